@@ -1,0 +1,3 @@
+from meeting_console.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The domain: operations on meetings with journal and undo, reads, text helpers. No Qt."""

@@ -1,0 +1,357 @@
+"""The core's entry point: open a database, run operations, undo and redo, follow changes.
+
+    from meeting_console.core.api import Core
+    from meeting_console.core import agenda
+    core = Core.open("meetings.db", seat="thư ký")
+    changes = agenda.start_item(core, item_id)
+    core.undo(meeting_id)
+
+Every mutation runs as one transaction that changes the tables and appends one journal entry;
+it returns a ``Changes`` value. Reads return frozen dataclasses (see ``core.reads``).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ParamSpec, TypeVar
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from meeting_console.core import journal as jr
+from meeting_console.core.changes import Changes, areas_of
+from meeting_console.core.clock import Clock, SystemClock
+from meeting_console.errors import NotFound, OperationRefused, StoreError
+from meeting_console.store.engine import Database, open_database
+from meeting_console.store.models import Base, JournalEntry
+
+P = ParamSpec("P")
+R = TypeVar("R")
+M = TypeVar("M", bound=Base)
+
+OPERATIONS: dict[str, Callable[..., Changes]] = {}
+
+
+@dataclass(frozen=True)
+class UndoStatus:
+    undo_label: str | None
+    redo_label: str | None
+
+    @property
+    def can_undo(self) -> bool:
+        return self.undo_label is not None
+
+    @property
+    def can_redo(self) -> bool:
+        return self.redo_label is not None
+
+
+class Tx:
+    """What an operation body works with: the session, the operation's time, and where to
+    say which meeting it concerns and what label the journal shows."""
+
+    def __init__(self, core: Core, session: Session, now: datetime, label: str) -> None:
+        self.core = core
+        self.session = session
+        self.now = now
+        self.label = label
+        self.meeting_id: int | None = None
+        self.automatic = False
+
+    def get(self, model: type[M], id_: int | None, what: str | None = None) -> M:
+        obj = self.session.get(model, id_) if id_ is not None else None
+        if obj is None:
+            raise NotFound(f"unknown {what or model.__tablename__.replace('_', ' ')} id {id_}")
+        return obj
+
+    def add(self, obj: M) -> M:
+        self.session.add(obj)
+        self.session.flush()
+        return obj
+
+    def delete(self, obj: Base) -> None:
+        self.session.delete(obj)
+        self.session.flush()
+
+
+def _json_safe(value: Any) -> Any:
+    try:
+        json.dumps(value)
+        return value
+    except TypeError:
+        if isinstance(value, dict):
+            return {str(k): _json_safe(v) for k, v in value.items()}
+        if isinstance(value, list | tuple | set | frozenset):
+            return [_json_safe(v) for v in value]
+        return str(value)
+
+
+def _meeting_of(changes: list[jr.RowChange]) -> int | None:
+    for ch in changes:
+        if ch.table == "meeting":
+            return ch.id
+        img = ch.after or ch.before
+        if img.get("meeting_id") is not None:
+            return int(img["meeting_id"])
+    return None
+
+
+def _changes_value(
+    changes: list[jr.RowChange], *, meeting_id: int | None, journal_id: int | None, label: str,
+    result: Any = None,
+) -> Changes:
+    rows: dict[str, set[int]] = {}
+    for ch in changes:
+        rows.setdefault(ch.table, set()).add(ch.id)
+    return Changes(
+        areas=areas_of(set(rows)),
+        meeting_id=meeting_id,
+        journal_id=journal_id,
+        label=label,
+        result=result,
+        rows={t: frozenset(ids) for t, ids in rows.items()},
+    )
+
+
+def _store_error(exc: Exception) -> StoreError:
+    msg = str(getattr(exc, "orig", exc)).splitlines()[0]
+    if "locked" in msg or "busy" in msg:
+        return StoreError(f"the database is busy (locked by another console): {msg}")
+    if "full" in msg:
+        return StoreError(f"the disk is full; nothing was changed ({msg})")
+    if "readonly" in msg or "read-only" in msg:
+        return StoreError(f"the database is read-only; nothing was changed ({msg})")
+    return StoreError(f"the database refused the change: {msg}")
+
+
+class Core:
+    def __init__(self, db: Database, *, clock: Clock | None = None, seat: str = "") -> None:
+        self.db = db
+        self.clock: Clock = clock or SystemClock()
+        self.seat = seat
+
+    @classmethod
+    def open(cls, db: str | None = None, *, clock: Clock | None = None, seat: str = "") -> Core:
+        return cls(open_database(db), clock=clock, seat=seat)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+    # --- reads ----------------------------------------------------------------------------
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A short read-only session; what leaves it must be plain values."""
+        with self.db.read_sessions() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    def high_water(self) -> int:
+        """The newest journal id: a cheap way to learn that something changed."""
+        with self.reading() as s:
+            return int(s.execute(select(func.max(JournalEntry.id))).scalar() or 0)
+
+    def changes_since(self, journal_id: int) -> tuple[int, list[Changes]]:
+        """Changes journaled after ``journal_id`` (by this or any other console)."""
+        with self.reading() as s:
+            entries = s.scalars(
+                select(JournalEntry).where(JournalEntry.id > journal_id).order_by(JournalEntry.id)
+            ).all()
+            out: list[Changes] = []
+            top = journal_id
+            for e in entries:
+                top = e.id
+                rows: dict[str, set[int]] = {}
+                for ch in e.changes:
+                    rows.setdefault(ch["t"], set()).add(ch["id"])
+                out.append(
+                    Changes(
+                        areas=frozenset(a for a in e.areas.split(",") if a),
+                        meeting_id=e.meeting_id,
+                        journal_id=e.id,
+                        label=e.label,
+                        rows={t: frozenset(ids) for t, ids in rows.items()},
+                    )
+                )
+            return top, out
+
+    # --- operations -----------------------------------------------------------------------
+
+    def run(
+        self,
+        name: str,
+        label: str,
+        body: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        *,
+        undoable: bool = True,
+    ) -> Changes:
+        """Run one operation body in one transaction and journal it."""
+        try:
+            with self.db.sessions.begin() as session:
+                capture = jr.ChangeCapture(session)
+                try:
+                    tx = Tx(self, session, self.clock.now(), label)
+                    result = body(tx, *args, **kwargs)
+                    session.flush()
+                finally:
+                    capture.close()
+                changes = capture.changes()
+                if not changes:
+                    return Changes(label=tx.label, result=result, meeting_id=tx.meeting_id)
+                meeting_id = tx.meeting_id if tx.meeting_id is not None else _meeting_of(changes)
+                value = _changes_value(
+                    changes, meeting_id=meeting_id, journal_id=None, label=tx.label, result=result
+                )
+                entry = JournalEntry(
+                    meeting_id=meeting_id,
+                    at=tx.now,
+                    seat=self.seat,
+                    op=name,
+                    label=tx.label,
+                    kind="op",
+                    undoable=undoable,
+                    automatic=tx.automatic,
+                    areas=",".join(sorted(value.areas)),
+                    args=_json_safe({"args": list(args), "kwargs": kwargs}),
+                    changes=[c.to_json() for c in changes],
+                )
+                session.add(entry)
+                session.flush()
+                journal_id = entry.id
+        except IntegrityError as exc:
+            raise OperationRefused(f"{label}: {str(exc.orig).splitlines()[0]}") from None
+        except OperationalError as exc:
+            raise _store_error(exc) from None
+        return Changes(
+            areas=value.areas,
+            meeting_id=meeting_id,
+            journal_id=journal_id,
+            label=tx.label,
+            result=result,
+            rows=value.rows,
+        )
+
+    # --- undo and redo --------------------------------------------------------------------
+
+    def _undo_target(self, s: Session, meeting_id: int | None) -> JournalEntry | None:
+        entry = s.scalars(
+            select(JournalEntry)
+            .where(
+                JournalEntry.meeting_id.is_(None)
+                if meeting_id is None
+                else JournalEntry.meeting_id == meeting_id,
+                JournalEntry.kind == "op",
+                JournalEntry.automatic.is_(False),
+                JournalEntry.undone.is_(False),
+            )
+            .order_by(JournalEntry.id.desc())
+            .limit(1)
+        ).first()
+        if entry is None or not entry.undoable:
+            return None
+        return entry
+
+    def _redo_target(self, s: Session, meeting_id: int | None) -> JournalEntry | None:
+        same_meeting = (
+            JournalEntry.meeting_id.is_(None)
+            if meeting_id is None
+            else JournalEntry.meeting_id == meeting_id
+        )
+        last_op = s.execute(
+            select(func.max(JournalEntry.id)).where(
+                same_meeting, JournalEntry.kind == "op", JournalEntry.automatic.is_(False)
+            )
+        ).scalar() or 0
+        undo_entries = s.scalars(
+            select(JournalEntry)
+            .where(same_meeting, JournalEntry.kind == "undo", JournalEntry.id > last_op)
+            .order_by(JournalEntry.id.desc())
+        )
+        for u in undo_entries:
+            target = s.get(JournalEntry, u.target_id)
+            if target is not None and target.undone:
+                return target
+        return None
+
+    def undo_status(self, meeting_id: int | None) -> UndoStatus:
+        with self.reading() as s:
+            u = self._undo_target(s, meeting_id)
+            r = self._redo_target(s, meeting_id)
+            return UndoStatus(u.label if u else None, r.label if r else None)
+
+    def undo(self, meeting_id: int | None) -> Changes:
+        return self._undo_redo(meeting_id, redo=False)
+
+    def redo(self, meeting_id: int | None) -> Changes:
+        return self._undo_redo(meeting_id, redo=True)
+
+    def _undo_redo(self, meeting_id: int | None, *, redo: bool) -> Changes:
+        word = "Redo" if redo else "Undo"
+        try:
+            with self.db.sessions.begin() as s:
+                target = self._redo_target(s, meeting_id) if redo else self._undo_target(s, meeting_id)
+                if target is None:
+                    raise OperationRefused(f"nothing to {word.lower()}")
+                forward = [jr.RowChange.from_json(d) for d in target.changes]
+                changes = forward if redo else [c.inverse() for c in forward]
+                jr.check_applicable(s, changes)
+                jr.apply(s, changes)
+                s.execute(
+                    update(JournalEntry)
+                    .where(JournalEntry.id == target.id)
+                    .values(undone=not redo)
+                )
+                label = f"{word}: {target.label}"
+                value = _changes_value(changes, meeting_id=meeting_id, journal_id=None, label=label)
+                entry = JournalEntry(
+                    meeting_id=target.meeting_id,
+                    at=self.clock.now(),
+                    seat=self.seat,
+                    op=target.op,
+                    label=label,
+                    kind="redo" if redo else "undo",
+                    target_id=target.id,
+                    undoable=False,
+                    areas=",".join(sorted(value.areas)),
+                    args={},
+                    changes=[c.to_json() for c in changes],
+                )
+                s.add(entry)
+                s.flush()
+                jid = entry.id
+        except OperationalError as exc:
+            raise _store_error(exc) from None
+        return Changes(
+            areas=value.areas, meeting_id=meeting_id, journal_id=jid, label=label, rows=value.rows
+        )
+
+
+def operation(
+    label: str, *, undoable: bool = True
+) -> Callable[[Callable[..., R]], Callable[..., Changes]]:
+    """Make ``body(tx, …)`` a core operation callable as ``op(core, …) -> Changes``.
+
+    The body's return value is ``Changes.result`` (e.g. the id of a new row)."""
+
+    def deco(body: Callable[..., R]) -> Callable[..., Changes]:
+        name = f"{body.__module__.rsplit('.', 1)[-1]}.{body.__name__}"
+
+        @functools.wraps(body)
+        def op(core: Core, *args: Any, **kwargs: Any) -> Changes:
+            return core.run(name, label, body, args, kwargs, undoable=undoable)
+
+        op.op_name = name  # type: ignore[attr-defined]
+        OPERATIONS[name] = op
+        return op
+
+    return deco

@@ -1,0 +1,198 @@
+"""Row images: how an operation's changes are captured, stored in the journal and replayed.
+
+An operation changes ORM objects inside one session. After each flush we read what SQLAlchemy
+is about to forget (new, dirty and deleted objects with their attribute history) and fold it
+into one net change per row: insert (after image), update (changed columns before/after) or
+delete (before image). That list is the journal entry's ``changes``; undo applies its inverse,
+redo applies it again, and ``verify`` replays every entry from an empty database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Table, delete, event, insert, inspect, select, update
+from sqlalchemy.orm import Session, attributes
+
+from meeting_console.errors import OperationRefused
+from meeting_console.store.models import Base, Date, UtcDateTime
+
+TABLES: dict[str, Table] = {t.name: t for t in Base.metadata.sorted_tables}
+TABLE_ORDER: dict[str, int] = {t.name: i for i, t in enumerate(Base.metadata.sorted_tables)}
+
+
+@dataclass
+class RowChange:
+    table: str
+    id: int
+    op: str  # "i" insert, "u" update, "d" delete
+    before: dict[str, Any] = field(default_factory=dict)
+    after: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"t": self.table, "id": self.id, "op": self.op}
+        if self.before:
+            out["b"] = {k: _enc(v) for k, v in self.before.items()}
+        if self.after:
+            out["a"] = {k: _enc(v) for k, v in self.after.items()}
+        return out
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> RowChange:
+        table = TABLES[d["t"]]
+        return cls(
+            table=d["t"],
+            id=d["id"],
+            op=d["op"],
+            before={k: _dec(table, k, v) for k, v in d.get("b", {}).items()},
+            after={k: _dec(table, k, v) for k, v in d.get("a", {}).items()},
+        )
+
+    def inverse(self) -> RowChange:
+        op = {"i": "d", "d": "i", "u": "u"}[self.op]
+        return RowChange(self.table, self.id, op, before=dict(self.after), after=dict(self.before))
+
+
+def _enc(v: Any) -> Any:
+    if isinstance(v, datetime):
+        return v.isoformat()
+    if isinstance(v, date):
+        return v.isoformat()
+    return v
+
+
+def _dec(table: Table, column: str, v: Any) -> Any:
+    if v is None:
+        return None
+    col_type = table.c[column].type
+    if isinstance(col_type, UtcDateTime):
+        return datetime.fromisoformat(v)
+    if isinstance(col_type, Date):
+        return date.fromisoformat(v)
+    return v
+
+
+def _row_of(obj: Any) -> dict[str, Any]:
+    mapper = inspect(obj).mapper
+    return {c.key: getattr(obj, c.key) for c in mapper.column_attrs}
+
+
+class ChangeCapture:
+    """Collects the net row changes of one session (one operation)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._rows: dict[tuple[str, int], RowChange] = {}
+        event.listen(session, "after_flush", self._after_flush)
+
+    def close(self) -> None:
+        event.remove(self.session, "after_flush", self._after_flush)
+
+    def _after_flush(self, session: Session, _ctx: Any) -> None:
+        # In after_flush the new/dirty/deleted sets and attribute history still show the
+        # pre-flush state, while new objects already carry their primary keys.
+        for obj in session.new:
+            table = inspect(obj).mapper.local_table.name
+            self._add(RowChange(table, obj.id, "i", after=_row_of(obj)))
+        for obj in session.dirty:
+            if not session.is_modified(obj, include_collections=False):
+                continue
+            mapper = inspect(obj).mapper
+            before: dict[str, Any] = {}
+            after: dict[str, Any] = {}
+            for attr in mapper.column_attrs:
+                hist = attributes.get_history(obj, attr.key)
+                if not hist.has_changes():
+                    continue
+                old = hist.deleted[0] if hist.deleted else None
+                new = hist.added[0] if hist.added else None
+                if old != new:
+                    before[attr.key] = old
+                    after[attr.key] = new
+            if after:
+                self._add(RowChange(mapper.local_table.name, obj.id, "u", before, after))
+        for obj in session.deleted:
+            table = inspect(obj).mapper.local_table.name
+            self._add(RowChange(table, obj.id, "d", before=_row_of(obj)))
+
+    def _add(self, ch: RowChange) -> None:
+        key = (ch.table, ch.id)
+        prev = self._rows.get(key)
+        if prev is None:
+            self._rows[key] = ch
+            return
+        if prev.op == "i":
+            if ch.op == "u":
+                prev.after.update(ch.after)
+            elif ch.op == "d":
+                del self._rows[key]
+        elif prev.op == "u":
+            if ch.op == "u":
+                for k, v in ch.after.items():
+                    if k not in prev.before:
+                        prev.before[k] = ch.before[k]
+                    prev.after[k] = v
+                for k in [k for k in prev.after if prev.after[k] == prev.before.get(k)]:
+                    del prev.after[k]
+                    del prev.before[k]
+                if not prev.after:
+                    del self._rows[key]
+            elif ch.op == "d":
+                full = dict(ch.before)
+                full.update(prev.before)
+                self._rows[key] = RowChange(ch.table, ch.id, "d", before=full)
+        elif prev.op == "d" and ch.op == "i":
+            # deleted then re-inserted with the same id: an update of what differs
+            before, after = prev.before, ch.after
+            diff = {k for k in after if before.get(k) != after[k]}
+            if diff:
+                self._rows[key] = RowChange(
+                    ch.table, ch.id, "u", {k: before.get(k) for k in diff}, {k: after[k] for k in diff}
+                )
+            else:
+                del self._rows[key]
+
+    def changes(self) -> list[RowChange]:
+        return list(self._rows.values())
+
+
+def ordered(changes: list[RowChange]) -> list[RowChange]:
+    """The order that keeps foreign keys satisfied: inserts parent-first, then updates,
+    then deletes child-first."""
+    ins = sorted((c for c in changes if c.op == "i"), key=lambda c: (TABLE_ORDER[c.table], c.id))
+    upd = [c for c in changes if c.op == "u"]
+    dels = sorted((c for c in changes if c.op == "d"), key=lambda c: (-TABLE_ORDER[c.table], -c.id))
+    return ins + upd + dels
+
+
+def check_applicable(session: Session, changes: list[RowChange]) -> None:
+    """Refuse to apply changes whose starting state is not what the database holds now
+    (another seat changed the same rows since)."""
+    for ch in changes:
+        table = TABLES[ch.table]
+        row = session.execute(select(table).where(table.c.id == ch.id)).mappings().first()
+        if ch.op == "i":
+            if row is not None:
+                raise OperationRefused(f"{ch.table} #{ch.id} exists again; cannot restore it")
+            continue
+        if row is None:
+            raise OperationRefused(f"{ch.table} #{ch.id} no longer exists; it changed since")
+        for k, v in ch.before.items():
+            if row[k] != v:
+                raise OperationRefused(
+                    f"{ch.table} #{ch.id} field {k} was changed since; undo it step by step"
+                )
+
+
+def apply(session: Session, changes: list[RowChange]) -> None:
+    """Apply row changes with SQL statements (used by undo, redo and replay)."""
+    for ch in ordered(changes):
+        table = TABLES[ch.table]
+        if ch.op == "i":
+            session.execute(insert(table).values(**ch.after))
+        elif ch.op == "u":
+            session.execute(update(table).where(table.c.id == ch.id).values(**ch.after))
+        else:
+            session.execute(delete(table).where(table.c.id == ch.id))

@@ -1,0 +1,210 @@
+"""Opening a database: URL resolution, SQLite pragmas, checks of bad files, migrations."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from meeting_console.errors import StoreError
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 5000
+
+
+@dataclass(frozen=True)
+class Database:
+    url: str
+    engine: Engine
+    sessions: sessionmaker[Session]
+    read_sessions: sessionmaker[Session]
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @property
+    def location(self) -> str:
+        """What to show the user: the file path, or the URL without password."""
+        url = self.engine.url
+        if self.is_sqlite:
+            return url.database or ":memory:"
+        return url.render_as_string(hide_password=True)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def default_db_path() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("meeting-console", appauthor=False) / "meetings.db"
+
+
+def resolve_url(db: str | os.PathLike[str] | None) -> str:
+    """``--db`` value, else ``MEETING_CONSOLE_DB``, else the user data directory."""
+    value = os.fspath(db) if db is not None else os.environ.get("MEETING_CONSOLE_DB") or ""
+    if not value:
+        path = default_db_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{path}"
+    if "://" in value:
+        return value
+    return f"sqlite:///{Path(value).expanduser().resolve()}"
+
+
+def _check_sqlite_file(path: Path) -> None:
+    """Refuse files that are not SQLite databases before SQLAlchemy touches them."""
+    if path.is_dir():
+        raise StoreError(f"{path}: is a directory, not a database file")
+    if path.exists():
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(16)
+        except PermissionError:
+            raise StoreError(f"{path}: cannot be read (permission denied)") from None
+        if head and head != SQLITE_MAGIC:
+            raise StoreError(f"{path}: is not a Meeting Console database (not an SQLite file)")
+        if not os.access(path, os.W_OK):
+            raise StoreError(f"{path}: is read-only; the console needs to write to it")
+    else:
+        parent = path.parent
+        if not parent.is_dir():
+            raise StoreError(f"{path}: folder {parent} does not exist")
+        if not os.access(parent, os.W_OK):
+            raise StoreError(f"{path}: folder {parent} is not writable")
+
+
+def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA journal_mode=WAL")
+    # FULL: a commit is on disk before it returns, so an acknowledged action survives power loss.
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # Writers take the write lock at BEGIN so two consoles never deadlock on a lock upgrade;
+    # readers (engine option mc_read) take none and never wait for a writer under WAL.
+    if conn.get_execution_options().get("mc_read"):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_db_engine(url: str) -> Engine:
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite":
+        if u.database and u.database != ":memory:":
+            path = Path(u.database)
+            _check_sqlite_file(path)
+            created = not path.exists()
+        else:
+            created = False
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        # pysqlite's own transaction handling is off so that BEGIN IMMEDIATE is ours.
+        event.listen(
+            engine,
+            "connect",
+            lambda c, r: setattr(c, "isolation_level", None),
+        )
+        event.listen(engine, "begin", _sqlite_begin)
+        if created:
+            # Create the file owner-only before SQLite writes names and posts into it.
+            Path(u.database).touch(mode=0o600)  # type: ignore[arg-type]
+        return engine
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except Exception as exc:  # unknown dialect, missing driver
+        raise StoreError(f"{u.render_as_string(hide_password=True)}: {exc}") from None
+
+
+def _alembic_config(connection: object):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    cfg = _alembic_config(None)
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    assert head is not None
+    return head
+
+
+def _known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(_alembic_config(None))
+    return {rev.revision for rev in script.walk_revisions()}
+
+
+def migrate(engine: Engine) -> None:
+    """Apply the shipped migrations; refuse a database written by a newer version."""
+    from alembic import command
+
+    with engine.connect() as conn:
+        insp = inspect(conn)
+        tables = set(insp.get_table_names())
+        current = None
+        if "alembic_version" in tables:
+            current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        conn.rollback()
+    if current is not None and current not in _known_revisions():
+        raise StoreError(
+            f"{engine.url.render_as_string(hide_password=True)}: written by a newer version of "
+            f"Meeting Console (schema {current}); update the console to open it"
+        )
+    if tables and "alembic_version" not in tables:
+        raise StoreError(
+            f"{engine.url.render_as_string(hide_password=True)}: "
+            "holds tables that are not a Meeting Console database"
+        )
+    if current == head_revision():
+        return
+    with engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), "head")
+
+
+def open_database(db: str | os.PathLike[str] | None = None) -> Database:
+    """Open (creating and migrating as needed) the database named by ``db``."""
+    url = resolve_url(db)
+    engine = create_db_engine(url)
+    try:
+        migrate(engine)
+        if engine.dialect.name == "sqlite":
+            with engine.connect() as conn:
+                mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+                if mode != "wal" and engine.url.database not in (None, "", ":memory:"):
+                    raise StoreError(f"{engine.url.database}: cannot switch to WAL mode")
+    except StoreError:
+        engine.dispose()
+        raise
+    except (DatabaseError, OperationalError) as exc:
+        engine.dispose()
+        orig = getattr(exc, "orig", exc)
+        where = engine.url.database if engine.dialect.name == "sqlite" else url
+        msg = str(orig).splitlines()[0]
+        if "malformed" in msg or "not a database" in msg:
+            msg = f"is corrupted ({msg})"
+        elif "readonly" in msg or "read-only" in msg:
+            msg = f"is read-only ({msg})"
+        raise StoreError(f"{where}: {msg}") from None
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    read_sessions = sessionmaker(engine.execution_options(mc_read=True), expire_on_commit=False)
+    return Database(url=url, engine=engine, sessions=sessions, read_sessions=read_sessions)
