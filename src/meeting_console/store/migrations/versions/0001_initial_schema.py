@@ -5,10 +5,10 @@ Revises:
 Create Date: 2026-11-26 06:06:01.992735
 """
 
-from alembic import op
 import sqlalchemy as sa
-import meeting_console.store.models
+from alembic import op
 
+import meeting_console.store.models
 
 revision = '0001'
 down_revision = None

@@ -1,0 +1,103 @@
+"""Award grants of a meeting: registration and editing (the live ceremony builds on these)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from meeting_console.core import editing as ed
+from meeting_console.core import vocab
+from meeting_console.core.api import Tx, operation
+from meeting_console.errors import OperationRefused
+from meeting_console.store import models as m
+
+GRANT_FIELDS: dict[str, ed.Check] = {
+    "award_type_id": ed.reference(optional=False),
+    "recipient_kind": ed.choice(vocab.RECIPIENT_KINDS),
+    "recipient_person_id": ed.reference(),
+    "recipient_org_id": ed.reference(),
+    "recipient_post": ed.text(2000),
+    "posthumous": ed.boolean(),
+    "received_by": ed.text(500),
+    "presenter_id": ed.reference(),
+    "presenter_text": ed.text(500),
+    "decision_number": ed.text(100),
+    "decision_date": ed.day(optional=True),
+    "citation": ed.text(20000, multiline=True),
+    "meeting_endpoint_id": ed.reference(),
+    "agenda_item_id": ed.reference(),
+    "group_no": ed.integer(0),
+}
+
+
+def check_grant(tx: Tx, g: m.AwardGrant) -> None:
+    """The rules a grant obeys whatever edit produced it."""
+    s = tx.session
+    if s.get(m.AwardType, g.award_type_id) is None:
+        raise OperationRefused(f"award type: unknown id {g.award_type_id}")
+    if g.recipient_kind == "individual":
+        p = s.get(m.Person, g.recipient_person_id) if g.recipient_person_id else None
+        if p is None or p.meeting_id != g.meeting_id:
+            raise OperationRefused("recipient: an individual grant needs a participant of this meeting")
+        if g.recipient_org_id is not None:
+            g.recipient_org_id = None
+    else:
+        o = s.get(m.Organisation, g.recipient_org_id) if g.recipient_org_id else None
+        if o is None or o.meeting_id != g.meeting_id:
+            raise OperationRefused("recipient: a collective grant needs an organisation of this meeting")
+        if g.recipient_post:
+            raise OperationRefused("recipient post: a collective has no post")
+        if g.posthumous:
+            raise OperationRefused("posthumous: only an individual can be honoured posthumously")
+        if g.recipient_person_id is not None:
+            g.recipient_person_id = None
+    if g.posthumous and not g.received_by:
+        raise OperationRefused("received by: a posthumous award needs the relative or representative who receives it")
+    for field, ref, model in (("presenter", g.presenter_id, m.Person),
+                              ("endpoint", g.meeting_endpoint_id, m.MeetingEndpoint),
+                              ("agenda item", g.agenda_item_id, m.AgendaItem)):
+        if ref is not None:
+            obj = s.get(model, ref)
+            if obj is None or obj.meeting_id != g.meeting_id:
+                raise OperationRefused(f"{field}: {ref} is not part of this meeting")
+
+
+@operation("Add award")
+def add_grant(tx: Tx, meeting_id: int, award_type_id: int, **fields: Any) -> int:
+    """An award to present in this meeting; returns the grant's id."""
+    tx.get(m.Meeting, meeting_id, "meeting")
+    tx.meeting_id = meeting_id
+    values = ed.checked({"award_type_id": award_type_id, **fields}, GRANT_FIELDS, "award")
+    pos = tx.session.execute(
+        select(func.coalesce(func.max(m.AwardGrant.ceremony_position), 0)).where(m.AwardGrant.meeting_id == meeting_id)
+    ).scalar_one()
+    g = m.AwardGrant(meeting_id=meeting_id, ceremony_position=pos + 1, **values)
+    if "group_no" not in values:
+        g.group_no = pos + 1
+    check_grant(tx, g)
+    return tx.add(g).id
+
+
+@operation("Edit award")
+def update_grant(tx: Tx, grant_id: int, **fields: Any) -> None:
+    g = tx.get(m.AwardGrant, grant_id, "award")
+    tx.meeting_id = g.meeting_id
+    ed.apply_fields(g, fields, GRANT_FIELDS, "award")
+    check_grant(tx, g)
+
+
+@operation("Remove award")
+def remove_grant(tx: Tx, grant_id: int) -> None:
+    g = tx.get(m.AwardGrant, grant_id, "award")
+    tx.meeting_id = g.meeting_id
+    if g.presented_at is not None:
+        raise OperationRefused("this award has been presented; the record needs it")
+    rest = list(tx.session.scalars(
+        select(m.AwardGrant).where(m.AwardGrant.meeting_id == g.meeting_id, m.AwardGrant.id != g.id)
+        .order_by(m.AwardGrant.ceremony_position, m.AwardGrant.id)
+    ))
+    tx.delete(g)
+    for i, other in enumerate(rest, start=1):
+        if other.ceremony_position != i:
+            other.ceremony_position = i
