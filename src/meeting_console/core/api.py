@@ -329,6 +329,12 @@ class Core:
                 s.add(entry)
                 s.flush()
                 jid = entry.id
+        except IntegrityError as exc:
+            # a row that the undo would remove is still needed by a later change
+            raise OperationRefused(
+                f"cannot {word.lower()} {target.label!r}: later changes depend on it "
+                f"({str(exc.orig).splitlines()[0]})"
+            ) from None
         except OperationalError as exc:
             raise _store_error(exc) from None
         return Changes(

@@ -126,3 +126,20 @@ def remove_from_meeting(tx: Tx, meeting_endpoint_id: int) -> None:
     for i, other in enumerate(rest, start=1):
         if other.position != i:
             other.position = i
+
+
+@operation("Edit endpoint")
+def edit_endpoint(tx: Tx, meeting_endpoint_id: int, **fields: Any) -> None:
+    """One edit of an endpoint as the meeting sees it: directory fields (name, kind, code,
+    address) and participation fields (delegates, host, note …) in one undoable step."""
+    me = tx.get(m.MeetingEndpoint, meeting_endpoint_id, "meeting endpoint")
+    tx.meeting_id = me.meeting_id
+    directory = {k: fields.pop(k) for k in list(fields) if k in DIRECTORY_FIELDS}
+    if directory:
+        ep = tx.get(m.Endpoint, me.endpoint_id, "endpoint")
+        values = ed.checked(directory, DIRECTORY_FIELDS, "endpoint")
+        _check_unique(tx, values, own_id=ep.id)
+        for k, v in values.items():
+            if getattr(ep, k) != v:
+                setattr(ep, k, v)
+    ed.apply_fields(me, fields, PARTICIPATION_FIELDS, "endpoint")

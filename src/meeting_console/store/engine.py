@@ -110,7 +110,11 @@ def create_db_engine(url: str) -> Engine:
             created = not path.exists()
         else:
             created = False
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(
+            url,
+            # one DB worker thread in the UI, but the pool may hand a connection to another
+            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling is off so that BEGIN IMMEDIATE is ours.
         event.listen(

@@ -1,0 +1,151 @@
+"""Command line: argument parsing, headless commands, and the start of the console window.
+
+Exit codes: 0 success, 1 a check that found problems (verify), 2 bad input or usage — always
+with one line on stderr, never a traceback for a user error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+from meeting_console import __version__
+from meeting_console.errors import UserError
+
+DEMO_FILE = ("demo", "tuyen-quang-2022-01-14.yaml")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"meeting-console: {message}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="meeting-console",
+        description="Meeting Console: run a hybrid multi-site meeting.",
+    )
+    p.add_argument("--version", action="version", version=f"meeting-console {__version__}")
+    p.add_argument("--db", help="database file or SQLAlchemy URL (default: user data directory, "
+                                "or $MEETING_CONSOLE_DB)")
+    p.add_argument("--seat", default="", help="this console's seat name, written in the journal")
+    p.add_argument("--demo", action="store_true", help="import the demo meeting if absent, open it")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    imp = sub.add_parser("import", help="import a meeting file; print the new meeting's id")
+    src = imp.add_mutually_exclusive_group(required=True)
+    src.add_argument("file", nargs="?", help="meeting file (YAML)")
+    src.add_argument("--demo", dest="import_demo", action="store_true", help="the demo meeting")
+
+    exp = sub.add_parser("export", help="write a meeting file")
+    exp.add_argument("meeting", help="meeting id (see list)")
+    exp.add_argument("-o", "--output", required=True, help="file to write")
+
+    sub.add_parser("list", help="one line per meeting: id, date, status, title")
+
+    rec = sub.add_parser("record", help="write the session record (PDF)")
+    rec.add_argument("meeting", help="meeting id (see list)")
+    rec.add_argument("-o", "--output", required=True, help="PDF file to write")
+
+    opn = sub.add_parser("open", help="open the console on a meeting")
+    opn.add_argument("meeting", help="meeting id (see list)")
+    return p
+
+
+def _meeting_id(value: str) -> int:
+    try:
+        mid = int(value)
+    except ValueError:
+        raise UserError(f"meeting id must be a number (see `meeting-console list`), got {value!r}") from None
+    if mid <= 0:
+        raise UserError(f"meeting id must be positive, got {mid}")
+    return mid
+
+
+def _existing_meeting(core, value: str) -> int:  # type: ignore[no-untyped-def]
+    from meeting_console.core import reads
+
+    mid = _meeting_id(value)
+    reads.meeting(core, mid)  # raises NotFound
+    return mid
+
+
+def demo_path() -> Path:
+    from meeting_console.paths import resource
+
+    return resource(*DEMO_FILE)
+
+
+def import_demo_if_absent(core) -> int:  # type: ignore[no-untyped-def]
+    """The demo meeting's id, importing it first when no meeting of that title and date exists."""
+    from meeting_console.core import meeting_file, reads
+
+    doc = meeting_file.read_meeting_file(demo_path())
+    for m in reads.list_meetings(core):
+        if m.title == doc.title and m.date == doc.date:
+            return m.id
+    return int(meeting_file.import_meeting(core, demo_path()).result)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from meeting_console.core.api import Core
+
+    core = Core.open(args.db, seat=args.seat)
+    try:
+        cmd = args.command
+        if cmd == "import":
+            from meeting_console.core import meeting_file
+
+            path = demo_path() if args.import_demo else Path(args.file)
+            changes = meeting_file.import_meeting(core, path)
+            print(changes.result)
+            return 0
+        if cmd == "export":
+            from meeting_console.core import meeting_file
+
+            mid = _existing_meeting(core, args.meeting)
+            meeting_file.export_meeting(core, mid, Path(args.output))
+            return 0
+        if cmd == "list":
+            from meeting_console.core import reads
+
+            for m in reads.list_meetings(core):
+                print(f"{m.id}\t{m.date.isoformat()}\t{m.status}\t{m.title}")
+            return 0
+        if cmd == "record":
+            from meeting_console.record import build_record
+
+            mid = _existing_meeting(core, args.meeting)
+            build_record(core, mid, Path(args.output))
+            return 0
+        # the window
+        from meeting_console.core import reads
+
+        if cmd == "open":
+            mid: int | None = _existing_meeting(core, args.meeting)
+        elif args.demo:
+            mid = import_demo_if_absent(core)
+        else:
+            mid = reads.latest_meeting_id(core)
+        from meeting_console.ui.app import run_console
+
+        return run_console(core, mid)
+    finally:
+        core.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except UserError as exc:
+        print(f"meeting-console: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

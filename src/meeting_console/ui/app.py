@@ -1,0 +1,74 @@
+"""Start-up of the window: QApplication, the qasync event loop, the exception hook."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+import traceback
+from types import TracebackType
+
+# PySide6 before qasync, so qasync binds to it
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from meeting_console.core.api import Core
+
+log = logging.getLogger("meeting_console")
+
+
+def ensure_app(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv or [sys.argv[0]])
+    app.setApplicationName("Meeting Console")
+    app.setOrganizationName("meeting-console")
+    return app  # type: ignore[return-value]
+
+
+def install_excepthook(parent_getter=lambda: None) -> None:  # type: ignore[no-untyped-def]
+    """An unexpected error is logged and shown; the console keeps running."""
+
+    def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        text = "".join(traceback.format_exception(exc_type, exc, tb))
+        log.error("unexpected error:\n%s", text)
+        if QApplication.instance() is not None and not os.environ.get("MEETING_CONSOLE_NO_ERROR_DIALOG"):
+            box = QMessageBox(QMessageBox.Icon.Critical, "Meeting Console",
+                              f"{exc_type.__name__}: {exc}\n\nYour data is safe: every acknowledged change "
+                              "is in the database. The console keeps running.",
+                              QMessageBox.StandardButton.Ok, parent_getter())
+            box.open()
+
+    sys.excepthook = hook
+
+
+def run_console(core: Core, meeting_id: int | None) -> int:
+    import qasync
+
+    from meeting_console.ui.bus import Runner
+    from meeting_console.ui.main_window import MainWindow
+
+    app = ensure_app()
+    runner = Runner(core)
+    window = MainWindow(runner, meeting_id)
+    install_excepthook(lambda: window)
+    runner.watch_external()
+    window.show()
+    if os.environ.get("MEETING_CONSOLE_EXIT_AFTER_PAINT"):
+        # start-up benchmark: quit as soon as the first frame is painted
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, app.quit)
+
+    app_close = asyncio.Event()
+    app.aboutToQuit.connect(app_close.set)
+    app.aboutToQuit.connect(runner.shutdown)
+
+    async def main() -> None:
+        await app_close.wait()
+
+    try:
+        qasync.run(main())
+    except asyncio.CancelledError:
+        pass
+    return 0

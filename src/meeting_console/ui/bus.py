@@ -1,0 +1,187 @@
+"""The async glue: one DB worker thread, one change bus.
+
+Every core call (operation or read) runs on a single worker thread; its result comes back to
+the GUI thread through a queued Qt signal. Operations that change something are announced on
+the bus as ``operation_did_execute(changes, initiator)``. Changes journaled by another console
+process arrive on the same signal (initiator ``"external"``), found through the journal's
+high-water mark.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import traceback
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from meeting_console.core.api import Core
+from meeting_console.core.changes import Changes
+from meeting_console.errors import UserError
+
+log = logging.getLogger(__name__)
+
+EXTERNAL = "external"
+WATCH_INTERVAL_MS = 400
+
+
+class _Delivery(QObject):
+    """Carries a finished call back to the GUI thread (queued connection)."""
+
+    done = Signal(object, object, object)  # callback, result, error
+
+
+class Runner(QObject):
+    """Runs core calls on the DB worker thread and publishes their changes."""
+
+    operation_did_execute = Signal(object, object)  # Changes, initiator
+    operation_failed = Signal(str, object)  # one-line message, initiator
+    busy_changed = Signal(bool)
+
+    def __init__(self, core: Core, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.core = core
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db")
+        self._delivery = _Delivery()
+        self._delivery.done.connect(self._deliver)
+        self._pending = 0
+        self._local_journal_ids: set[int] = set()
+        self._high_water = 0
+        self._watching = False
+        self._watch_timer = QTimer(self)
+        self._watch_timer.setInterval(WATCH_INTERVAL_MS)
+        self._watch_timer.timeout.connect(self._poll_external)
+
+    # --- calls ----------------------------------------------------------------------------
+
+    def call(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
+        **kwargs: Any,
+    ) -> Future[Any]:
+        """Run ``fn(*args, **kwargs)`` on the worker; ``on_done(result)`` runs on the GUI thread."""
+        self._set_pending(+1)
+        fut = self._pool.submit(fn, *args, **kwargs)
+
+        def finished(f: Future[Any]) -> None:
+            err = f.exception()
+            self._delivery.done.emit((on_done, on_error), None if err else f.result(), err)
+
+        fut.add_done_callback(finished)
+        return fut
+
+    def run(
+        self,
+        op: Callable[..., Changes],
+        *args: Any,
+        initiator: object = None,
+        on_done: Callable[[Changes], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
+        **kwargs: Any,
+    ) -> Future[Any]:
+        """Run a core operation ``op(core, *args)``; publish its changes on the bus.
+        A refusal goes to ``on_error`` when given, else to ``operation_failed``."""
+
+        def done(changes: Changes) -> None:
+            self._publish(changes, initiator)
+            if on_done is not None:
+                on_done(changes)
+
+        def failed(message: str) -> None:
+            if on_error is not None:
+                on_error(message)
+            else:
+                self.operation_failed.emit(message, initiator)
+
+        return self.call(op, self.core, *args, on_done=done, on_error=failed, **kwargs)
+
+    def undo(self, meeting_id: int | None, initiator: object = None) -> Future[Any]:
+        return self.run(lambda core: core.undo(meeting_id), initiator=initiator)
+
+    def redo(self, meeting_id: int | None, initiator: object = None) -> Future[Any]:
+        return self.run(lambda core: core.redo(meeting_id), initiator=initiator)
+
+    async def perform(self, op: Callable[..., Changes], *args: Any, **kwargs: Any) -> Changes:
+        """Await an operation from a coroutine (qasync)."""
+        fut: Future[Changes] = self._pool.submit(op, self.core, *args, **kwargs)
+        changes = await asyncio.wrap_future(fut)
+        self._publish(changes, kwargs.get("initiator"))
+        return changes
+
+    def run_sync(self, op: Callable[..., Changes], *args: Any, initiator: object = None, **kwargs: Any) -> Changes:
+        """Run an operation and wait for it (start-up, tests and scripts only)."""
+        changes = self._pool.submit(op, self.core, *args, **kwargs).result()
+        self._publish(changes, initiator)
+        return changes
+
+    def read_sync(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """A read on the worker thread, waited for (small reads at start-up)."""
+        return self._pool.submit(fn, *args, **kwargs).result()
+
+    def _set_pending(self, delta: int) -> None:
+        before = self._pending > 0
+        self._pending += delta
+        if (self._pending > 0) != before:
+            self.busy_changed.emit(self._pending > 0)
+
+    @Slot(object, object, object)
+    def _deliver(self, callbacks: Any, result: Any, error: BaseException | None) -> None:
+        on_done, on_error = callbacks
+        self._set_pending(-1)
+        if error is not None:
+            if isinstance(error, UserError):
+                message = str(error)
+            else:
+                log.error("core call failed:\n%s", "".join(traceback.format_exception(error)))
+                message = f"{type(error).__name__}: {error}"
+            if on_error is not None:
+                on_error(message)
+            else:
+                self.operation_failed.emit(message, None)
+            return
+        if on_done is not None:
+            on_done(result)
+
+    def _publish(self, changes: Changes, initiator: object) -> None:
+        if changes.journal_id is not None:
+            self._local_journal_ids.add(changes.journal_id)
+        if changes.any:
+            self.operation_did_execute.emit(changes, initiator)
+
+    # --- changes from other consoles -----------------------------------------------------
+
+    def watch_external(self, start: int | None = None) -> None:
+        """Follow the journal for changes written by other processes."""
+        self._high_water = self.read_sync(self.core.high_water) if start is None else start
+        self._watch_timer.start()
+
+    def _poll_external(self) -> None:
+        if self._watching:
+            return
+        self._watching = True
+        self.call(self.core.changes_since, self._high_water, on_done=self._got_external,
+                  on_error=self._watch_failed)
+
+    def _watch_failed(self, message: str) -> None:
+        self._watching = False
+        log.warning("watching the journal failed: %s", message)
+
+    def _got_external(self, result: tuple[int, list[Changes]]) -> None:
+        self._watching = False
+        top, changes = result
+        self._high_water = max(self._high_water, top)
+        for ch in changes:
+            if ch.journal_id in self._local_journal_ids:
+                self._local_journal_ids.discard(ch.journal_id)
+                continue
+            self.operation_did_execute.emit(ch, EXTERNAL)
+
+    def shutdown(self) -> None:
+        self._watch_timer.stop()
+        self._pool.shutdown(wait=True)

@@ -1,0 +1,361 @@
+"""The main window: one meeting, its panels as docks, menus, undo/redo, and the status bar."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from meeting_console import __version__
+from meeting_console.core import meeting_file, meetings, reads, vocab
+from meeting_console.core.changes import MEETING, Changes
+from meeting_console.core.timefmt import local
+from meeting_console.i18n import _
+from meeting_console.ui import labels
+from meeting_console.ui.agenda_panel import AgendaPanel
+from meeting_console.ui.awards_panel import AwardsPanel
+from meeting_console.ui.bus import Runner
+from meeting_console.ui.endpoints_panel import EndpointsPanel
+from meeting_console.ui.form import Field, ask
+from meeting_console.ui.panel import Panel
+from meeting_console.ui.people_panel import PeoplePanel
+from meeting_console.ui.speakers_panel import SpeakersPanel
+
+SETTINGS_APP = "console"
+STATE_VERSION = 1
+
+
+def settings() -> QSettings:
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "meeting-console", SETTINGS_APP)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, runner: Runner, meeting_id: int | None = None) -> None:
+        super().__init__()
+        self.setObjectName("MainWindow")
+        self.runner = runner
+        self.meeting_id: int | None = None
+        self.meeting: reads.MeetingInfo | None = None
+        self.resize(1400, 860)
+
+        self.agenda = AgendaPanel(runner)
+        self.endpoints = EndpointsPanel(runner)
+        self.speakers = SpeakersPanel(runner)
+        self.awards = AwardsPanel(runner)
+        self.people = PeoplePanel(runner)
+        self.panels: list[Panel] = [self.agenda, self.endpoints, self.speakers, self.awards, self.people]
+
+        self.setCentralWidget(self.agenda)
+        self.docks: dict[str, QDockWidget] = {}
+        self._dock("endpoints", _("Endpoints"), self.endpoints, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._dock("speakers", _("Speakers"), self.speakers, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self._dock("awards", _("Awards"), self.awards, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self._dock("people", _("People"), self.people, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.docks["speakers"], self.docks["awards"])
+        self.tabifyDockWidget(self.docks["endpoints"], self.docks["people"])
+        self.docks["speakers"].raise_()
+        self.docks["endpoints"].raise_()
+
+        self._build_menus()
+        self._build_status_bar()
+        runner.operation_did_execute.connect(self._on_changes)
+        runner.operation_failed.connect(self._on_failed)
+        runner.busy_changed.connect(lambda busy: self.busy_label.setText(_("Saving…") if busy else ""))
+        self._restore_layout()
+        self.open_meeting(meeting_id, sync=True)
+
+    # --- construction --------------------------------------------------------------------
+
+    def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> None:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock-{name}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.docks[name] = dock
+
+    def _action(self, menu: Any, text: str, slot: Any, shortcut: Any = None, name: str = "") -> QAction:
+        act = QAction(text, self)
+        if name:
+            act.setObjectName(name)
+        if shortcut is not None:
+            act.setShortcut(QKeySequence(shortcut))
+        act.triggered.connect(slot)
+        menu.addAction(act)
+        return act
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        m = bar.addMenu(_("&Meeting"))
+        self._action(m, _("&New…"), self.new_meeting, QKeySequence.StandardKey.New, "act-new")
+        self._action(m, _("&Open…"), self.choose_meeting, QKeySequence.StandardKey.Open, "act-open")
+        m.addSeparator()
+        self._action(m, _("&Import meeting file…"), self.import_file, "Ctrl+I", "act-import")
+        self._action(m, _("&Export meeting file…"), self.export_file, "Ctrl+E", "act-export")
+        m.addSeparator()
+        self._action(m, _("Meeting &details…"), self.edit_details, "Ctrl+D", "act-details")
+        m.addSeparator()
+        self._action(m, _("&Quit"), self.close, QKeySequence.StandardKey.Quit, "act-quit")
+
+        e = bar.addMenu(_("&Edit"))
+        self.undo_action = self._action(e, _("Undo"), self.undo, QKeySequence.StandardKey.Undo, "act-undo")
+        self.redo_action = self._action(e, _("Redo"), self.redo, QKeySequence.StandardKey.Redo, "act-redo")
+        self.redo_action.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Shift+Z")])
+
+        v = bar.addMenu(_("&View"))
+        for dock in self.docks.values():
+            v.addAction(dock.toggleViewAction())
+
+        h = bar.addMenu(_("&Help"))
+        self._action(h, _("&About Meeting Console"), self.about, None, "act-about")
+
+    def _build_status_bar(self) -> None:
+        sb = self.statusBar()
+        self.clock_label = QLabel()
+        self.clock_label.setObjectName("clock")
+        self.state_label = QLabel()
+        self.state_label.setObjectName("meeting-state")
+        self.busy_label = QLabel()
+        self.db_label = QLabel(_("Database: {where}").format(where=self.runner.core.db.location))
+        self.db_label.setObjectName("db-location")
+        sb.addWidget(self.state_label)
+        sb.addWidget(self.busy_label)
+        sb.addPermanentWidget(self.db_label)
+        sb.addPermanentWidget(self.clock_label)
+        self.clock_timer = QTimer(self)
+        self.clock_timer.timeout.connect(self._tick)
+        self.clock_timer.start(1000)
+        self._tick()
+
+    # --- meeting ---------------------------------------------------------------------------
+
+    def open_meeting(self, meeting_id: int | None, *, sync: bool = False) -> None:
+        self.meeting_id = meeting_id
+        for p in self.panels:
+            p.meeting_id = meeting_id
+            if sync:
+                p.refresh_now()
+            else:
+                p.refresh()
+        if meeting_id is None:
+            self.meeting = None
+            self._show_meeting()
+        elif sync:
+            self.meeting = self.runner.read_sync(reads.meeting, self.runner.core, meeting_id)
+            self._show_meeting()
+            self._update_undo(sync=True)
+        else:
+            self._reload_meeting()
+
+    def _reload_meeting(self) -> None:
+        if self.meeting_id is None:
+            return
+        self.runner.call(reads.meeting, self.runner.core, self.meeting_id, on_done=self._got_meeting)
+        self._update_undo()
+
+    def _got_meeting(self, info: reads.MeetingInfo) -> None:
+        self.meeting = info
+        self._show_meeting()
+
+    def _show_meeting(self) -> None:
+        m = self.meeting
+        if m is None:
+            self.setWindowTitle(_("Meeting Console — no meeting (Meeting › New or Import)"))
+            self.state_label.setText(_("No meeting open"))
+            return
+        self.setWindowTitle(f"{m.title} — {m.date.strftime('%d/%m/%Y')} — Meeting Console")
+        self.state_label.setText(
+            _("{status} · {form} · {place}").format(
+                status=labels.meeting_status(m.status), form=labels.meeting_form(m.form), place=m.place or "—")
+        )
+        self._tick()
+
+    def _tick(self) -> None:
+        tz = self.meeting.timezone if self.meeting else "Asia/Ho_Chi_Minh"
+        now = local(self.runner.core.clock.now(), tz)
+        self.clock_label.setText(now.strftime("%H:%M:%S"))
+
+    # --- undo ------------------------------------------------------------------------------
+
+    def _update_undo(self, sync: bool = False) -> None:
+        if sync:
+            self._show_undo(self.runner.read_sync(self.runner.core.undo_status, self.meeting_id))
+        else:
+            self.runner.call(self.runner.core.undo_status, self.meeting_id, on_done=self._show_undo)
+
+    def _show_undo(self, status: Any) -> None:
+        self.undo_action.setEnabled(status.can_undo)
+        self.redo_action.setEnabled(status.can_redo)
+        self.undo_action.setText(_("Undo {action}").format(action=status.undo_label) if status.can_undo else _("Undo"))
+        self.redo_action.setText(_("Redo {action}").format(action=status.redo_label) if status.can_redo else _("Redo"))
+
+    def undo(self) -> None:
+        self.runner.undo(self.meeting_id, initiator=self)
+
+    def redo(self) -> None:
+        self.runner.redo(self.meeting_id, initiator=self)
+
+    def _on_changes(self, changes: Changes, _initiator: object) -> None:
+        if changes.meeting_id not in (None, self.meeting_id):
+            return
+        if MEETING in changes.areas:
+            self._reload_meeting()
+        else:
+            self._update_undo()
+        if changes.label:
+            self.statusBar().showMessage(changes.label, 4000)
+
+    def _on_failed(self, message: str, _initiator: object) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, _("Not done"), message, QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("refusal")
+        box.open()
+
+    # --- menu actions ----------------------------------------------------------------------
+
+    def edit_details(self) -> None:
+        m = self.meeting
+        if m is None:
+            return
+        fields = [
+            Field("title", _("Title"), "multiline", value=m.title),
+            Field("number", _("Number / series"), value=m.number),
+            Field("parent_body", _("Parent body"), value=m.parent_body),
+            Field("issuing_body", _("Issuing body"), value=m.issuing_body),
+            Field("body_type", _("Body type"), "choice", value=m.body_type,
+                  choices=labels.choices(vocab.BODY_TYPES, labels.body_type)),
+            Field("date", _("Date"), "date", value=m.date),
+            Field("place", _("Place"), value=m.place),
+            Field("city", _("City (for the date line)"), value=m.city),
+            Field("form", _("Form"), "choice", value=m.form,
+                  choices=labels.choices(vocab.MEETING_FORMS, labels.meeting_form)),
+            Field("timezone", _("Time zone"), value=m.timezone),
+            Field("language", _("Language of the record"), "choice", value=m.language,
+                  choices=[("vi", "Tiếng Việt"), ("en", "English")]),
+            Field("summary", _("Summary"), "multiline", value=m.summary),
+            Field("closing_remarks", _("Closing remarks"), "multiline", value=m.closing_remarks),
+        ]
+        mid = m.id
+
+        def accept(values: dict[str, Any], done: Any) -> None:
+            self.runner.run(meetings.update_meeting, mid, initiator=self, on_done=lambda _c: done(None),
+                            on_error=done, **values)
+
+        ask(self, _("Meeting details"), fields, accept)
+
+    def new_meeting(self) -> None:
+        def accept(values: dict[str, Any], done: Any) -> None:
+            title = values.pop("title", "") or ""
+            day = values.pop("date", date.today())
+
+            def created(ch: Changes) -> None:
+                done(None)
+                self.open_meeting(ch.result)
+
+            self.runner.run(meetings.create_meeting, title, day, initiator=self, on_done=created, on_error=done,
+                            **values)
+
+        today = datetime.now(UTC).date()
+        ask(self, _("New meeting"), [
+            Field("title", _("Title"), value=""),
+            Field("date", _("Date"), "date", value=today),
+            Field("place", _("Place"), value=""),
+        ], accept)
+
+    def choose_meeting(self) -> None:
+        self.runner.call(reads.list_meetings, self.runner.core, on_done=self._show_chooser)
+
+    def _show_chooser(self, rows: list[reads.MeetingSummary]) -> None:
+        dlg = QDialog(self)
+        dlg.setObjectName("open-meeting")
+        dlg.setWindowTitle(_("Open meeting"))
+        lay = QVBoxLayout(dlg)
+        lst = QListWidget(dlg)
+        for r in rows:
+            it = QListWidgetItem(f"{r.date.strftime('%d/%m/%Y')}  ·  {labels.meeting_status(r.status)}  ·  {r.title}")
+            it.setData(Qt.ItemDataRole.UserRole, r.id)
+            lst.addItem(it)
+            if r.id == self.meeting_id:
+                lst.setCurrentItem(it)
+        lay.addWidget(lst)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Open | QDialogButtonBox.StandardButton.Cancel)
+        lay.addWidget(buttons)
+        buttons.accepted.connect(dlg.accept)
+        buttons.rejected.connect(dlg.reject)
+        lst.itemActivated.connect(lambda _i: dlg.accept())
+
+        def finished(result: int) -> None:
+            item = lst.currentItem()
+            if result == QDialog.DialogCode.Accepted and item is not None:
+                self.open_meeting(int(item.data(Qt.ItemDataRole.UserRole)))
+
+        dlg.finished.connect(finished)
+        dlg.resize(640, 360)
+        dlg.open()
+
+    def import_file(self) -> None:
+        dlg = QFileDialog(self, _("Import meeting file"), "", _("Meeting files (*.yaml *.yml)"))
+        dlg.setFileMode(QFileDialog.FileMode.ExistingFile)
+
+        def chosen(path: str) -> None:
+            self.runner.run(meeting_file.import_meeting, path, initiator=self,
+                            on_done=lambda ch: self.open_meeting(ch.result))
+
+        dlg.fileSelected.connect(chosen)
+        dlg.open()
+
+    def export_file(self) -> None:
+        if self.meeting_id is None:
+            return
+        mid = self.meeting_id
+        dlg = QFileDialog(self, _("Export meeting file"), "", _("Meeting files (*.yaml *.yml)"))
+        dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dlg.setDefaultSuffix("yaml")
+
+        def chosen(path: str) -> None:
+            self.runner.call(meeting_file.export_meeting, self.runner.core, mid, path,
+                             on_done=lambda _r: self.statusBar().showMessage(_("Exported to {path}").format(path=path), 6000),
+                             on_error=lambda msg: self._on_failed(msg, None))
+
+        dlg.fileSelected.connect(chosen)
+        dlg.open()
+
+    def about(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, _("About Meeting Console"),
+                          _("Meeting Console {v}\nThe secretariat's console for hybrid multi-site meetings.").format(
+                              v=__version__), QMessageBox.StandardButton.Ok, self)
+        box.open()
+
+    # --- layout ----------------------------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        s = settings()
+        geo = s.value("window/geometry")
+        state = s.value("window/state")
+        if isinstance(geo, QByteArray):
+            self.restoreGeometry(geo)
+        if isinstance(state, QByteArray):
+            self.restoreState(state, STATE_VERSION)
+
+    def save_layout(self) -> None:
+        s = settings()
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState(STATE_VERSION))
+        s.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
+        super().closeEvent(event)
