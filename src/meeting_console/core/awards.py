@@ -69,6 +69,7 @@ def add_grant(tx: Tx, meeting_id: int, award_type_id: int, **fields: Any) -> int
     tx.get(m.Meeting, meeting_id, "meeting")
     tx.meeting_id = meeting_id
     values = ed.checked({"award_type_id": award_type_id, **fields}, GRANT_FIELDS, "award")
+    values.setdefault("recipient_kind", "individual")  # column defaults apply only at flush
     pos = tx.session.execute(
         select(func.coalesce(func.max(m.AwardGrant.ceremony_position), 0)).where(m.AwardGrant.meeting_id == meeting_id)
     ).scalar_one()

@@ -310,7 +310,7 @@ def _endpoints(s: Session, meeting_id: int) -> tuple[MeetingEndpointInfo, ...]:
 
 def _agenda(s: Session, meeting_id: int) -> tuple[AgendaItemInfo, ...]:
     names = dict(
-        s.execute(select(m.Person.id, m.Person.full_name).where(m.Person.meeting_id == meeting_id)).tuples().all()
+        s.execute(select(m.Person.id, m.Person.full_name).where(m.Person.meeting_id == meeting_id)).all()
     )
     rows = s.scalars(
         select(m.AgendaItem).where(m.AgendaItem.meeting_id == meeting_id).order_by(m.AgendaItem.position)
@@ -327,7 +327,7 @@ def _endpoint_names(s: Session, meeting_id: int) -> dict[int, str]:
             select(m.MeetingEndpoint.id, m.Endpoint.name)
             .join(m.Endpoint, m.Endpoint.id == m.MeetingEndpoint.endpoint_id)
             .where(m.MeetingEndpoint.meeting_id == meeting_id)
-        ).tuples().all()
+        ).all()
     )
 
 
@@ -335,7 +335,7 @@ def _speakers(s: Session, meeting_id: int) -> tuple[SpeakerInfo, ...]:
     people = {p.id: p for p in s.scalars(select(m.Person).where(m.Person.meeting_id == meeting_id))}
     eps = _endpoint_names(s, meeting_id)
     items = dict(
-        s.execute(select(m.AgendaItem.id, m.AgendaItem.position).where(m.AgendaItem.meeting_id == meeting_id)).tuples().all()
+        s.execute(select(m.AgendaItem.id, m.AgendaItem.position).where(m.AgendaItem.meeting_id == meeting_id)).all()
     )
     rows = list(s.scalars(select(m.SpeakerRequest).where(m.SpeakerRequest.meeting_id == meeting_id)))
     big = 1 << 30

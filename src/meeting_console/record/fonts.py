@@ -1,0 +1,50 @@
+"""The record's typeface: Liberation Serif (metric-compatible with Times New Roman, every
+Vietnamese letter), shipped in ``resources/fonts`` and embedded (subset) in every PDF."""
+
+from __future__ import annotations
+
+import threading
+
+from reportlab.lib.fonts import addMapping
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont, TTFError
+
+from meeting_console.errors import UserError
+from meeting_console.paths import resource
+
+SERIF = "MC-Serif"
+SERIF_BOLD = "MC-Serif-Bold"
+SERIF_ITALIC = "MC-Serif-Italic"
+SERIF_BOLD_ITALIC = "MC-Serif-BoldItalic"
+
+FILES = {
+    SERIF: "LiberationSerif-Regular.ttf",
+    SERIF_BOLD: "LiberationSerif-Bold.ttf",
+    SERIF_ITALIC: "LiberationSerif-Italic.ttf",
+    SERIF_BOLD_ITALIC: "LiberationSerif-BoldItalic.ttf",
+}
+
+_lock = threading.Lock()
+_done = False
+
+
+def register() -> None:
+    """Register the four faces with reportlab once (bold/italic markup maps to them)."""
+    global _done
+    with _lock:
+        if _done:
+            return
+        for name, filename in FILES.items():
+            path = resource("fonts", filename)
+            try:
+                # shapable=False: text arrives NFC, every letter is one precomposed glyph.
+                pdfmetrics.registerFont(TTFont(name, str(path), shapable=False))
+            except (OSError, TTFError) as exc:
+                raise UserError(
+                    f"the record font {path} cannot be read ({exc}); reinstall Meeting Console"
+                ) from None
+        addMapping(SERIF, 0, 0, SERIF)
+        addMapping(SERIF, 1, 0, SERIF_BOLD)
+        addMapping(SERIF, 0, 1, SERIF_ITALIC)
+        addMapping(SERIF, 1, 1, SERIF_BOLD_ITALIC)
+        _done = True

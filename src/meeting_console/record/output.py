@@ -1,0 +1,119 @@
+"""Laying out a story on A4 pages and writing it safely.
+
+The PDF is written to a temporary file in the target's folder and renamed over the target only
+once complete, so a failure (read-only folder, full disk, an error while laying out) never
+leaves a partial file under the target name. Page numbers are centred in the top margin from
+page 2 on.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from reportlab.platypus import Flowable, SimpleDocTemplate
+
+from meeting_console import __version__
+from meeting_console.core.text import nfc
+from meeting_console.errors import UserError
+from meeting_console.record import fonts
+from meeting_console.record import styles as st
+
+Progress = Callable[[int, int, str], None]
+"""``progress(done, total, what)``; raising from it cancels the build (no file is written)."""
+
+
+class _Doc(SimpleDocTemplate):
+    def __init__(self, target: Any, *, expected_pages: int, progress: Progress | None,
+                 stage: str, **kw: Any) -> None:
+        super().__init__(target, **kw)
+        self._expected = max(expected_pages, 1)
+        self._progress = progress
+        self._stage = stage
+
+    def afterPage(self) -> None:  # noqa: N802 (reportlab's name)
+        if self._progress is not None:
+            page = self.page
+            total = max(self._expected, page + 1)
+            self._progress(page, total, self._stage)
+
+
+def _page_number(canvas: Any, doc: Any) -> None:
+    canvas.saveState()
+    canvas.setFont(fonts.SERIF, st.PAGE_NUMBER_SIZE)
+    canvas.drawCentredString(st.PAGE[0] / 2, st.PAGE[1] - st.TOP / 2 - st.PAGE_NUMBER_SIZE / 3,
+                             str(doc.page))
+    canvas.restoreState()
+
+
+def _no_number(canvas: Any, doc: Any) -> None:
+    pass
+
+
+def _check_target(target: Path) -> None:
+    folder = target.parent
+    if not folder.exists():
+        raise UserError(f"cannot write {target}: folder {folder} does not exist")
+    if not folder.is_dir():
+        raise UserError(f"cannot write {target}: {folder} is not a folder")
+    if target.is_dir():
+        raise UserError(f"cannot write {target}: it is a folder")
+
+
+def _os_message(target: Path, exc: OSError) -> str:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"cannot write {target}: the disk is full; nothing was written"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"cannot write {target}: folder {target.parent} is not writable"
+    return f"cannot write {target}: {exc.strerror or exc}"
+
+
+def write_pdf(
+    path: str | os.PathLike[str],
+    story: Callable[[], Sequence[Flowable]],
+    *,
+    title: str,
+    subject: str,
+    author: str,
+    expected_pages: int = 1,
+    progress: Progress | None = None,
+) -> Path:
+    """Lay out ``story()`` and write it to ``path`` atomically; returns the absolute path.
+
+    Errors a user can act on (missing or read-only folder, full disk) are ``UserError`` with
+    a one-line message; any other error propagates after the temporary file is removed."""
+    fonts.register()
+    target = Path(path).expanduser().absolute()
+    _check_target(target)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
+                                        dir=target.parent)
+    except OSError as exc:
+        raise UserError(_os_message(target, exc)) from None
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            doc = _Doc(
+                fh, expected_pages=expected_pages, progress=progress, stage="pages",
+                pagesize=st.PAGE, leftMargin=st.LEFT, rightMargin=st.RIGHT, topMargin=st.TOP,
+                bottomMargin=st.BOTTOM, title=nfc(title), subject=nfc(subject),
+                author=nfc(author), creator=f"Meeting Console {__version__}", lang="vi",
+            )
+            doc.build(list(story()), onFirstPage=_no_number, onLaterPages=_page_number)
+            fh.flush()
+            os.fsync(fh.fileno())
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UserError(_os_message(target, exc)) from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target
