@@ -78,7 +78,8 @@ def _write(ctx: Ctx, path: str | os.PathLike[str], story: list[Flowable], title_
     out = write_pdf(
         path, lambda: story, title=f"{ctx.labels(title_key)} – {ctx.meeting_name()}",
         subject=f"{ctx.meeting_name()}; journal {ctx.src.journal_high_water}",
-        author=mt.issuing_body or mt.parent_body, expected_pages=pages, progress=progress,
+        author=mt.issuing_body or mt.parent_body, lang=ctx.labels.language,
+        expected_pages=pages, progress=progress,
     )
     if progress is not None:
         progress(1, 1, "done")

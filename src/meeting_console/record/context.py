@@ -53,12 +53,13 @@ class Ctx:
             return fallback
         return ", ".join([person.full_name, *person.posts])
 
-    def heading(self, key: str) -> Paragraph:
+    def heading(self, key: str, *, keep: bool = True) -> Paragraph:
         """'III. THÀNH PHẦN THAM DỰ': sections are numbered as they appear, so a section
         left out for want of data leaves no gap."""
         self._sections += 1
         number = ROMAN[self._sections - 1] if self._sections <= len(ROMAN) else str(self._sections)
-        return Paragraph(f"{number}. {markup(self.labels(key))}", self.styles.heading)
+        style = self.styles.heading if keep else self.styles.heading_free
+        return Paragraph(f"{number}. {markup(self.labels(key))}", style)
 
     def field(self, text: str) -> Paragraph:
         """A line 'Label: value' with the label in bold."""

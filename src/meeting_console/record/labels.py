@@ -84,7 +84,7 @@ VI: dict[str, str] = {
     "col_recipient": "Người, tập thể được khen",
     "col_authority": "Cấp khen",
     "col_presenter": "Người trao",
-    "col_presented": "Thời gian trao",
+    "col_presented": "Giờ trao",
     "col_decision": "Quyết định",
     "col_severity": "Sự cố",
     "col_from": "Từ",
@@ -118,10 +118,10 @@ VI: dict[str, str] = {
     "speech_topic": "Nội dung: {topic}",
     # section 5
     "posthumous": "Truy tặng",
-    "received_by": "thân nhân nhận: {who}",
+    "received_by": "nhận thay: {who}",
     "not_presented": "chưa trao",
-    "awards_intro": "Hội nghị đã trao {n} hình thức khen thưởng.",
-    "awards_intro_planned": "Hội nghị dự kiến trao {n} hình thức khen thưởng, theo thứ tự sau.",
+    "awards_intro": "Hội nghị đã trao khen thưởng cho {n} cá nhân, tập thể theo thứ tự sau.",
+    "awards_intro_planned": "Hội nghị dự kiến trao khen thưởng cho {n} cá nhân, tập thể theo thứ tự sau.",
     # section 6
     "closing": "Hội nghị kết thúc vào hồi {time}, {date}./.",
     # section 7
@@ -246,8 +246,8 @@ EN: dict[str, str] = {
     "posthumous": "Posthumously",
     "received_by": "received by {who}",
     "not_presented": "not presented",
-    "awards_intro": "{n} awards were presented.",
-    "awards_intro_planned": "{n} awards to be presented, in this order.",
+    "awards_intro": "Awards were presented to {n} recipients, in this order.",
+    "awards_intro_planned": "Awards to be presented to {n} recipients, in this order.",
     "closing": "The meeting closed at {time}, {date}./.",
     "sign_recorder_party": "RECORDER",
     "sign_recorder_state": "SECRETARY",

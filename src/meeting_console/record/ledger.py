@@ -45,10 +45,11 @@ class Outage:
 
 @dataclass(frozen=True)
 class Span:
-    """When an endpoint was connected: first connection to leaving (None: never / not yet)."""
+    """When an endpoint was connected: from its first connection to when it left, or lost
+    the link for good (``until`` None: connected to the end of the events)."""
 
     first_connected: datetime | None
-    left: datetime | None
+    until: datetime | None
 
 
 def outages_of(events: Iterable[Event]) -> list[Outage]:
@@ -76,13 +77,16 @@ def _sev(level: int) -> str:
     return "lost" if level >= 2 else "unstable"
 
 
-def span_of(events: Sequence[Event]) -> Span:
+def span_of(events: Sequence[Event], outages: Sequence[Outage] = ()) -> Span:
     first = next((e.at for e in events if e.status == "connected"), None)
     if first is None:
         return Span(None, None)
     last = events[-1]
-    left = last.at if last.status in ("left", "not_connected") else None
-    return Span(first, left)
+    if last.status in ("left", "not_connected"):
+        return Span(first, last.at)
+    if outages and outages[-1].end is None and outages[-1].severity == "lost":
+        return Span(first, outages[-1].start)  # lost and never restored
+    return Span(first, None)
 
 
 class Timeline:
@@ -116,12 +120,12 @@ def ledger(
     spans: dict[int, Span] = {}
     for me_id, evs in by_endpoint.items():
         evs.sort(key=lambda e: e.at)
-        spans[me_id] = span_of(evs)
         found = [
             Outage(o.meeting_endpoint_id, o.start, o.end, o.severity, o.ended_by,
                    items.at(o.start), speeches.at(o.start))
             for o in outages_of(evs)
         ]
+        spans[me_id] = span_of(evs, found)
         if found:
             outages[me_id] = found
     return outages, spans

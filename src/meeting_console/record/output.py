@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from reportlab.platypus import Flowable, SimpleDocTemplate
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from meeting_console import __version__
 from meeting_console.core.text import nfc
@@ -27,10 +27,20 @@ Progress = Callable[[int, int, str], None]
 """``progress(done, total, what)``; raising from it cancels the build (no file is written)."""
 
 
-class _Doc(SimpleDocTemplate):
+class _Doc(BaseDocTemplate):
+    """A4 with the margins of the regulations (the frame has no padding of its own), no
+    number on page 1, the number centred in the top margin from page 2 on."""
+
     def __init__(self, target: Any, *, expected_pages: int, progress: Progress | None,
                  stage: str, **kw: Any) -> None:
-        super().__init__(target, **kw)
+        super().__init__(target, pagesize=st.PAGE, leftMargin=st.LEFT, rightMargin=st.RIGHT,
+                         topMargin=st.TOP, bottomMargin=st.BOTTOM, **kw)
+        frame = Frame(st.LEFT, st.BOTTOM, st.FRAME_WIDTH, st.FRAME_HEIGHT, id="body",
+                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        self.addPageTemplates([
+            PageTemplate("first", [frame], onPage=_no_number, autoNextPageTemplate="later"),
+            PageTemplate("later", [frame], onPage=_page_number),
+        ])
         self._expected = max(expected_pages, 1)
         self._progress = progress
         self._stage = stage
@@ -79,6 +89,7 @@ def write_pdf(
     title: str,
     subject: str,
     author: str,
+    lang: str = "vi",
     expected_pages: int = 1,
     progress: Progress | None = None,
 ) -> Path:
@@ -99,11 +110,10 @@ def write_pdf(
         with os.fdopen(fd, "wb") as fh:
             doc = _Doc(
                 fh, expected_pages=expected_pages, progress=progress, stage="pages",
-                pagesize=st.PAGE, leftMargin=st.LEFT, rightMargin=st.RIGHT, topMargin=st.TOP,
-                bottomMargin=st.BOTTOM, title=nfc(title), subject=nfc(subject),
-                author=nfc(author), creator=f"Meeting Console {__version__}", lang="vi",
+                title=nfc(title), subject=nfc(subject), author=nfc(author),
+                creator=f"Meeting Console {__version__}", lang=lang,
             )
-            doc.build(list(story()), onFirstPage=_no_number, onLaterPages=_page_number)
+            doc.build(list(story()))
             fh.flush()
             os.fsync(fh.fileno())
         mask = os.umask(0)

@@ -130,10 +130,12 @@ def _attendance_word(ctx: Ctx, attendance: str, reason: str) -> str:
 def people_part(ctx: Ctx) -> list[Flowable]:
     L, snap = ctx.labels, ctx.src.snap
     names = {e.id: e.name for e in snap.endpoints}
+    # honoured posthumously: named in the awards, not a participant
+    departed = {g.recipient_person_id for g in snap.grants if g.posthumous}
     out: list[Flowable] = []
     n = 0
     for category, key in CATEGORIES:
-        group = [p for p in snap.people if p.category == category]
+        group = [p for p in snap.people if p.category == category and p.id not in departed]
         if not group:
             continue
         n += 1
@@ -144,9 +146,10 @@ def people_part(ctx: Ctx) -> list[Flowable]:
             text = L("cat_count", label=label, present=present, total=len(group))
         else:
             text = L("cat_count_planned", label=label, total=len(group))
-        out.append(Paragraph(f"{n}. {markup(text)}", ctx.styles.subheading))
+        out.append(CondPageBreak(90))
+        out.append(Paragraph(f"{n}. {markup(text)}", ctx.styles.subheading_free))
         head = [L("col_no"), L("col_name"), L("col_post"), L("col_endpoint")]
-        shares = [0.55, 2.2, 3.6, 2.0]
+        shares = [0.7, 2.2, 3.6, 2.0]
         aligns = ["CENTER", "LEFT", "LEFT", "LEFT"]
         if ctx.held:
             head.append(L("col_attendance"))
@@ -166,8 +169,9 @@ def people_part(ctx: Ctx) -> list[Flowable]:
 def _outage_text(ctx: Ctx, o: Outage) -> str:
     L, T = ctx.labels, ctx.times
     sev = L("sev_lost") if o.severity == "lost" else L("sev_unstable")
-    end = T.short(o.end) if o.end is not None else L("not_restored")
-    return f"{T.short(o.start)}–{end} {sev}"
+    if o.end is None:
+        return f"{T.short(o.start)} {sev}, {L('not_restored')}"
+    return f"{T.span(o.start, o.end)} {sev}"
 
 
 def connection_text(ctx: Ctx, me_id: int) -> str:
@@ -177,7 +181,7 @@ def connection_text(ctx: Ctx, me_id: int) -> str:
         return L("none")
     if span.first_connected is None:
         return L("not_connected")
-    end = span.left or src.meeting.actual_end
+    end = span.until or src.meeting.actual_end
     if end is None:
         return f"{T.short(span.first_connected)}–"
     return T.span(span.first_connected, end)
@@ -190,7 +194,8 @@ def endpoints_part(ctx: Ctx, number: int) -> list[Flowable]:
         return []
     expected = sum(e.expected_delegates for e in eps)
     out: list[Flowable] = [
-        Paragraph(f"{number}. {markup(L('sec_endpoints').capitalize())}", ctx.styles.subheading)
+        CondPageBreak(120),
+        Paragraph(f"{number}. {markup(L('sec_endpoints').capitalize())}", ctx.styles.subheading),
     ]
     if ctx.held:
         present = sum(e.present_delegates or 0 for e in eps)
@@ -200,7 +205,7 @@ def endpoints_part(ctx: Ctx, number: int) -> list[Flowable]:
             out.append(ctx.field(L("endpoints_outages", n=n_out, m=len(src.outages))))
         head = [L("col_no"), L("col_endpoint"), L("col_host"), L("col_delegates"),
                 L("col_connected"), L("col_outages")]
-        shares = [0.6, 2.6, 2.0, 1.05, 1.25, 2.3]
+        shares = [0.7, 2.6, 2.0, 1.0, 1.25, 2.3]
         aligns = ["CENTER", "LEFT", "LEFT", "CENTER", "CENTER", "LEFT"]
         rows = []
         none = L("none")
@@ -221,7 +226,7 @@ def endpoints_part(ctx: Ctx, number: int) -> list[Flowable]:
                 for i, e in enumerate(eps, start=1)]
         total = [f"{L('total')}: {L('total_endpoints', n=len(eps))}", "", "", str(expected)]
         out.append(CondPageBreak(60))
-        out.append(table(ctx, head, rows, [0.6, 3.6, 3.2, 1.6],
+        out.append(table(ctx, head, rows, [0.7, 3.6, 3.2, 1.6],
                          ["CENTER", "LEFT", "LEFT", "CENTER"], size=st.BIG_TABLE_SIZE,
                          total=total, total_span=3))
     return out
@@ -233,7 +238,7 @@ def attendance(ctx: Ctx) -> list[Flowable]:
     eps = endpoints_part(ctx, n + 1)
     if not people and not eps:
         return []
-    return [ctx.heading("sec_attendance"), *people, *eps]
+    return [CondPageBreak(120), ctx.heading("sec_attendance", keep=False), *people, *eps]
 
 
 # --- IV. proceedings / programme -------------------------------------------------------
@@ -362,16 +367,15 @@ def grants_table(ctx: Ctx) -> list[Flowable]:
         return []
     head = [L("col_no"), L("col_award"), L("col_authority"), L("col_recipient"),
             L("col_presenter")]
-    shares = [0.55, 2.4, 1.4, 3.3, 2.0]
+    shares = [0.7, 2.4, 1.4, 3.4, 1.7]
     aligns = ["CENTER", "LEFT", "LEFT", "LEFT", "LEFT"]
     if ctx.held:
         head.append(L("col_presented"))
-        shares.append(1.05)
+        shares.append(0.9)
         aligns.append("CENTER")
     rows = []
     for i, g in enumerate(grants, start=1):
-        presenter = ctx.who(ctx.person(g.presenter_id), g.presenter_name)
-        row = [str(i), _award(ctx, g), g.authority, _recipient(ctx, g), presenter]
+        row = [str(i), _award(ctx, g), g.authority, _recipient(ctx, g), g.presenter_name]
         if ctx.held:
             row.append(T.short(g.presented_at) if g.presented_at else L("not_presented"))
         rows.append(row)

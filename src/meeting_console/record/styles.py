@@ -66,6 +66,12 @@ class Styles:
         self.note = ps("note", fontName=SERIF_ITALIC, alignment=TA_CENTER, spaceAfter=2)
         self.heading = ps("heading", fontName=SERIF_BOLD, spaceBefore=10, spaceAfter=4,
                           keepWithNext=1)
+        # before a table: a CondPageBreak keeps them together instead (keepWithNext would
+        # move a whole table that fits a page onto the next page)
+        self.heading_free = ps("heading_free", fontName=SERIF_BOLD, spaceBefore=10,
+                               spaceAfter=4)
+        self.subheading_free = ps("subheading_free", fontName=SERIF_BOLD,
+                                  firstLineIndent=1 * cm, spaceBefore=6, spaceAfter=3)
         self.subheading = ps("subheading", fontName=SERIF_BOLD, firstLineIndent=1 * cm,
                              alignment=TA_JUSTIFY, spaceBefore=6, spaceAfter=3, keepWithNext=1)
         self.label = ps("label", fontName=SERIF_ITALIC, firstLineIndent=1 * cm, spaceAfter=2,

@@ -66,6 +66,9 @@ class MainWindow(QMainWindow):
         self._dock("speakers", _("Speakers"), self.speakers, Qt.DockWidgetArea.BottomDockWidgetArea)
         self._dock("awards", _("Awards"), self.awards, Qt.DockWidgetArea.BottomDockWidgetArea)
         self._dock("people", _("People"), self.people, Qt.DockWidgetArea.RightDockWidgetArea)
+        for panel in self.panels:
+            for name, title, widget, area in panel.extra_docks():
+                self._dock(name, title, widget, area)
         self.tabifyDockWidget(self.docks["speakers"], self.docks["awards"])
         self.tabifyDockWidget(self.docks["endpoints"], self.docks["people"])
         self.docks["speakers"].raise_()
@@ -115,6 +118,12 @@ class MainWindow(QMainWindow):
         self.undo_action = self._action(e, _("Undo"), self.undo, QKeySequence.StandardKey.Undo, "act-undo")
         self.redo_action = self._action(e, _("Redo"), self.redo, QKeySequence.StandardKey.Redo, "act-redo")
         self.redo_action.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Shift+Z")])
+
+        for panel in self.panels:
+            pm = bar.addMenu(panel.title)
+            pm.setObjectName(f"menu-{panel.__class__.__name__}")
+            for act in panel.menu_actions():
+                pm.addAction(act)
 
         v = bar.addMenu(_("&View"))
         for dock in self.docks.values():

@@ -81,6 +81,14 @@ class Panel(QWidget):
     def edit_selected(self) -> None:
         pass
 
+    def extra_docks(self) -> list[tuple[str, str, QWidget, Qt.DockWidgetArea]]:
+        """Further docks the main window shows for this panel: (name, title, widget, area)."""
+        return []
+
+    def menu_actions(self) -> list[QAction]:
+        """The actions the main window lists in this panel's menu (default: the toolbar's)."""
+        return list(self.actions())
+
     # --- shared ----------------------------------------------------------------------------
 
     def add_action(
