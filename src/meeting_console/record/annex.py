@@ -61,7 +61,7 @@ def ledger_part(ctx: Ctx) -> list[Flowable]:
     intro = L("ledger_intro", n=len(outages), m=len(src.outages), minutes=T.duration(total))
     head = [L("col_no"), L("col_endpoint"), L("col_severity"), L("col_from"), L("col_to"),
             L("col_duration"), L("col_item"), L("col_speaker")]
-    shares = [0.55, 2.3, 1.35, 0.75, 0.85, 0.95, 2.3, 1.75]
+    shares = [0.7, 2.3, 1.35, 0.75, 0.85, 0.95, 2.25, 1.75]
     widths = columns(ctx.width, shares)
     size = st.BIG_TABLE_SIZE
     item_room = widths[6] - 6

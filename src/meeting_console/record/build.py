@@ -9,9 +9,8 @@ from reportlab.platypus import Flowable
 
 from meeting_console.core.api import Core
 from meeting_console.record import annex as ax
-from meeting_console.record import fonts
+from meeting_console.record import fonts, source
 from meeting_console.record import sections as sc
-from meeting_console.record import source
 from meeting_console.record.context import Ctx
 from meeting_console.record.output import Progress, write_pdf
 

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from meeting_console.core.reads import AgendaItemInfo, GrantInfo, SpeakerInfo
 from meeting_console.record import styles as st
@@ -18,6 +26,7 @@ from meeting_console.record.flowables import PagedTable, Rule, columns, markup
 from meeting_console.record.fonts import SERIF, SERIF_BOLD
 from meeting_console.record.header import header
 from meeting_console.record.ledger import Outage
+
 
 def table(ctx: Ctx, head: list[str], rows: list[list[str]], shares: list[float],
           aligns: list[str], *, size: float = st.TABLE_SIZE,
@@ -276,29 +285,41 @@ def _speech_line(ctx: Ctx, n: int, s: SpeakerInfo) -> Paragraph:
     return Paragraph(text, ctx.styles.hanging)
 
 
+def _time_parts(ctx: Ctx, it: AgendaItemInfo) -> list[str]:
+    """'dự kiến 8 giờ 15 (20 phút)', 'thực tế 8 giờ 14 – 8 giờ 36 (22 phút)'."""
+    L, T = ctx.labels, ctx.times
+    slot = ctx.src.planned.get(it.id)
+    planned = not it.unplanned and slot is not None
+    parts = []
+    if not ctx.held:
+        if planned and slot.start is not None and slot.end is not None:
+            parts.append(L("part_programme", start=T.clock(slot.start), end=T.clock(slot.end),
+                           minutes=T.minutes(it.planned_minutes)))
+        return parts
+    if planned and slot.start is not None:
+        parts.append(L("part_planned", start=T.clock(slot.start),
+                       minutes=T.minutes(it.planned_minutes)))
+    elif planned and it.planned_minutes:
+        parts.append(L("part_planned_nostart", minutes=T.minutes(it.planned_minutes)))
+    if it.status == "skipped":
+        parts.append(L("part_skipped"))
+    elif it.actual_start is not None and it.actual_end is not None:
+        parts.append(L("part_actual", start=T.clock(it.actual_start), end=T.clock(it.actual_end),
+                       minutes=T.duration((it.actual_end - it.actual_start).total_seconds())))
+    elif it.actual_start is not None:
+        parts.append(L("part_actual_open", start=T.clock(it.actual_start)))
+    return parts
+
+
 def _item_block(ctx: Ctx, number: int, it: AgendaItemInfo) -> list[Flowable]:
-    L, T, src = ctx.labels, ctx.times, ctx.src
+    L, src = ctx.labels, ctx.src
     title = f"{it.number or number}. {it.title}"
     if it.unplanned:
         title += " " + L("item_unplanned")
     out: list[Flowable] = [Paragraph(markup(title), ctx.styles.subheading)]
-    slot = src.planned.get(it.id)
-    if not it.unplanned and (it.planned_minutes or (slot and slot.start)):
-        if slot is not None and slot.start is not None:
-            out.append(ctx.field(L("item_planned", start=T.clock(slot.start),
-                                   minutes=T.minutes(it.planned_minutes))))
-        elif it.planned_minutes:
-            out.append(ctx.field(L("item_planned_nostart", minutes=T.minutes(it.planned_minutes))))
-    if ctx.held:
-        if it.status == "skipped":
-            out.append(ctx.field(L("item_skipped")))
-        elif it.actual_start is not None:
-            if it.actual_end is not None:
-                out.append(ctx.field(L(
-                    "item_actual", start=T.clock(it.actual_start), end=T.clock(it.actual_end),
-                    minutes=T.duration((it.actual_end - it.actual_start).total_seconds()))))
-            else:
-                out.append(ctx.field(L("item_actual_open", start=T.clock(it.actual_start))))
+    parts = _time_parts(ctx, it)
+    if parts:
+        out.append(ctx.field(L("item_time", parts="; ".join(parts))))
     presenter = ctx.who(ctx.person(it.presenter_id), it.presenter_name)
     if presenter:
         out.append(ctx.field(L("item_presenter" if ctx.held else "item_presenter_planned",
