@@ -1,0 +1,34 @@
+"""UI fixtures: the main window on the demo meeting, over a real database file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from meeting_console.cli import demo_path
+from meeting_console.core import meeting_file
+from meeting_console.core.api import Core
+from meeting_console.ui.bus import Runner
+from meeting_console.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def demo_id(core: Core) -> int:
+    return int(meeting_file.import_meeting(core, demo_path()).result)
+
+
+@pytest.fixture
+def runner(qtbot, core: Core) -> Iterator[Runner]:
+    r = Runner(core)
+    yield r
+    r.shutdown()
+
+
+@pytest.fixture
+def window(qtbot, runner: Runner, demo_id: int) -> MainWindow:
+    w = MainWindow(runner, demo_id)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
