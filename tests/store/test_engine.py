@@ -30,6 +30,12 @@ def test_new_database_pragmas_and_schema(db_path: Path) -> None:
         db.dispose()
 
 
+def test_head_revision_constant_matches_the_migrations() -> None:
+    from meeting_console.store.engine import HEAD_REVISION
+
+    assert head_revision() == HEAD_REVISION
+
+
 def test_database_file_is_owner_only(db_path: Path) -> None:
     open_database(str(db_path)).dispose()
     assert stat.S_IMODE(os.stat(db_path).st_mode) & 0o077 == 0
