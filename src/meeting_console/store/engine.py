@@ -163,8 +163,6 @@ def _known_revisions() -> set[str]:
 
 def migrate(engine: Engine) -> None:
     """Apply the shipped migrations; refuse a database written by a newer version."""
-    from alembic import command
-
     with engine.connect() as conn:
         insp = inspect(conn)
         tables = set(insp.get_table_names())
@@ -184,6 +182,8 @@ def migrate(engine: Engine) -> None:
             f"{engine.url.render_as_string(hide_password=True)}: "
             "holds tables that are not a Meeting Console database"
         )
+    from alembic import command
+
     with engine.begin() as conn:
         command.upgrade(_alembic_config(conn), "head")
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from meeting_console import __version__
-from meeting_console.core import meeting_file, meetings, reads, vocab
+from meeting_console.core import meetings, reads, vocab
 from meeting_console.core.changes import MEETING, Changes
 from meeting_console.core.timefmt import local
 from meeting_console.i18n import _
@@ -320,6 +320,8 @@ class MainWindow(QMainWindow):
         dlg.setFileMode(QFileDialog.FileMode.ExistingFile)
 
         def chosen(path: str) -> None:
+            from meeting_console.core import meeting_file
+
             self.runner.run(meeting_file.import_meeting, path, initiator=self,
                             on_done=lambda ch: self.open_meeting(ch.result))
 
@@ -335,6 +337,8 @@ class MainWindow(QMainWindow):
         dlg.setDefaultSuffix("yaml")
 
         def chosen(path: str) -> None:
+            from meeting_console.core import meeting_file
+
             self.runner.call(meeting_file.export_meeting, self.runner.core, mid, path,
                              on_done=lambda _r: self.statusBar().showMessage(_("Exported to {path}").format(path=path), 6000),
                              on_error=lambda msg: self._on_failed(msg, None))
