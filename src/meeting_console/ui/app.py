@@ -10,7 +10,7 @@ import traceback
 from types import TracebackType
 
 # PySide6 before qasync, so qasync binds to it
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from meeting_console.core.api import Core
 
@@ -42,6 +42,23 @@ def install_excepthook(parent_getter=lambda: None) -> None:  # type: ignore[no-u
     sys.excepthook = hook
 
 
+def _quit_after_first_paint(app: QApplication, window: QWidget) -> None:
+    """Start-up benchmark: print the wall time of the first paint, then quit."""
+    import time
+
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class FirstPaint(QObject):
+        def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint and obj is window:
+                window.removeEventFilter(self)
+                QTimer.singleShot(0, lambda: (print(f"painted {time.time():.6f}", flush=True), app.quit()))
+            return False
+
+    window._first_paint = FirstPaint(window)  # type: ignore[attr-defined]
+    window.installEventFilter(window._first_paint)  # type: ignore[attr-defined]
+
+
 def run_console(core: Core, meeting_id: int | None) -> int:
     import qasync
 
@@ -55,10 +72,7 @@ def run_console(core: Core, meeting_id: int | None) -> int:
     runner.watch_external()
     window.show()
     if os.environ.get("MEETING_CONSOLE_EXIT_AFTER_PAINT"):
-        # start-up benchmark: quit as soon as the first frame is painted
-        from PySide6.QtCore import QTimer
-
-        QTimer.singleShot(0, app.quit)
+        _quit_after_first_paint(app, window)
 
     app_close = asyncio.Event()
     app.aboutToQuit.connect(app_close.set)

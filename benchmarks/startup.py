@@ -1,0 +1,84 @@
+"""Start-up time: process start → main window painted with the demo meeting, next to a bare
+PySide6 QMainWindow measured in the same run. Prints figures; passes or fails nothing.
+
+    python benchmarks/startup.py [--runs 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BARE = r"""
+import time, sys
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication(sys.argv)
+w = QMainWindow(); w.resize(1400, 860)
+class F(QObject):
+    def eventFilter(self, o, e):
+        if e.type() == QEvent.Type.Paint and o is w:
+            w.removeEventFilter(self)
+            QTimer.singleShot(0, lambda: (print(f"painted {time.time():.6f}", flush=True), app.quit()))
+        return False
+f = F(); w.installEventFilter(f); w.show(); app.exec()
+"""
+
+
+def measure(cmd: list[str], env: dict[str, str]) -> float:
+    t0 = time.time()
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+    for line in out.stdout.splitlines():
+        if line.startswith("painted "):
+            return float(line.split()[1]) - t0
+    raise RuntimeError(f"no paint reported: {out.stdout!r} {out.stderr[-500:]!r}")
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=15)
+    args = ap.parse_args()
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+           "MEETING_CONSOLE_EXIT_AFTER_PAINT": "1"}
+    with tempfile.TemporaryDirectory() as tmp:
+        env["XDG_CONFIG_HOME"] = tmp
+        db = Path(tmp) / "bench.db"
+        subprocess.run([sys.executable, "-m", "meeting_console", "--db", str(db), "import", "--demo"],
+                       check=True, capture_output=True, env=env)
+        console = [sys.executable, "-m", "meeting_console", "--db", str(db)]
+        bare = [sys.executable, "-c", BARE]
+        measure(console, env), measure(bare, env)  # warm the file cache
+        c_times, b_times = [], []
+        for _ in range(args.runs):  # interleaved, so both see the same machine load
+            c_times.append(measure(console, env))
+            b_times.append(measure(bare, env))
+    cm, bm = statistics.median(c_times), statistics.median(b_times)
+    print(f"machine: {os.cpu_count()} cores, {cpu_model()}, Python {platform.python_version()}, "
+          f"platform {env['QT_QPA_PLATFORM']}")
+    print(f"runs: {args.runs} each, interleaved")
+    print(f"bare PySide6 QMainWindow: median {bm * 1000:.0f} ms  (min {min(b_times) * 1000:.0f}, "
+          f"max {max(b_times) * 1000:.0f})")
+    print(f"console on the demo:      median {cm * 1000:.0f} ms  (min {min(c_times) * 1000:.0f}, "
+          f"max {max(c_times) * 1000:.0f})")
+    print(f"ratio console / bare: {cm / bm:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
