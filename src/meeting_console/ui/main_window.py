@@ -37,6 +37,7 @@ from meeting_console.ui.people_panel import PeoplePanel
 from meeting_console.ui.speakers_panel import SpeakersPanel
 
 SETTINGS_APP = "console"
+FRONT_DOCKS = ("dock-endpoints", "dock-speakers")
 STATE_VERSION = 1
 
 
@@ -71,8 +72,8 @@ class MainWindow(QMainWindow):
                 self._dock(name, title, widget, area)
         self.tabifyDockWidget(self.docks["speakers"], self.docks["awards"])
         self.tabifyDockWidget(self.docks["endpoints"], self.docks["people"])
-        self.docks["speakers"].raise_()
-        self.docks["endpoints"].raise_()
+        for name in FRONT_DOCKS:
+            self.docks[name.removeprefix("dock-")].raise_()
 
         self._build_menus()
         self._build_status_bar()
@@ -156,7 +157,8 @@ class MainWindow(QMainWindow):
         self.meeting_id = meeting_id
         for p in self.panels:
             p.meeting_id = meeting_id
-            if sync:
+            # at start-up only what is on screen is read before the first paint
+            if sync and self._on_screen(p):
                 p.refresh_now()
             else:
                 p.refresh()
@@ -169,6 +171,17 @@ class MainWindow(QMainWindow):
             self._update_undo(sync=True)
         else:
             self._reload_meeting()
+
+    def _on_screen(self, panel: Panel) -> bool:
+        if panel is self.centralWidget():
+            return True
+        dock = next((d for d in self.docks.values() if d.widget() is panel), None)
+        if dock is None or dock.isHidden():
+            return False
+        # Of tabified docks only the front one shows. Before the first show Qt cannot tell
+        # which one that is, so go by the docks raised at construction; a panel behind a tab
+        # loads a few milliseconds after the first paint instead of before it.
+        return not self.tabifiedDockWidgets(dock) or dock.objectName() in FRONT_DOCKS
 
     def _reload_meeting(self) -> None:
         if self.meeting_id is None:
