@@ -39,8 +39,54 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "meetings.db"
 
 
+def backends() -> list[str]:
+    """Databases the core suite runs on: $MC_TEST_BACKENDS (comma-separated), default both."""
+    value = os.environ.get("MC_TEST_BACKENDS", "sqlite")
+    return [b.strip() for b in value.split(",") if b.strip()]
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[object]:
+    """One throwaway PostgreSQL cluster for the session, with a migrated template database."""
+    from tests.pgserver import PgServer
+
+    srv = PgServer().start()
+    try:
+        srv.admin('CREATE DATABASE "mc_template"')
+        Core.open(srv.url("mc_template")).close()
+        yield srv
+    finally:
+        srv.stop()
+
+
 @pytest.fixture
-def core(db_path: Path, clock: FakeClock) -> Iterator[Core]:
+def sqlite_core(db_path: Path, clock: FakeClock) -> Iterator[Core]:
     c = Core.open(str(db_path), clock=clock, seat="test")
     yield c
     c.close()
+
+
+@pytest.fixture
+def core(request: pytest.FixtureRequest, db_path: Path, clock: FakeClock) -> Iterator[Core]:
+    """A core on a real database: SQLite file by default; tests under tests/core run once per
+    backend in ``backends()`` (see ``pytest_generate_tests``)."""
+    backend = getattr(request, "param", "sqlite")
+    if backend == "sqlite":
+        c = Core.open(str(db_path), clock=clock, seat="test")
+        yield c
+        c.close()
+        return
+    srv = request.getfixturevalue("pg_server")
+    name = srv.new_database(template="mc_template")
+    c = Core.open(srv.url(name), clock=clock, seat="test")
+    try:
+        yield c
+    finally:
+        c.close()
+        srv.drop_database(name)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # the core suite runs against every backend; the rest on SQLite
+    if "core" in metafunc.fixturenames and "/tests/core/" in str(metafunc.definition.path):
+        metafunc.parametrize("core", backends(), indirect=True)
