@@ -66,6 +66,7 @@ class MeetingInfo:
     probe_fail_threshold: int
     probe_recover_threshold: int
     status_feed_url: str
+    display_mode: str
     created_at: datetime
 
 

@@ -89,6 +89,8 @@ class Meeting(Base):
     probe_fail_threshold: Mapped[int] = mapped_column(Integer, default=3)
     probe_recover_threshold: Mapped[int] = mapped_column(Integer, default=2)
     status_feed_url: Mapped[str] = mapped_column(String(1000), default="")
+    # what the hall display shows: live | blank | logo (switched by the secretariat)
+    display_mode: Mapped[str] = mapped_column(String(10), default="live")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

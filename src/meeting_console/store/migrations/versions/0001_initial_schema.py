@@ -1,14 +1,14 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
-Create Date: 2026-11-26 06:06:01.992735
+Revises:
+Create Date: 2026-11-26 06:32:16.069236
 """
 
-import sqlalchemy as sa
 from alembic import op
-
+import sqlalchemy as sa
 import meeting_console.store.models
+
 
 revision = '0001'
 down_revision = None
@@ -85,6 +85,7 @@ def upgrade() -> None:
     sa.Column('probe_fail_threshold', sa.Integer(), nullable=False),
     sa.Column('probe_recover_threshold', sa.Integer(), nullable=False),
     sa.Column('status_feed_url', sa.String(length=1000), nullable=False),
+    sa.Column('display_mode', sa.String(length=10), nullable=False),
     sa.Column('created_at', meeting_console.store.models.UtcDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_meeting'))
     )
