@@ -1,22 +1,206 @@
-"""Endpoints (bridge points): the shared directory and each meeting's participation."""
+"""Endpoints (bridge points): the shared directory, each meeting's participation, and the live
+side: the clerk's status, delegates present, notes and host; roll call; the monitor's batched
+automatic changes; monitoring addresses and their checks; fast reads for a 50,000-row panel.
+
+Every status change writes an ``EndpointStatusEvent``: the outage ledger (``core.outages``) is
+built from those rows, which the journal holds like any other change.
+"""
 
 from __future__ import annotations
 
+import ipaddress
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 
 from meeting_console.core import editing as ed
 from meeting_console.core import vocab
-from meeting_console.core.api import Tx, operation
-from meeting_console.errors import OperationRefused
+from meeting_console.core.api import Core, Tx, operation
+from meeting_console.core.reads import MeetingEndpointInfo
+from meeting_console.core.text import nfc
+from meeting_console.errors import NotFound, OperationRefused
 from meeting_console.store import models as m
+
+# --- monitoring addresses -----------------------------------------------------------------
+
+ADDRESS_FORMS = "tcp://host:port, sip:host[:port], http://host[:port]/path or https://…"
+_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_SIP_USER = re.compile(r"^[A-Za-z0-9\-_.!~*'()&=+$,;?/%]+$")
+
+
+@dataclass(frozen=True)
+class Address:
+    """A checked monitoring address: how to probe one endpoint."""
+
+    scheme: str  # tcp | sip | http | https
+    host: str  # ASCII (IDNA) form, IPv6 without brackets
+    port: int
+    path: str = "/"  # http(s): path and query sent in the request
+    ca_file: str = ""  # https: a CA bundle to trust instead of the system's ("#ca=/path")
+    text: str = ""  # the address as entered (normalised)
+
+    @property
+    def authority(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}"
+
+
+class AddressError(ValueError):
+    """A malformed address; ``str()`` is the message for the user."""
+
+
+def _check_host(host: str, text: str) -> str:
+    if not host:
+        raise AddressError(f"{text!r} names no host")
+    if host.startswith("[") or host.endswith("]"):
+        if not (host.startswith("[") and host.endswith("]")):
+            raise AddressError(f"{text!r}: unbalanced brackets around the IPv6 address")
+        inner = host[1:-1]
+        try:
+            return str(ipaddress.IPv6Address(inner))
+        except ValueError:
+            raise AddressError(f"{text!r}: {inner!r} is not an IPv6 address") from None
+    if ":" in host:
+        raise AddressError(f"{text!r}: write an IPv6 address in brackets, e.g. [{host}]")
+    if re.fullmatch(r"[0-9.]+", host):
+        try:
+            return str(ipaddress.IPv4Address(host))
+        except ValueError:
+            raise AddressError(f"{text!r}: {host!r} is not an IPv4 address") from None
+    try:
+        ascii_host = host.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        raise AddressError(f"{text!r}: {host!r} is not a valid host name") from None
+    ascii_host = ascii_host.rstrip(".")
+    if len(ascii_host) > 253 or not all(_HOST_LABEL.match(p) for p in ascii_host.split(".")):
+        raise AddressError(f"{text!r}: {host!r} is not a valid host name")
+    return ascii_host
+
+
+def _check_port(port: str, text: str, default: int | None) -> int:
+    if port == "":
+        if default is None:
+            raise AddressError(f"{text!r} needs a port, e.g. tcp://host:5060")
+        return default
+    if not port.isdigit() or not port.isascii():
+        raise AddressError(f"{text!r}: port {port!r} is not a number")
+    value = int(port)
+    if not 1 <= value <= 65535:
+        raise AddressError(f"{text!r}: port {value} is outside 1–65535")
+    return value
+
+
+def _split_host_port(hostport: str, text: str) -> tuple[str, str]:
+    if hostport.startswith("["):
+        end = hostport.find("]")
+        if end < 0:
+            raise AddressError(f"{text!r}: unbalanced brackets around the IPv6 address")
+        host, rest = hostport[: end + 1], hostport[end + 1 :]
+        if rest and not rest.startswith(":"):
+            raise AddressError(f"{text!r}: unexpected {rest!r} after the IPv6 address")
+        return host, rest[1:]
+    if hostport.count(":") > 1:
+        raise AddressError(f"{text!r}: write an IPv6 address in brackets, e.g. [::1]:5060")
+    host, _, port = hostport.partition(":")
+    if _ == ":" and port == "":
+        raise AddressError(f"{text!r}: the port after ':' is missing")
+    return host, port
+
+
+def parse_address(value: str) -> Address:
+    """Check a monitoring address and return its parts, or raise ``AddressError`` saying what
+    is wrong. Forms: ``tcp://host:port`` (connect), ``sip:[user@]host[:port]`` (OPTIONS over
+    UDP, port 5060 by default), ``http://…`` and ``https://…`` (2xx is alive; an https address
+    may end in ``#ca=/path/to/ca.pem`` to trust that CA file)."""
+    text = nfc(value).strip()
+    if not text:
+        raise AddressError("the address is empty")
+    if len(text) > 1000:
+        raise AddressError(f"the address is longer than 1000 characters ({len(text)})")
+    for pos, ch in enumerate(text, start=1):
+        if ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Cs"):
+            what = "a space" if ch.isspace() else f"a control character (U+{ord(ch):04X})"
+            raise AddressError(f"{text!r} contains {what} at position {pos}")
+    scheme, colon, rest = text.partition(":")
+    scheme_l = scheme.lower()
+    if not colon or not re.fullmatch(r"[a-z][a-z0-9+.-]*", scheme_l) or scheme_l in ("localhost",) \
+            or scheme_l.replace(".", "").isdigit():
+        raise AddressError(f"{text!r}: say how to probe it: {ADDRESS_FORMS}")
+    if scheme_l == "tcp":
+        if not rest.startswith("//"):
+            raise AddressError(f"{text!r}: write tcp://host:port")
+        hostport = rest[2:]
+        if any(c in hostport for c in "/?#@"):
+            raise AddressError(f"{text!r}: a tcp:// address is only tcp://host:port")
+        host, port = _split_host_port(hostport, text)
+        return Address("tcp", _check_host(host, text), _check_port(port, text, None), "", "",
+                       f"tcp://{hostport}")
+    if scheme_l == "sip":
+        if rest.startswith("//"):
+            raise AddressError(f"{text!r}: a SIP address has no '//': write sip:host[:port]")
+        body, _, params = rest.partition(";")
+        if "?" in body or "#" in body:
+            raise AddressError(f"{text!r}: a SIP address cannot hold '?' or '#'")
+        user, at, hostport = body.rpartition("@")
+        if at and not _SIP_USER.match(user):
+            raise AddressError(f"{text!r}: the user part {user!r} holds characters SIP does not allow")
+        for p in params.split(";") if params else ():
+            key, _, val = p.partition("=")
+            if key.lower() == "transport" and val.lower() != "udp":
+                raise AddressError(f"{text!r}: only SIP over UDP is probed (transport={val})")
+        host, port = _split_host_port(hostport, text)
+        return Address("sip", _check_host(host, text), _check_port(port, text, 5060), "", "",
+                       f"sip:{rest}")
+    if scheme_l == "sips":
+        raise AddressError(f"{text!r}: SIP over TLS (sips:) is not probed; use sip: (UDP)")
+    if scheme_l in ("http", "https"):
+        if not rest.startswith("//"):
+            raise AddressError(f"{text!r}: write {scheme_l}://host/path")
+        after = rest[2:]
+        cut = re.search(r"[/?#]", after)
+        netloc, tail = (after[: cut.start()], after[cut.start() :]) if cut else (after, "")
+        if "@" in netloc:
+            raise AddressError(f"{text!r}: no user name or password in the address (they would be "
+                               "stored and shown in clear)")
+        path, hashmark, fragment = tail.partition("#")
+        if not path.startswith("/"):
+            path = "/" + path
+        ca_file = ""
+        if hashmark:
+            if scheme_l != "https" or not fragment.startswith("ca=") or len(fragment) <= 3:
+                raise AddressError(f"{text!r}: the only thing allowed after '#' is ca=/path/to/ca.pem "
+                                   "(https only)")
+            ca_file = fragment[3:]
+        if any(c in path for c in "\\^`{}|<>\""):
+            raise AddressError(f"{text!r}: the path holds characters a URL does not allow")
+        host, port = _split_host_port(netloc, text)
+        default = 443 if scheme_l == "https" else 80
+        return Address(scheme_l, _check_host(host, text), _check_port(port, text, default),
+                       path, ca_file, f"{scheme_l}:{rest}")
+    raise AddressError(f"{text!r}: unknown kind of address {scheme!r}; use {ADDRESS_FORMS}")
+
+
+def address_check(field: str, value: Any) -> str:
+    """Field check for ``Endpoint.address``: empty, or an address ``parse_address`` accepts."""
+    out = ed.text(1000)(field, value)
+    if not out:
+        return ""
+    try:
+        return parse_address(out).text
+    except AddressError as exc:
+        raise OperationRefused(f"{field}: {exc}") from None
+
 
 DIRECTORY_FIELDS: dict[str, ed.Check] = {
     "name": ed.text(300, required=True),
     "kind": ed.choice(vocab.ENDPOINT_KINDS),
     "code": ed.optional_text(100),
-    "address": ed.text(1000),
+    "address": address_check,
     "host_name": ed.text(300),
 }
 
@@ -143,3 +327,380 @@ def edit_endpoint(tx: Tx, meeting_endpoint_id: int, **fields: Any) -> None:
             if getattr(ep, k) != v:
                 setattr(ep, k, v)
     ed.apply_fields(me, fields, PARTICIPATION_FIELDS, "endpoint")
+
+
+# --- the clerk's live operations ------------------------------------------------------------
+
+
+def _participation(tx: Tx, meeting_endpoint_id: int) -> tuple[m.MeetingEndpoint, str]:
+    me = tx.get(m.MeetingEndpoint, meeting_endpoint_id, "meeting endpoint")
+    tx.meeting_id = me.meeting_id
+    ep = tx.get(m.Endpoint, me.endpoint_id, "endpoint")
+    return me, ep.name
+
+
+def _change_status(tx: Tx, me: m.MeetingEndpoint, status: str, at: datetime, *, automatic: bool,
+                   detail: str = "") -> m.EndpointStatusEvent | None:
+    """Move an endpoint to ``status`` with a status event (the ledger's source); nothing
+    when it is there already. Times never run backwards within one endpoint's history."""
+    if me.status == status:
+        return None
+    if me.status_since is not None and at < me.status_since:
+        at = me.status_since
+    me.status = status
+    me.status_since = at
+    return m.EndpointStatusEvent(meeting_endpoint_id=me.id, at=at, status=status,
+                                 automatic=automatic, detail=detail[:500])
+
+
+STATUS_CHECK = ed.choice(vocab.ENDPOINT_STATUSES)
+
+
+@operation("Set endpoint status")
+def set_status(tx: Tx, meeting_endpoint_id: int, status: str, *, detail: str = "") -> None:
+    """A clerk's status for an endpoint (connected, unstable, lost, left, not connected).
+
+    It is written as a status event at the operation's time, and it holds against the monitor
+    (``manual_override``) until ``release_override``."""
+    me, name = _participation(tx, meeting_endpoint_id)
+    status = STATUS_CHECK("status", status)
+    detail = ed.text(500)("detail", detail)
+    event = _change_status(tx, me, status, tx.now, automatic=False, detail=detail)
+    if event is not None:
+        tx.session.add(event)
+    if not me.manual_override:
+        me.manual_override = True
+    tx.label = f"Status of {name}: {status}"
+
+
+@operation("Release manual status")
+def release_override(tx: Tx, meeting_endpoint_id: int) -> None:
+    """Hand the endpoint's status back to the monitor (its next result applies)."""
+    me, name = _participation(tx, meeting_endpoint_id)
+    if me.manual_override:
+        me.manual_override = False
+    tx.label = f"Release manual status of {name}"
+
+
+@operation("Set delegates present")
+def set_present(tx: Tx, meeting_endpoint_id: int, present: int | None) -> None:
+    """How many delegates the endpoint reports present (None: not reported yet)."""
+    me, name = _participation(tx, meeting_endpoint_id)
+    ed.apply_fields(me, {"present_delegates": present}, PARTICIPATION_FIELDS, "endpoint")
+    tx.label = f"Present at {name}: {'—' if present is None else present}"
+
+
+@operation("Note on endpoint")
+def set_note(tx: Tx, meeting_endpoint_id: int, note: str) -> None:
+    """The clerk's note on the endpoint ("sound weak", "host changed" …)."""
+    me, name = _participation(tx, meeting_endpoint_id)
+    ed.apply_fields(me, {"note": note}, PARTICIPATION_FIELDS, "endpoint")
+    tx.label = f"Note on {name}"
+
+
+@operation("Mark host")
+def set_host(tx: Tx, meeting_endpoint_id: int, host: str) -> None:
+    """Who chairs the meeting at this endpoint (chủ trì tại điểm cầu)."""
+    me, name = _participation(tx, meeting_endpoint_id)
+    ed.apply_fields(me, {"host": host}, PARTICIPATION_FIELDS, "endpoint")
+    tx.label = f"Host at {name}: {me.host or '—'}"
+
+
+@operation("Monitoring on/off")
+def set_monitoring(tx: Tx, meeting_id: int, monitored: bool, meeting_endpoint_ids: Sequence[int] | None = None) -> int:
+    """Turn live monitoring on or off for some endpoints of a meeting (all when ids is None);
+    returns how many changed."""
+    tx.get(m.Meeting, meeting_id, "meeting")
+    tx.meeting_id = meeting_id
+    monitored = ed.boolean()("monitored", monitored)
+    q = select(m.MeetingEndpoint).where(m.MeetingEndpoint.meeting_id == meeting_id,
+                                        m.MeetingEndpoint.monitored.is_not(monitored))
+    rows: list[m.MeetingEndpoint] = []
+    if meeting_endpoint_ids is None:
+        rows = list(tx.session.scalars(q))
+    else:
+        for chunk in _chunks(list(meeting_endpoint_ids)):
+            rows.extend(tx.session.scalars(q.where(m.MeetingEndpoint.id.in_(chunk))))
+    for me in rows:
+        me.monitored = monitored
+    tx.label = f"Monitoring {'on' if monitored else 'off'} for {len(rows)} endpoint(s)"
+    return len(rows)
+
+
+# --- roll call (điểm danh) -----------------------------------------------------------------
+
+
+@operation("Roll call")
+def roll_call(tx: Tx, meeting_endpoint_id: int, *, status: str | None = None,
+              present: int | None = None) -> None:
+    """One endpoint answers the roll call: its status (a clerk's status, see ``set_status``)
+    and the delegates present, stamped with the roll-call time."""
+    me, name = _participation(tx, meeting_endpoint_id)
+    if status is not None:
+        status = STATUS_CHECK("status", status)
+        event = _change_status(tx, me, status, tx.now, automatic=False, detail="roll call")
+        if event is not None:
+            tx.session.add(event)
+        if not me.manual_override:
+            me.manual_override = True
+    ed.apply_fields(me, {"present_delegates": present}, PARTICIPATION_FIELDS, "endpoint")
+    me.roll_call_at = tx.now
+    tx.label = f"Roll call: {name}"
+
+
+@operation("New roll call")
+def new_roll_call(tx: Tx, meeting_id: int) -> int:
+    """Start a fresh roll call: every endpoint is 'not answered' again (the answers of the
+    last one stay in the journal). Returns how many were cleared."""
+    tx.get(m.Meeting, meeting_id, "meeting")
+    tx.meeting_id = meeting_id
+    rows = list(tx.session.scalars(select(m.MeetingEndpoint).where(
+        m.MeetingEndpoint.meeting_id == meeting_id, m.MeetingEndpoint.roll_call_at.is_not(None))))
+    for me in rows:
+        me.roll_call_at = None
+    return len(rows)
+
+
+# --- the monitor's batched changes ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Observed:
+    """What the monitor saw of one endpoint: a new status from its state machine (or None
+    when only the probe result is to be kept) and the probe's result."""
+
+    meeting_endpoint_id: int
+    at: datetime
+    status: str | None = None
+    ok: bool | None = None
+    latency_ms: float | None = None
+    detail: str = ""
+    probe: bool = True  # keep ok/latency/detail as the endpoint's last probe
+
+
+class _Bulk(Sequence[Any]):
+    """A long argument whose text form (what the journal keeps of it) is a short summary:
+    the row changes already hold every detail."""
+
+    def __init__(self, items: Iterable[Any] = ()) -> None:
+        self._items = tuple(items)
+
+    def __getitem__(self, i: Any) -> Any:
+        return self._items[i]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+class MonitorBatch(_Bulk):
+    """The observations of one monitor interval, in order (several per endpoint allowed)."""
+
+    def __str__(self) -> str:
+        changes = sum(1 for o in self._items if o.status is not None)
+        return f"{changes} status change(s), {len(self)} observation(s)"
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    applied: int  # status changes written
+    held: int  # status changes not applied: a clerk's manual status holds
+    unchanged: int  # the endpoint already had that status
+    unknown: int  # ids that are not endpoints of this meeting (removed since)
+    statuses: dict[int, str]  # the stored status of every endpoint the batch named
+
+
+def _chunks(ids: list[int], size: int = 900) -> Iterable[list[int]]:
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
+
+
+@operation("Monitor", undoable=False)
+def apply_monitor_batch(tx: Tx, meeting_id: int, batch: Sequence[Observed]) -> BatchResult:
+    """Apply one interval of the monitor's observations in ONE transaction and ONE journal
+    entry, marked automatic (never on the clerk's undo stack). Each status change writes a
+    status event; a clerk's manual status is left alone (only the probe result is kept)."""
+    tx.get(m.Meeting, meeting_id, "meeting")
+    tx.meeting_id = meeting_id
+    tx.automatic = True
+    ids = sorted({o.meeting_endpoint_id for o in batch})
+    rows: dict[int, m.MeetingEndpoint] = {}
+    for chunk in _chunks(ids):
+        for me in tx.session.scalars(select(m.MeetingEndpoint).where(
+                m.MeetingEndpoint.id.in_(chunk), m.MeetingEndpoint.meeting_id == meeting_id)):
+            rows[me.id] = me
+    events: list[m.EndpointStatusEvent] = []
+    applied = held = unchanged = unknown = 0
+    for o in batch:
+        me = rows.get(o.meeting_endpoint_id)
+        if me is None:
+            unknown += 1
+            continue
+        if o.probe:
+            if me.last_probe_at != o.at:
+                me.last_probe_at = o.at
+            if me.last_probe_ok is not o.ok:
+                me.last_probe_ok = o.ok
+            latency = None if o.latency_ms is None else round(o.latency_ms, 1)
+            if me.last_latency_ms != latency:
+                me.last_latency_ms = latency
+            detail = nfc(o.detail)[:500]
+            if me.last_probe_detail != detail:
+                me.last_probe_detail = detail
+        if o.status is None:
+            continue
+        if o.status not in vocab.ENDPOINT_STATUSES:
+            raise OperationRefused(f"status: {o.status!r} is not one of {', '.join(vocab.ENDPOINT_STATUSES)}")
+        if me.manual_override:
+            held += 1
+            continue
+        event = _change_status(tx, me, o.status, o.at, automatic=True, detail=o.detail)
+        if event is None:
+            unchanged += 1
+        else:
+            applied += 1
+            events.append(event)
+    tx.session.add_all(events)
+    tx.label = f"Monitor: {applied} status change(s)"
+    return BatchResult(applied, held, unchanged, unknown, {i: me.status for i, me in rows.items()})
+
+
+# --- many endpoints at once -----------------------------------------------------------------
+
+
+class Listing(_Bulk):
+    """A long list of endpoint specs (dicts) for ``add_endpoints``."""
+
+    def __str__(self) -> str:
+        return f"{len(self)} endpoint(s)"
+
+
+@operation("Add endpoints")
+def add_endpoints(tx: Tx, meeting_id: int, specs: Sequence[dict[str, Any]]) -> int:
+    """Add many bridge points to a meeting in one step (a national list: tens of thousands).
+
+    Each spec holds directory fields (name, kind, code, address, host_name) and participation
+    fields (expected_delegates, host, monitored, note …). A name already in the directory is
+    reused. Refused as a whole, naming the entry, when one entry is bad. Returns the count."""
+    tx.get(m.Meeting, meeting_id, "meeting")
+    tx.meeting_id = meeting_id
+    s = tx.session
+    directory: list[dict[str, Any]] = []
+    participation: list[dict[str, Any]] = []
+    names: dict[str, int] = {}
+    codes: dict[str, int] = {}
+    for n, spec in enumerate(specs, start=1):
+        d = {k: v for k, v in spec.items() if k in DIRECTORY_FIELDS}
+        p = {k: v for k, v in spec.items() if k not in DIRECTORY_FIELDS}
+        try:
+            d = ed.checked(d, DIRECTORY_FIELDS, "endpoint")
+            p = ed.checked(p, PARTICIPATION_FIELDS, "endpoint")
+        except OperationRefused as exc:
+            raise OperationRefused(f"entry {n}: {exc}") from None
+        if "name" not in d:
+            raise OperationRefused(f"entry {n}: name: must not be empty")
+        if d["name"] in names:
+            raise OperationRefused(f"entry {n}: name: {d['name']!r} is listed twice (entry {names[d['name']]})")
+        names[d["name"]] = n
+        if d.get("code"):
+            if d["code"] in codes:
+                raise OperationRefused(f"entry {n}: code: {d['code']!r} is listed twice (entry {codes[d['code']]})")
+            codes[d["code"]] = n
+        directory.append(d)
+        participation.append(p)
+    existing: dict[str, m.Endpoint] = {}
+    for chunk in _chunks(list(names)):
+        for ep in s.scalars(select(m.Endpoint).where(m.Endpoint.name.in_(chunk))):
+            existing[ep.name] = ep
+    for chunk in _chunks(list(codes)):
+        for ep in s.scalars(select(m.Endpoint).where(m.Endpoint.code.in_(chunk))):
+            n = codes[ep.code or ""]
+            if ep.name != directory[n - 1]["name"]:
+                raise OperationRefused(f"entry {n}: code: {ep.code!r} belongs to {ep.name!r}")
+    taken = {eid for (eid,) in s.execute(select(m.MeetingEndpoint.endpoint_id).where(
+        m.MeetingEndpoint.meeting_id == meeting_id))}
+    new_eps = [m.Endpoint(**d) for d in directory if d["name"] not in existing]
+    s.add_all(new_eps)
+    s.flush()
+    by_name = {**existing, **{ep.name: ep for ep in new_eps}}
+    pos = s.execute(select(func.coalesce(func.max(m.MeetingEndpoint.position), 0)).where(
+        m.MeetingEndpoint.meeting_id == meeting_id)).scalar_one()
+    rows = []
+    for n, (d, p) in enumerate(zip(directory, participation, strict=True), start=1):
+        ep = by_name[d["name"]]
+        if ep.id in taken:
+            raise OperationRefused(f"entry {n}: {ep.name} takes part in this meeting already")
+        pos += 1
+        values = {"host": ep.host_name, "status": "not_connected", "manual_override": False,
+                  "monitored": False, "expected_delegates": 0, "note": "", "last_probe_detail": ""}
+        values.update(p)
+        rows.append(m.MeetingEndpoint(meeting_id=meeting_id, endpoint_id=ep.id, position=pos, **values))
+    s.add_all(rows)
+    tx.label = f"Add {len(rows)} endpoint(s)"
+    return len(rows)
+
+
+# --- reads for the panel and the monitor ---------------------------------------------------
+
+_ENDPOINT_COLUMNS = {"name": m.Endpoint.name, "kind": m.Endpoint.kind, "code": m.Endpoint.code,
+                     "address": m.Endpoint.address}
+_INFO_COLUMNS = [
+    _ENDPOINT_COLUMNS.get(f, getattr(m.MeetingEndpoint, f, None))
+    for f in MeetingEndpointInfo.__dataclass_fields__
+]
+
+
+def rows(core: Core, meeting_id: int, ids: Iterable[int] | None = None) -> tuple[MeetingEndpointInfo, ...]:
+    """The meeting's endpoints in panel order, read column-wise (fast for 50,000 rows); only
+    those of ``ids`` when given (ids that are gone are simply absent)."""
+    q = (select(*_INFO_COLUMNS)
+         .join(m.Endpoint, m.Endpoint.id == m.MeetingEndpoint.endpoint_id)
+         .where(m.MeetingEndpoint.meeting_id == meeting_id)
+         .order_by(m.MeetingEndpoint.position, m.MeetingEndpoint.id))
+    with core.reading() as s:
+        if ids is None:
+            return tuple(MeetingEndpointInfo(*r) for r in s.execute(q))
+        out: list[MeetingEndpointInfo] = []
+        for chunk in _chunks(sorted(set(ids))):
+            out.extend(MeetingEndpointInfo(*r) for r in s.execute(q.where(m.MeetingEndpoint.id.in_(chunk))))
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class MonitorTarget:
+    id: int  # meeting endpoint id
+    name: str
+    code: str | None
+    address: str
+    status: str
+    manual_override: bool
+
+
+@dataclass(frozen=True)
+class MonitorSetup:
+    """What the monitor needs of a meeting: its settings and the monitored endpoints."""
+
+    meeting_id: int
+    interval_s: int
+    timeout_s: int
+    fail_threshold: int
+    recover_threshold: int
+    feed_url: str
+    targets: tuple[MonitorTarget, ...]
+
+
+def monitor_setup(core: Core, meeting_id: int) -> MonitorSetup:
+    with core.reading() as s:
+        mt = s.get(m.Meeting, meeting_id)
+        if mt is None:
+            raise NotFound(f"unknown meeting id {meeting_id}")
+        q = (select(m.MeetingEndpoint.id, m.Endpoint.name, m.Endpoint.code, m.Endpoint.address,
+                    m.MeetingEndpoint.status, m.MeetingEndpoint.manual_override)
+             .join(m.Endpoint, m.Endpoint.id == m.MeetingEndpoint.endpoint_id)
+             .where(m.MeetingEndpoint.meeting_id == meeting_id, m.MeetingEndpoint.monitored.is_(True))
+             .order_by(m.MeetingEndpoint.position, m.MeetingEndpoint.id))
+        targets = tuple(MonitorTarget(*r) for r in s.execute(q))
+        return MonitorSetup(meeting_id, mt.probe_interval_s, mt.probe_timeout_s, mt.probe_fail_threshold,
+                            mt.probe_recover_threshold, mt.status_feed_url, targets)
