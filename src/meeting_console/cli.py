@@ -51,7 +51,66 @@ def _parser() -> argparse.ArgumentParser:
 
     opn = sub.add_parser("open", help="open the console on a meeting")
     opn.add_argument("meeting", help="meeting id (see list)")
+
+    ver = sub.add_parser("verify", help="check the database (integrity, foreign keys, journal "
+                                        "replay); exit 0 when sound, 1 when not")
+    ver.add_argument("--quick", action="store_true", help="SQLite's quick_check instead of the "
+                                                          "full integrity check")
+
+    bak = sub.add_parser("backup", help="take an online backup of the database; print its path")
+    bak.add_argument("-o", "--output", help="folder to write it to (default: the backup folder "
+                                            "in the user data directory)")
+    bak.add_argument("--list", action="store_true", help="list the backups of this database, "
+                                                         "newest first, instead")
     return p
+
+
+def _sqlite_file(db: str | None) -> Path | None:
+    """The database file ``--db`` names (None for PostgreSQL), without creating it."""
+    from sqlalchemy.engine import make_url
+
+    from meeting_console.store.engine import resolve_url
+
+    url = make_url(resolve_url(db))
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database)
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from meeting_console.core.verify import verify, verify_path
+
+    path = _sqlite_file(args.db)
+    if path is None:
+        from meeting_console.core.api import Core
+
+        core = Core.open(args.db, seat=args.seat)
+        try:
+            report = verify(core, quick=args.quick)
+        finally:
+            core.close()
+    else:
+        report = verify_path(path, quick=args.quick)  # no migration, no write
+    if report.error:
+        raise UserError(report.summary())
+    print("\n".join(report.lines()))
+    return 0 if report.sound else 1
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from meeting_console.store import backup
+
+    path = _sqlite_file(args.db)
+    if path is None:
+        raise UserError("backup: the database is on a PostgreSQL server; back it up with the "
+                        "server's own tools (pg_dump)")
+    if args.list:
+        for b in backup.list_backups(path):
+            print(f"{b.taken_at.strftime('%Y-%m-%d %H:%M:%S')} UTC\t{b.reason}\t{b.size}\t{b.path}")
+        return 0
+    info = backup.make_backup(path, reason="manual", dest_dir=args.output)
+    print(info.path)
+    return 0
 
 
 def _meeting_id(value: str) -> int:
@@ -90,6 +149,10 @@ def import_demo_if_absent(core) -> int:  # type: ignore[no-untyped-def]
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "verify":
+        return _verify(args)
+    if args.command == "backup":
+        return _backup(args)
     from meeting_console.core.api import Core
 
     core = Core.open(args.db, seat=args.seat)
@@ -129,8 +192,10 @@ def _run(args: argparse.Namespace) -> int:
             mid = import_demo_if_absent(core)
         else:
             mid = reads.latest_meeting_id(core)
+        from meeting_console.errlog import setup_logging
         from meeting_console.ui.app import run_console
 
+        setup_logging()  # errors never vanish: the exception hook logs to the rotating file
         return run_console(core, mid)
     finally:
         core.close()
