@@ -1,11 +1,16 @@
-"""Award grants of a meeting: registration and editing (the live ceremony builds on these)."""
+"""Award grants of a meeting: registration and editing.
+
+A new award takes its place in the ceremony by precedence (``core.ceremony`` holds the
+ordering rules, the hand adjustments and the live run); an award given a ``group_no`` of an
+existing group joins that presentation."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from meeting_console.core import ceremony as cer
 from meeting_console.core import editing as ed
 from meeting_console.core import vocab
 from meeting_console.core.api import Tx, operation
@@ -65,27 +70,33 @@ def check_grant(tx: Tx, g: m.AwardGrant) -> None:
 
 @operation("Add award")
 def add_grant(tx: Tx, meeting_id: int, award_type_id: int, **fields: Any) -> int:
-    """An award to present in this meeting; returns the grant's id."""
+    """An award to present in this meeting; returns the grant's id.
+
+    It goes into the group ``group_no`` when that group exists, else it is presented on its
+    own, placed by precedence: after the awards of the same or higher rank (and after every
+    group already presented), so a hand-made order of the others stays as it is."""
     tx.get(m.Meeting, meeting_id, "meeting")
     tx.meeting_id = meeting_id
     values = ed.checked({"award_type_id": award_type_id, **fields}, GRANT_FIELDS, "award")
     values.setdefault("recipient_kind", "individual")  # column defaults apply only at flush
-    pos = tx.session.execute(
-        select(func.coalesce(func.max(m.AwardGrant.ceremony_position), 0)).where(m.AwardGrant.meeting_id == meeting_id)
-    ).scalar_one()
-    g = m.AwardGrant(meeting_id=meeting_id, ceremony_position=pos + 1, **values)
-    if "group_no" not in values:
-        g.group_no = pos + 1
+    requested = values.pop("group_no", None)
+    g = m.AwardGrant(meeting_id=meeting_id, ceremony_position=0, group_no=0, posthumous=False,
+                     recipient_post="", received_by="", **values)
     check_grant(tx, g)
-    return tx.add(g).id
+    tx.add(g)
+    cer.place_new(tx, g, requested)
+    return g.id
 
 
 @operation("Edit award")
 def update_grant(tx: Tx, grant_id: int, **fields: Any) -> None:
     g = tx.get(m.AwardGrant, grant_id, "award")
     tx.meeting_id = g.meeting_id
+    before = g.group_no
     ed.apply_fields(g, fields, GRANT_FIELDS, "award")
     check_grant(tx, g)
+    if g.group_no != before:
+        cer.regroup(tx, g)
 
 
 @operation("Remove award")
@@ -94,11 +105,6 @@ def remove_grant(tx: Tx, grant_id: int) -> None:
     tx.meeting_id = g.meeting_id
     if g.presented_at is not None:
         raise OperationRefused("this award has been presented; the record needs it")
-    rest = list(tx.session.scalars(
-        select(m.AwardGrant).where(m.AwardGrant.meeting_id == g.meeting_id, m.AwardGrant.id != g.id)
-        .order_by(m.AwardGrant.ceremony_position, m.AwardGrant.id)
-    ))
     tx.delete(g)
-    for i, other in enumerate(rest, start=1):
-        if other.ceremony_position != i:
-            other.ceremony_position = i
+    cer.renumber(cer.grouped(tx.session.scalars(
+        select(m.AwardGrant).where(m.AwardGrant.meeting_id == g.meeting_id))))

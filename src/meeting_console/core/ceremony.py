@@ -1,0 +1,474 @@
+"""The commendation ceremony: the order of presentation, groups, and the live run.
+
+Grants are presented in ``ceremony_position`` order. Grants sharing a ``group_no`` are one
+*group*: one presenter, several recipients on stage at once (the Kỷ niệm chương for three
+provincial leaders). A ``group_no`` of 0 means "on its own". The operations here keep groups
+contiguous and number them 1, 2, 3 … in ceremony order, so "group 4" is the fourth presentation.
+
+The automatic order is the legal precedence (``award_type.precedence``, lower = higher rank),
+highest first, keeping the list order among grants of the same type; a secretariat adjusts it
+by hand afterwards. Groups already presented stay where they were: they are history.
+
+Live: the *current* group is the first one not yet presented. ``present`` records the time for
+the whole group in one journaled, undoable operation; it refuses (``CautionRefused``) when a
+recipient cannot come forward — their endpoint has lost its link or left, or they are marked
+absent — unless the operator confirms with ``despite_cautions=True``. ``defer_group`` lets the
+ceremony go on and calls the held group after the next one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, TypeVar
+
+from sqlalchemy import select
+
+from meeting_console.core import reads
+from meeting_console.core.api import Core, Tx, operation
+from meeting_console.core.timefmt import hhmm
+from meeting_console.errors import OperationRefused
+from meeting_console.store import models as m
+
+# Endpoint statuses from which a recipient cannot come forward.
+UNREACHABLE = ("lost", "left")
+
+
+class _Placed(Protocol):
+    id: int
+    group_no: int
+    ceremony_position: int
+    presented_at: datetime | None
+
+
+G = TypeVar("G", bound=_Placed)
+
+
+# --- pure ordering -------------------------------------------------------------------------
+
+
+def group_key(g: _Placed) -> tuple[int, int]:
+    """Grants with the same key are presented together (group 0: each on its own)."""
+    return (g.group_no, 0) if g.group_no else (0, g.id)
+
+
+def grouped(grants: Iterable[G]) -> list[list[G]]:
+    """Grants in ceremony order, gathered into groups: groups in the order of their first
+    grant, grants in a group in their own order (contiguous even if the rows were not)."""
+    ordered = sorted(grants, key=lambda g: (g.ceremony_position, g.id))
+    groups: dict[tuple[int, int], list[G]] = {}
+    for g in ordered:
+        groups.setdefault(group_key(g), []).append(g)
+    return list(groups.values())
+
+
+def started(group: Sequence[_Placed]) -> bool:
+    return any(g.presented_at is not None for g in group)
+
+
+def done(group: Sequence[_Placed]) -> bool:
+    return all(g.presented_at is not None for g in group)
+
+
+def precedence_order(groups: Sequence[Sequence[G]], rank: Callable[[G], int]) -> list[list[G]]:
+    """The automatic order: groups already (partly) presented first, as they were; then the
+    others by the highest rank among their grants, ties kept in their current order (the list
+    order within a type). Inside a group, grants by rank, ties kept."""
+    history = [list(gr) for gr in groups if started(gr)]
+    rest = [sorted(gr, key=rank) for gr in groups if not started(gr)]  # sorted() is stable
+    rest.sort(key=lambda gr: min(rank(g) for g in gr))
+    return history + rest
+
+
+def insertion_index(groups: Sequence[Sequence[G]], rank_of_new: int,
+                    rank: Callable[[G], int]) -> int:
+    """Where a new group of rank ``rank_of_new`` goes: after every group presented so far
+    and after the last group ranked as high or higher (so the list order within a type
+    holds and a hand-made order of the others is left alone)."""
+    index = 0
+    for i, gr in enumerate(groups):
+        if started(gr) or min(rank(g) for g in gr) <= rank_of_new:
+            index = i + 1
+    return index
+
+
+def renumber(groups: Sequence[Sequence[_Placed]]) -> None:
+    """Write the order back: positions 1…n, group numbers 1…k (only what changed, so the
+    journal records only real changes)."""
+    position = 0
+    for number, gr in enumerate(groups, start=1):
+        for g in gr:
+            position += 1
+            if g.ceremony_position != position:
+                g.ceremony_position = position
+            if g.group_no != number:
+                g.group_no = number
+
+
+# --- reads -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Caution:
+    """Why a recipient may not be able to come forward when called."""
+
+    grant_id: int
+    recipient: str  # who would be called (the receiving relative for a posthumous award)
+    reason: str  # lost | left | absent
+    endpoint: str = ""
+    since: datetime | None = None
+
+    def text(self, tz: str) -> str:
+        if self.reason == "absent":
+            return f"{self.recipient}: marked absent"
+        when = f" since {hhmm(self.since, tz)}" if self.since else ""
+        what = "has lost its link" if self.reason == "lost" else "has left the meeting"
+        return f"{self.recipient}: endpoint {self.endpoint} {what}{when}"
+
+
+@dataclass(frozen=True)
+class CeremonyGroup:
+    index: int  # 1-based place in the ceremony
+    group_no: int
+    grants: tuple[reads.GrantInfo, ...]
+    cautions: tuple[Caution, ...]
+
+    @property
+    def grant_ids(self) -> tuple[int, ...]:
+        return tuple(g.id for g in self.grants)
+
+    @property
+    def presented(self) -> bool:
+        return all(g.presented_at is not None for g in self.grants)
+
+    @property
+    def presented_at(self) -> datetime | None:
+        times = [g.presented_at for g in self.grants if g.presented_at is not None]
+        return max(times) if self.presented and times else None
+
+    @property
+    def award_names(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(g.award_name for g in self.grants))
+
+    @property
+    def presenter_names(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(g.presenter_name for g in self.grants if g.presenter_name))
+
+    @property
+    def recipients(self) -> tuple[str, ...]:
+        return tuple(g.recipient_name for g in self.grants)
+
+
+@dataclass(frozen=True)
+class Ceremony:
+    meeting_id: int
+    timezone: str
+    groups: tuple[CeremonyGroup, ...]
+    in_precedence_order: bool  # False once the order was changed by hand
+
+    @property
+    def current(self) -> CeremonyGroup | None:
+        """The group to present now: the first one not yet presented."""
+        return next((gr for gr in self.groups if not gr.presented), None)
+
+    @property
+    def presented_count(self) -> int:
+        return sum(1 for gr in self.groups if gr.presented)
+
+    def group_of(self, grant_id: int) -> CeremonyGroup | None:
+        return next((gr for gr in self.groups if grant_id in gr.grant_ids), None)
+
+
+def cautions_for(g: reads.GrantInfo, snap: reads.MeetingSnapshot) -> list[Caution]:
+    """What stands in the way of calling this grant's recipient on stage (or on screen)."""
+    out: list[Caution] = []
+    who = g.received_by if g.posthumous and g.received_by else g.recipient_name
+    person = snap.person(g.recipient_person_id) if g.recipient_kind == "individual" else None
+    endpoint_id = g.meeting_endpoint_id
+    if endpoint_id is None and person is not None and not g.posthumous:
+        endpoint_id = person.meeting_endpoint_id  # where the participant sits
+    ep = snap.endpoint(endpoint_id)
+    # in the main hall the recipient walks up to the stage whatever the hall's link does
+    if ep is not None and ep.kind != "main_hall" and ep.status in UNREACHABLE:
+        out.append(Caution(g.id, who, ep.status, ep.name, ep.status_since))
+    if person is not None and not g.posthumous and person.attendance == "absent":
+        out.append(Caution(g.id, who, "absent"))
+    return out
+
+
+def build(snap: reads.MeetingSnapshot) -> Ceremony:
+    """The ceremony of a meeting snapshot (no database access)."""
+    groups = grouped(snap.grants)
+    rank: dict[int, int] = {g.id: g.award_precedence for g in snap.grants}
+    auto = precedence_order(groups, lambda g: rank[g.id])
+    out = []
+    for index, gr in enumerate(groups, start=1):
+        cautions = tuple(c for g in gr for c in cautions_for(g, snap))
+        out.append(CeremonyGroup(index, gr[0].group_no, tuple(gr), cautions))
+    same = [[g.id for g in gr] for gr in auto] == [[g.id for g in gr] for gr in groups]
+    return Ceremony(snap.meeting.id, snap.meeting.timezone, tuple(out), same)
+
+
+def ceremony(core: Core, meeting_id: int) -> Ceremony:
+    """The meeting's ceremony: groups in order, with the cautions of each."""
+    return build(reads.snapshot(core, meeting_id))
+
+
+# --- operations ----------------------------------------------------------------------------
+
+
+class CautionRefused(OperationRefused):
+    """``present`` stopped: a recipient may not be able to come forward. Nothing changed."""
+
+    def __init__(self, cautions: Sequence[Caution], tz: str) -> None:
+        self.cautions = tuple(cautions)
+        lines = "; ".join(c.text(tz) for c in self.cautions)
+        super().__init__(f"check before calling: {lines}")
+
+
+def _grants(tx: Tx, meeting_id: int) -> list[m.AwardGrant]:
+    return list(tx.session.scalars(
+        select(m.AwardGrant).where(m.AwardGrant.meeting_id == meeting_id)
+        .order_by(m.AwardGrant.ceremony_position, m.AwardGrant.id)
+    ))
+
+
+def _ranks(tx: Tx, meeting_id: int) -> dict[int, int]:
+    return dict(tx.session.execute(
+        select(m.AwardGrant.id, m.AwardType.precedence)
+        .join(m.AwardType, m.AwardType.id == m.AwardGrant.award_type_id)
+        .where(m.AwardGrant.meeting_id == meeting_id)
+    ).all())
+
+
+def _groups(tx: Tx, meeting_id: int) -> list[list[m.AwardGrant]]:
+    return grouped(_grants(tx, meeting_id))
+
+
+def _group_index(groups: list[list[m.AwardGrant]], grant_id: int) -> int:
+    for i, gr in enumerate(groups):
+        if any(g.id == grant_id for g in gr):
+            return i
+    raise OperationRefused(f"award {grant_id} is not in this meeting's ceremony")
+
+
+def _grant(tx: Tx, grant_id: int) -> m.AwardGrant:
+    g = tx.get(m.AwardGrant, grant_id, "award")
+    tx.meeting_id = g.meeting_id
+    return g
+
+
+def _refuse_if_presented(gr: Sequence[m.AwardGrant], what: str) -> None:
+    if started(gr):
+        raise OperationRefused(f"this group has been presented; {what} would rewrite history")
+
+
+@operation("Order awards by precedence")
+def order_by_precedence(tx: Tx, meeting_id: int) -> None:
+    """Put the ceremony in legal precedence, highest first, keeping the list order within a
+    type and keeping groups together; groups already presented stay first, as they were."""
+    tx.get(m.Meeting, meeting_id, "meeting")
+    tx.meeting_id = meeting_id
+    ranks = _ranks(tx, meeting_id)
+    renumber(precedence_order(_groups(tx, meeting_id), lambda g: ranks[g.id]))
+
+
+@operation("Move award group")
+def move_group(tx: Tx, grant_id: int, steps: int) -> None:
+    """Move the group of ``grant_id`` up (negative ``steps``) or down in the ceremony; it
+    does not cross a group already presented."""
+    g = _grant(tx, grant_id)
+    groups = _groups(tx, g.meeting_id)
+    i = _group_index(groups, grant_id)
+    _refuse_if_presented(groups[i], "moving it")
+    # it does not cross a group already presented: that one happened where it stands
+    lo = max((k + 1 for k in range(i) if started(groups[k])), default=0)
+    hi = min((k - 1 for k in range(i + 1, len(groups)) if started(groups[k])),
+             default=len(groups) - 1)
+    j = max(lo, min(hi, i + steps))
+    if j == i:
+        raise OperationRefused("the group cannot move further that way")
+    tx.label = "Move award group up" if j < i else "Move award group down"
+    groups.insert(j, groups.pop(i))
+    renumber(groups)
+
+
+@operation("Move award within its group")
+def move_in_group(tx: Tx, grant_id: int, steps: int) -> None:
+    """Change who of a group is called first (the order of names read out)."""
+    g = _grant(tx, grant_id)
+    groups = _groups(tx, g.meeting_id)
+    gr = groups[_group_index(groups, grant_id)]
+    i = next(k for k, x in enumerate(gr) if x.id == grant_id)
+    j = max(0, min(len(gr) - 1, i + steps))
+    if j == i:
+        raise OperationRefused("the award cannot move further that way within its group")
+    gr.insert(j, gr.pop(i))
+    renumber(groups)
+
+
+def _presenter(g: m.AwardGrant) -> tuple[int | None, str]:
+    return (g.presenter_id, "" if g.presenter_id else g.presenter_text)
+
+
+@operation("Present together with the group above")
+def join_previous_group(tx: Tx, grant_id: int) -> None:
+    """Move an award into the group above it: presented together, by that group's presenter.
+
+    Refused when both have a presenter and they differ (one presentation, one presenter)."""
+    g = _grant(tx, grant_id)
+    groups = _groups(tx, g.meeting_id)
+    i = _group_index(groups, grant_id)
+    if i == 0 and groups[0][0].id == grant_id:
+        raise OperationRefused("the first award has no group above it")
+    gr = groups[i]
+    if gr[0].id != grant_id:
+        raise OperationRefused("this award is already presented together with the one above")
+    target = groups[i - 1]
+    _refuse_if_presented(target, "adding to it")
+    _refuse_if_presented(gr, "moving it")
+    mine, theirs = _presenter(g), _presenter(target[0])
+    if mine != (None, "") and theirs != (None, "") and mine != theirs:
+        raise OperationRefused("presenter: presented together means one presenter; make the "
+                               "presenters the same first")
+    if mine == (None, ""):
+        g.presenter_id, g.presenter_text = target[0].presenter_id, target[0].presenter_text
+    gr.pop(0)
+    target.append(g)
+    if not gr:
+        groups.pop(i)
+    renumber(groups)
+
+
+@operation("Present separately")
+def split_from_group(tx: Tx, grant_id: int) -> None:
+    """Take an award out of its group: it becomes its own presentation, right after."""
+    g = _grant(tx, grant_id)
+    groups = _groups(tx, g.meeting_id)
+    i = _group_index(groups, grant_id)
+    gr = groups[i]
+    if len(gr) == 1:
+        raise OperationRefused("this award is presented on its own already")
+    _refuse_if_presented(gr, "splitting it")
+    gr.remove(g)
+    groups.insert(i + 1, [g])
+    renumber(groups)
+
+
+def _live_group(tx: Tx, meeting_id: int, grant_id: int | None) -> tuple[
+        list[list[m.AwardGrant]], int]:
+    groups = _groups(tx, meeting_id)
+    if grant_id is not None:
+        g = tx.get(m.AwardGrant, grant_id, "award")
+        if g.meeting_id != meeting_id:
+            raise OperationRefused(f"award {grant_id} is not part of this meeting")
+        return groups, _group_index(groups, grant_id)
+    for i, gr in enumerate(groups):
+        if not done(gr):
+            return groups, i
+    raise OperationRefused("every award has been presented" if groups else
+                           "this meeting has no awards to present")
+
+
+@operation("Presented")
+def present(tx: Tx, meeting_id: int, grant_id: int | None = None, *,
+            despite_cautions: bool = False) -> list[int]:
+    """Record that the current group (or the group of ``grant_id``) has been presented, now;
+    returns the grant ids. Refuses with ``CautionRefused`` when a recipient's endpoint is lost
+    or has left, or the recipient is marked absent, unless ``despite_cautions``."""
+    meeting = tx.get(m.Meeting, meeting_id, "meeting")
+    tx.meeting_id = meeting_id
+    groups, i = _live_group(tx, meeting_id, grant_id)
+    gr = groups[i]
+    if done(gr):
+        when = hhmm(max(g.presented_at for g in gr if g.presented_at), meeting.timezone)
+        raise OperationRefused(f"this group was presented at {when} already")
+    if not despite_cautions:
+        tx.session.flush()
+        with_cautions = _cautions(tx, meeting_id, [g.id for g in gr])
+        if with_cautions:
+            raise CautionRefused(with_cautions, meeting.timezone)
+    for g in gr:
+        if g.presented_at is None:
+            g.presented_at = tx.now
+    names = {t.id: t.name for t in tx.session.scalars(
+        select(m.AwardType).where(m.AwardType.id.in_({g.award_type_id for g in gr})))}
+    award = names[gr[0].award_type_id]
+    tx.label = f"Presented {i + 1}: {award} ({len(gr)})" if len(gr) > 1 else \
+        f"Presented {i + 1}: {award}"
+    return [g.id for g in gr]
+
+
+def _cautions(tx: Tx, meeting_id: int, grant_ids: list[int]) -> list[Caution]:
+    # the same rule as the read, on a snapshot read within this transaction
+    snap = reads.MeetingSnapshot(
+        meeting=reads._meeting(tx.session, meeting_id),
+        agenda=(),
+        endpoints=reads._endpoints(tx.session, meeting_id),
+        organisations=(),
+        people=reads._people(tx.session, meeting_id),
+        speakers=(),
+        grants=reads._grants(tx.session, meeting_id),
+    )
+    return [c for g in snap.grants if g.id in grant_ids for c in cautions_for(g, snap)]
+
+
+@operation("Defer award group")
+def defer_group(tx: Tx, meeting_id: int, grant_id: int | None = None) -> None:
+    """Call the current group (or the group of ``grant_id``) after the next one still to be
+    presented: the ceremony goes on while a recipient's link is restored."""
+    tx.get(m.Meeting, meeting_id, "meeting")
+    tx.meeting_id = meeting_id
+    groups, i = _live_group(tx, meeting_id, grant_id)
+    _refuse_if_presented(groups[i], "deferring it")
+    later = [k for k in range(i + 1, len(groups)) if not started(groups[k])]
+    if not later:
+        raise OperationRefused("no group left to present before it: this is the last one")
+    gr = groups.pop(i)
+    groups.insert(later[0], gr)  # index shifted by the pop: lands right after that group
+    renumber(groups)
+
+
+@operation("Not presented")
+def clear_presented(tx: Tx, grant_id: int) -> None:
+    """Correct a mistake: the group of ``grant_id`` was not presented after all."""
+    g = _grant(tx, grant_id)
+    groups = _groups(tx, g.meeting_id)
+    for x in groups[_group_index(groups, grant_id)]:
+        if x.presented_at is not None:
+            x.presented_at = None
+
+
+def place_new(tx: Tx, grant: m.AwardGrant, requested_group: int | None) -> None:
+    """Give a grant being added its place: into the group ``requested_group`` when such a
+    group exists (and is not presented yet), else a group of its own at its precedence."""
+    meeting_id = grant.meeting_id
+    others = [g for g in _grants(tx, meeting_id) if g is not grant]
+    groups = grouped(others)
+    if requested_group:
+        for gr in groups:
+            if gr[0].group_no == requested_group:
+                _refuse_if_presented(gr, "adding to it")
+                gr.append(grant)
+                renumber(groups)
+                return
+    ranks = _ranks(tx, meeting_id)
+    rank_new = tx.session.get(m.AwardType, grant.award_type_id).precedence  # type: ignore[union-attr]
+    groups.insert(insertion_index(groups, rank_new, lambda g: ranks.get(g.id, rank_new)), [grant])
+    renumber(groups)
+
+
+def regroup(tx: Tx, grant: m.AwardGrant) -> None:
+    """An edit changed ``grant.group_no``: join the group of that number when there is one
+    (at its end), else stand alone where it is."""
+    others = [g for g in _grants(tx, grant.meeting_id) if g is not grant]
+    groups = grouped(others)
+    target = next((gr for gr in groups if grant.group_no and gr[0].group_no == grant.group_no),
+                  None)
+    if target is not None:
+        _refuse_if_presented(target, "adding to it")
+        target.append(grant)
+    else:
+        groups = grouped([*others, grant])
+    renumber(groups)
