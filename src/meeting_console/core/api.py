@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -36,6 +36,16 @@ R = TypeVar("R")
 M = TypeVar("M", bound=Base)
 
 OPERATIONS: dict[str, Callable[..., Changes]] = {}
+
+ROLES = ("secretariat", "clerk", "viewer")
+# What each role may change, by table. The check runs on the rows an operation actually
+# changed, so it holds for every operation, present and future.
+CLERK_TABLES = frozenset({"meeting_endpoint", "endpoint_status_event", "endpoint", "person"})
+NOTIFY_CHANNEL = "meeting_console"
+# One advisory lock serialises writers on PostgreSQL as SQLite's write lock does: journal ids
+# then commit in order (no change is missed by a console following the high-water mark) and
+# every operation reads the state the previous one left.
+PG_WRITE_LOCK = 0x4D43  # "MC"
 
 
 @dataclass(frozen=True)
@@ -131,14 +141,69 @@ def _store_error(exc: Exception) -> StoreError:
 
 
 class Core:
-    def __init__(self, db: Database, *, clock: Clock | None = None, seat: str = "") -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        clock: Clock | None = None,
+        seat: str = "",
+        role: str = "secretariat",
+        endpoint_ids: frozenset[int] | None = None,
+    ) -> None:
+        if role not in ROLES:
+            raise OperationRefused(f"role: {role!r} is not one of {', '.join(ROLES)}")
         self.db = db
         self.clock: Clock = clock or SystemClock()
         self.seat = seat
+        self.role = role
+        # a clerk may be limited to some endpoints (meeting_endpoint ids)
+        self.endpoint_ids = endpoint_ids
 
     @classmethod
-    def open(cls, db: str | None = None, *, clock: Clock | None = None, seat: str = "") -> Core:
-        return cls(open_database(db), clock=clock, seat=seat)
+    def open(
+        cls,
+        db: str | None = None,
+        *,
+        clock: Clock | None = None,
+        seat: str = "",
+        role: str = "secretariat",
+        endpoint_ids: frozenset[int] | None = None,
+    ) -> Core:
+        return cls(open_database(db), clock=clock, seat=seat, role=role, endpoint_ids=endpoint_ids)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.db.engine.dialect.name == "postgresql"
+
+    def may(self, area_tables: set[str] | frozenset[str]) -> bool:
+        """Whether this console's role may change rows of these tables."""
+        if self.role == "viewer":
+            return False
+        if self.role == "clerk":
+            return set(area_tables) <= CLERK_TABLES
+        return True
+
+    def _check_role(self, label: str, changes: list[jr.RowChange]) -> None:
+        tables = {c.table for c in changes}
+        if not self.may(tables):
+            raise OperationRefused(
+                f"{label}: the {self.role} seat may not change {', '.join(sorted(tables - CLERK_TABLES) or tables)}"
+            )
+        if self.role == "clerk" and self.endpoint_ids is not None:
+            for c in changes:
+                me = c.id if c.table == "meeting_endpoint" else (c.after or c.before).get("meeting_endpoint_id")
+                if c.table in ("meeting_endpoint", "endpoint_status_event") and me not in self.endpoint_ids:
+                    raise OperationRefused(f"{label}: endpoint {me} is not one of this clerk's endpoints")
+
+    def _begin_write(self, session: Session) -> None:
+        if self.role == "viewer":
+            raise OperationRefused("this console is a viewer: it cannot change the meeting")
+        if self.is_postgres:
+            session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_WRITE_LOCK})
+
+    def _notify(self, session: Session, journal_id: int) -> None:
+        if self.is_postgres:  # delivered at commit
+            session.execute(text("SELECT pg_notify(:c, :p)"), {"c": NOTIFY_CHANNEL, "p": str(journal_id)})
 
     def close(self) -> None:
         self.db.dispose()
@@ -198,6 +263,7 @@ class Core:
         """Run one operation body in one transaction and journal it."""
         try:
             with self.db.sessions.begin() as session:
+                self._begin_write(session)
                 capture = jr.ChangeCapture(session)
                 try:
                     tx = Tx(self, session, self.clock.now(), label)
@@ -208,6 +274,7 @@ class Core:
                 changes = capture.changes()
                 if not changes:
                     return Changes(label=tx.label, result=result, meeting_id=tx.meeting_id)
+                self._check_role(tx.label, changes)
                 meeting_id = tx.meeting_id if tx.meeting_id is not None else _meeting_of(changes)
                 value = _changes_value(
                     changes, meeting_id=meeting_id, journal_id=None, label=tx.label, result=result
@@ -228,6 +295,7 @@ class Core:
                 session.add(entry)
                 session.flush()
                 journal_id = entry.id
+                self._notify(session, journal_id)
         except IntegrityError as exc:
             raise OperationRefused(f"{label}: {str(exc.orig).splitlines()[0]}") from None
         except OperationalError as exc:
@@ -253,6 +321,7 @@ class Core:
                 JournalEntry.kind == "op",
                 JournalEntry.automatic.is_(False),
                 JournalEntry.undone.is_(False),
+                JournalEntry.seat == self.seat,  # a seat undoes its own operations only
             )
             .order_by(JournalEntry.id.desc())
             .limit(1)
@@ -262,10 +331,11 @@ class Core:
         return entry
 
     def _redo_target(self, s: Session, meeting_id: int | None) -> JournalEntry | None:
-        same_meeting = (
+        same_meeting = and_(
             JournalEntry.meeting_id.is_(None)
             if meeting_id is None
-            else JournalEntry.meeting_id == meeting_id
+            else JournalEntry.meeting_id == meeting_id,
+            JournalEntry.seat == self.seat,
         )
         last_op = s.execute(
             select(func.max(JournalEntry.id)).where(
@@ -299,11 +369,13 @@ class Core:
         word = "Redo" if redo else "Undo"
         try:
             with self.db.sessions.begin() as s:
+                self._begin_write(s)
                 target = self._redo_target(s, meeting_id) if redo else self._undo_target(s, meeting_id)
                 if target is None:
                     raise OperationRefused(f"nothing to {word.lower()}")
                 forward = [jr.RowChange.from_json(d) for d in target.changes]
                 changes = forward if redo else [c.inverse() for c in forward]
+                self._check_role(f"{word}: {target.label}", changes)
                 jr.check_applicable(s, changes)
                 jr.apply(s, changes)
                 s.execute(
@@ -329,6 +401,7 @@ class Core:
                 s.add(entry)
                 s.flush()
                 jid = entry.id
+                self._notify(s, jid)
         except IntegrityError as exc:
             # a row that the undo would remove is still needed by a later change
             raise OperationRefused(
