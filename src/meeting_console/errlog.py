@@ -26,16 +26,41 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"
 _SQL_PARAMS = re.compile(r"\[parameters: .*?\](?=\s*(?:\n|\(Background|$))", re.DOTALL)
 # 'Nguyễn Văn A' or "Hội trường": quoted text with letters outside ASCII is meeting content;
 # so is a run of such words outside quotes (the code's own messages are in English).
-_QUOTED = re.compile(r"""(['"])([^'"\n]*[^\x00-\x7f][^'"\n]*)\1""")
-_WORDS = re.compile(r"[^\s'\"]*[^\x00-\x7f][^\s'\"]*(?:\s+[^\s'\"]*[^\x00-\x7f][^\s'\"]*)*")
+# Both patterns are linear: log lines can be long and the filter runs on every one.
+_QUOTED = re.compile(r"""(['"])([^'"\n]*)\1""")
+_SPACES = re.compile(r"(\s+)")
+
+
+def _redact_quoted(m: re.Match[str]) -> str:
+    return m[0] if m[2].isascii() else f"{m[1]}<{len(m[2])} chars>{m[1]}"
+
+
+def _redact_words(text: str) -> str:
+    out: list[str] = []
+    run: list[str] = []  # words (and the spaces between them) to hide
+    for part in _SPACES.split(text):
+        if not part.isascii() and not part.isspace():
+            run.append(part)
+            continue
+        if run and part.isspace():
+            run.append(part)
+            continue
+        if run:
+            tail = run.pop() if run[-1].isspace() else ""
+            out.append(f"<{sum(len(r) for r in run)} chars>{tail}")
+            run = []
+        out.append(part)
+    if run:
+        tail = run.pop() if run[-1].isspace() else ""
+        out.append(f"<{sum(len(r) for r in run)} chars>{tail}")
+    return "".join(out)
 
 
 def redact(text: str) -> str:
     """``text`` without SQL parameters and Vietnamese text (names, titles, posts): a heuristic
     that keeps what diagnosis needs (ids, operation names, error kinds, English messages)."""
     text = _SQL_PARAMS.sub("[parameters: redacted]", text)
-    text = _QUOTED.sub(lambda m: f"{m[1]}<{len(m[2])} chars>{m[1]}", text)
-    return _WORDS.sub(lambda m: f"<{len(m[0])} chars>", text)
+    return _redact_words(_QUOTED.sub(_redact_quoted, text))
 
 
 class PrivacyFilter(logging.Filter):
