@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from meeting_console.core import agenda, awards, endpoints, meetings, people, speakers
+from meeting_console.core import agenda, awards, endpoints, meetings, people, reads, speakers
 from meeting_console.core.api import Core, Tx, operation
 from meeting_console.store import models as m
 
@@ -78,7 +78,7 @@ NUMBER = "12-BB/TU"  # INVENTED
 ENDPOINTS = [  # name, kind, host, expected (INVENTED counts)
     ("Tỉnh ủy", "main_hall", "Chẩu Văn Lâm", 60),
     ("UBND tỉnh", "provincial", "Nguyễn Mạnh Tuấn", 40),
-    ("Thành phố Tuyên Quang", "district", "", 30),
+    ("thành phố Tuyên Quang", "district", "", 30),
     ("Lâm Bình", "district", "", 25),
     ("Na Hang", "district", "", 25),
     ("Chiêm Hóa", "district", "", 30),
@@ -89,7 +89,7 @@ ENDPOINTS = [  # name, kind, host, expected (INVENTED counts)
 ]
 
 PEOPLE = [  # name, posts, endpoint, chair order
-    ("Chẩu Văn Lâm", ["Ủy viên BCH Trung ương Đảng", "Bí thư Tỉnh ủy",
+    ("Chẩu Văn Lâm", ["ủy viên BCH Trung ương Đảng", "Bí thư Tỉnh ủy",
                       "Trưởng Đoàn ĐBQH tỉnh Tuyên Quang"], "Tỉnh ủy", 1),
     ("Lê Thị Kim Dung", ["Phó Bí thư Thường trực Tỉnh ủy", "Chủ tịch HĐND tỉnh"], "Tỉnh ủy", 2),
     ("Nguyễn Văn Sơn", ["Phó Bí thư Tỉnh ủy", "Chủ tịch UBND tỉnh"], "Tỉnh ủy", 3),
@@ -258,41 +258,52 @@ INCIDENTS = [
 ]
 
 
-def hold_article(core: Core, s: Seeded, clock: Any = None) -> None:
+def hold(core: Core, meeting_id: int, clock: Any = None) -> None:
     """Replay the conference as held, in time order: connections, items, speeches, awards,
-    incidents, closing. With a ``clock`` the journal gets the times of the replay."""
+    incidents, closing. Works on any meeting shaped like the article (seven items, the
+    discussion fifth, six grants, the article's bridge points): the one ``seed_article``
+    builds, or the demo file imported. With a ``clock`` the journal gets the replay's times."""
+    snap = reads.snapshot(core, meeting_id)
+    eps = {e.name.casefold(): e for e in snap.endpoints}
+    items = [i.id for i in snap.agenda]
+    discussion = [r.id for r in snap.speakers if r.agenda_item_id == items[4]]
+    grants = [g.id for g in snap.grants]
     steps: list[tuple[datetime, int, Any]] = []
 
     def step(when: datetime, fn: Any, *args: Any, **kw: Any) -> None:
         steps.append((when, len(steps), lambda: fn(core, *args, **kw)))
 
-    for name, me in s.endpoints.items():
-        expected = next(e[3] for e in ENDPOINTS if e[0] == name)
-        step(at("7:45"), add_status_event, me, at("7:45"), "connected")
-        step(at("7:50"), set_fields, "meeting_endpoint", me, present_delegates=expected - 1)
-    for name, posts, ep, _chair in PEOPLE:
-        del posts
-        step(at("7:55"), set_fields, "person", s.people[name],
-             attendance="in_person" if ep == "Tỉnh ủy" else "online")
-    step(at("8:00"), set_fields, "meeting", s.meeting_id, status="live", actual_start=at("8:00"))
-    for item, (start, end) in zip(s.items, ACTUAL, strict=True):
+    for e in snap.endpoints:
+        step(at("7:45"), add_status_event, e.id, at("7:45"), "connected")
+        step(at("7:50"), set_fields, "meeting_endpoint", e.id,
+             present_delegates=max(e.expected_delegates - 1, 0))
+    for p in snap.people:
+        if p.category == "staff" or any(g.posthumous and g.recipient_person_id == p.id
+                                        for g in snap.grants):
+            continue
+        main = p.meeting_endpoint_id in (None, eps["tỉnh ủy"].id)
+        step(at("7:55"), set_fields, "person", p.id, attendance="in_person" if main else "online")
+    step(at("8:00"), set_fields, "meeting", meeting_id, status="live", actual_start=at("8:00"))
+    for item, (start, end) in zip(items, ACTUAL, strict=True):
         step(at(start), set_fields, "agenda_item", item, status="running",
              actual_start=at(start))
         step(at(end), set_fields, "agenda_item", item, status="done", actual_end=at(end))
     for j, (a, b) in enumerate(SPEECH_TIMES):
-        step(at(a, 1), set_fields, "speaker_request", s.speeches[j], status="speaking",
+        step(at(a, 1), set_fields, "speaker_request", discussion[j], status="speaking",
              position=None, actual_start=at(a, 1))
-        step(at(b), set_fields, "speaker_request", s.speeches[j], status="done",
+        step(at(b), set_fields, "speaker_request", discussion[j], status="done",
              actual_end=at(b), summary=DISCUSSION[j][2])
-    for g, hhmm in zip(s.grants, PRESENTED, strict=True):
+    for g, hhmm in zip(grants, PRESENTED, strict=True):
         step(at(hhmm), set_fields, "award_grant", g, presented_at=at(hhmm))
     for ep, hhmm, status in INCIDENTS:
-        step(at(hhmm), add_status_event, s.endpoints[ep], at(hhmm), status)
-    for name, me in s.endpoints.items():
-        if name != "Hàm Yên":
-            step(at("11:10", 30), add_status_event, me, at("11:10", 30), "left")
-    step(at("11:10"), set_fields, "meeting", s.meeting_id, status="closed",
-         actual_end=at("11:10"), closing_remarks=CLOSING)
+        step(at(hhmm), add_status_event, eps[ep.casefold()].id, at(hhmm), status)
+    for e in snap.endpoints:
+        if e.name != "Hàm Yên":
+            step(at("11:10", 30), add_status_event, e.id, at("11:10", 30), "left")
+    fields: dict[str, Any] = {"status": "closed", "actual_end": at("11:10")}
+    if not snap.meeting.closing_remarks:
+        fields["closing_remarks"] = CLOSING
+    step(at("11:10"), set_fields, "meeting", meeting_id, **fields)
     for when, _n, run in sorted(steps, key=lambda x: (x[0], x[1])):
         if clock is not None:
             clock.set(when)

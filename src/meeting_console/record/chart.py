@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from reportlab.graphics.shapes import Drawing, Line, Rect, String
+from reportlab.graphics.shapes import STATE_DEFAULTS, Drawing, Line, Rect, String
 from reportlab.lib import colors
 from reportlab.pdfbase import pdfmetrics
 
@@ -28,6 +28,19 @@ ROWS_PER_DRAWING = 36
 PLANNED_FILL = colors.Color(0.85, 0.85, 0.85)
 ACTUAL_FILL = colors.Color(0.15, 0.15, 0.15)
 GRID = colors.Color(0.75, 0.75, 0.75)
+
+
+class SerifDrawing(Drawing):
+    """A Drawing whose renderer starts from our font: the default state names Helvetica,
+    which would then be listed, unembedded, among the PDF's fonts."""
+
+    def draw(self, *args: object, **kwargs: object) -> None:
+        saved = STATE_DEFAULTS["fontName"]
+        STATE_DEFAULTS["fontName"] = SERIF
+        try:
+            super().draw(*args, **kwargs)
+        finally:
+            STATE_DEFAULTS["fontName"] = saved
 
 
 @dataclass(frozen=True)
@@ -87,7 +100,7 @@ def timeline(rows: Sequence[ChartRow], width: float, times: TimeFormat,
         chunk = rows[first:first + ROWS_PER_DRAWING]
         last = first + len(chunk) >= len(rows)
         height = AXIS + ROW * len(chunk) + (LEGEND if last else 0) + 2
-        d = Drawing(width, height)
+        d = SerifDrawing(width, height)
         top = height - AXIS
         # grid and time axis
         t = lo

@@ -34,7 +34,9 @@ class _Doc(BaseDocTemplate):
     def __init__(self, target: Any, *, expected_pages: int, progress: Progress | None,
                  stage: str, **kw: Any) -> None:
         super().__init__(target, pagesize=st.PAGE, leftMargin=st.LEFT, rightMargin=st.RIGHT,
-                         topMargin=st.TOP, bottomMargin=st.BOTTOM, **kw)
+                         topMargin=st.TOP, bottomMargin=st.BOTTOM,
+                         # the canvas's own default font (Helvetica) would be listed unembedded
+                         initialFontName=fonts.SERIF, **kw)
         frame = Frame(st.LEFT, st.BOTTOM, st.FRAME_WIDTH, st.FRAME_HEIGHT, id="body",
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         self.addPageTemplates([

@@ -30,19 +30,11 @@ from meeting_console.record.ledger import Outage
 
 def table(ctx: Ctx, head: list[str], rows: list[list[str]], shares: list[float],
           aligns: list[str], *, size: float = st.TABLE_SIZE,
-          total: list[str] | None = None, total_span: int = 0) -> PagedTable:
+          total: list[str] | None = None, total_span: int = 1) -> PagedTable:
     """A grid with a bold header repeated on every page; ``total`` is a last bold row whose
     first ``total_span`` cells are merged."""
-    row_styles = {}
-    if total is not None:
-        idx = len(rows)
-        rows = [*rows, total]
-        cmds: list[tuple[object, ...]] = [("FONT", 0, -1, SERIF_BOLD, size, size * 1.2)]
-        if total_span > 1:
-            cmds.append(("SPAN", 0, total_span - 1))
-        row_styles[idx] = cmds
-    return PagedTable([head], rows, columns(ctx.width, shares), font=SERIF, bold_font=SERIF_BOLD,
-                      size=size, aligns=aligns, row_styles=row_styles)
+    return PagedTable(head, rows, columns(ctx.width, shares), font=SERIF, bold_font=SERIF_BOLD,
+                      size=size, aligns=aligns, total=total, total_span=total_span)
 
 
 # --- the top of the document ---------------------------------------------------------------
@@ -277,11 +269,10 @@ def _speech_line(ctx: Ctx, n: int, s: SpeakerInfo) -> Paragraph:
         else:
             bits.append(markup(L("speech_time_open", start=T.short(s.actual_start))))
     text = ", ".join(bits)
-    body = s.summary if ctx.held else ""
-    if not body and s.topic:
-        body = L("speech_topic", topic=s.topic)
-    if body:
-        text += ": " + markup(body)
+    if ctx.held and s.summary:
+        text += ": " + markup(s.summary)
+    elif s.topic:
+        text += ". " + markup(L("speech_topic", topic=s.topic))
     return Paragraph(text, ctx.styles.hanging)
 
 
@@ -456,6 +447,7 @@ def signatures(ctx: Ctx) -> list[Flowable]:
                 block(right_role, chairs[0].full_name if chairs else "")]],
               colWidths=[half, half], hAlign="LEFT")
     t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                           ("FONT", (0, 0), (-1, -1), SERIF),
                            ("LEFTPADDING", (0, 0), (-1, -1), 0),
                            ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
     return [Spacer(1, 18), KeepTogether([t])]
