@@ -130,8 +130,15 @@ class Spec:
     section: str = ""  # for ref/refs: the section whose keys it names
 
 
-def _s(name: str, kind: str, target: str | None = None, check: ed.Check | None = None,
-       *, required: bool = False, section: str = "") -> Spec:
+def _s(
+    name: str,
+    kind: str,
+    target: str | None = None,
+    check: ed.Check | None = None,
+    *,
+    required: bool = False,
+    section: str = "",
+) -> Spec:
     return Spec(name, kind, target or name, check, required, section)
 
 
@@ -288,8 +295,12 @@ SECTIONS: dict[str, tuple[Spec, ...]] = {
     "history": HISTORY_SPECS,
 }
 TOP_LEVEL = ("format", "meeting", *SECTIONS)
-SINGULAR = {"organisations": "organisation", "endpoints": "endpoint", "people": "person",
-            "agenda": "agenda item"}
+SINGULAR = {
+    "organisations": "organisation",
+    "endpoints": "endpoint",
+    "people": "person",
+    "agenda": "agenda item",
+}
 
 
 # --- small helpers ------------------------------------------------------------------------
@@ -342,7 +353,7 @@ def _short(value: str, limit: int = 60) -> str:
 
 
 def _tag(tag: str) -> str:
-    return "!!" + tag[len(_T):] if tag.startswith(_T) else tag
+    return "!!" + tag[len(_T) :] if tag.startswith(_T) else tag
 
 
 def _line(node: yaml.Node | yaml.Event | int) -> int:
@@ -358,8 +369,9 @@ def _display_name(path: Path, source_name: str | None) -> str:
     return source_name or path.name
 
 
-def _load_source(path_or_text: str | os.PathLike[str] | bytes,
-                 source_name: str | None) -> tuple[str, str]:
+def _load_source(
+    path_or_text: str | os.PathLike[str] | bytes, source_name: str | None
+) -> tuple[str, str]:
     """The file's text (NFC) and the name refusals give it. A ``str`` is a path when it is
     one line naming an existing file (or ending in .yaml/.yml), otherwise the YAML itself."""
     if isinstance(path_or_text, bytes | bytearray):
@@ -367,11 +379,13 @@ def _load_source(path_or_text: str | os.PathLike[str] | bytes,
         return _decode(bytes(path_or_text), name), name
     if isinstance(path_or_text, str) and not _looks_like_path(path_or_text):
         name = source_name or "<meeting file>"
-        if len(path_or_text) > MAX_BYTES // 4 and len(
-            path_or_text.encode("utf-8", "surrogatepass")
-        ) > MAX_BYTES:
-            raise ImportRefused(_too_big(len(path_or_text.encode("utf-8", "surrogatepass"))),
-                                file=name, line=1)
+        if (
+            len(path_or_text) > MAX_BYTES // 4
+            and len(path_or_text.encode("utf-8", "surrogatepass")) > MAX_BYTES
+        ):
+            raise ImportRefused(
+                _too_big(len(path_or_text.encode("utf-8", "surrogatepass"))), file=name, line=1
+            )
         if any(0xD800 <= ord(c) <= 0xDFFF for c in path_or_text):
             raise ImportRefused("is not valid Unicode text (lone surrogate)", file=name, line=1)
         return _prepared(path_or_text), name
@@ -406,23 +420,32 @@ def _looks_like_path(value: str) -> bool:
 
 
 def _too_big(size: int) -> str:
-    return (f"is {size / 1024 / 1024:.1f} MB; a meeting file may be at most "
-            f"{MAX_BYTES // 1024 // 1024} MB")
+    return (
+        f"is {size / 1024 / 1024:.1f} MB; a meeting file may be at most "
+        f"{MAX_BYTES // 1024 // 1024} MB"
+    )
 
 
 def _decode(data: bytes, name: str) -> str:
     if len(data) > MAX_BYTES:
         raise ImportRefused(_too_big(len(data)), file=name)
-    for bom, codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32"),
-                       (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
-                       (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, codec in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             try:
                 text = data.decode("utf-8-sig" if codec == "utf-8" else codec)
             except UnicodeDecodeError as exc:
-                raise ImportRefused(f"is not valid {codec.upper()} text although it starts "
-                                    f"with a {codec.upper()} byte-order mark ({exc.reason})",
-                                    file=name, line=data.count(b"\n", 0, exc.start) + 1) from None
+                raise ImportRefused(
+                    f"is not valid {codec.upper()} text although it starts "
+                    f"with a {codec.upper()} byte-order mark ({exc.reason})",
+                    file=name,
+                    line=data.count(b"\n", 0, exc.start) + 1,
+                ) from None
             return _prepared(text)
     if b"\x00" in data:
         even = data[0::2].count(0)
@@ -432,9 +455,15 @@ def _decode(data: bytes, name: str) -> str:
             order = "big-endian" if even > odd else "little-endian"
             raise ImportRefused(
                 f"looks like UTF-16 ({order}) text without a byte-order mark; save it as "
-                "UTF-8 (or as UTF-16 with a byte-order mark)", file=name, line=1)
-        raise ImportRefused("contains NUL bytes: this is not a YAML text file",
-                            file=name, line=data.count(b"\n", 0, data.index(b"\x00")) + 1)
+                "UTF-8 (or as UTF-16 with a byte-order mark)",
+                file=name,
+                line=1,
+            )
+        raise ImportRefused(
+            "contains NUL bytes: this is not a YAML text file",
+            file=name,
+            line=data.count(b"\n", 0, data.index(b"\x00")) + 1,
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -442,7 +471,9 @@ def _decode(data: bytes, name: str) -> str:
         raise ImportRefused(
             f"is not UTF-8 text (byte 0x{data[exc.start]:02X} cannot start a UTF-8 character)"
             f"{_guess_encoding(data)}",
-            file=name, line=line) from None
+            file=name,
+            line=line,
+        ) from None
     return _prepared(text)
 
 
@@ -462,15 +493,19 @@ def _guess_encoding(data: bytes) -> str:
                 votes[found] = votes.get(found, 0) + 1
         if votes:
             found = max(votes, key=lambda k: votes[k])
-            return (f"; it looks like {found}-encoded Vietnamese: convert it to Unicode "
-                    "(UTF-8), e.g. with Unikey's converter")
+            return (
+                f"; it looks like {found}-encoded Vietnamese: convert it to Unicode "
+                "(UTF-8), e.g. with Unikey's converter"
+            )
     try:
         decoded = data.decode("cp1258")
     except UnicodeDecodeError:
         return "; save the file as UTF-8"
     if re.search("[ăâđêôơưĂÂĐÊÔƠƯ\u0300\u0301\u0303\u0309\u0323]", decoded):
-        return ("; it looks like Windows-1258 (the Vietnamese Windows code page): save the "
-                "file as UTF-8")
+        return (
+            "; it looks like Windows-1258 (the Vietnamese Windows code page): save the "
+            "file as UTF-8"
+        )
     return "; it may be Windows-1252 or another 8-bit code page: save the file as UTF-8"
 
 
@@ -497,16 +532,25 @@ def _compose(text: str, name: str) -> yaml.Node | None:
                 raise ImportRefused(
                     f"YAML aliases (*{event.anchor}) are not allowed in a meeting file "
                     "(they can multiply a small file without bound); write the value out",
-                    file=name, line=_line(event))
-            if (isinstance(event, yaml.ScalarEvent | yaml.CollectionStartEvent) and event.tag
-                    and event.tag not in _ALLOWED_TAGS):
-                raise ImportRefused(f"the YAML tag {_tag(event.tag)} is not allowed",
-                                    file=name, line=_line(event))
+                    file=name,
+                    line=_line(event),
+                )
+            if (
+                isinstance(event, yaml.ScalarEvent | yaml.CollectionStartEvent)
+                and event.tag
+                and event.tag not in _ALLOWED_TAGS
+            ):
+                raise ImportRefused(
+                    f"the YAML tag {_tag(event.tag)} is not allowed", file=name, line=_line(event)
+                )
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise ImportRefused(f"is nested more than {MAX_DEPTH} levels deep; a meeting "
-                                        "file never is", file=name, line=_line(event))
+                    raise ImportRefused(
+                        f"is nested more than {MAX_DEPTH} levels deep; a meeting file never is",
+                        file=name,
+                        line=_line(event),
+                    )
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
         return yaml.compose(text, Loader=loader)  # type: ignore[no-any-return]
@@ -536,12 +580,16 @@ class _Reader:
     def refuse(self, message: str, at: yaml.Node | int, where: str) -> NoReturn:
         raise ImportRefused(message, file=self.file, line=_line(at), field=where)
 
-    def fields(self, node: yaml.Node, where: str,
-               allowed: Sequence[str]) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    def fields(
+        self, node: yaml.Node, where: str, allowed: Sequence[str]
+    ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
         if not isinstance(node, yaml.MappingNode):
             what = "the file" if not where else where
-            self.refuse(f"{what}: expected a mapping of fields (name: value), got "
-                        f"{_kind_of(node)}", node, where)
+            self.refuse(
+                f"{what}: expected a mapping of fields (name: value), got {_kind_of(node)}",
+                node,
+                where,
+            )
         out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
         for k, v in node.value:
             if not isinstance(k, yaml.ScalarNode):
@@ -549,8 +597,12 @@ class _Reader:
             name = str(k.value)
             path = f"{where}.{name}" if where else name
             if name in out:
-                self.refuse(f'"{name}" appears twice in the same mapping (first on line '
-                            f"{_line(out[name][0])})", k, path)
+                self.refuse(
+                    f'"{name}" appears twice in the same mapping (first on line '
+                    f"{_line(out[name][0])})",
+                    k,
+                    path,
+                )
             if name not in allowed:
                 self.refuse(f'unknown field "{name}"' + _suggest(name, allowed), k, path)
             out[name] = (k, v)
@@ -560,8 +612,9 @@ class _Reader:
         if isinstance(node, yaml.ScalarNode) and node.tag == _NULL:
             return []
         if not isinstance(node, yaml.SequenceNode):
-            self.refuse(f"expected a list (lines starting with '- '), got {_kind_of(node)}",
-                        node, where)
+            self.refuse(
+                f"expected a list (lines starting with '- '), got {_kind_of(node)}", node, where
+            )
         return list(node.value)
 
     def scalar(self, node: yaml.Node, where: str, what: str = "a single value") -> str | None:
@@ -580,7 +633,7 @@ class _Reader:
             message = str(exc)
             for prefix in (f"{where}: ", f"{where.rsplit('.', 1)[-1]}: "):
                 if message.startswith(prefix):
-                    message = message[len(prefix):]
+                    message = message[len(prefix) :]
                     break
             self.refuse(message, node, where)
 
@@ -590,8 +643,12 @@ class _Reader:
         detect = getattr(tx, "detect_mojibake", None)
         found = detect(value) if detect is not None and value else None
         if found:
-            self.refuse(f"looks like {found}-encoded text read as Unicode; convert the file "
-                        "to Unicode (e.g. with Unikey's converter)", node, where)
+            self.refuse(
+                f"looks like {found}-encoded text read as Unicode; convert the file "
+                "to Unicode (e.g. with Unikey's converter)",
+                node,
+                where,
+            )
         return value
 
     def value(self, spec: Spec, node: yaml.Node, where: str) -> Any:
@@ -600,8 +657,10 @@ class _Reader:
             return self.keys(node, where)
         if kind == "texts":
             if isinstance(node, yaml.SequenceNode):
-                raw: Any = [self.scalar(n, f"{where}[{i}]", "a text")
-                            for i, n in enumerate(node.value, start=1)]
+                raw: Any = [
+                    self.scalar(n, f"{where}[{i}]", "a text")
+                    for i, n in enumerate(node.value, start=1)
+                ]
                 raw = [r for r in raw if r is not None]
             else:
                 raw = self.scalar(node, where, "a text or a list of texts")
@@ -623,10 +682,16 @@ class _Reader:
             if not _INT_RE.fullmatch(raw.strip()):
                 self.refuse(f'expected a whole number, got "{_short(raw)}"', node, where)
             number = int(raw.strip())
-            if number < 0 and spec.target in ("planned_minutes", "requested_minutes",
-                                              "limit_minutes", "speaking_minutes",
-                                              "paused_seconds", "expected_delegates",
-                                              "present_delegates", "default_speaking_minutes"):
+            if number < 0 and spec.target in (
+                "planned_minutes",
+                "requested_minutes",
+                "limit_minutes",
+                "speaking_minutes",
+                "paused_seconds",
+                "expected_delegates",
+                "present_delegates",
+                "default_speaking_minutes",
+            ):
                 self.refuse(f"must not be negative, got {number}", node, where)
             return self.checked(spec.check, number, node, where) if spec.check else number
         if kind == "bool":
@@ -644,8 +709,12 @@ class _Reader:
 
     def key(self, raw: str, node: yaml.Node, where: str) -> str:
         if not KEY_RE.fullmatch(raw):
-            self.refuse(f'"{_short(raw)}" is not a key: use letters, digits, "-", "_" or "." '
-                        "(no spaces, at most 100)", node, where)
+            self.refuse(
+                f'"{_short(raw)}" is not a key: use letters, digits, "-", "_" or "." '
+                "(no spaces, at most 100)",
+                node,
+                where,
+            )
         return raw
 
     def keys(self, node: yaml.Node, where: str) -> list[str]:
@@ -674,8 +743,10 @@ class _Reader:
 
     def moment(self, raw: str, node: yaml.Node, where: str) -> datetime:
         raw = raw.strip()
-        hint = ("; write 08:00 or 08:00:30 (on the meeting's date, in its time zone) or a "
-                "full date and time like 2022-01-15T00:30+07:00")
+        hint = (
+            "; write 08:00 or 08:00:30 (on the meeting's date, in its time zone) or a "
+            "full date and time like 2022-01-15T00:30+07:00"
+        )
         if self.day is None or self.tz is None:
             self.refuse("a time needs the meeting's date and time zone", node, where)
         match = _TIME_RE.fullmatch(raw)
@@ -693,15 +764,22 @@ class _Reader:
         except ValueError:
             self.refuse(f'"{_short(raw)}" is not a time' + hint, node, where)
         if value.tzinfo is None:
-            self.refuse(f'"{raw}": a full date and time needs its UTC offset '
-                        "(2022-01-15T00:30+07:00)", node, where)
+            self.refuse(
+                f'"{raw}": a full date and time needs its UTC offset (2022-01-15T00:30+07:00)',
+                node,
+                where,
+            )
         if not 1900 <= value.year < 2200:
             self.refuse(f'"{raw}": the year must be between 1900 and 2199', node, where)
         return value
 
-    def entry(self, node: yaml.Node, where: str, specs: Sequence[Spec],
-              pre: Callable[[dict[str, tuple[yaml.Node, yaml.Node]]], None] | None = None,
-              ) -> Entry:
+    def entry(
+        self,
+        node: yaml.Node,
+        where: str,
+        specs: Sequence[Spec],
+        pre: Callable[[dict[str, tuple[yaml.Node, yaml.Node]]], None] | None = None,
+    ) -> Entry:
         given = self.fields(node, where, [s.name for s in specs])
         if pre is not None:
             pre(given)
@@ -734,8 +812,9 @@ class _Reader:
 # --- the whole document -------------------------------------------------------------------
 
 
-def read_meeting_file(path_or_text: str | os.PathLike[str] | bytes, *,
-                      source_name: str | None = None) -> MeetingDoc:
+def read_meeting_file(
+    path_or_text: str | os.PathLike[str] | bytes, *, source_name: str | None = None
+) -> MeetingDoc:
     """Parse and check a meeting file without writing anything (for a preview).
 
     ``path_or_text``: a path, the file's bytes, or its text. Raises ``ImportRefused`` naming
@@ -744,19 +823,27 @@ def read_meeting_file(path_or_text: str | os.PathLike[str] | bytes, *,
     root = _compose(text, name)
     r = _Reader(name)
     if root is None:
-        raise ImportRefused("is empty; a meeting file starts with "
-                            f"'format: {FORMAT}'", file=name, line=1)
+        raise ImportRefused(
+            f"is empty; a meeting file starts with 'format: {FORMAT}'", file=name, line=1
+        )
     top = r.fields(root, "", TOP_LEVEL)
     if "format" not in top:
-        r.refuse(f'"format" is missing: a meeting file starts with "format: {FORMAT}"',
-                 root, "format")
+        r.refuse(
+            f'"format" is missing: a meeting file starts with "format: {FORMAT}"', root, "format"
+        )
     fmt_node = top["format"][1]
     fmt = r.scalar(fmt_node, "format")
     if fmt != FORMAT:
-        extra = (" (written by a newer Meeting Console?)"
-                 if fmt and fmt.startswith("meeting-console/") else "")
-        r.refuse(f'this console reads "{FORMAT}", the file says "{_short(fmt or "")}"{extra}',
-                 fmt_node, "format")
+        extra = (
+            " (written by a newer Meeting Console?)"
+            if fmt and fmt.startswith("meeting-console/")
+            else ""
+        )
+        r.refuse(
+            f'this console reads "{FORMAT}", the file says "{_short(fmt or "")}"{extra}',
+            fmt_node,
+            "format",
+        )
     if "meeting" not in top:
         r.refuse('"meeting" is missing', root, "meeting")
 
@@ -794,14 +881,20 @@ def _cross_check(doc: MeetingDoc, r: _Reader) -> None:
         for e in getattr(doc, section):
             assert e.key is not None
             if e.key in seen:
-                r.refuse(f'duplicate key "{e.key}" (also {seen[e.key].where}, line '
-                         f"{seen[e.key].line_of('key')})", e.line_of("key"), f"{e.where}.key")
+                r.refuse(
+                    f'duplicate key "{e.key}" (also {seen[e.key].where}, line '
+                    f"{seen[e.key].line_of('key')})",
+                    e.line_of("key"),
+                    f"{e.where}.key",
+                )
             seen[e.key] = e
         keys[section] = seen
 
     specs_of = {"meeting": MEETING_SPECS, **SECTIONS}
-    for section, entries in (("meeting", (doc.meeting,)),
-                             *((s, getattr(doc, s)) for s in SECTIONS)):
+    for section, entries in (
+        ("meeting", (doc.meeting,)),
+        *((s, getattr(doc, s)) for s in SECTIONS),
+    ):
         for e in entries:
             for spec in specs_of[section]:
                 if spec.kind not in ("ref", "refs") or str(spec.target) not in e.refs:
@@ -809,12 +902,13 @@ def _cross_check(doc: MeetingDoc, r: _Reader) -> None:
                 value = e.refs[str(spec.target)]
                 for i, k in enumerate(value if spec.kind == "refs" else [value], start=1):
                     if k not in keys[spec.section]:
-                        where = f"{e.where}.{spec.name}" + (f"[{i}]" if spec.kind == "refs"
-                                                            else "")
-                        r.refuse(f'unknown {SINGULAR[spec.section]} "{k}"'
-                                 + _suggest(k, keys[spec.section],
-                                            f"{SINGULAR[spec.section]} keys"),
-                                 e.line_of(spec.name), where)
+                        where = f"{e.where}.{spec.name}" + (f"[{i}]" if spec.kind == "refs" else "")
+                        r.refuse(
+                            f'unknown {SINGULAR[spec.section]} "{k}"'
+                            + _suggest(k, keys[spec.section], f"{SINGULAR[spec.section]} keys"),
+                            e.line_of(spec.name),
+                            where,
+                        )
 
     _unique(r, doc.organisations, "name", "organisation name")
     _unique(r, doc.endpoints, "name", "endpoint name")
@@ -829,16 +923,22 @@ def _cross_check(doc: MeetingDoc, r: _Reader) -> None:
         start = e.values.get("planned_start")
         if start is not None:
             if previous is not None and start < previous.values["planned_start"]:
-                r.refuse(f"the planned start is before that of {previous.where} "
-                         f"(line {previous.line_of('start')}); list the agenda in time order",
-                         e.line_of("start"), f"{e.where}.start")
+                r.refuse(
+                    f"the planned start is before that of {previous.where} "
+                    f"(line {previous.line_of('start')}); list the agenda in time order",
+                    e.line_of("start"),
+                    f"{e.where}.start",
+                )
             previous = e
         if e.values.get("status") in ("running", "paused"):
             live_items.append(e)
     if len(live_items) > 1:
         e = live_items[1]
-        r.refuse(f"only one item can be running or paused; {live_items[0].where} is too",
-                 e.line_of("status"), f"{e.where}.status")
+        r.refuse(
+            f"only one item can be running or paused; {live_items[0].where} is too",
+            e.line_of("status"),
+            f"{e.where}.status",
+        )
 
     live_speakers = []
     for e in doc.speakers:
@@ -847,38 +947,69 @@ def _cross_check(doc: MeetingDoc, r: _Reader) -> None:
             live_speakers.append(e)
     if len(live_speakers) > 1:
         e = live_speakers[1]
-        r.refuse(f"only one speaker can have the floor; {live_speakers[0].where} has it too",
-                 e.line_of("status"), f"{e.where}.status")
+        r.refuse(
+            f"only one speaker can have the floor; {live_speakers[0].where} has it too",
+            e.line_of("status"),
+            f"{e.where}.status",
+        )
 
     for e in doc.awards:
         person = e.refs.get("recipient_person_id")
         org = e.refs.get("recipient_org_id")
         if (person is None) == (org is None):
-            r.refuse("give a recipient (a person key) or a recipient_org (an organisation key)"
-                     + (", not both" if person else ""),
-                     e.line_of("recipient_org" if person else "award"), f"{e.where}.recipient")
+            r.refuse(
+                "give a recipient (a person key) or a recipient_org (an organisation key)"
+                + (", not both" if person else ""),
+                e.line_of("recipient_org" if person else "award"),
+                f"{e.where}.recipient",
+            )
         if org is not None:
-            for name, why in (("recipient_post", "a collective has no post"),
-                              ("posthumous", "only a person can be honoured posthumously")):
+            for name, why in (
+                ("recipient_post", "a collective has no post"),
+                ("posthumous", "only a person can be honoured posthumously"),
+            ):
                 if e.values.get(name):
                     r.refuse(why, e.line_of(name), f"{e.where}.{name}")
         if e.values.get("posthumous") and not e.values.get("received_by"):
-            r.refuse("a posthumous award needs received_by: the relative or representative "
-                     "who receives it", e.line_of("posthumous"), f"{e.where}.received_by")
+            r.refuse(
+                "a posthumous award needs received_by: the relative or representative "
+                "who receives it",
+                e.line_of("posthumous"),
+                f"{e.where}.received_by",
+            )
+
+    first_of: dict[int, Entry] = {}
+    previous_label: int | None = None
+    for e in doc.awards:
+        label = e.values.get("group_no")
+        if label is not None and label in first_of and label != previous_label:
+            start = first_of[label]
+            r.refuse(
+                f"the awards of group {label} are presented together: list them one after "
+                f"another (the group starts at {start.where}, line {start.line_of('group')})",
+                e.line_of("group"),
+                f"{e.where}.group",
+            )
+        if label is not None:
+            first_of.setdefault(label, e)
+        previous_label = label
 
     names = [t.values["name"] for t in doc.award_types]
     for i, t in enumerate(doc.award_types):
         after = t.values.get("after")
         if after is not None and after == t.values["name"]:
-            r.refuse("an award type cannot follow itself", t.line_of("after"),
-                     f"{t.where}.after")
-        if after is not None and after in names[i + 1:]:
-            r.refuse(f'"{after}" is defined further down; list it first',
-                     t.line_of("after"), f"{t.where}.after")
+            r.refuse("an award type cannot follow itself", t.line_of("after"), f"{t.where}.after")
+        if after is not None and after in names[i + 1 :]:
+            r.refuse(
+                f'"{after}" is defined further down; list it first',
+                t.line_of("after"),
+                f"{t.where}.after",
+            )
 
 
-def _unique(r: _Reader, entries: Sequence[Entry], column: str, what: str,
-            *, fold: bool = False) -> None:
+def _unique(
+    r: _Reader, entries: Sequence[Entry], column: str, what: str, *, fold: bool = False
+) -> None:
     seen: dict[str, Entry] = {}
     for e in entries:
         value = e.values.get(column)
@@ -886,16 +1017,23 @@ def _unique(r: _Reader, entries: Sequence[Entry], column: str, what: str,
             continue
         k = value.casefold() if fold else value
         if k in seen:
-            r.refuse(f'duplicate {what} "{value}" (also {seen[k].where}, line '
-                     f"{seen[k].line_of(column)})", e.line_of(column), f"{e.where}.{column}")
+            r.refuse(
+                f'duplicate {what} "{value}" (also {seen[k].where}, line '
+                f"{seen[k].line_of(column)})",
+                e.line_of(column),
+                f"{e.where}.{column}",
+            )
         seen[k] = e
 
 
 def _check_span(r: _Reader, e: Entry, start: str, end: str) -> None:
     a, b = e.values.get(start), e.values.get(end)
     if a is not None and b is not None and b < a:
-        r.refuse(f"ends before it starts ({start} is later than {end})", e.line_of(end),
-                 f"{e.where}.{end}")
+        r.refuse(
+            f"ends before it starts ({start} is later than {end})",
+            e.line_of(end),
+            f"{e.where}.{end}",
+        )
 
 
 # --- checks against the database ----------------------------------------------------------
@@ -914,15 +1052,24 @@ def _check_store(s: Session, doc: MeetingDoc, extra_award_names: Iterable[str] =
         if existing is not None:
             for column in ("kind", "code"):
                 if column in e.values and e.values[column] != getattr(existing, column):
-                    _refuse_at(doc, e, column, f'the directory has endpoint "{name}" with '
-                               f"{column} {getattr(existing, column)!r}, the file says "
-                               f"{e.values[column]!r}; make them agree")
+                    _refuse_at(
+                        doc,
+                        e,
+                        column,
+                        f'the directory has endpoint "{name}" with '
+                        f"{column} {getattr(existing, column)!r}, the file says "
+                        f"{e.values[column]!r}; make them agree",
+                    )
         code = e.values.get("code")
         if code:
             other = s.scalars(select(m.Endpoint).where(m.Endpoint.code == code)).first()
             if other is not None and other.name != name:
-                _refuse_at(doc, e, "code", f'code "{code}" belongs to the directory endpoint '
-                           f'"{other.name}"')
+                _refuse_at(
+                    doc,
+                    e,
+                    "code",
+                    f'code "{code}" belongs to the directory endpoint "{other.name}"',
+                )
     known = {t.name: t for t in s.scalars(select(m.AwardType))}
     names = set(known) | set(extra_award_names)
     for t in doc.award_types:
@@ -934,21 +1081,32 @@ def _check_store(s: Session, doc: MeetingDoc, extra_award_names: Iterable[str] =
         if old is not None:
             for column in ("category", "authority", "authority_kind"):
                 if column in t.values and t.values[column] != getattr(old, column):
-                    _refuse_at(doc, t, column, f'the catalogue has "{name}" with {column} '
-                               f"{getattr(old, column)!r}, the file says {t.values[column]!r}")
+                    _refuse_at(
+                        doc,
+                        t,
+                        column,
+                        f'the catalogue has "{name}" with {column} '
+                        f"{getattr(old, column)!r}, the file says {t.values[column]!r}",
+                    )
         names.add(name)
     for g in doc.awards:
         award = g.values["award"]
         if award not in names:
-            _refuse_at(doc, g, "award", f'"{award}" is neither in the award catalogue nor in '
-                       "award_types" + _suggest(award, names))
+            _refuse_at(
+                doc,
+                g,
+                "award",
+                f'"{award}" is neither in the award catalogue nor in '
+                "award_types" + _suggest(award, names),
+            )
 
 
 # --- import -------------------------------------------------------------------------------
 
 
-def import_meeting(core: Core, path_or_text: str | os.PathLike[str] | bytes, *,
-                   source_name: str | None = None) -> Changes:
+def import_meeting(
+    core: Core, path_or_text: str | os.PathLike[str] | bytes, *, source_name: str | None = None
+) -> Changes:
     """Read a meeting file and write it as a new meeting; ``Changes.result`` is its id.
 
     One operation ("Import meeting"): one transaction, one journal entry, undone as a whole.
@@ -986,12 +1144,19 @@ def write_meeting(tx: Tx, doc: MeetingDoc) -> int:
         if s.scalars(select(m.AwardType.id).where(m.AwardType.name == name)).first():
             continue
         after = t.values.get("after")
-        after_id = (s.scalars(select(m.AwardType.id).where(m.AwardType.name == after)).first()
-                    if after else None)
+        after_id = (
+            s.scalars(select(m.AwardType.id).where(m.AwardType.name == after)).first()
+            if after
+            else None
+        )
         add_award_type.__wrapped__(  # type: ignore[attr-defined]
-            tx, name, category=t.values.get("category", "other"),
+            tx,
+            name,
+            category=t.values.get("category", "other"),
             authority=t.values.get("authority", ""),
-            authority_kind=t.values.get("authority_kind", "other"), after_id=after_id)
+            authority_kind=t.values.get("authority_kind", "other"),
+            after_id=after_id,
+        )
 
     ids: dict[str, dict[str, int]] = {}
 
@@ -1001,11 +1166,16 @@ def write_meeting(tx: Tx, doc: MeetingDoc) -> int:
         ids[section] = {str(e.key): int(row.id) for e, row in rows}  # type: ignore[attr-defined]
 
     def resolved(e: Entry, sections: dict[str, str]) -> dict[str, Any]:
-        return {column: ids[section][e.refs[column]] for column, section in sections.items()
-                if column in e.refs}
+        return {
+            column: ids[section][e.refs[column]]
+            for column, section in sections.items()
+            if column in e.refs
+        }
 
-    added("organisations", [(e, m.Organisation(meeting_id=mid, **e.values))
-                            for e in doc.organisations])
+    added(
+        "organisations",
+        [(e, m.Organisation(meeting_id=mid, **e.values)) for e in doc.organisations],
+    )
 
     rows: list[tuple[Entry, m.Base]] = []
     for position, e in enumerate(doc.endpoints, start=1):
@@ -1016,60 +1186,103 @@ def write_meeting(tx: Tx, doc: MeetingDoc) -> int:
             s.add(ep)
             s.flush()
         part = {k: v for k, v in e.values.items() if k not in DIRECTORY_COLUMNS}
-        rows.append((e, m.MeetingEndpoint(meeting_id=mid, endpoint_id=ep.id, position=position,
-                                          **part)))
+        rows.append(
+            (e, m.MeetingEndpoint(meeting_id=mid, endpoint_id=ep.id, position=position, **part))
+        )
     added("endpoints", rows)
 
     chairs = {k: i for i, k in enumerate(doc.meeting.refs.get("chairs", []), start=1)}
     recorder = doc.meeting.refs.get("recorder")
-    added("people", [
-        (e, m.Person(meeting_id=mid, chair_order=chairs.get(str(e.key)),
-                     is_recorder=e.key == recorder, **e.values,
-                     **resolved(e, {"organisation_id": "organisations",
-                                    "meeting_endpoint_id": "endpoints"})))
-        for e in doc.people
-    ])
+    added(
+        "people",
+        [
+            (
+                e,
+                m.Person(
+                    meeting_id=mid,
+                    chair_order=chairs.get(str(e.key)),
+                    is_recorder=e.key == recorder,
+                    **e.values,
+                    **resolved(
+                        e, {"organisation_id": "organisations", "meeting_endpoint_id": "endpoints"}
+                    ),
+                ),
+            )
+            for e in doc.people
+        ],
+    )
 
-    added("agenda", [
-        (e, m.AgendaItem(meeting_id=mid, position=position, **e.values,
-                         **resolved(e, {"presenter_id": "people"})))
-        for position, e in enumerate(doc.agenda, start=1)
-    ])
+    added(
+        "agenda",
+        [
+            (
+                e,
+                m.AgendaItem(
+                    meeting_id=mid,
+                    position=position,
+                    **e.values,
+                    **resolved(e, {"presenter_id": "people"}),
+                ),
+            )
+            for position, e in enumerate(doc.agenda, start=1)
+        ],
+    )
 
     queue: dict[int, int] = {}
     requests = []
     for e in doc.speakers:
-        refs = resolved(e, {"agenda_item_id": "agenda", "person_id": "people",
-                            "meeting_endpoint_id": "endpoints"})
+        refs = resolved(
+            e,
+            {"agenda_item_id": "agenda", "person_id": "people", "meeting_endpoint_id": "endpoints"},
+        )
         position = None
         if e.values.get("status", "queued") in QUEUE_STATUSES:
             position = queue[refs["agenda_item_id"]] = queue.get(refs["agenda_item_id"], 0) + 1
         requests.append(m.SpeakerRequest(meeting_id=mid, position=position, **e.values, **refs))
     s.add_all(requests)
 
-    groups = {e.values["group_no"] for e in doc.awards if "group_no" in e.values}
-    used = set(groups)
-    types = dict(s.execute(select(m.AwardType.name, m.AwardType.id)).tuples().all())
+    # ``group`` in the file is a label; stored, a group is numbered by its place in the
+    # ceremony (1, 2, 3 …), as core.ceremony keeps it
+    types = {name: id_ for name, id_ in s.execute(select(m.AwardType.name, m.AwardType.id))}
     grants = []
+    number, label = 0, None
     for position, e in enumerate(doc.awards, start=1):
         values = dict(e.values)
         award = values.pop("award")
-        if "group_no" not in values:
-            values["group_no"] = position if position not in used else max(used) + 1
-            used.add(values["group_no"])
-        refs = resolved(e, {"recipient_person_id": "people", "recipient_org_id": "organisations",
-                            "presenter_id": "people", "meeting_endpoint_id": "endpoints",
-                            "agenda_item_id": "agenda"})
+        given = values.pop("group_no", None)
+        if given is None or given != label:
+            number += 1
+        label = given
+        values["group_no"] = number
+        refs = resolved(
+            e,
+            {
+                "recipient_person_id": "people",
+                "recipient_org_id": "organisations",
+                "presenter_id": "people",
+                "meeting_endpoint_id": "endpoints",
+                "agenda_item_id": "agenda",
+            },
+        )
         kind = "collective" if "recipient_org_id" in refs else "individual"
-        grants.append(m.AwardGrant(meeting_id=mid, award_type_id=types[award],
-                                   recipient_kind=kind, ceremony_position=position,
-                                   **values, **refs))
+        grants.append(
+            m.AwardGrant(
+                meeting_id=mid,
+                award_type_id=types[award],
+                recipient_kind=kind,
+                ceremony_position=position,
+                **values,
+                **refs,
+            )
+        )
     s.add_all(grants)
 
-    s.add_all([
-        m.EndpointStatusEvent(**e.values, **resolved(e, {"meeting_endpoint_id": "endpoints"}))
-        for e in doc.history
-    ])
+    s.add_all(
+        [
+            m.EndpointStatusEvent(**e.values, **resolved(e, {"meeting_endpoint_id": "endpoints"}))
+            for e in doc.history
+        ]
+    )
     s.flush()
     return mid
 
@@ -1104,8 +1317,11 @@ def format_time(value: datetime, meeting_date: date, tz: str) -> str:
     with the offset of the meeting's zone."""
     zone = ZoneInfo(tz)
     local = value.astimezone(zone)
-    spec = "minutes" if local.second == 0 and local.microsecond == 0 else (
-        "seconds" if local.microsecond == 0 else "microseconds")
+    spec = (
+        "minutes"
+        if local.second == 0 and local.microsecond == 0
+        else ("seconds" if local.microsecond == 0 else "microseconds")
+    )
     if local.date() == meeting_date:
         short = local.time().isoformat(timespec=spec)
         back = datetime.combine(meeting_date, local.time(), tzinfo=zone)
@@ -1135,8 +1351,15 @@ def _default(model: type[m.Base], column: str) -> Any:
     return d.arg
 
 
-def _fields(info: Any, specs: Sequence[Spec], model: type[m.Base], day: date, tz: str,
-            refs: dict[str, dict[int, str]], always: Sequence[str] = ()) -> dict[str, Any]:
+def _fields(
+    info: Any,
+    specs: Sequence[Spec],
+    model: type[m.Base],
+    day: date,
+    tz: str,
+    refs: dict[str, dict[int, str]],
+    always: Sequence[str] = (),
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for spec in specs:
         if spec.kind in ("key", "refs") or spec.target is None:
@@ -1170,18 +1393,39 @@ def dump_meeting(core: Core, meeting_id: int) -> str:
     day, tz = mt.date, mt.timezone
     directory = {e.id: e for e in reads.directory(core)}
     refs: dict[str, dict[int, str]] = {
-        "organisations": dict(zip([o.id for o in snap.organisations],
-                                  _keys([o.name for o in snap.organisations]), strict=True)),
-        "endpoints": dict(zip([e.id for e in snap.endpoints],
-                              _keys([e.name for e in snap.endpoints]), strict=True)),
-        "people": dict(zip([p.id for p in snap.people],
-                           _keys([p.full_name for p in snap.people]), strict=True)),
-        "agenda": dict(zip([i.id for i in snap.agenda],
-                           _keys([i.title for i in snap.agenda], max_words=5), strict=True)),
+        "organisations": dict(
+            zip(
+                [o.id for o in snap.organisations],
+                _keys([o.name for o in snap.organisations]),
+                strict=True,
+            )
+        ),
+        "endpoints": dict(
+            zip(
+                [e.id for e in snap.endpoints], _keys([e.name for e in snap.endpoints]), strict=True
+            )
+        ),
+        "people": dict(
+            zip([p.id for p in snap.people], _keys([p.full_name for p in snap.people]), strict=True)
+        ),
+        "agenda": dict(
+            zip(
+                [i.id for i in snap.agenda],
+                _keys([i.title for i in snap.agenda], max_words=5),
+                strict=True,
+            )
+        ),
     }
 
-    meeting = _fields(mt, MEETING_SPECS, m.Meeting, day, tz, refs,
-                      always=("title", "date", "timezone", "form", "status"))
+    meeting = _fields(
+        mt,
+        MEETING_SPECS,
+        m.Meeting,
+        day,
+        tz,
+        refs,
+        always=("title", "date", "timezone", "form", "status"),
+    )
     if snap.chairs:
         meeting["chairs"] = [refs["people"][p.id] for p in snap.chairs]
     if snap.recorder is not None:
@@ -1208,22 +1452,29 @@ def dump_meeting(core: Core, meeting_id: int) -> str:
         doc["award_types"] = listed
 
     doc["organisations"] = [
-        {"key": refs["organisations"][o.id],
-         **_fields(o, ORGANISATION_SPECS, m.Organisation, day, tz, refs)}
+        {
+            "key": refs["organisations"][o.id],
+            **_fields(o, ORGANISATION_SPECS, m.Organisation, day, tz, refs),
+        }
         for o in snap.organisations
     ]
     endpoints = []
     for e in snap.endpoints:
         d = directory.get(e.endpoint_id)
-        row = {"key": refs["endpoints"][e.id],
-               **_fields(e, ENDPOINT_SPECS, m.MeetingEndpoint, day, tz, refs)}
+        row = {
+            "key": refs["endpoints"][e.id],
+            **_fields(e, ENDPOINT_SPECS, m.MeetingEndpoint, day, tz, refs),
+        }
         for column in ("name", "kind", "code", "address"):
             row.pop(column, None)
         directory_part: dict[str, Any] = {"name": e.name}
         if e.kind != "other":
             directory_part["kind"] = e.kind
-        for column, value in (("code", e.code), ("address", e.address),
-                              ("host_name", d.host_name if d else "")):
+        for column, value in (
+            ("code", e.code),
+            ("address", e.address),
+            ("host_name", d.host_name if d else ""),
+        ):
             if value:
                 directory_part[column] = value
         endpoints.append({"key": row.pop("key"), **directory_part, **row})
@@ -1236,18 +1487,20 @@ def dump_meeting(core: Core, meeting_id: int) -> str:
         {"key": refs["agenda"][i.id], **_fields(i, ITEM_SPECS, m.AgendaItem, day, tz, refs)}
         for i in snap.agenda
     ]
-    doc["speakers"] = [_fields(r, SPEAKER_SPECS, m.SpeakerRequest, day, tz, refs)
-                       for r in snap.speakers]
+    doc["speakers"] = [
+        _fields(r, SPEAKER_SPECS, m.SpeakerRequest, day, tz, refs) for r in snap.speakers
+    ]
 
-    shared: dict[int, int] = {}
+    # a group of several grants is written with its number; a grant on its own without
+    # (group 0 also means "on its own", see core.ceremony)
+    size: dict[int, int] = {}
     for g in snap.grants:
-        shared[g.group_no] = shared.get(g.group_no, 0) + 1
+        size[g.group_no] = size.get(g.group_no, 0) + 1
     awards = []
     for g in snap.grants:
-        row = {"award": g.award_name,
-               **_fields(g, AWARD_SPECS, m.AwardGrant, day, tz, refs)}
+        row = {"award": g.award_name, **_fields(g, AWARD_SPECS, m.AwardGrant, day, tz, refs)}
         row.pop("group", None)
-        if shared[g.group_no] > 1 or g.group_no != g.ceremony_position:
+        if g.group_no and size[g.group_no] > 1:
             row["group"] = g.group_no
         if g.recipient_kind == "collective":
             row.pop("recipient", None)
@@ -1257,18 +1510,24 @@ def dump_meeting(core: Core, meeting_id: int) -> str:
     history = []
     for e in snap.endpoints:
         for ev in reads.status_events(core, e.id):
-            history.append(_fields(ev, HISTORY_SPECS, m.EndpointStatusEvent, day, tz, refs,
-                                   always=("status",)))
+            history.append(
+                _fields(ev, HISTORY_SPECS, m.EndpointStatusEvent, day, tz, refs, always=("status",))
+            )
     if history:
         doc["history"] = history
 
     # no wrapping: one value per line is what a person edits safely
-    body = yaml.dump(doc, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1_000_000,
-                     default_flow_style=False)
+    body = yaml.dump(
+        doc,
+        Dumper=_Dumper,
+        allow_unicode=True,
+        sort_keys=False,
+        width=1_000_000,
+        default_flow_style=False,
+    )
     # a blank line before each section, for the eye
     body = re.sub(r"\n(?=[a-z_]+:)", "\n\n", body)
-    return (f"# Meeting Console meeting file ({FORMAT}); the format: docs/meeting-file.md\n"
-            + body)
+    return f"# Meeting Console meeting file ({FORMAT}); the format: docs/meeting-file.md\n" + body
 
 
 def _ordered(row: dict[str, Any], order: Sequence[str]) -> dict[str, Any]:
