@@ -31,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help="database file or SQLAlchemy URL (default: user data directory, "
                                 "or $MEETING_CONSOLE_DB)")
     p.add_argument("--seat", default="", help="this console's seat name, written in the journal")
+    p.add_argument("--role", default="secretariat", choices=("secretariat", "clerk", "viewer"),
+                   help="what this seat may change (default: secretariat)")
     p.add_argument("--demo", action="store_true", help="import the demo meeting if absent, open it")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
@@ -84,7 +86,7 @@ def _verify(args: argparse.Namespace) -> int:
     if path is None:
         from meeting_console.core.api import Core
 
-        core = Core.open(args.db, seat=args.seat)
+        core = Core.open(args.db, seat=args.seat, role=args.role)
         try:
             report = verify(core, quick=args.quick)
         finally:
@@ -155,7 +157,7 @@ def _run(args: argparse.Namespace) -> int:
         return _backup(args)
     from meeting_console.core.api import Core
 
-    core = Core.open(args.db, seat=args.seat)
+    core = Core.open(args.db, seat=args.seat, role=args.role)
     try:
         cmd = args.command
         if cmd == "import":

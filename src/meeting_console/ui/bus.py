@@ -32,6 +32,7 @@ class _Delivery(QObject):
     """Carries a finished call back to the GUI thread (queued connection)."""
 
     done = Signal(object, object, object)  # callback, result, error
+    wake = Signal()  # a NOTIFY arrived (listener thread)
 
 
 class Runner(QObject):
@@ -157,12 +158,22 @@ class Runner(QObject):
     # --- changes from other consoles -----------------------------------------------------
 
     def watch_external(self, start: int | None = None) -> None:
-        """Follow the journal for changes written by other processes."""
+        """Follow the journal for changes written by other processes: on PostgreSQL woken by
+        LISTEN/NOTIFY (with a slow poll as a safety net), on SQLite by polling the journal's
+        high-water mark."""
+        from meeting_console.core.follow import ChangeListener
+
         self._high_water = self.read_sync(self.core.high_water) if start is None else start
+        self._listener = ChangeListener(self.core, self._delivery.wake.emit)
+        if self._listener.supported:
+            self._delivery.wake.connect(self._poll_external)
+            self._listener.start()
+            self._watch_timer.setInterval(WATCH_INTERVAL_MS * 5)
         self._watch_timer.start()
 
     def _poll_external(self) -> None:
         if self._watching:
+            self._poll_again = True
             return
         self._watching = True
         self.call(self.core.changes_since, self._high_water, on_done=self._got_external,
@@ -174,6 +185,9 @@ class Runner(QObject):
 
     def _got_external(self, result: tuple[int, list[Changes]]) -> None:
         self._watching = False
+        if getattr(self, "_poll_again", False):  # a wake-up came while reading
+            self._poll_again = False
+            QTimer.singleShot(0, self._poll_external)
         top, changes = result
         self._high_water = max(self._high_water, top)
         for ch in changes:
@@ -184,4 +198,6 @@ class Runner(QObject):
 
     def shutdown(self) -> None:
         self._watch_timer.stop()
+        if getattr(self, "_listener", None) is not None:
+            self._listener.stop()
         self._pool.shutdown(wait=True)
