@@ -1,7 +1,10 @@
-"""Agenda items: planning edits (live operations build on these)."""
+"""Agenda items: planning edits, and the live agenda (start, next, pause, extend, skip, insert,
+close) with its checks. Every operation is one journaled, undoable transaction; the times it
+records come from the injected clock (``tx.now``)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -9,6 +12,7 @@ from sqlalchemy import select
 from meeting_console.core import editing as ed
 from meeting_console.core import vocab
 from meeting_console.core.api import Tx, operation
+from meeting_console.core.timefmt import hhmm
 from meeting_console.errors import OperationRefused
 from meeting_console.store import models as m
 
@@ -23,6 +27,42 @@ ITEM_FIELDS: dict[str, ed.Check] = {
     "speaking_minutes": ed.integer(1, 240, optional=True),
     "notes": ed.text(20000, multiline=True),
 }
+
+
+# --- statuses -------------------------------------------------------------------------------
+#
+# Statuses: pending → running ⇄ paused → done; pending ⇄ skipped. At most one item of a meeting
+# is running or paused (the *current* item); the actual times of started items never overlap,
+# because an item only starts once the current one is closed, and every time an operation
+# records is checked against the last time already recorded (a clock set back is refused).
+
+CURRENT = ("running", "paused")
+STARTED = ("running", "paused", "done")
+
+
+def item_name(item: m.AgendaItem) -> str:
+    """"3. Báo cáo công tác kiểm tra…" — how labels and messages name an item."""
+    title = item.title if len(item.title) <= 60 else item.title[:59].rstrip() + "…"
+    return f"{item.number or item.position}. {title}"
+
+
+def _meeting(tx: Tx, meeting_id: int) -> m.Meeting:
+    meeting = tx.get(m.Meeting, meeting_id, "meeting")
+    tx.meeting_id = meeting_id
+    return meeting
+
+
+def _item(tx: Tx, item_id: int) -> tuple[m.AgendaItem, m.Meeting]:
+    item = tx.get(m.AgendaItem, item_id, "agenda item")
+    return item, _meeting(tx, item.meeting_id)
+
+
+def _not_closed(meeting: m.Meeting, doing: str) -> None:
+    if meeting.status == "closed":
+        raise OperationRefused(
+            f"cannot {doing}: the meeting was closed at "
+            f"{hhmm(meeting.actual_end, meeting.timezone) or '—'} (undo the closing to reopen it)"
+        )
 
 
 def items_of(tx: Tx, meeting_id: int) -> list[m.AgendaItem]:
@@ -53,6 +93,7 @@ def add_item(tx: Tx, meeting_id: int, title: str, *, index: int | None = None, *
     """Insert an item at ``index`` (0-based; default: at the end). Returns the new item's id."""
     meeting = tx.get(m.Meeting, meeting_id, "meeting")
     tx.meeting_id = meeting_id
+    _not_closed(meeting, "add an item")
     values = ed.checked({"title": title, **fields}, ITEM_FIELDS, "agenda item")
     check_person(tx, meeting_id, values.get("presenter_id"), "presenter")
     items = items_of(tx, meeting_id)
@@ -69,9 +110,19 @@ def add_item(tx: Tx, meeting_id: int, title: str, *, index: int | None = None, *
 
 @operation("Edit agenda item")
 def update_item(tx: Tx, item_id: int, **fields: Any) -> None:
-    """Change an item's title, number, kind, presenter, planned time or notes."""
+    """Change an item's title, number, kind, presenter, planned time or notes. Title, presenter
+    and notes stay editable while live; the plan of a started item is history (extend the
+    running item instead)."""
     item = tx.get(m.AgendaItem, item_id, "agenda item")
     tx.meeting_id = item.meeting_id
+    if item.status in STARTED:
+        plan = sorted(f for f in ("planned_start", "planned_minutes") if f in fields
+                      and fields[f] != getattr(item, f))
+        if plan:
+            raise OperationRefused(
+                f"{', '.join(plan)}: item {item_name(item)} is {item.status}; its plan is kept as "
+                "it was (extend the running item to give it more time)"
+            )
     if "presenter_id" in fields:
         check_person(tx, item.meeting_id, fields["presenter_id"], "presenter")
     ed.apply_fields(item, fields, ITEM_FIELDS, "agenda item")
@@ -104,11 +155,322 @@ def remove_item(tx: Tx, item_id: int) -> None:
 
 @operation("Move agenda item")
 def move_item(tx: Tx, item_id: int, index: int) -> None:
-    """Move an item to ``index`` (0-based) in the agenda."""
+    """Move an item to ``index`` (0-based) in the agenda. Only a pending (or skipped) item
+    moves, and never past an item that has started: what was held stays where it was."""
     item = tx.get(m.AgendaItem, item_id, "agenda item")
     tx.meeting_id = item.meeting_id
+    if item.status in STARTED:
+        raise OperationRefused(
+            f"item {item_name(item)} is {item.status}; only pending items can be reordered"
+        )
     items = items_of(tx, item.meeting_id)
+    old = items.index(item)
     items.remove(item)
     index = max(0, min(index, len(items)))
+    # the items it would pass, nearest first
+    passed = items[index:old][::-1] if index < old else items[old:index]
+    held = next((it for it in passed if it.status in STARTED), None)
+    if held is not None:
+        raise OperationRefused(
+            f"item {item_name(item)} cannot move past item {item_name(held)}, which is {held.status}"
+        )
     items.insert(index, item)
     renumber(items)
+
+
+# --- the live agenda ------------------------------------------------------------------------
+
+
+def _current(tx: Tx, meeting_id: int) -> m.AgendaItem | None:
+    return tx.session.scalars(
+        select(m.AgendaItem).where(
+            m.AgendaItem.meeting_id == meeting_id, m.AgendaItem.status.in_(CURRENT)
+        ).order_by(m.AgendaItem.position)
+    ).first()
+
+
+def _check_clock(tx: Tx, meeting: m.Meeting) -> None:
+    """Refuse to record a time earlier than one already recorded: the system clock was set
+    back (or another console's clock is ahead). Recording it would make times overlap."""
+    latest: datetime | None = meeting.actual_start
+    what = "the start of the meeting"
+    rows = tx.session.execute(
+        select(m.AgendaItem.number, m.AgendaItem.position, m.AgendaItem.actual_start,
+               m.AgendaItem.actual_end, m.AgendaItem.paused_at)
+        .where(m.AgendaItem.meeting_id == meeting.id, m.AgendaItem.actual_start.is_not(None))
+        .order_by(m.AgendaItem.actual_start)
+    ).all()
+    for number, position, *times in rows:
+        for label, t in zip(("start", "end", "pause"), times, strict=True):
+            if t is not None and (latest is None or t >= latest):
+                latest, what = t, f"the {label} of item {number or position}"
+    if latest is not None and tx.now < latest:
+        tz = meeting.timezone
+        raise OperationRefused(
+            f"the clock reads {hhmm(tx.now, tz, seconds=True)}, earlier than {what} "
+            f"({hhmm(latest, tz, seconds=True)}); has the system time been changed? "
+            "Nothing was recorded"
+        )
+
+
+def _open_meeting(tx: Tx, meeting: m.Meeting) -> None:
+    if meeting.status == "draft":
+        meeting.status = "live"
+        meeting.actual_start = tx.now
+
+
+def _close(tx: Tx, item: m.AgendaItem) -> None:
+    if item.status == "paused" and item.paused_at is not None:
+        item.paused_seconds = (item.paused_seconds or 0) + _seconds(item.paused_at, tx.now)
+        item.paused_at = None
+    item.status = "done"
+    item.actual_end = tx.now
+
+
+def _seconds(since: datetime, until: datetime) -> int:
+    return max(int(round((until - since).total_seconds())), 0)
+
+
+def _start(tx: Tx, meeting: m.Meeting, item: m.AgendaItem) -> None:
+    if item.status in CURRENT:
+        raise OperationRefused(f"item {item_name(item)} is already {item.status}")
+    if item.status == "done":
+        raise OperationRefused(
+            f"item {item_name(item)} was held {hhmm(item.actual_start, meeting.timezone)}–"
+            f"{hhmm(item.actual_end, meeting.timezone)}; it cannot start again"
+        )
+    _open_meeting(tx, meeting)
+    current = _current(tx, meeting.id)
+    if current is not None:
+        _close(tx, current)
+        tx.session.flush()
+    item.status = "running"
+    item.actual_start = tx.now
+    item.actual_end = None
+    item.paused_at = None
+    item.paused_seconds = 0
+
+
+def _next_pending(tx: Tx, meeting_id: int) -> m.AgendaItem | None:
+    return tx.session.scalars(
+        select(m.AgendaItem).where(
+            m.AgendaItem.meeting_id == meeting_id, m.AgendaItem.status == "pending"
+        ).order_by(m.AgendaItem.position, m.AgendaItem.id)
+    ).first()
+
+
+@operation("Start meeting")
+def start_meeting(tx: Tx, meeting_id: int) -> None:
+    """Open the meeting now (its actual start) without starting an item."""
+    meeting = _meeting(tx, meeting_id)
+    _not_closed(meeting, "start the meeting")
+    if meeting.status == "live":
+        raise OperationRefused(
+            f"the meeting is already running since {hhmm(meeting.actual_start, meeting.timezone)}"
+        )
+    _check_clock(tx, meeting)
+    _open_meeting(tx, meeting)
+
+
+@operation("Start item")
+def start_item(tx: Tx, item_id: int) -> None:
+    """Start a pending (or skipped) item now. The current item, if any, is closed first; a
+    meeting not yet started starts with it."""
+    item, meeting = _item(tx, item_id)
+    _not_closed(meeting, f"start item {item_name(item)}")
+    _check_clock(tx, meeting)
+    _start(tx, meeting, item)
+    tx.label = f"Start item {item_name(item)}"
+
+
+@operation("Next item")
+def next_item(tx: Tx, meeting_id: int) -> int | None:
+    """Close the current item and start the first pending one (one key). With nothing
+    current it starts the first pending item; with nothing pending it only closes the
+    current one. Returns the id of the item started (None when none was)."""
+    meeting = _meeting(tx, meeting_id)
+    _not_closed(meeting, "go to the next item")
+    current = _current(tx, meeting_id)
+    nxt = _next_pending(tx, meeting_id)
+    if current is None and nxt is None:
+        raise OperationRefused("no item is running and none is pending; close the meeting instead")
+    _check_clock(tx, meeting)
+    if nxt is None:
+        assert current is not None
+        _close(tx, current)
+        tx.label = f"Close item {item_name(current)} (the last one)"
+        return None
+    _start(tx, meeting, nxt)
+    tx.label = f"Next item: {item_name(nxt)}"
+    return nxt.id
+
+
+@operation("Close item")
+def close_item(tx: Tx, item_id: int) -> None:
+    """End the running (or paused) item now, without starting another."""
+    item, meeting = _item(tx, item_id)
+    if item.status not in CURRENT:
+        raise OperationRefused(f"item {item_name(item)} is {item.status}, not running; nothing to close")
+    _check_clock(tx, meeting)
+    _close(tx, item)
+    tx.label = f"Close item {item_name(item)}"
+
+
+@operation("Pause item")
+def pause_item(tx: Tx, item_id: int) -> None:
+    """Pause the running item (a recess): its countdown stops until it resumes."""
+    item, meeting = _item(tx, item_id)
+    if item.status != "running":
+        raise OperationRefused(f"item {item_name(item)} is {item.status}; only a running item can pause")
+    _check_clock(tx, meeting)
+    item.status = "paused"
+    item.paused_at = tx.now
+    tx.label = f"Pause (recess) {item_name(item)}"
+
+
+@operation("Resume item")
+def resume_item(tx: Tx, item_id: int) -> None:
+    """Resume a paused item; the pause is added to its paused time."""
+    item, meeting = _item(tx, item_id)
+    if item.status != "paused" or item.paused_at is None:
+        raise OperationRefused(f"item {item_name(item)} is {item.status}, not paused")
+    _check_clock(tx, meeting)
+    item.paused_seconds = (item.paused_seconds or 0) + _seconds(item.paused_at, tx.now)
+    item.paused_at = None
+    item.status = "running"
+    tx.label = f"Resume {item_name(item)}"
+
+
+@operation("Pause or resume")
+def toggle_pause(tx: Tx, meeting_id: int) -> str:
+    """Pause the running item, or resume the paused one (one key). Returns the new status."""
+    meeting = _meeting(tx, meeting_id)
+    _not_closed(meeting, "pause")
+    item = _current(tx, meeting_id)
+    if item is None:
+        raise OperationRefused("no item is running; there is nothing to pause")
+    _check_clock(tx, meeting)
+    if item.status == "running":
+        item.status = "paused"
+        item.paused_at = tx.now
+        tx.label = f"Pause (recess) {item_name(item)}"
+    else:
+        item.paused_seconds = (item.paused_seconds or 0) + _seconds(item.paused_at or tx.now, tx.now)
+        item.paused_at = None
+        item.status = "running"
+        tx.label = f"Resume {item_name(item)}"
+    return item.status
+
+
+MAX_EXTENSION = 240
+
+
+def _extend(tx: Tx, item: m.AgendaItem, minutes: int) -> None:
+    if isinstance(minutes, bool) or not isinstance(minutes, int):
+        raise OperationRefused(f"minutes: expected a whole number, got {minutes!r}")
+    if not 1 <= minutes <= MAX_EXTENSION:
+        raise OperationRefused(f"minutes: an extension is 1 to {MAX_EXTENSION} minutes, got {minutes}")
+    if item.status not in CURRENT:
+        raise OperationRefused(
+            f"item {item_name(item)} is {item.status}; only the running item can be extended "
+            "(change a pending item's planned minutes instead)"
+        )
+    item.extended_minutes = (item.extended_minutes or 0) + minutes
+    tx.label = f"Extend {item_name(item)} by {minutes} min"
+
+
+@operation("Extend item")
+def extend_item(tx: Tx, item_id: int, minutes: int) -> None:
+    """Give the running (or paused) item ``minutes`` more (1–240)."""
+    item, meeting = _item(tx, item_id)
+    _not_closed(meeting, "extend an item")
+    _extend(tx, item, minutes)
+
+
+@operation("Extend running item")
+def extend_current(tx: Tx, meeting_id: int, minutes: int) -> int:
+    """Extend whichever item is running (or paused) now; returns its id."""
+    meeting = _meeting(tx, meeting_id)
+    _not_closed(meeting, "extend an item")
+    item = _current(tx, meeting_id)
+    if item is None:
+        raise OperationRefused("no item is running; there is nothing to extend")
+    _extend(tx, item, minutes)
+    return item.id
+
+
+@operation("Skip item")
+def skip_item(tx: Tx, item_id: int) -> None:
+    """Mark a pending item as not taken up (it can be started or restored later)."""
+    item, meeting = _item(tx, item_id)
+    _not_closed(meeting, "skip an item")
+    if item.status != "pending":
+        hint = {"running": "; close it instead", "paused": "; close it instead",
+                "skipped": " already"}.get(item.status, "")
+        raise OperationRefused(f"item {item_name(item)} is {item.status}{hint}; only a pending item can be skipped")
+    item.status = "skipped"
+    tx.label = f"Skip {item_name(item)}"
+
+
+@operation("Restore skipped item")
+def unskip_item(tx: Tx, item_id: int) -> None:
+    """Put a skipped item back among the pending ones."""
+    item, meeting = _item(tx, item_id)
+    _not_closed(meeting, "restore an item")
+    if item.status != "skipped":
+        raise OperationRefused(f"item {item_name(item)} is {item.status}, not skipped")
+    item.status = "pending"
+    tx.label = f"Restore {item_name(item)}"
+
+
+@operation("Insert item")
+def insert_item(tx: Tx, anchor_id: int, title: str, *, after: bool = False, **fields: Any) -> int:
+    """Insert an item before or after a pending one (or right after the current one). Once the
+    meeting has started the new item is *unplanned*. Returns the new item's id."""
+    anchor, meeting = _item(tx, anchor_id)
+    _not_closed(meeting, "insert an item")
+    ok = anchor.status == "pending" or (after and anchor.status in CURRENT)
+    if not ok:
+        where = "after" if after else "before"
+        raise OperationRefused(
+            f"cannot insert {where} item {item_name(anchor)}, which is {anchor.status}: "
+            "insert before or after a pending item, or after the running one"
+        )
+    values = ed.checked({"title": title, **fields}, ITEM_FIELDS, "agenda item")
+    check_person(tx, meeting.id, values.get("presenter_id"), "presenter")
+    items = items_of(tx, meeting.id)
+    index = items.index(anchor) + (1 if after else 0)
+    values.setdefault("planned_minutes", 0)
+    item = m.AgendaItem(meeting_id=meeting.id, position=len(items) + 1, status="pending",
+                        unplanned=meeting.status != "draft", paused_seconds=0,
+                        extended_minutes=0, **values)
+    tx.add(item)
+    items.insert(index, item)
+    renumber(items)
+    tx.label = f"Insert item {item_name(item)}"
+    return item.id
+
+
+@operation("Close meeting")
+def close_meeting(tx: Tx, meeting_id: int) -> int:
+    """Close the meeting now: the current item ends, items still pending are marked skipped
+    (not taken up), and the meeting's actual end is recorded. Returns how many items were
+    marked skipped."""
+    meeting = _meeting(tx, meeting_id)
+    if meeting.status == "closed":
+        raise OperationRefused(
+            f"the meeting is already closed (at {hhmm(meeting.actual_end, meeting.timezone)})"
+        )
+    if meeting.status != "live":
+        raise OperationRefused("the meeting has not started; there is nothing to close")
+    _check_clock(tx, meeting)
+    current = _current(tx, meeting_id)
+    if current is not None:
+        _close(tx, current)
+    left = [it for it in items_of(tx, meeting_id) if it.status == "pending"]
+    for it in left:
+        it.status = "skipped"
+    meeting.status = "closed"
+    meeting.actual_end = tx.now
+    tx.label = "Close meeting" + (f" ({len(left)} item(s) not taken up)" if left else "")
+    return len(left)
