@@ -443,19 +443,27 @@ def clear_presented(tx: Tx, grant_id: int) -> None:
 def place_new(tx: Tx, grant: m.AwardGrant, requested_group: int | None) -> None:
     """Give a grant being added its place: into the group ``requested_group`` when such a
     group exists (and is not presented yet), else a group of its own at its precedence."""
-    meeting_id = grant.meeting_id
-    others = [g for g in _grants(tx, meeting_id) if g is not grant]
-    groups = grouped(others)
     if requested_group:
+        groups = grouped(g for g in _grants(tx, grant.meeting_id) if g is not grant)
         for gr in groups:
             if gr[0].group_no == requested_group:
                 _refuse_if_presented(gr, "adding to it")
                 gr.append(grant)
                 renumber(groups)
                 return
+    place_groups(tx, grant.meeting_id, [[grant]])
+
+
+def place_groups(tx: Tx, meeting_id: int, new: Sequence[Sequence[m.AwardGrant]]) -> None:
+    """Place new groups (flushed grants, in their list order) by precedence among the
+    meeting's others: each after every group presented and after the last group ranked as
+    high or higher, so the list order within a type holds."""
+    fresh = {g.id for gr in new for g in gr}
+    groups = grouped(g for g in _grants(tx, meeting_id) if g.id not in fresh)
     ranks = _ranks(tx, meeting_id)
-    rank_new = tx.session.get(m.AwardType, grant.award_type_id).precedence  # type: ignore[union-attr]
-    groups.insert(insertion_index(groups, rank_new, lambda g: ranks.get(g.id, rank_new)), [grant])
+    for gr in new:
+        rank_new = min(ranks[g.id] for g in gr)
+        groups.insert(insertion_index(groups, rank_new, lambda g: ranks[g.id]), list(gr))
     renumber(groups)
 
 

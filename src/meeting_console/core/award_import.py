@@ -1,0 +1,715 @@
+"""Award lists from Excel: grants read from an ``.xlsx`` sheet (layout in docs/awards-import.md).
+
+    sheet = check_sheet(core, meeting_id, "khen-thuong.xlsx")   # reads only; sheet.problems
+    changes = import_grants(core, meeting_id, "khen-thuong.xlsx")  # one undoable operation
+
+The first worksheet is read; row 1 holds the column headings (Vietnamese or English, matched
+ignoring case and accents, in any order), each further row one award. Every problem is found
+before anything is written, each with its row number and column, and nothing is imported while
+any remains (``SpreadsheetRefused.problems``). Workbooks are read with openpyxl, whose XML
+parsing goes through defusedxml when it is installed (it is a dependency): no entity expansion,
+no external entities. The package is checked before parsing: not a zip, an encrypted
+(password-protected) or legacy ``.xls`` file, or a zip that would unpack to too much is refused.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from meeting_console.core import ceremony as cer
+from meeting_console.core import reads
+from meeting_console.core.api import Core, Tx, operation
+from meeting_console.core.awards import GRANT_FIELDS, check_grant
+from meeting_console.core.catalogue import award_types, seed_catalogue
+from meeting_console.core.changes import Changes
+from meeting_console.core.text import clean_text, decode_legacy, detect_mojibake, fold
+from meeting_console.errors import ImportRefused, OperationRefused
+from meeting_console.store import models as m
+
+MAX_BYTES = 20 * 1024 * 1024  # a list of awards is kilobytes; anything near this is not one
+MAX_UNPACKED = 200 * 1024 * 1024  # refuse zip bombs before openpyxl inflates them
+MAX_ROWS = 5000
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # compound file: .xls, or an encrypted .xlsx
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    heading: str  # as written in the template (Vietnamese)
+    english: str
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("no", "STT", "No.", ("Số thứ tự", "TT")),
+    Column("award", "Hình thức khen thưởng", "Award", ("Hình thức", "Danh hiệu"), True),
+    Column("kind", "Cá nhân/Tập thể", "Individual/Collective", ("Đối tượng", "Loại")),
+    Column("recipient", "Họ và tên / Tên tập thể", "Recipient",
+           ("Họ và tên", "Họ tên", "Tên tập thể", "Người nhận"), True),
+    Column("post", "Chức vụ, đơn vị", "Post", ("Chức vụ", "Chức vụ, đơn vị công tác")),
+    Column("posthumous", "Truy tặng", "Posthumous"),
+    Column("received_by", "Người nhận thay", "Received by", ("Thân nhân nhận thay",)),
+    Column("presenter", "Người trao", "Presenter", ("Lãnh đạo trao",)),
+    Column("decision_number", "Số quyết định", "Decision number", ("Số QĐ", "Quyết định số")),
+    Column("decision_date", "Ngày quyết định", "Decision date", ("Ngày QĐ", "Ngày ký")),
+    Column("citation", "Thành tích", "Citation", ("Lý do khen thưởng", "Nội dung thành tích")),
+    Column("endpoint", "Điểm cầu", "Endpoint", ("Nhận tại điểm cầu",)),
+    Column("group", "Nhóm trao", "Group", ("Nhóm", "Trao cùng")),
+    Column("note", "Ghi chú", "Note", ("Notes",)),
+)
+BY_KEY = {c.key: c for c in COLUMNS}
+IGNORED = ("no", "note")
+
+INDIVIDUAL = ("ca nhan", "cn", "individual", "person")
+COLLECTIVE = ("tap the", "tt", "collective", "organisation", "organization")
+YES = ("x", "co", "truy tang", "yes", "y", "true", "1")
+NO = ("khong", "no", "n", "false", "0")
+_HONORIFIC = re.compile(r"^(đồng chí|đ/c|ông|bà)\s+", re.IGNORECASE)
+_DATE_TEXT = (re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})"),
+              re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"))
+
+
+# --- what the check finds ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SheetProblem:
+    """One reason the sheet cannot be imported; ``row`` as Excel numbers it."""
+
+    message: str
+    row: int | None = None
+    column: str = ""  # letter(s): "C", "B–D"
+    heading: str = ""
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column:
+            col = f"column {self.column}"
+            if self.heading:
+                col += f" ({self.heading})"
+            where.append(col)
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+class SpreadsheetRefused(ImportRefused):
+    """The sheet has problems; nothing was imported. ``problems`` lists every one."""
+
+    def __init__(self, file: str, problems: Sequence[SheetProblem]) -> None:
+        self.problems = tuple(problems)
+        first = self.problems[0]
+        more = len(self.problems) - 1
+        tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        super().__init__(f"{first}{tail}; nothing was imported", file=file, line=first.row,
+                         field=first.heading)
+
+
+@dataclass(frozen=True)
+class PlannedGrant:
+    """One row, checked and matched against the meeting; ids None = created on import."""
+
+    row: int
+    award_type_id: int
+    award_name: str
+    recipient_kind: str
+    recipient_name: str
+    person_id: int | None
+    org_id: int | None
+    values: dict[str, Any] = field(default_factory=dict)  # AwardGrant columns
+    group: int | None = None  # the file's own group number
+
+
+@dataclass(frozen=True)
+class GrantSheet:
+    source: str
+    sheet: str
+    rows: tuple[PlannedGrant, ...]
+    problems: tuple[SheetProblem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and bool(self.rows)
+
+    def __str__(self) -> str:  # what the journal records as the operation's argument
+        return f"{self.source} (sheet “{self.sheet}”): {len(self.rows)} awards"
+
+
+# --- reading the workbook ------------------------------------------------------------------
+
+
+def _key(value: str) -> str:
+    """Loose comparison: case, accents, tone placement, quotes and spacing ignored."""
+    return " ".join(fold(re.sub("[\"'“”‘’«»]", " ", value)).split())
+
+
+def _package_problem(data: bytes) -> str | None:
+    if not data:
+        return "the file is empty"
+    if data.startswith(OLE_MAGIC):
+        if "EncryptedPackage".encode("utf-16-le") in data:
+            return ("the workbook is password-protected (encrypted); open it in Excel, remove "
+                    "the password (File › Info › Protect Workbook), save it and import again")
+        return "this is an old Excel 97–2003 workbook (.xls); save it as .xlsx and import again"
+    if not data.startswith(b"PK"):
+        return "this is not an Excel workbook (.xlsx); save the list from Excel as .xlsx"
+    return None
+
+
+def _open_workbook(path: Path) -> tuple[Any, list[SheetProblem]]:
+    import io
+
+    import openpyxl
+
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            return None, [SheetProblem(f"the file is {size // 1_048_576} MB; an award list is "
+                                       f"far smaller (limit {MAX_BYTES // 1_048_576} MB)")]
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None, [SheetProblem("no such file")]
+    except IsADirectoryError:
+        return None, [SheetProblem("this is a folder, not a workbook")]
+    except OSError as exc:
+        return None, [SheetProblem(f"cannot be read ({exc.strerror or exc})")]
+    problem = _package_problem(data)
+    if problem:
+        return None, [SheetProblem(problem)]
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            names = set(z.namelist())
+            if "xl/workbook.xml" not in names:
+                what = "a Word document" if "word/document.xml" in names else (
+                    "an OpenDocument file" if "mimetype" in names else "a zip archive")
+                return None, [SheetProblem(f"this is {what}, not an Excel workbook (.xlsx)")]
+            if sum(i.file_size for i in z.infolist()) > MAX_UNPACKED:
+                return None, [SheetProblem("the workbook would unpack to more than "
+                                           f"{MAX_UNPACKED // 1_048_576} MB; refused")]
+    except zipfile.BadZipFile:
+        return None, [SheetProblem("the workbook is damaged (not a readable .xlsx)")]
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on broken parts
+        return None, [SheetProblem(f"the workbook cannot be read ({type(exc).__name__}: "
+                                   f"{str(exc).splitlines()[0] if str(exc) else 'damaged'})")]
+    return wb, []
+
+
+def _letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return str(get_column_letter(index + 1))
+
+
+def _match_heading(text: str) -> Column | None:
+    k = _key(text)
+    for c in COLUMNS:
+        if k in {_key(c.heading), _key(c.english), *(_key(a) for a in c.aliases)}:
+            return c
+    return None
+
+
+def _suggest(value: str, choices: Iterable[str]) -> str:
+    choices = list(choices)
+    keyed = {_key(c): c for c in choices}
+    close = difflib.get_close_matches(_key(value), list(keyed), n=1, cutoff=0.6)
+    return f"; did you mean “{keyed[close[0]]}”?" if close else ""
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "x" if value else ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+# --- checking rows -------------------------------------------------------------------------
+
+
+class _Row:
+    """One data row being checked: its cells by column key, and the problems found."""
+
+    def __init__(self, number: int, cells: dict[str, tuple[int, Any]],
+                 problems: list[SheetProblem]) -> None:
+        self.number = number
+        self.cells = cells
+        self.problems = problems
+
+    def problem(self, key: str, message: str) -> None:
+        c = BY_KEY[key]
+        col = _letter(self.cells[key][0]) if key in self.cells else ""
+        self.problems.append(SheetProblem(message, self.number, col, c.heading))
+
+    def raw(self, key: str) -> Any:
+        return self.cells[key][1] if key in self.cells else None
+
+    def text(self, key: str, *, multiline: bool = False) -> str:
+        value = _cell_text(self.raw(key))
+        try:
+            out = clean_text(value, field="text", multiline=multiline)
+        except ValueError as exc:
+            self.problem(key, str(exc).removeprefix("text: "))
+            return value.strip()  # reported; not also "empty"
+        if not multiline:
+            out = " ".join(out.split())
+        legacy = detect_mojibake(out)
+        if legacy:
+            name = "TCVN3 (ABC)" if legacy == "TCVN3" else "VNI-Windows"
+            self.problem(key, f"“{out[:60]}” looks like text typed in {name} and read as "
+                         f"Unicode (it would read “{decode_legacy(out, legacy)[:60]}”); convert "
+                         "the file to Unicode (e.g. UniKey's converter) and import again")
+        return out
+
+    def checked(self, key: str, column: str, value: Any) -> Any:
+        try:
+            return GRANT_FIELDS[column](column, value)
+        except OperationRefused as exc:
+            self.problem(key, str(exc).removeprefix(f"{column}: "))
+            return None
+
+
+def _date(row: _Row) -> date | None:
+    raw = row.raw("decision_date")
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    text = row.text("decision_date")
+    for i, pattern in enumerate(_DATE_TEXT):
+        mt = pattern.fullmatch(text)
+        if mt:
+            a, b, c = (int(x) for x in mt.groups())
+            try:
+                return date(c, b, a) if i == 0 else date(a, b, c)
+            except ValueError:
+                break
+    if text:
+        row.problem("decision_date", f"“{text}” is not a date; write it as 05/01/2022")
+    return None
+
+
+def _flag(row: _Row) -> bool:
+    raw = row.raw("posthumous")
+    if isinstance(raw, bool):
+        return raw
+    text = _key(row.text("posthumous"))
+    if not text or text in NO:
+        return False
+    if text in YES:
+        return True
+    row.problem("posthumous", f"“{row.text('posthumous')}”: write x (or “có”) for a "
+                "posthumous award, leave it empty otherwise")
+    return False
+
+
+def _group(row: _Row) -> int | None:
+    raw = row.raw("group")
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    if isinstance(raw, str) and raw.strip().isdigit():
+        raw = int(raw.strip())
+    if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
+        row.problem("group", f"“{_cell_text(raw)}” is not a group number (1, 2, 3 …)")
+        return None
+    return raw
+
+
+@dataclass
+class _Context:
+    snap: reads.MeetingSnapshot
+    types: dict[str, tuple[int, str]]  # key → (id, name)
+    type_names: list[str]
+
+
+def _person_matches(snap: reads.MeetingSnapshot, name: str) -> list[reads.PersonInfo]:
+    k = _key(name)
+    return [p for p in snap.people if _key(p.full_name) == k]
+
+
+def _check_row(row: _Row, ctx: _Context) -> PlannedGrant | None:
+    snap = ctx.snap
+    before = len(row.problems)
+    award = row.text("award")
+    type_id = None
+    if not award:
+        row.problem("award", "empty: which award (as in the catalogue)?")
+    else:
+        found = ctx.types.get(_key(award))
+        if found is None:
+            row.problem("award", f"“{award}” is not in the award catalogue"
+                        + _suggest(award, ctx.type_names))
+        else:
+            type_id, award = found
+    kind_text = row.text("kind")
+    name = _HONORIFIC.sub("", row.text("recipient"))
+    if not name:
+        row.problem("recipient", "empty: who receives the award?")
+    kind = None
+    if _key(kind_text) in INDIVIDUAL:
+        kind = "individual"
+    elif _key(kind_text) in COLLECTIVE:
+        kind = "collective"
+    elif kind_text:
+        row.problem("kind", f"“{kind_text}”: write “Cá nhân” or “Tập thể”")
+    else:  # not said: a collective when the meeting knows an organisation of that name
+        k = _key(name)
+        kind = ("collective" if name and any(_key(o.name) == k for o in snap.organisations)
+                else "individual")
+    post = row.text("post")
+    posthumous = _flag(row)
+    received_by = row.text("received_by")
+    if kind == "collective":
+        if post:
+            row.problem("post", f"“{post}”: a collective has no post; leave it empty, or "
+                        "mark the row “Cá nhân” if it is a person")
+        if posthumous:
+            row.problem("posthumous", "only an individual can be honoured posthumously")
+    if posthumous and not received_by and kind != "collective":
+        row.problem("received_by", "a posthumous award needs the relative or representative "
+                    "who receives it (e.g. “thân nhân đồng chí …”)")
+    values: dict[str, Any] = {
+        "recipient_post": row.checked("post", "recipient_post", post),
+        "posthumous": posthumous,
+        "received_by": row.checked("received_by", "received_by", received_by),
+        "decision_number": row.checked("decision_number", "decision_number",
+                                       row.text("decision_number")),
+        "decision_date": _date(row),
+        "citation": row.checked("citation", "citation", row.text("citation", multiline=True)),
+        "presenter_id": None,
+        "presenter_text": "",
+        "meeting_endpoint_id": None,
+    }
+    presenter = _HONORIFIC.sub("", row.text("presenter"))
+    if presenter:
+        who = _person_matches(snap, presenter)
+        if len(who) == 1:
+            values["presenter_id"] = who[0].id
+        else:  # a role ("Lãnh đạo tỉnh") or someone not on the meeting's list
+            values["presenter_text"] = row.checked("presenter", "presenter_text",
+                                                   row.text("presenter"))
+    endpoint = row.text("endpoint")
+    if endpoint:
+        k = _key(endpoint)
+        ep = next((e for e in snap.endpoints
+                   if _key(e.name) == k or (e.code and _key(e.code) == k)), None)
+        if ep is None:
+            row.problem("endpoint", f"“{endpoint}” is not an endpoint of this meeting"
+                        + _suggest(endpoint, [e.name for e in snap.endpoints]))
+        elif ep.kind != "main_hall":
+            values["meeting_endpoint_id"] = ep.id
+    group = _group(row)
+    person_id = org_id = None
+    if name and kind == "individual":
+        who = _person_matches(snap, name)
+        if len(who) > 1:
+            row.problem("recipient", f"the meeting has {len(who)} participants named “{name}”; "
+                        "tell them apart in the people list first")
+        elif who:
+            person_id = who[0].id
+    elif name and kind == "collective":
+        k = _key(name)
+        org_id = next((o.id for o in snap.organisations if _key(o.name) == k), None)
+    if len(row.problems) > before or type_id is None or kind is None:
+        return None
+    return PlannedGrant(row.number, type_id, award, kind, name, person_id, org_id, values, group)
+
+
+def _duplicates(rows: list[PlannedGrant], row_cols: dict[int, dict[str, int]],
+                snap: reads.MeetingSnapshot, problems: list[SheetProblem]) -> None:
+    recipient = BY_KEY["recipient"]
+    existing = {(g.award_type_id, g.recipient_kind, _key(g.recipient_name)): g
+                for g in snap.grants}
+    seen: dict[tuple[int, str, str], int] = {}
+    for r in rows:
+        k = (r.award_type_id, r.recipient_kind, _key(r.recipient_name))
+        col = _letter(row_cols[r.row]["recipient"])
+        if k in seen:
+            problems.append(SheetProblem(
+                f"duplicate: {r.award_name} to {r.recipient_name} is already in row {seen[k]}",
+                r.row, col, recipient.heading))
+        elif k in existing:
+            problems.append(SheetProblem(
+                f"duplicate: {r.award_name} to {r.recipient_name} is already among this "
+                f"meeting's awards (no. {existing[k].ceremony_position})",
+                r.row, col, recipient.heading))
+        seen.setdefault(k, r.row)
+
+
+def _group_presenters(rows: list[PlannedGrant], row_cols: dict[int, dict[str, int]],
+                      problems: list[SheetProblem]) -> None:
+    first: dict[int, PlannedGrant] = {}
+    for r in rows:
+        if r.group is None:
+            continue
+        lead = first.setdefault(r.group, r)
+        mine = (r.values["presenter_id"], r.values["presenter_text"])
+        theirs = (lead.values["presenter_id"], lead.values["presenter_text"])
+        if mine != theirs and mine != (None, ""):
+            col = row_cols[r.row].get("presenter")
+            problems.append(SheetProblem(
+                f"group {r.group} is presented together, by one presenter; row {lead.row} "
+                "names another", r.row, _letter(col) if col is not None else "",
+                BY_KEY["presenter"].heading))
+
+
+def read_sheet(path: str | os.PathLike[str], snap: reads.MeetingSnapshot,
+               catalogue: Sequence[tuple[int, str]]) -> GrantSheet:
+    """Read and check a workbook against a meeting (a snapshot) and the catalogue."""
+    p = Path(path)
+    source = p.name
+    wb, problems = _open_workbook(p)
+    if wb is None:
+        return GrantSheet(source, "", (), tuple(problems))
+    ws = wb.worksheets[0]
+    title = ws.title
+    # one value per cell: a merged range hides all but its top-left value
+    for rng in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
+        a, b = _letter(rng.min_col - 1), _letter(rng.max_col - 1)
+        problems.append(SheetProblem(
+            f"merged cells {rng.coord}: one award per row, one value per cell; unmerge them "
+            "and fill in every cell", rng.min_row, a if a == b else f"{a}–{b}"))
+    values = [list(r) for r in ws.iter_rows(values_only=True)]
+    while values and all(v is None or _cell_text(v).strip() == "" for v in values[-1]):
+        values.pop()
+    if not values:
+        problems.append(SheetProblem(f"the sheet “{title}” is empty: no headings, no awards; "
+                                     "start from the template (grants-template.xlsx)"))
+        return GrantSheet(source, title, (), tuple(problems))
+    # headings
+    columns: dict[str, int] = {}
+    for i, h in enumerate(values[0]):
+        text = _cell_text(h).strip()
+        if not text:
+            continue
+        c = _match_heading(text)
+        if c is None:
+            known = [x.heading for x in COLUMNS]
+            problems.append(SheetProblem(f"unknown column heading “{text}”"
+                                         + _suggest(text, known + [x.english for x in COLUMNS]),
+                                         1, _letter(i)))
+        elif c.key in columns:
+            problems.append(SheetProblem(f"“{text}” repeats column {_letter(columns[c.key])}",
+                                         1, _letter(i), c.heading))
+        else:
+            columns[c.key] = i
+    for c in COLUMNS:
+        if c.required and c.key not in columns:
+            problems.append(SheetProblem(f"no column “{c.heading}” ({c.english}) in row 1", 1))
+    data = [(n, r) for n, r in enumerate(values[1:], start=2)
+            if any(v is not None and _cell_text(v).strip() for v in r)]
+    if not data:
+        problems.append(SheetProblem(f"the sheet “{title}” has headings but no awards under "
+                                     "them", 2))
+    if len(data) > MAX_ROWS:
+        problems.append(SheetProblem(f"{len(data)} rows; at most {MAX_ROWS} awards at once"))
+        data = data[:MAX_ROWS]
+    if any(p.row == 1 and p.message.startswith("no column") for p in problems):
+        return GrantSheet(source, title, (), tuple(problems))
+    types = {_key(name): (tid, name) for tid, name in catalogue}
+    ctx = _Context(snap, types, [name for _i, name in catalogue])
+    planned: list[PlannedGrant] = []
+    row_cols: dict[int, dict[str, int]] = {}
+    for number, cells in data:
+        by_key = {k: (i, cells[i] if i < len(cells) else None) for k, i in columns.items()
+                  if k not in IGNORED}
+        row = _Row(number, by_key, problems)
+        planned_row = _check_row(row, ctx)
+        row_cols[number] = {k: i for k, (i, _v) in by_key.items()}
+        row_cols[number].setdefault("recipient", columns.get("recipient", 0))
+        if planned_row is not None:
+            planned.append(planned_row)
+    _duplicates(planned, row_cols, snap, problems)
+    _group_presenters(planned, row_cols, problems)
+    problems.sort(key=lambda p: (p.row if p.row is not None else 0))
+    return GrantSheet(source, title, tuple(planned), tuple(problems))
+
+
+def check_sheet(core: Core, meeting_id: int, path: str | os.PathLike[str]) -> GrantSheet:
+    """Read and check a workbook for a meeting; writes nothing (the catalogue is loaded
+    into the database first if it is not there yet)."""
+    seed_catalogue(core)
+    snap = reads.snapshot(core, meeting_id)
+    catalogue = [(t.id, t.name) for t in award_types(core)]
+    return read_sheet(path, snap, catalogue)
+
+
+def import_grants(core: Core, meeting_id: int, path: str | os.PathLike[str]) -> Changes:
+    """Import the awards of a workbook into a meeting, as one undoable operation; returns
+    its ``Changes`` (``result``: the new grant ids). Raises ``SpreadsheetRefused`` listing
+    every problem, and imports nothing, when any row is bad."""
+    sheet = check_sheet(core, meeting_id, path)
+    if sheet.problems:
+        raise SpreadsheetRefused(sheet.source, sheet.problems)
+    return write_grants(core, meeting_id, sheet)
+
+
+def _label(sheet: GrantSheet) -> str:
+    n = len(sheet.rows)
+    return f"Import {n} award{'s' if n != 1 else ''} from {sheet.source}"
+
+
+@operation("Import awards")
+def write_grants(tx: Tx, meeting_id: int, sheet: GrantSheet) -> list[int]:
+    """Write a checked sheet (prefer ``import_grants``): people and organisations not yet in
+    the meeting are added, then the grants, each file group one presentation placed by
+    precedence."""
+    tx.get(m.Meeting, meeting_id, "meeting")
+    tx.meeting_id = meeting_id
+    tx.label = _label(sheet)
+    s = tx.session
+    if not sheet.rows or sheet.problems:
+        raise OperationRefused("nothing to import")
+    people: dict[str, int] = {}
+    orgs: dict[str, int] = {}
+    for p in s.scalars(select(m.Person).where(m.Person.meeting_id == meeting_id)):
+        people.setdefault(_key(p.full_name), p.id)
+    for o in s.scalars(select(m.Organisation).where(m.Organisation.meeting_id == meeting_id)):
+        orgs[_key(o.name)] = o.id
+    groups: dict[object, list[m.AwardGrant]] = {}
+    for r in sheet.rows:
+        k = _key(r.recipient_name)
+        if r.recipient_kind == "individual":
+            pid = r.person_id or people.get(k)
+            if pid is None:
+                person = m.Person(meeting_id=meeting_id, full_name=r.recipient_name,
+                                  posts=[r.values["recipient_post"]] if
+                                  r.values["recipient_post"] and not r.values["posthumous"]
+                                  else [],
+                                  category="invited", is_recorder=False, attendance="unknown",
+                                  note=f"award recipient ({sheet.source}, row {r.row})")
+                pid = people[k] = tx.add(person).id
+            refs = {"recipient_person_id": pid}
+        else:
+            oid = r.org_id or orgs.get(k)
+            if oid is None:
+                oid = orgs[k] = tx.add(m.Organisation(meeting_id=meeting_id,
+                                                      name=r.recipient_name, note="")).id
+            refs = {"recipient_org_id": oid}
+        g = m.AwardGrant(meeting_id=meeting_id, award_type_id=r.award_type_id,
+                         recipient_kind=r.recipient_kind, group_no=0, ceremony_position=0,
+                         **refs, **r.values)
+        check_grant(tx, g)
+        tx.add(g)
+        groups.setdefault(("file", r.group) if r.group else ("row", r.row), []).append(g)
+    _refuse_duplicates(tx, meeting_id, sheet)
+    cer.place_groups(tx, meeting_id, list(groups.values()))
+    return [g.id for gr in groups.values() for g in gr]
+
+
+def _refuse_duplicates(tx: Tx, meeting_id: int, sheet: GrantSheet) -> None:
+    # another console may have added the same award between the check and the write
+    snap_grants = reads._grants(tx.session, meeting_id)
+    count: dict[tuple[int, str, str], int] = {}
+    for g in snap_grants:
+        k = (g.award_type_id, g.recipient_kind, _key(g.recipient_name))
+        count[k] = count.get(k, 0) + 1
+    rows = [r.row for r in sheet.rows
+            if count.get((r.award_type_id, r.recipient_kind, _key(r.recipient_name)), 0) > 1]
+    if rows:
+        raise SpreadsheetRefused(sheet.source, [
+            SheetProblem("duplicate: this award was added meanwhile (by another console)", n)
+            for n in rows])
+
+
+__all__ = ["COLUMNS", "GrantSheet", "PlannedGrant", "SheetProblem", "SpreadsheetRefused",
+           "check_sheet", "import_grants", "read_sheet"]
+
+
+# --- the template --------------------------------------------------------------------------
+
+HELP = (
+    ("STT", "Số thứ tự (không bắt buộc, không được đọc). / Row number, optional, ignored."),
+    ("Hình thức khen thưởng", "Bắt buộc. Tên đúng như trong danh mục (trang “Danh mục”). / "
+     "Required: the award's name as in the catalogue."),
+    ("Cá nhân/Tập thể", "“Cá nhân” hoặc “Tập thể”; để trống: cá nhân, trừ khi tên là một tập "
+     "thể đã có trong hội nghị. / Individual or collective."),
+    ("Họ và tên / Tên tập thể", "Bắt buộc. / Required: the person's full name or the "
+     "collective's name."),
+    ("Chức vụ, đơn vị", "Chức vụ như trong quyết định; chỉ cho cá nhân. / The post as cited "
+     "in the decision; individuals only."),
+    ("Truy tặng", "Ghi x nếu truy tặng. / x for a posthumous award."),
+    ("Người nhận thay", "Bắt buộc khi truy tặng, ví dụ “thân nhân đồng chí …”. / Required "
+     "for a posthumous award: who receives it."),
+    ("Người trao", "Họ tên lãnh đạo trao (khớp danh sách đại biểu) hoặc chức danh. / The "
+     "presenter: a participant's name, or a role."),
+    ("Số quyết định", "Ví dụ 123/QĐ-CTN. / Decision number."),
+    ("Ngày quyết định", "Ngày, ví dụ 05/01/2022. / Decision date, dd/mm/yyyy."),
+    ("Thành tích", "Lý do khen thưởng, như trong quyết định. / Citation."),
+    ("Điểm cầu", "Tên hoặc mã điểm cầu nơi người nhận dự; để trống: hội trường chính. / "
+     "Endpoint (name or code) when not in the main hall."),
+    ("Nhóm trao", "Các dòng cùng số nhóm được trao cùng lúc, một người trao. / Rows with "
+     "the same group number are presented together, by one presenter."),
+    ("Ghi chú", "Không được đọc. / Note, ignored."),
+)
+
+
+def write_template(path: str | os.PathLike[str], award_names: Sequence[str]) -> Path:
+    """Write the empty award-list workbook: the headings, drop-down lists for the award
+    (from ``award_names``), kind and posthumous columns, and a help sheet."""
+    import openpyxl
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Khen thưởng"
+    widths = (6, 40, 14, 30, 44, 10, 30, 26, 18, 16, 60, 20, 10, 20)
+    bold = Font(name="Times New Roman", bold=True)
+    fill = PatternFill("solid", fgColor="FFF2CC")
+    for i, (c, width) in enumerate(zip(COLUMNS, widths, strict=True), start=1):
+        cell = ws.cell(row=1, column=i, value=c.heading)
+        cell.font = bold
+        cell.fill = fill
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        ws.column_dimensions[_letter(i - 1)].width = width
+    ws.freeze_panes = "A2"
+    cat = wb.create_sheet("Danh mục")
+    cat.cell(row=1, column=1, value="Hình thức khen thưởng (theo thứ tự ưu tiên)").font = bold
+    cat.column_dimensions["A"].width = 70
+    for n, name in enumerate(award_names, start=2):
+        cat.cell(row=n, column=1, value=name)
+    last = max(2, len(award_names) + 1)
+    col = {c.key: _letter(i) for i, c in enumerate(COLUMNS)}
+    for key, formula in (("award", f"='Danh mục'!$A$2:$A${last}"),
+                         ("kind", '"Cá nhân,Tập thể"'), ("posthumous", '"x"')):
+        dv = DataValidation(type="list", formula1=formula, allow_blank=True)
+        dv.error = "Chọn trong danh sách / choose from the list"
+        dv.showErrorMessage = key != "award"  # a user's own award type may be typed in
+        ws.add_data_validation(dv)
+        dv.add(f"{col[key]}2:{col[key]}{MAX_ROWS + 1}")
+    helpsheet = wb.create_sheet("Hướng dẫn")
+    helpsheet.column_dimensions["A"].width = 26
+    helpsheet.column_dimensions["B"].width = 100
+    helpsheet.cell(row=1, column=1, value="Cột / Column").font = bold
+    helpsheet.cell(row=1, column=2, value="Cách điền / How to fill it in").font = bold
+    for n, (heading, text) in enumerate(HELP, start=2):
+        helpsheet.cell(row=n, column=1, value=heading)
+        helpsheet.cell(row=n, column=2, value=text).alignment = Alignment(wrap_text=True)
+    fixed = datetime(2024, 1, 1)
+    wb.properties.creator = "Meeting Console"
+    wb.properties.created = fixed
+    wb.properties.modified = fixed
+    target = Path(path)
+    wb.save(target)
+    return target
