@@ -1,4 +1,25 @@
-"""Speaker requests: registration and editing (the live queue builds on these)."""
+"""The speaker queue: requests, their order, chair priority, the floor and its timer, summaries.
+
+The rules every operation here keeps:
+
+- **The queue.** A request waits in its agenda item's queue while it is ``queued`` or ``held``;
+  waiting requests have positions 1..n, contiguous, per item. Every other request has none.
+- **The floor.** At most one request of a meeting is ``speaking`` or ``paused``: the current
+  speaker. A current speaker without ``actual_start`` has been called and waits for the timer.
+- **A second speaker closes the first.** Calling a speaker while another has the floor ends the
+  other's speech at the same instant, in the same journal entry (a speaker who was called but
+  never started is marked skipped). This is the agenda's rule too (starting an item closes the
+  running one): one key hands the floor on, the record has no gap, and one undo restores both.
+- **Connection-aware turns.** A speaker whose endpoint is lost or has left is never given the
+  floor: calling them is refused with a message, or, when the caller says so (``hold_lost``),
+  their turn is held and the next reachable speaker is called. A held turn keeps its place until
+  the endpoint is back (connected), then returns to the head of the queue: ``return_held`` (run by
+  the UI when endpoint changes arrive on the bus) and every call do this.
+- **Time.** A speech's duration is end − start − pauses, pauses counted in whole seconds. The
+  limit is the speaker's own, else the item's default, else the meeting's (``speaker_budget``).
+- **Closed items.** No new requests, calls or put-backs on a done or skipped item; a speech that
+  runs on when its item closes can still be ended.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +30,10 @@ from sqlalchemy import func, select
 from meeting_console.core import editing as ed
 from meeting_console.core import vocab
 from meeting_console.core.api import Tx, operation
+from meeting_console.core.speaker_budget import CURRENT, FINISHED, WAITING
+from meeting_console.core.text import fold
 from meeting_console.errors import OperationRefused
+from meeting_console.i18n import _
 from meeting_console.store import models as m
 
 REQUEST_FIELDS: dict[str, ed.Check] = {
@@ -21,13 +45,23 @@ REQUEST_FIELDS: dict[str, ed.Check] = {
     "summary": ed.text(50000, multiline=True),
 }
 
+# endpoint statuses: never given the floor / a held turn waits while the status is one of these
+DOWN = ("lost", "left")
+NOT_BACK = ("lost", "left", "unstable")
+
+MAX_EXTENSION_S = 3600
+
 
 def queue_of(tx: Tx, item_id: int) -> list[m.SpeakerRequest]:
-    return list(tx.session.scalars(
-        select(m.SpeakerRequest)
-        .where(m.SpeakerRequest.agenda_item_id == item_id, m.SpeakerRequest.position.is_not(None))
-        .order_by(m.SpeakerRequest.position, m.SpeakerRequest.id)
-    ))
+    return list(
+        tx.session.scalars(
+            select(m.SpeakerRequest)
+            .where(
+                m.SpeakerRequest.agenda_item_id == item_id, m.SpeakerRequest.position.is_not(None)
+            )
+            .order_by(m.SpeakerRequest.position, m.SpeakerRequest.id)
+        )
+    )
 
 
 def compact(queue: list[m.SpeakerRequest]) -> None:
@@ -45,6 +79,187 @@ def _check_refs(tx: Tx, meeting_id: int, values: dict[str, Any]) -> None:
             raise OperationRefused(f"endpoint: {me} does not take part in this meeting")
 
 
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _request(tx: Tx, request_id: int) -> m.SpeakerRequest:
+    r = tx.get(m.SpeakerRequest, request_id, "speaker request")
+    tx.meeting_id = r.meeting_id
+    return r
+
+
+def _name(tx: Tx, r: m.SpeakerRequest) -> str:
+    p = tx.session.get(m.Person, r.person_id)
+    return p.full_name if p is not None else f"#{r.person_id}"
+
+
+def _item_label(item: m.AgendaItem) -> str:
+    return item.number or str(item.position)
+
+
+def _check_item_open(item: m.AgendaItem) -> None:
+    if item.status in ("done", "skipped"):
+        raise OperationRefused(
+            _("item {n} is closed; its speaker queue is closed too").format(n=_item_label(item))
+        )
+
+
+def _check_live(tx: Tx, item: m.AgendaItem) -> None:
+    """Refuse to give the floor on a closed or paused item, or in a closed meeting."""
+    _check_item_open(item)
+    if item.status == "paused":
+        raise OperationRefused(
+            _("item {n} is paused (recess); resume it first").format(n=_item_label(item))
+        )
+    meeting = tx.get(m.Meeting, item.meeting_id, "meeting")
+    if meeting.status == "closed":
+        raise OperationRefused(_("the meeting is closed; no one can be given the floor"))
+
+
+def _endpoint(tx: Tx, r: m.SpeakerRequest) -> tuple[str, str]:
+    """(name, status) of the request's endpoint; the main hall has no link to lose."""
+    if r.meeting_endpoint_id is None:
+        return _("main hall"), "connected"
+    me = tx.session.get(m.MeetingEndpoint, r.meeting_endpoint_id)
+    if me is None:
+        return _("main hall"), "connected"
+    ep = tx.session.get(m.Endpoint, me.endpoint_id)
+    return (ep.name if ep else f"#{me.endpoint_id}"), me.status
+
+
+def _current(tx: Tx, meeting_id: int) -> m.SpeakerRequest | None:
+    rows = list(
+        tx.session.scalars(
+            select(m.SpeakerRequest)
+            .where(m.SpeakerRequest.meeting_id == meeting_id, m.SpeakerRequest.status.in_(CURRENT))
+            .order_by(m.SpeakerRequest.id)
+        )
+    )
+    return rows[0] if rows else None
+
+
+def _leave_queue(tx: Tx, r: m.SpeakerRequest, status: str) -> None:
+    """Take a request out of its queue (positions stay contiguous) with a new status."""
+    if r.position is not None:
+        queue = [q for q in queue_of(tx, r.agenda_item_id) if q.id != r.id]
+        r.position = None
+        compact(queue)
+    r.status = status
+
+
+def _enter_queue(tx: Tx, r: m.SpeakerRequest, index: int | None, status: str = "queued") -> None:
+    """Put a request into its item's queue at ``index`` (0-based; None: at the end)."""
+    queue = [q for q in queue_of(tx, r.agenda_item_id) if q.id != r.id]
+    index = len(queue) if index is None else max(0, min(index, len(queue)))
+    queue.insert(index, r)
+    r.status = status
+    r.position = 0  # placeholder: compact gives the real one
+    compact(queue)
+
+
+def _end_pause(tx: Tx, r: m.SpeakerRequest) -> None:
+    if r.paused_at is not None:
+        r.paused_seconds = int(r.paused_seconds or 0) + max(
+            0, round((tx.now - r.paused_at).total_seconds())
+        )
+        r.paused_at = None
+
+
+def _close_speech(tx: Tx, r: m.SpeakerRequest) -> None:
+    """End the current speaker's turn now: a started speech is done, a call never started is
+    skipped."""
+    if r.actual_start is None:
+        r.status = "skipped"
+        return
+    _end_pause(tx, r)
+    r.actual_end = tx.now
+    r.status = "done"
+
+
+def _release_held(tx: Tx, item_id: int) -> list[m.SpeakerRequest]:
+    """Held turns whose endpoint is back go to the head of the queue (in their order)."""
+    queue = queue_of(tx, item_id)
+    back = [r for r in queue if r.status == "held" and _endpoint(tx, r)[1] not in NOT_BACK]
+    if not back:
+        return []
+    for r in back:
+        r.status = "queued"
+    rest = [r for r in queue if r not in back]
+    compact(back + rest)
+    return back
+
+
+def _give_floor(tx: Tx, r: m.SpeakerRequest, start_timer: bool) -> str:
+    """Make ``r`` the current speaker (closing whoever had the floor); returns a label part."""
+    item = tx.get(m.AgendaItem, r.agenda_item_id, "agenda item")
+    _check_live(tx, item)
+    endpoint, status = _endpoint(tx, r)
+    if status in DOWN:
+        raise OperationRefused(
+            _(
+                "{name} speaks from {endpoint}, whose link is {status}: hold their turn, or wait"
+            ).format(name=_name(tx, r), endpoint=endpoint, status=status)
+        )
+    closed = ""
+    cur = _current(tx, r.meeting_id)
+    if cur is not None and cur.id != r.id:
+        _close_speech(tx, cur)
+        closed = _(" (closes {name})").format(name=_name(tx, cur))
+    _leave_queue(tx, r, "speaking")
+    r.actual_start = tx.now if start_timer else None
+    r.actual_end = None
+    r.paused_at = None
+    r.paused_seconds = 0
+    return closed
+
+
+def _current_of(tx: Tx, request_id: int) -> m.SpeakerRequest:
+    r = _request(tx, request_id)
+    if r.status not in CURRENT:
+        raise OperationRefused(_("{name} does not have the floor").format(name=_name(tx, r)))
+    return r
+
+
+# --- registration ----------------------------------------------------------------------------
+
+
+def _register(tx: Tx, item: m.AgendaItem, person: m.Person, fields: dict[str, Any]) -> int:
+    values = ed.checked(fields, REQUEST_FIELDS, "speaker")
+    _check_refs(tx, item.meeting_id, values)
+    waiting = tx.session.scalars(
+        select(m.SpeakerRequest).where(
+            m.SpeakerRequest.agenda_item_id == item.id,
+            m.SpeakerRequest.person_id == person.id,
+            m.SpeakerRequest.status.in_(WAITING + CURRENT),
+        )
+    ).first()
+    if waiting is not None:
+        raise OperationRefused(
+            _("{name} is already in the queue of item {n}").format(
+                name=person.full_name, n=_item_label(item)
+            )
+        )
+    if "meeting_endpoint_id" not in values:
+        values["meeting_endpoint_id"] = person.meeting_endpoint_id
+    pos = tx.session.execute(
+        select(func.coalesce(func.max(m.SpeakerRequest.position), 0)).where(
+            m.SpeakerRequest.agenda_item_id == item.id
+        )
+    ).scalar_one()
+    req = m.SpeakerRequest(
+        meeting_id=item.meeting_id,
+        agenda_item_id=item.id,
+        person_id=person.id,
+        position=pos + 1,
+        status="queued",
+        requested_at=tx.now,
+        paused_seconds=0,
+        extended_seconds=0,
+        **values,
+    )
+    return tx.add(req).id
+
+
 @operation("Register speaker")
 def add_request(tx: Tx, item_id: int, person_id: int, **fields: Any) -> int:
     """Put a participant in an item's queue (at the end); returns the request id."""
@@ -55,16 +270,55 @@ def add_request(tx: Tx, item_id: int, person_id: int, **fields: Any) -> int:
     if item.status in ("done", "skipped"):
         raise OperationRefused(f"item {item.number or item.position} is closed; no new speakers")
     tx.meeting_id = item.meeting_id
-    values = ed.checked(fields, REQUEST_FIELDS, "speaker")
-    _check_refs(tx, item.meeting_id, values)
-    if "meeting_endpoint_id" not in values:
-        values["meeting_endpoint_id"] = person.meeting_endpoint_id
-    pos = tx.session.execute(
-        select(func.coalesce(func.max(m.SpeakerRequest.position), 0)).where(m.SpeakerRequest.agenda_item_id == item_id)
-    ).scalar_one()
-    req = m.SpeakerRequest(meeting_id=item.meeting_id, agenda_item_id=item_id, person_id=person_id,
-                           position=pos + 1, status="queued", requested_at=tx.now, **values)
-    return tx.add(req).id
+    tx.label = f"Register speaker: {person.full_name}"
+    return _register(tx, item, person, fields)
+
+
+@operation("Register new speaker")
+def register_new_speaker(
+    tx: Tx,
+    item_id: int,
+    full_name: str,
+    *,
+    posts: list[str] | tuple[str, ...] | str | None = None,
+    category: str = "member",
+    **fields: Any,
+) -> int:
+    """A speaker who is not yet a participant: adds the person (name, post, endpoint) and their
+    request in one step; returns the request id. Refused when a participant of the same name
+    (ignoring accents and tone placement) exists: pick them instead."""
+    from meeting_console.core.people import PERSON_FIELDS
+
+    item = tx.get(m.AgendaItem, item_id, "agenda item")
+    tx.meeting_id = item.meeting_id
+    _check_item_open(item)
+    person_values = ed.checked(
+        {
+            # a typed name: runs of spaces collapse (duplicates are found on the folded name)
+            "full_name": " ".join(full_name.split()) if isinstance(full_name, str) else full_name,
+            "posts": list(posts) if isinstance(posts, tuple) else posts,
+            "category": category,
+            "meeting_endpoint_id": fields.get("meeting_endpoint_id"),
+        },
+        PERSON_FIELDS,
+        "person",
+    )
+    _check_refs(tx, item.meeting_id, person_values)
+    key = fold(person_values["full_name"])
+    for p in tx.session.scalars(select(m.Person).where(m.Person.meeting_id == item.meeting_id)):
+        if fold(p.full_name) == key:
+            raise OperationRefused(
+                _("full_name: {name} is a participant already; pick them from the list").format(
+                    name=p.full_name
+                )
+            )
+    person = tx.add(
+        m.Person(
+            meeting_id=item.meeting_id, is_recorder=False, attendance="unknown", **person_values
+        )
+    )
+    tx.label = f"Register new speaker: {person.full_name}"
+    return _register(tx, item, person, fields)
 
 
 @operation("Edit speaker request")
@@ -73,6 +327,14 @@ def update_request(tx: Tx, request_id: int, **fields: Any) -> None:
     tx.meeting_id = r.meeting_id
     _check_refs(tx, r.meeting_id, ed.checked(fields, REQUEST_FIELDS, "speaker"))
     ed.apply_fields(r, fields, REQUEST_FIELDS, "speaker")
+
+
+@operation("Speech summary")
+def set_summary(tx: Tx, request_id: int, summary: str) -> None:
+    """What the speaker said, for the record; written during or after the speech."""
+    r = _request(tx, request_id)
+    tx.label = f"Speech summary: {_name(tx, r)}"
+    ed.apply_fields(r, {"summary": summary}, REQUEST_FIELDS, "speaker")
 
 
 @operation("Remove speaker request")
@@ -87,6 +349,25 @@ def remove_request(tx: Tx, request_id: int) -> None:
     compact(queue)
 
 
+def drop_person_requests(tx: Tx, person_id: int) -> None:
+    """Delete a person's requests (none of them spoken) and close the gaps in their queues; for
+    the removal of a person (``people.remove_person``)."""
+    rows = list(
+        tx.session.scalars(select(m.SpeakerRequest).where(m.SpeakerRequest.person_id == person_id))
+    )
+    if any(r.actual_start is not None for r in rows):
+        raise OperationRefused(_("this person has spoken; the record needs the speech"))
+    items = {r.agenda_item_id for r in rows if r.position is not None}
+    for r in rows:
+        tx.session.delete(r)
+    tx.session.flush()
+    for item_id in sorted(items):
+        compact(queue_of(tx, item_id))
+
+
+# --- order -----------------------------------------------------------------------------------
+
+
 @operation("Move speaker in queue")
 def move_request(tx: Tx, request_id: int, index: int) -> None:
     """Move a waiting request to ``index`` (0-based) in its item's queue."""
@@ -98,3 +379,297 @@ def move_request(tx: Tx, request_id: int, index: int) -> None:
     queue.remove(r)
     queue.insert(max(0, min(index, len(queue))), r)
     compact(queue)
+
+
+@operation("Give priority")
+def prioritize(tx: Tx, request_id: int) -> None:
+    """Chair priority: the speaker goes to the head of the queue (next to be called)."""
+    r = _request(tx, request_id)
+    if r.position is None:
+        raise OperationRefused(
+            _("only a waiting speaker can be put next; {name} is {status}").format(
+                name=_name(tx, r), status=r.status
+            )
+        )
+    tx.label = f"Give priority: {_name(tx, r)}"
+    queue = queue_of(tx, r.agenda_item_id)
+    queue.remove(r)
+    compact([r] + queue)
+
+
+@operation("Move speaker to another item")
+def move_to_item(tx: Tx, request_id: int, item_id: int) -> None:
+    """Move a waiting request to the end of another agenda item's queue."""
+    r = _request(tx, request_id)
+    target = tx.get(m.AgendaItem, item_id, "agenda item")
+    if target.meeting_id != r.meeting_id:
+        raise OperationRefused(
+            _("item {n} belongs to another meeting").format(n=_item_label(target))
+        )
+    if r.position is None:
+        raise OperationRefused(
+            _("only a waiting speaker can be moved; {name} is {status}").format(
+                name=_name(tx, r), status=r.status
+            )
+        )
+    if target.id == r.agenda_item_id:
+        return
+    _check_item_open(target)
+    tx.label = f"Move speaker to item {_item_label(target)}: {_name(tx, r)}"
+    status = r.status
+    _leave_queue(tx, r, status)
+    r.agenda_item_id = target.id
+    _enter_queue(tx, r, None, status)
+
+
+# --- the floor -------------------------------------------------------------------------------
+
+
+@operation("Call next speaker")
+def call_next(tx: Tx, item_id: int, *, start_timer: bool = True, hold_lost: bool = False) -> int:
+    """Give the floor to the head of the item's queue; returns the request id.
+
+    Whoever had the floor is closed first. Held turns whose endpoint is back return to the head
+    first. If the head speaker's endpoint is lost: refused, or with ``hold_lost`` their turn is
+    held and the next reachable speaker is called."""
+    item = tx.get(m.AgendaItem, item_id, "agenda item")
+    tx.meeting_id = item.meeting_id
+    _check_live(tx, item)
+    _release_held(tx, item_id)
+    held: list[str] = []
+    for r in queue_of(tx, item_id):
+        if r.status != "queued":
+            continue
+        endpoint, status = _endpoint(tx, r)
+        if status in DOWN:
+            if not hold_lost:
+                raise OperationRefused(
+                    _(
+                        "{name} speaks from {endpoint}, whose link is {status}: hold their turn and call "
+                        "the next speaker?"
+                    ).format(name=_name(tx, r), endpoint=endpoint, status=status)
+                )
+            r.status = "held"
+            held.append(_name(tx, r))
+            continue
+        closed = _give_floor(tx, r, start_timer)
+        tx.label = f"Call next speaker: {_name(tx, r)}{closed}"
+        if held:
+            tx.label += f"; turn held: {', '.join(held)}"
+        return r.id
+    waiting_held = sum(1 for r in queue_of(tx, item_id) if r.status == "held")
+    if waiting_held:
+        raise OperationRefused(
+            _("no one can be called on item {n}: {k} held turn(s) wait for their link").format(
+                n=_item_label(item), k=waiting_held
+            )
+        )
+    raise OperationRefused(_("the queue of item {n} is empty").format(n=_item_label(item)))
+
+
+@operation("Call speaker")
+def call_speaker(tx: Tx, request_id: int, *, start_timer: bool = True) -> int:
+    """Give the floor to this waiting (or put-aside) speaker out of turn; closes the current one."""
+    r = _request(tx, request_id)
+    if r.status in CURRENT:
+        raise OperationRefused(_("{name} has the floor already").format(name=_name(tx, r)))
+    if r.actual_start is not None:
+        raise OperationRefused(
+            _("{name} has spoken on this request; register a new turn").format(name=_name(tx, r))
+        )
+    closed = _give_floor(tx, r, start_timer)
+    tx.label = f"Call speaker: {_name(tx, r)}{closed}"
+    return r.id
+
+
+@operation("Start speaking timer")
+def start_timer(tx: Tx, request_id: int) -> None:
+    """Start the timer of a called speaker."""
+    r = _current_of(tx, request_id)
+    if r.actual_start is not None:
+        raise OperationRefused(
+            _("the timer of {name} has started already").format(name=_name(tx, r))
+        )
+    tx.label = f"Start speaking timer: {_name(tx, r)}"
+    r.actual_start = tx.now
+
+
+@operation("Pause speaking timer")
+def pause_timer(tx: Tx, request_id: int) -> None:
+    r = _current_of(tx, request_id)
+    if r.actual_start is None:
+        raise OperationRefused(_("the timer of {name} has not started").format(name=_name(tx, r)))
+    if r.status == "paused":
+        raise OperationRefused(_("the timer of {name} is paused already").format(name=_name(tx, r)))
+    tx.label = f"Pause speaking timer: {_name(tx, r)}"
+    r.status = "paused"
+    r.paused_at = tx.now
+
+
+@operation("Resume speaking timer")
+def resume_timer(tx: Tx, request_id: int) -> None:
+    r = _current_of(tx, request_id)
+    if r.status != "paused":
+        raise OperationRefused(_("the timer of {name} is not paused").format(name=_name(tx, r)))
+    tx.label = f"Resume speaking timer: {_name(tx, r)}"
+    _end_pause(tx, r)
+    r.status = "speaking"
+
+
+@operation("Speech done")
+def end_speech(tx: Tx, request_id: int) -> None:
+    """Stop the timer: the speech is done (its end is now; a running pause ends with it)."""
+    r = _current_of(tx, request_id)
+    if r.actual_start is None:
+        raise OperationRefused(
+            _(
+                "{name} was called but the timer never started: start it, skip them or put them back"
+            ).format(name=_name(tx, r))
+        )
+    tx.label = f"Speech done: {_name(tx, r)}"
+    _close_speech(tx, r)
+
+
+# "Stop the timer" and "mark done" are one thing for the current speaker: the speech ends.
+stop_timer = end_speech
+mark_done = end_speech
+
+
+@operation("Extend speaking time")
+def extend(tx: Tx, request_id: int, seconds: int) -> None:
+    """Give a waiting or current speaker more (or, negative, less) time; the total limit stays
+    above zero."""
+    r = _request(tx, request_id)
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds == 0:
+        raise OperationRefused(
+            _("extension: a whole, non-zero number of seconds, got {v!r}").format(v=seconds)
+        )
+    if abs(seconds) > MAX_EXTENSION_S:
+        raise OperationRefused(_("extension: at most one hour at a time"))
+    if r.status in FINISHED:
+        raise OperationRefused(
+            _("{name}'s turn is over ({status})").format(name=_name(tx, r), status=r.status)
+        )
+    item = tx.get(m.AgendaItem, r.agenda_item_id, "agenda item")
+    meeting = tx.get(m.Meeting, r.meeting_id, "meeting")
+    base = (r.limit_minutes or item.speaking_minutes or meeting.default_speaking_minutes) * 60
+    total = int(r.extended_seconds or 0) + seconds
+    if base + total <= 0:
+        raise OperationRefused(_("extension: the time limit would be zero or negative"))
+    r.extended_seconds = total
+    sign = "+" if seconds > 0 else "−"
+    tx.label = (
+        f"Extend speaking time {sign}{abs(seconds) // 60}:{abs(seconds) % 60:02d}: {_name(tx, r)}"
+    )
+
+
+# --- out of and back into the queue ----------------------------------------------------------
+
+
+def _put_aside(tx: Tx, request_id: int, status: str, label: str) -> None:
+    r = _request(tx, request_id)
+    if r.actual_start is not None:
+        raise OperationRefused(
+            _("{name} has spoken; the speech is on the record (mark it done)").format(
+                name=_name(tx, r)
+            )
+        )
+    if r.status in FINISHED:
+        raise OperationRefused(
+            _("{name} is {status} already").format(name=_name(tx, r), status=r.status)
+        )
+    tx.label = f"{label}: {_name(tx, r)}"
+    _leave_queue(tx, r, status)
+
+
+@operation("Speaker withdrawn")
+def withdraw(tx: Tx, request_id: int) -> None:
+    """The speaker gives up their turn (a waiting or called speaker)."""
+    _put_aside(tx, request_id, "withdrawn", "Speaker withdrawn")
+
+
+@operation("Speaker skipped")
+def skip(tx: Tx, request_id: int) -> None:
+    """Pass over a waiting or called speaker (absent, no time); they can be put back."""
+    _put_aside(tx, request_id, "skipped", "Speaker skipped")
+
+
+@operation("Put back in queue")
+def requeue(tx: Tx, request_id: int, index: int = 0) -> None:
+    """Put a skipped or withdrawn speaker, or a called one whose timer never started, back in the
+    queue at ``index`` (default: the head)."""
+    r = _request(tx, request_id)
+    if r.actual_start is not None:
+        raise OperationRefused(
+            _("{name} has spoken on this request; register a new turn for a second speech").format(
+                name=_name(tx, r)
+            )
+        )
+    if r.position is not None:
+        raise OperationRefused(
+            _("{name} is waiting in the queue already").format(name=_name(tx, r))
+        )
+    _check_item_open(tx.get(m.AgendaItem, r.agenda_item_id, "agenda item"))
+    tx.label = f"Put back in queue: {_name(tx, r)}"
+    _enter_queue(tx, r, index)
+
+
+# --- connection-aware turns ------------------------------------------------------------------
+
+
+@operation("Hold turn")
+def hold(tx: Tx, request_id: int) -> None:
+    """Hold a waiting speaker's turn while their endpoint's link is down; it returns to the head
+    of the queue when the link is back."""
+    r = _request(tx, request_id)
+    if r.status != "queued":
+        raise OperationRefused(
+            _("only a waiting speaker's turn can be held; {name} is {status}").format(
+                name=_name(tx, r), status=r.status
+            )
+        )
+    endpoint, status = _endpoint(tx, r)
+    if status not in NOT_BACK:
+        raise OperationRefused(
+            _("{endpoint} is {status}: there is no link to wait for").format(
+                endpoint=endpoint, status=status
+            )
+        )
+    tx.label = f"Hold turn: {_name(tx, r)}"
+    r.status = "held"
+
+
+@operation("Held turns return")
+def return_held(tx: Tx, meeting_id: int) -> list[int]:
+    """Held turns whose endpoint is back return to the head of their queue. Run automatically
+    when endpoint changes arrive; changes nothing (and journals nothing) when no turn is due."""
+    tx.get(m.Meeting, meeting_id, "meeting")
+    tx.meeting_id = meeting_id
+    tx.automatic = True
+    items = tx.session.scalars(
+        select(m.SpeakerRequest.agenda_item_id)
+        .where(m.SpeakerRequest.meeting_id == meeting_id, m.SpeakerRequest.status == "held")
+        .distinct()
+    ).all()
+    back: list[m.SpeakerRequest] = []
+    for item_id in items:
+        back += _release_held(tx, item_id)
+    if back:
+        tx.label = "Turn returns to the head of the queue: " + ", ".join(_name(tx, r) for r in back)
+    return [r.id for r in back]
+
+
+# --- time limits -----------------------------------------------------------------------------
+
+
+@operation("Set speaking time")
+def set_item_speaking_minutes(tx: Tx, item_id: int, minutes: int | None) -> None:
+    """The default speaking time of an item's speakers (None: the meeting's default)."""
+    item = tx.get(m.AgendaItem, item_id, "agenda item")
+    tx.meeting_id = item.meeting_id
+    value = ed.integer(1, 240, optional=True)("speaking_minutes", minutes)
+    tx.label = f"Set speaking time of item {_item_label(item)}: " + (
+        f"{value} min" if value else "meeting default"
+    )
+    if item.speaking_minutes != value:
+        item.speaking_minutes = value
