@@ -54,6 +54,17 @@ def _parser() -> argparse.ArgumentParser:
     opn = sub.add_parser("open", help="open the console on a meeting")
     opn.add_argument("meeting", help="meeting id (see list)")
 
+    dsp = sub.add_parser("display", help="the hall display: follow a meeting full screen, "
+                                         "read-only (for the PC that feeds the video link)")
+    dsp.add_argument("meeting", nargs="?", help="meeting id (default: the meeting changed "
+                                                "last, and whichever changes next)")
+    dsp.add_argument("--db", default=argparse.SUPPRESS, help="database file or URL (as above)")
+    dsp.add_argument("--screen", type=int, help="screen number, from 1 (default: the last)")
+    dsp.add_argument("--window", action="store_true", help="in a window, not full screen")
+    dsp.add_argument("--logo", help="image shown in the logo-only state (PNG, SVG …)")
+    dsp.add_argument("--print-states", action="store_true", help="print each new state as a "
+                                                                 "JSON line (tests, logs)")
+
     ver = sub.add_parser("verify", help="check the database (integrity, foreign keys, journal "
                                         "replay); exit 0 when sound, 1 when not")
     ver.add_argument("--quick", action="store_true", help="SQLite's quick_check instead of the "
@@ -151,6 +162,12 @@ def import_demo_if_absent(core) -> int:  # type: ignore[no-untyped-def]
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "display":
+        from meeting_console.ui.display import run_display
+
+        mid = _meeting_id(args.meeting) if args.meeting is not None else None
+        return run_display(args.db, mid, screen=args.screen, windowed=args.window,
+                           logo=args.logo, print_states=args.print_states)
     if args.command == "verify":
         return _verify(args)
     if args.command == "backup":

@@ -129,6 +129,10 @@ class MainWindow(QMainWindow):
         v = bar.addMenu(_("&View"))
         for dock in self.docks.values():
             v.addAction(dock.toggleViewAction())
+        from meeting_console.ui.display import hall_display_actions
+
+        v.addSeparator()
+        v.addActions(hall_display_actions(self))
 
         h = bar.addMenu(_("&Help"))
         self._action(h, _("&About Meeting Console"), self.about, None, "act-about")
