@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.pool import NullPool, StaticPool
+from sqlalchemy.pool import NullPool
 
 from meeting_console.core import journal as jr
 from meeting_console.store.engine import BUSY_TIMEOUT_MS, SQLITE_MAGIC
@@ -183,24 +184,57 @@ def backup_problem(path: str | Path) -> str | None:
     return report.error or (report.problems[0] if report.problems else report.summary())
 
 
+# Two engines for the life of the process, so that the statements a check runs are compiled
+# once, not on every check (SQLAlchemy caches compiled SQL per engine): one reads the file
+# being checked (named per call through a context variable, so threads never mix), one builds
+# each replay in a new private in-memory database.
+_READ_PATH: ContextVar[str] = ContextVar("verify_read_path")
+
+
+def _reader_connect() -> sqlite3.Connection:
+    conn = sqlite3.connect(_READ_PATH.get(), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                           check_same_thread=False)
+    conn.execute("PRAGMA query_only=ON")
+    return conn
+
+
+@functools.cache
+def _schema_sql() -> str:
+    """The state tables' DDL, compiled once (creating them through SQLAlchemy on every check
+    would cost more than a small replay)."""
+    from sqlalchemy.dialects import sqlite
+    from sqlalchemy.schema import CreateIndex, CreateTable
+
+    dialect = sqlite.dialect()
+    parts = []
+    for t in STATE_TABLES:
+        parts.append(f"{str(CreateTable(t).compile(dialect=dialect)).strip()};")
+        parts.extend(f"{CreateIndex(ix).compile(dialect=dialect)};" for ix in t.indexes)
+    return "\n".join(parts)
+
+
+def _replay_connect() -> sqlite3.Connection:
+    conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    conn.executescript(_schema_sql())
+    return conn
+
+
+_READER = create_engine("sqlite://", creator=_reader_connect, poolclass=NullPool)
+# Our BEGIN is the only transaction control (pysqlite's own is off): one read snapshot.
+event.listen(_READER, "begin", lambda c: c.exec_driver_sql("BEGIN"))
+_REPLAY = create_engine("sqlite://", creator=_replay_connect, poolclass=NullPool)
+event.listen(_REPLAY, "begin", lambda c: c.exec_driver_sql("BEGIN"))
+
+
 @contextmanager
 def _sqlite_reader(path: Path) -> Iterator[Connection]:
     """One connection that only reads, inside one explicit read transaction."""
-
-    def connect() -> sqlite3.Connection:
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                               check_same_thread=False)
-        conn.execute("PRAGMA query_only=ON")
-        return conn
-
-    engine = create_engine("sqlite://", creator=connect, poolclass=NullPool)
-    # Our BEGIN below is the only transaction control (pysqlite's own stays off).
-    event.listen(engine, "begin", lambda c: c.exec_driver_sql("BEGIN"))
+    token = _READ_PATH.set(str(path))
     try:
-        with engine.connect() as conn, conn.begin():
+        with _READER.connect() as conn, conn.begin():
             yield conn
     finally:
-        engine.dispose()
+        _READ_PATH.reset(token)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -349,52 +383,47 @@ def _replay_and_compare(conn: Connection, found: _Findings, progress: Progress |
                         cancel: threading.Event | None) -> None:
     journal = Base.metadata.tables[JOURNAL]
     total = conn.execute(select(journal.c.id).order_by(journal.c.id.desc()).limit(1)).scalar() or 0
-    replay = create_engine("sqlite://", poolclass=StaticPool)
-    try:
-        with replay.connect() as target, target.begin():
-            Base.metadata.create_all(target, tables=list(STATE_TABLES))
-            mirror = _Mirror(found)
-            flags: dict[int, bool] = {}  # op entry → undone, as the journal's flags say
-            expected: dict[int, bool] = {}  # op entry → undone, as its undo/redo entries say
-            kinds: dict[int, str] = {}
-            rows = conn.execute(
-                select(journal.c.id, journal.c.kind, journal.c.target_id, journal.c.undone,
-                       journal.c.changes).order_by(journal.c.id)
-            )
-            for n, (entry_id, kind, target_id, undone, raw) in enumerate(rows, start=1):
-                if n % BATCH == 0:
-                    _check_cancel(cancel)
-                    _note(progress, "journal", entry_id, total)
-                kinds[entry_id] = kind
-                if kind == "op":
-                    flags[entry_id] = bool(undone)
-                elif kind in ("undo", "redo"):
-                    if kinds.get(target_id) != "op":
-                        found.add("journal", f"entry #{entry_id} ({kind}) names entry "
-                                             f"#{target_id}, which is not an earlier operation")
-                    else:
-                        expected[target_id] = kind == "undo"
+    with _REPLAY.connect() as target, target.begin():
+        mirror = _Mirror(found)
+        flags: dict[int, bool] = {}  # op entry → undone, as the journal's flags say
+        expected: dict[int, bool] = {}  # op entry → undone, as its undo/redo entries say
+        kinds: dict[int, str] = {}
+        rows = conn.execute(
+            select(journal.c.id, journal.c.kind, journal.c.target_id, journal.c.undone,
+                   journal.c.changes).order_by(journal.c.id)
+        )
+        for n, (entry_id, kind, target_id, undone, raw) in enumerate(rows, start=1):
+            if n % BATCH == 0:
+                _check_cancel(cancel)
+                _note(progress, "journal", entry_id, total)
+            kinds[entry_id] = kind
+            if kind == "op":
+                flags[entry_id] = bool(undone)
+            elif kind in ("undo", "redo"):
+                if kinds.get(target_id) != "op":
+                    found.add("journal", f"entry #{entry_id} ({kind}) names entry "
+                                         f"#{target_id}, which is not an earlier operation")
                 else:
-                    found.add("journal", f"entry #{entry_id} has an unknown kind {kind!r}")
-                try:
-                    changes = [jr.RowChange.from_json(d) for d in (raw or [])]
-                except (KeyError, TypeError, ValueError) as exc:
-                    found.add("journal", f"entry #{entry_id} holds unreadable row images ({exc!r})")
-                    continue
-                mirror.check_and_apply(entry_id, changes)
-                try:
-                    apply(target, changes)
-                except SQLAlchemyError as exc:
-                    found.add("journal", f"entry #{entry_id} cannot be replayed: {_first_line(exc)}")
-                found.entries += 1
-            for op_id, undone in flags.items():
-                if undone != expected.get(op_id, False):
-                    state = "undone" if undone else "not undone"
-                    found.add("journal", f"entry #{op_id} is marked {state}, but its undo/redo "
-                                         "entries say otherwise")
-            _compare_tables(conn, target, found, mirror.last, progress, cancel)
-    finally:
-        replay.dispose()
+                    expected[target_id] = kind == "undo"
+            else:
+                found.add("journal", f"entry #{entry_id} has an unknown kind {kind!r}")
+            try:
+                changes = [jr.RowChange.from_json(d) for d in (raw or [])]
+            except (KeyError, TypeError, ValueError) as exc:
+                found.add("journal", f"entry #{entry_id} holds unreadable row images ({exc!r})")
+                continue
+            mirror.check_and_apply(entry_id, changes)
+            try:
+                apply(target, changes)
+            except SQLAlchemyError as exc:
+                found.add("journal", f"entry #{entry_id} cannot be replayed: {_first_line(exc)}")
+            found.entries += 1
+        for op_id, undone in flags.items():
+            if undone != expected.get(op_id, False):
+                state = "undone" if undone else "not undone"
+                found.add("journal", f"entry #{op_id} is marked {state}, but its undo/redo "
+                                     "entries say otherwise")
+        _compare_tables(conn, target, found, mirror.last, progress, cancel)
 
 
 def apply(conn: Connection, changes: list[jr.RowChange]) -> None:
