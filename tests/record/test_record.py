@@ -126,9 +126,9 @@ def test_held_record_has_every_fact_of_the_article(held_pdf: Path) -> None:
     assert "PHỤ LỤC" in text
     assert "Thời gian dự kiến và thực tế của các nội dung" in text
     assert "3 sự cố tại 3 điểm cầu; tổng thời gian gián đoạn 16 phút." in text
-    assert "1 Lâm Bình mất tín hiệu 9h18 9h23 5 phút 5. Thảo luận Nguyễn Việt Lâm" in text
-    assert "2 Na Hang mất tín hiệu 10h41 10h47 6 phút 6. Công tác thi đua" in text
-    assert "3 Hàm Yên mất tín hiệu 11h05 chưa khôi phục 5 phút 7. Bế mạc hội nghị" in text
+    assert "1 Lâm Bình mất tín hiệu 9h18–9h23 5 phút 5. Thảo luận Nguyễn Việt Lâm" in text
+    assert "2 Na Hang mất tín hiệu 10h41–10h47 6 phút 6. Công tác thi đua" in text
+    assert "3 Hàm Yên mất tín hiệu, chưa khôi phục 11h05– 5 phút 7. Bế mạc hội nghị" in text
 
 
 def test_sections_are_in_order(held_pdf: Path) -> None:

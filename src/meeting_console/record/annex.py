@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Paragraph, Spacer
 
 from meeting_console.record import styles as st
 from meeting_console.record.chart import ChartRow, timeline
 from meeting_console.record.context import Ctx
-from meeting_console.record.flowables import columns, markup
+from meeting_console.record.flowables import Measure, columns, markup
 from meeting_console.record.fonts import SERIF
 from meeting_console.record.sections import table
 
@@ -32,17 +31,18 @@ def chart_part(ctx: Ctx) -> list[Flowable]:
     return [*drawings]
 
 
-def _clip(text: str, width: float, size: float, cache: dict[str, str]) -> str:
-    """One line of ``text`` that fits ``width`` (with an ellipsis when cut)."""
+def _clip(text: str, measure: Measure, room: float, cache: dict[str, str]) -> str:
+    """``text`` in at most two lines of ``room`` points (the second cut with an ellipsis)."""
     hit = cache.get(text)
     if hit is not None:
         return hit
-    out = text
-    if pdfmetrics.stringWidth(out, SERIF, size) > width:
-        while out and pdfmetrics.stringWidth(out + "…", SERIF, size) > width:
-            out = out[: max(len(out) - max(len(out) // 8, 1), 0)]
-        out = out.rstrip() + "…"
-    cache[text] = out
+    lines = measure.lines(text, room)
+    if len(lines) > 2:
+        second = " ".join(lines[1:])
+        while second and measure.width(second + "…") > room:
+            second = second[:-1]
+        lines = [lines[0], second.rstrip() + "…"]
+    out = cache[text] = "\n".join(lines)
     return out
 
 
@@ -59,34 +59,32 @@ def ledger_part(ctx: Ctx) -> list[Flowable]:
     until = src.meeting.actual_end
     total = sum(o.seconds(until) or 0 for o in outages)
     intro = L("ledger_intro", n=len(outages), m=len(src.outages), minutes=T.duration(total))
-    head = [L("col_no"), L("col_endpoint"), L("col_severity"), L("col_from"), L("col_to"),
+    head = [L("col_no"), L("col_endpoint"), L("col_severity"), L("col_span"),
             L("col_duration"), L("col_item"), L("col_speaker")]
-    shares = [0.7, 2.3, 1.35, 0.75, 0.85, 0.95, 2.25, 1.75]
+    shares = [0.6, 2.8, 1.5, 1.35, 1.0, 1.85, 1.4]
     widths = columns(ctx.width, shares)
     size = st.BIG_TABLE_SIZE
-    item_room = widths[6] - 6
+    item_room = widths[5] - 4
+    measure = Measure.of(SERIF, size)
     clipped: dict[str, str] = {}
-    lost, unstable, none = L("sev_lost"), L("sev_unstable"), L("none")
-    ended = {"left": L("left"), "not_connected": L("left")}
+    severity = {"lost": L("sev_lost"), "unstable": L("sev_unstable")}
+    none = L("none")
+    after = {"": L("not_restored"), "left": L("left"), "not_connected": L("left")}
     rows = []
     for i, o in enumerate(outages, start=1):
-        if o.end is None:
-            to = L("not_restored")
-        else:
-            to = T.short(o.end)
-            if o.ended_by in ended:
-                to += f"\n({ended[o.ended_by]})"
+        sev = severity[o.severity]
+        if o.ended_by in after:
+            sev = f"{sev}, {after[o.ended_by]}"
         secs = o.seconds(until)
         item = items.get(o.item_id or -1)
         rows.append([
-            str(i), names.get(o.meeting_endpoint_id, ""),
-            lost if o.severity == "lost" else unstable,
-            T.short(o.start), to,
+            str(i), names.get(o.meeting_endpoint_id, ""), sev,
+            T.span(o.start, o.end) if o.end is not None else f"{T.short(o.start)}–",
             T.duration(secs) if secs is not None else none,
-            _clip(item, item_room, size, clipped) if item else none,
+            _clip(item, measure, item_room, clipped) if item else none,
             speakers.get(o.speech_id or -1, none),
         ])
-    aligns = ["CENTER", "LEFT", "LEFT", "CENTER", "CENTER", "CENTER", "LEFT", "LEFT"]
+    aligns = ["CENTER", "LEFT", "LEFT", "CENTER", "CENTER", "LEFT", "LEFT"]
     return [Paragraph(markup(intro), ctx.styles.body), CondPageBreak(60),
             table(ctx, head, rows, shares, aligns, size=size)]
 

@@ -12,12 +12,15 @@ stream, with the glyph encoding of each distinct line computed once per document
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
+from unicodedata import normalize as _nfc
 from xml.sax.saxutils import escape
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
-from reportlab.platypus import Flowable, LongTable, Paragraph, TableStyle
+from reportlab.platypus import Flowable, LongTable, Paragraph
 from reportlab.platypus.tables import CellStyle
 
 from meeting_console.core.text import nfc
@@ -100,6 +103,7 @@ class Measure:
 
         self._w = Table()
         self.space = self._w[" "]
+        self.widest = max(max(widths.values(), default=default), default) * scale
 
     @classmethod
     def of(cls, fontname: str, size: float) -> Measure:
@@ -112,8 +116,8 @@ class Measure:
         return sum(map(self._w.__getitem__, text))
 
     def lines(self, text: str, room: float) -> list[str]:
-        """``text`` broken into lines no wider than ``room`` (at spaces; a word longer than
-        a line is cut)."""
+        """``text`` broken into lines no wider than ``room``: at spaces; a word longer than a
+        line after a dash or slash in it ("10h41–10h47"), else cut where it must be."""
         out: list[str] = []
         for para in text.split("\n"):
             words = para.split()
@@ -130,9 +134,7 @@ class Measure:
                 if cur:
                     out.append(cur)
                 while ww > room and len(word) > 1:
-                    cut = len(word) - 1
-                    while cut > 1 and self.width(word[:cut]) > room:
-                        cut -= 1
+                    cut = self._cut(word, room)
                     out.append(word[:cut])
                     word = word[cut:]
                     ww = self.width(word)
@@ -140,76 +142,141 @@ class Measure:
             out.append(cur)
         return out
 
+    def _cut(self, word: str, room: float) -> int:
+        """Where to cut a word too long for a line: after the last dash or slash that fits,
+        else after as many characters as fit (at least one)."""
+        fits = len(word) - 1
+        while fits > 1 and self.width(word[:fits]) > room:
+            fits -= 1
+        for i in range(fits, 0, -1):
+            if word[i - 1] in "–-/":
+                return i
+        return fits
 
-def _text_ops(canv: Any, fontname: str, size: float, text: str) -> tuple[str, float]:
-    """The PDF operators that show ``text`` (font subset switches included) and its width,
-    cached per canvas: the subset assignment of a glyph never changes within a document."""
-    cache: dict[tuple[str, float, str], tuple[str, float]] | None = getattr(canv, "_mc_text", None)
-    if cache is None:
-        cache = canv._mc_text = {}
-    key = (fontname, size, text)
-    hit = cache.get(key)
-    if hit is not None:
+
+class Encoder:
+    """Text → PDF operators for one TrueType font in one document, fast.
+
+    reportlab assigns each glyph a (subset, code) the first time it is shown in a document
+    and never changes it; we ask it once per character and then encode whole strings by
+    table look-up, written as hex strings (no escaping needed). Whole lines are cached too:
+    times, counts and words repeat across a 1,000-page table."""
+
+    def __init__(self, canv: Any, fontname: str) -> None:
+        self.font = pdfmetrics.getFont(fontname)
+        self.doc = canv._doc
+        self.codes: dict[str, tuple[int, int]] = {}
+        self.names: dict[int, str] = {}
+        self.lines: dict[tuple[float, str], str] = {}
+
+    @staticmethod
+    def of(canv: Any, fontname: str) -> Encoder:
+        encoders: dict[str, Encoder] | None = getattr(canv, "_mc_encoders", None)
+        if encoders is None:
+            encoders = canv._mc_encoders = {}
+        enc = encoders.get(fontname)
+        if enc is None:
+            enc = encoders[fontname] = Encoder(canv, fontname)
+        return enc
+
+    def _learn(self, text: str) -> None:
+        for ch in set(text) - self.codes.keys():
+            (subset, code), = self.font.splitString(ch, self.doc)
+            self.codes[ch] = (subset, code[0])
+            if subset not in self.names:
+                self.names[subset] = self.font.getSubsetInternalName(subset, self.doc)
+
+    def ops(self, size: float, text: str) -> str:
+        key = (size, text)
+        hit = self.lines.get(key)
+        if hit is not None:
+            return hit
+        codes = self.codes
+        try:
+            pairs = [codes[ch] for ch in text]
+        except KeyError:
+            self._learn(text)
+            pairs = [codes[ch] for ch in text]
+        parts = []
+        for subset, group in groupby(pairs, key=itemgetter(0)):
+            data = bytes(code for _s, code in group).hex()
+            parts.append(f"{self.names[subset]} {size:g} Tf <{data}> Tj")
+        hit = self.lines[key] = " ".join(parts)
         return hit
-    font = pdfmetrics.getFont(fontname)
-    doc = canv._doc
-    esc = canv._escape
-    parts = []
-    for subset, chunk in font.splitString(text, doc):
-        parts.append(f"{font.getSubsetInternalName(subset, doc)} {size:g} Tf ({esc(chunk)}) Tj")
-    hit = (" ".join(parts), font.stringWidth(text, size))
-    cache[key] = hit
-    return hit
 
 
 class FastTable(LongTable):
-    """A LongTable whose text cells are drawn without a text object per cell."""
+    """A LongTable of plain-text cells with one style object per column, as ``_Grid`` makes
+    them (``mc_grid`` set): drawn straight into the page stream in one loop, each line one
+    positioned text operation, the whole grid one path. Without ``mc_grid`` it is a
+    LongTable like any other."""
 
-    def _drawCell(self, cellval: Any, cellstyle: Any, pos: Any, size: Any) -> None:  # noqa: N802
-        if (type(cellval) is not str or cellstyle.direction or cellstyle.shaping
-                or cellstyle.alignment == "DECIMAL"
-                or not getattr(pdfmetrics.getFont(cellstyle.fontname), "_dynamicFont", 0)):
-            super()._drawCell(cellval, cellstyle, pos, size)
+    mc_grid: tuple[float, list[tuple[int, int, int]]] | None = None  # width, spans (row, c0, c1)
+
+    def draw(self) -> None:
+        if self.mc_grid is None:
+            super().draw()
             return
         canv = self.canv
-        if self._curcellstyle is not cellstyle:
-            cur = self._curcellstyle
-            if cur is None or cellstyle.color != cur.color:
-                canv.setFillColor(cellstyle.color)
-            if (cur is None or cellstyle.leading != cur.leading
-                    or cellstyle.fontname != cur.fontname or cellstyle.fontsize != cur.fontsize):
-                canv.setFont(cellstyle.fontname, cellstyle.fontsize, cellstyle.leading)
-            self._curcellstyle = cellstyle
-        if not cellval:
-            return
-        colpos, rowpos = pos
-        colwidth, rowheight = size
-        fontsize = cellstyle.fontsize
-        leading = cellstyle.leading
-        lines = cellval.split("\n")
-        n = len(lines)
-        valign = cellstyle.valign
-        if valign == "TOP":
-            y = rowpos + rowheight - cellstyle.topPadding - fontsize
-        elif valign == "BOTTOM":
-            y = rowpos + cellstyle.bottomPadding + n * leading - fontsize
-        else:
-            y = rowpos + (cellstyle.bottomPadding + rowheight - cellstyle.topPadding
-                          + n * leading) / 2.0 - fontsize
-        just = cellstyle.alignment
-        code = canv._code
-        for line in lines:
-            if line:
-                ops, w = _text_ops(canv, cellstyle.fontname, fontsize, line)
+        canv.setFillColor("black")
+        out = canv._code.append
+        xs = self._colpositions
+        encoders: dict[str, Encoder] = {}
+        measures: dict[tuple[str, float], Measure] = {}
+        for row, styles, rowpos, rowheight in zip(self._cellvalues, self._cellStyles,
+                                                  self._rowpositions[1:], self._rowHeights,
+                                                  strict=False):
+            for cellval, cs, colpos, colwidth in zip(row, styles, xs, self._colWidths,
+                                                     strict=False):
+                if not cellval:
+                    continue
+                font, size, leading = cs.fontname, cs.fontsize, cs.leading
+                enc = encoders.get(font)
+                if enc is None:
+                    enc = encoders[font] = Encoder.of(canv, font)
+                lines = cellval.split("\n") if "\n" in cellval else (cellval,)
+                y = rowpos + (cs.bottomPadding + rowheight - cs.topPadding
+                              + len(lines) * leading) / 2.0 - size  # vertically centred
+                just = cs.alignment
                 if just == "LEFT":
-                    x = colpos + cellstyle.leftPadding
-                elif just == "RIGHT":
-                    x = colpos + colwidth - cellstyle.rightPadding - w
-                else:
-                    x = colpos + (colwidth + cellstyle.leftPadding - cellstyle.rightPadding
-                                  - w) / 2.0
-                code.append(f"BT 1 0 0 1 {x:.2f} {y:.2f} Tm {ops} ET")
-            y -= leading
+                    x = colpos + cs.leftPadding
+                    for line in lines:
+                        if line:
+                            out(f"BT 1 0 0 1 {x:.2f} {y:.2f} Tm {enc.ops(size, line)} ET")
+                        y -= leading
+                    continue
+                measure = measures.get((font, size))
+                if measure is None:
+                    measure = measures[(font, size)] = Measure.of(font, size)
+                for line in lines:
+                    if line:
+                        if just == "RIGHT":
+                            x = colpos + colwidth - cs.rightPadding - measure.width(line)
+                        else:
+                            x = colpos + (colwidth + cs.leftPadding - cs.rightPadding
+                                          - measure.width(line)) / 2.0
+                        out(f"BT 1 0 0 1 {x:.2f} {y:.2f} Tm {enc.ops(size, line)} ET")
+                    y -= leading
+        self._grid_path()
+
+    def _grid_path(self) -> None:
+        assert self.mc_grid is not None
+        width, spans = self.mc_grid
+        xs, ys = self._colpositions, self._rowpositions  # ys from the top row down
+        x0, x1, top, bottom = xs[0], xs[-1], ys[0], ys[-1]
+        path = [f"{width:g} w 0 J 0 G"]
+        for y in ys:
+            path.append(f"{x0:.2f} {y:.2f} m {x1:.2f} {y:.2f} l")
+        for j, x in enumerate(xs):
+            cut = {r for r, c0, c1 in spans if c0 < j <= c1}
+            if not cut:
+                path.append(f"{x:.2f} {top:.2f} m {x:.2f} {bottom:.2f} l")
+                continue
+            for r in range(len(ys) - 1):
+                if r not in cut:
+                    path.append(f"{x:.2f} {ys[r]:.2f} m {x:.2f} {ys[r + 1]:.2f} l")
+        path.append("S")
+        self.canv._code.append(" ".join(path))
 
 
 def _cell_style(name: str, font: str, size: float, leading: float, align: str,
@@ -253,9 +320,13 @@ class _Grid:
                  rooms: Sequence[float]) -> tuple[list[str], float]:
         out = []
         most = 1
+        widest = measure.widest
         for text, room in zip(cells, rooms, strict=True):
-            text = nfc(text) if text else ""
-            if "\n" in text or measure.width(text) > room:
+            text = _nfc("NFC", text) if text else ""
+            if len(text) * widest <= room:  # fits even in the widest glyphs: not measured
+                if "\n" in text:
+                    most = max(most, text.count("\n") + 1)
+            elif "\n" in text or measure.width(text) > room:
                 lines = measure.lines(text, room)
                 most = max(most, len(lines))
                 text = "\n".join(lines)
@@ -297,13 +368,13 @@ class _Grid:
             data.append(cells)
             heights.append(h)
             styles.append(self.total_styles if i >= len(self.rows) else self.body_styles)
-        cmds: list[Any] = [("GRID", (0, 0), (-1, -1), 0.5, "black")]
+        spans = []
         if stop > len(self.rows) and self.total_span > 1:
-            last = stop - start
-            cmds.append(("SPAN", (0, last), (self.total_span - 1, last)))
-        return FastTable(data, colWidths=self.col_widths, rowHeights=heights, repeatRows=1,
-                         style=TableStyle(cmds), hAlign="LEFT", cellStyles=styles,
-                         normalizedData=1)
+            spans.append((stop - start, 0, self.total_span - 1))
+        table = FastTable(data, colWidths=self.col_widths, rowHeights=heights, repeatRows=1,
+                          hAlign="LEFT", cellStyles=styles, normalizedData=1)
+        table.mc_grid = (0.5, spans)
+        return table
 
 
 class PagedTable(Flowable):

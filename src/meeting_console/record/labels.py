@@ -87,8 +87,7 @@ VI: dict[str, str] = {
     "col_presented": "Giờ trao",
     "col_decision": "Quyết định",
     "col_severity": "Sự cố",
-    "col_from": "Từ",
-    "col_to": "Đến",
+    "col_span": "Thời gian",
     "col_duration": "Thời lượng",
     "col_item": "Nội dung đang diễn ra",
     "col_speaker": "Người đang phát biểu",
@@ -217,8 +216,7 @@ EN: dict[str, str] = {
     "col_presented": "Presented at",
     "col_decision": "Decision",
     "col_severity": "Incident",
-    "col_from": "From",
-    "col_to": "To",
+    "col_span": "Time",
     "col_duration": "Duration",
     "col_item": "Agenda item",
     "col_speaker": "Speaker",
@@ -285,8 +283,14 @@ class Labels:
     def __init__(self, language: str) -> None:
         self.language = language if language in TABLES else "vi"
         self._table = TABLES[self.language]
+        self._plain: dict[str, str] = {}
 
     def __call__(self, key: str, /, **values: Any) -> str:
+        if not values:
+            hit = self._plain.get(key)
+            if hit is None:
+                hit = self._plain[key] = nfc(self._table.get(key) or VI[key])
+            return hit
         template = self._table.get(key)
         if template is None:
             template = VI[key]

@@ -10,24 +10,23 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 OUTAGE_STATES = frozenset({"lost", "unstable"})
 SEVERITY = {"unstable": 1, "lost": 2}
 
 
-@dataclass(frozen=True)
-class Event:
-    """One status change (the fields of ``reads.StatusEventInfo`` the ledger needs)."""
+class Event(NamedTuple):
+    """One status change (the fields of ``reads.StatusEventInfo`` the ledger needs; a tuple:
+    a national meeting has a hundred thousand of them)."""
 
     meeting_endpoint_id: int
     at: datetime
     status: str
 
 
-@dataclass(frozen=True)
-class Outage:
+class Outage(NamedTuple):
     meeting_endpoint_id: int
     start: datetime
     end: datetime | None  # None: not restored by the last event
@@ -43,8 +42,7 @@ class Outage:
         return max((end - self.start).total_seconds(), 0.0)
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     """When an endpoint was connected: from its first connection to when it left, or lost
     the link for good (``until`` None: connected to the end of the events)."""
 

@@ -32,9 +32,10 @@ def table(ctx: Ctx, head: list[str], rows: list[list[str]], shares: list[float],
           aligns: list[str], *, size: float = st.TABLE_SIZE,
           total: list[str] | None = None, total_span: int = 1) -> PagedTable:
     """A grid with a bold header repeated on every page; ``total`` is a last bold row whose
-    first ``total_span`` cells are merged."""
+    first ``total_span`` cells are merged. The big tables (small type) are set tighter."""
     return PagedTable(head, rows, columns(ctx.width, shares), font=SERIF, bold_font=SERIF_BOLD,
-                      size=size, aligns=aligns, total=total, total_span=total_span)
+                      size=size, aligns=aligns, total=total, total_span=total_span,
+                      padding=2 if size < st.TABLE_SIZE else 3)
 
 
 # --- the top of the document ---------------------------------------------------------------
@@ -206,7 +207,7 @@ def endpoints_part(ctx: Ctx, number: int) -> list[Flowable]:
             out.append(ctx.field(L("endpoints_outages", n=n_out, m=len(src.outages))))
         head = [L("col_no"), L("col_endpoint"), L("col_host"), L("col_delegates"),
                 L("col_connected"), L("col_outages")]
-        shares = [0.7, 2.6, 2.0, 1.0, 1.25, 2.3]
+        shares = [0.7, 3.2, 1.9, 1.0, 1.25, 2.1]
         aligns = ["CENTER", "LEFT", "LEFT", "CENTER", "CENTER", "LEFT"]
         rows = []
         none = L("none")

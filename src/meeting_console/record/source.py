@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy.orm import Session
 
 from meeting_console.core import reads
 from meeting_console.core.api import Core
@@ -38,18 +39,78 @@ def nfc_info(obj: Any) -> Any:
     return dataclasses.replace(obj, **changes) if changes else obj
 
 
-def _meeting_events(core: Core, meeting_id: int) -> list[Event]:
-    # One query for the whole meeting; core.reads offers them per endpoint only.
-    with core.reading() as s:
-        rows = s.execute(
-            select(m.EndpointStatusEvent.meeting_endpoint_id, m.EndpointStatusEvent.at,
-                   m.EndpointStatusEvent.status)
-            .join(m.MeetingEndpoint, m.MeetingEndpoint.id == m.EndpointStatusEvent.meeting_endpoint_id)
-            .where(m.MeetingEndpoint.meeting_id == meeting_id)
-            .order_by(m.EndpointStatusEvent.meeting_endpoint_id, m.EndpointStatusEvent.at,
-                      m.EndpointStatusEvent.id)
-        ).all()
-    return [Event(me, at, status) for me, at, status in rows]
+def _moment(value: Any) -> datetime:
+    """A stored UTC time as an aware datetime. Selected untyped (see ``_raw``), SQLite gives
+    its text, parsed here in C: SQLAlchemy's own parsing (a regular expression per value)
+    costs seconds on the 100,000 status events of a national meeting."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def _raw(column: Any) -> Any:
+    return type_coerce(column, String)
+
+
+@dataclass(frozen=True)
+class EndpointRow:
+    """What the record prints of a bridge point taking part (a lean read: there may be
+    31,000 of them)."""
+
+    id: int
+    name: str
+    kind: str
+    position: int
+    expected_delegates: int
+    present_delegates: int | None
+    host: str
+
+
+def _endpoint_rows(s: Session, meeting_id: int) -> tuple[EndpointRow, ...]:
+    me, ep = m.MeetingEndpoint, m.Endpoint
+    rows = s.execute(
+        select(me.id, ep.name, ep.kind, me.position, me.expected_delegates,
+               me.present_delegates, me.host)
+        .join(ep, ep.id == me.endpoint_id)
+        .where(me.meeting_id == meeting_id)
+        .order_by(me.position, me.id)
+    )
+    return tuple(EndpointRow(i, nfc(n), k, p, e, pr, nfc(h or "")) for i, n, k, p, e, pr, h in rows)
+
+
+def _meeting_events(s: Session, meeting_id: int) -> list[Event]:
+    ev = m.EndpointStatusEvent
+    rows = s.execute(
+        select(ev.meeting_endpoint_id, _raw(ev.at), ev.status)
+        .join(m.MeetingEndpoint, m.MeetingEndpoint.id == ev.meeting_endpoint_id)
+        .where(m.MeetingEndpoint.meeting_id == meeting_id)
+        .order_by(ev.meeting_endpoint_id, ev.at, ev.id)
+    )
+    return [Event(me, _moment(at), status) for me, at, status in rows]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The meeting as the record sees it, read in one transaction, every string NFC."""
+
+    meeting: reads.MeetingInfo
+    agenda: tuple[reads.AgendaItemInfo, ...]
+    endpoints: tuple[EndpointRow, ...]
+    organisations: tuple[reads.OrganisationInfo, ...]
+    people: tuple[reads.PersonInfo, ...]
+    speakers: tuple[reads.SpeakerInfo, ...]
+    grants: tuple[reads.GrantInfo, ...]
+
+    @property
+    def chairs(self) -> tuple[reads.PersonInfo, ...]:
+        return tuple(sorted((p for p in self.people if p.chair_order is not None),
+                            key=lambda p: p.chair_order or 0))
+
+    @property
+    def recorder(self) -> reads.PersonInfo | None:
+        return next((p for p in self.people if p.is_recorder), None)
 
 
 @dataclass(frozen=True)
@@ -60,7 +121,7 @@ class PlannedSlot:
 
 @dataclass
 class RecordSource:
-    snap: reads.MeetingSnapshot
+    snap: Snapshot
     journal_high_water: int
     outages: dict[int, list[Outage]]
     spans: dict[int, Span]
@@ -87,7 +148,7 @@ class RecordSource:
         out.sort(key=lambda o: (o.start, o.meeting_endpoint_id))
         return out
 
-    def main_endpoint(self) -> reads.MeetingEndpointInfo | None:
+    def main_endpoint(self) -> EndpointRow | None:
         return next((e for e in self.snap.endpoints if e.kind == "main_hall"), None)
 
     def opened_at(self) -> datetime | None:
@@ -117,23 +178,26 @@ def planned_slots(agenda: tuple[reads.AgendaItemInfo, ...]) -> dict[int, Planned
 
 
 def load(core: Core, meeting_id: int) -> RecordSource:
-    """Read everything the record needs (raises ``NotFound`` for an unknown meeting)."""
-    high_water = core.high_water()
-    snap = reads.snapshot(core, meeting_id)
-    snap = reads.MeetingSnapshot(
-        meeting=nfc_info(snap.meeting),
-        agenda=tuple(nfc_info(x) for x in snap.agenda),
-        endpoints=tuple(nfc_info(x) for x in snap.endpoints),
-        organisations=tuple(nfc_info(x) for x in snap.organisations),
-        people=tuple(nfc_info(x) for x in snap.people),
-        speakers=tuple(nfc_info(x) for x in snap.speakers),
-        grants=tuple(nfc_info(x) for x in snap.grants),
-    )
+    """Read everything the record needs in one read transaction (``NotFound`` for an unknown
+    meeting). The session-level reads of ``core.reads`` are shared with exports; the bridge
+    points and their status events are read lean, being the bulk of a national meeting."""
+    with core.reading() as s:
+        high_water = int(s.execute(select(func.max(m.JournalEntry.id))).scalar() or 0)
+        snap = Snapshot(
+            meeting=nfc_info(reads._meeting(s, meeting_id)),
+            agenda=tuple(nfc_info(x) for x in reads._agenda(s, meeting_id)),
+            endpoints=_endpoint_rows(s, meeting_id),
+            organisations=tuple(nfc_info(x) for x in reads._organisations(s, meeting_id)),
+            people=tuple(nfc_info(x) for x in reads._people(s, meeting_id)),
+            speakers=tuple(nfc_info(x) for x in reads._speakers(s, meeting_id)),
+            grants=tuple(nfc_info(x) for x in reads._grants(s, meeting_id)),
+        )
+        events = _meeting_events(s, meeting_id)
     items = Timeline(
         (i.actual_start, i.actual_end, i.id) for i in snap.agenda if i.actual_start is not None
     )
     speeches = Timeline(
         (s.actual_start, s.actual_end, s.id) for s in snap.speakers if s.actual_start is not None
     )
-    outages, spans = ledger(_meeting_events(core, meeting_id), items, speeches)
+    outages, spans = ledger(events, items, speeches)
     return RecordSource(snap, high_water, outages, spans, planned_slots(snap.agenda))

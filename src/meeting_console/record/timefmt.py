@@ -25,6 +25,7 @@ class TimeFormat:
     def __init__(self, labels: Labels, tz: tzinfo) -> None:
         self.labels = labels
         self.tz = tz
+        self._short: dict[int, str] = {}  # by minute since the epoch: tables repeat times
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.tz)
@@ -38,8 +39,12 @@ class TimeFormat:
         """'8h00' (tables); '—' for no time."""
         if moment is None:
             return self.labels("none")
-        t = self.local(moment)
-        return self.labels("clock_short", h=t.hour, m=t.minute)
+        minute = int(moment.timestamp()) // 60
+        hit = self._short.get(minute)
+        if hit is None:
+            t = self.local(moment)
+            hit = self._short[minute] = self.labels("clock_short", h=t.hour, m=t.minute)
+        return hit
 
     def span(self, start: datetime | None, end: datetime | None) -> str:
         return f"{self.short(start)}–{self.short(end)}"
