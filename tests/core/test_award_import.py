@@ -160,7 +160,7 @@ def test_english_headings_any_order(core: Core, mid: int, tmp_path: Path) -> Non
         "the workbook is password-protected (encrypted); open it in Excel, remove the password "
         "(File › Info › Protect Workbook), save it and import again"]),
     ("merged_cells.xlsx", [
-        "row 5, column H: merged cells H5:H7: one award per row, one value per cell; unmerge "
+        "row 5, column H (Người trao): merged cells H5:H7: one award per row, one value per cell; unmerge "
         "them and fill in every cell"]),
     ("empty_sheet.xlsx", ["the sheet “Khen thưởng” is empty: no headings, no awards; start "
                           "from the template (grants-template.xlsx)"]),
@@ -251,5 +251,6 @@ def test_zip_bomb_and_missing_file(core: Core, mid: int, tmp_path: Path) -> None
 def test_refusal_names_the_first_problem_and_counts_the_rest(core: Core, mid: int) -> None:
     with pytest.raises(ai.SpreadsheetRefused) as refused:
         ai.import_grants(core, mid, FILES / "merged_cells.xlsx")
-    assert str(refused.value).startswith("merged_cells.xlsx:5: row 5, column H: merged cells")
-    assert refused.value.line == 5
+    assert str(refused.value).startswith(
+        "merged_cells.xlsx: row 5, column H (Người trao): merged cells H5:H7")
+    assert (refused.value.line, refused.value.field) == (5, "Người trao")

@@ -112,8 +112,10 @@ class SpreadsheetRefused(ImportRefused):
         first = self.problems[0]
         more = len(self.problems) - 1
         tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-        super().__init__(f"{first}{tail}; nothing was imported", file=file, line=first.row,
-                         field=first.heading)
+        # the problem names its row and column itself; line and field are for callers
+        super().__init__(f"{first}{tail}; nothing was imported", file=file)
+        self.line = first.row
+        self.field = first.heading
 
 
 @dataclass(frozen=True)
@@ -486,9 +488,10 @@ def read_sheet(path: str | os.PathLike[str], snap: reads.MeetingSnapshot,
     # one value per cell: a merged range hides all but its top-left value
     for rng in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
         a, b = _letter(rng.min_col - 1), _letter(rng.max_col - 1)
+        heading = _cell_text(ws.cell(row=1, column=rng.min_col).value).strip() if a == b else ""
         problems.append(SheetProblem(
             f"merged cells {rng.coord}: one award per row, one value per cell; unmerge them "
-            "and fill in every cell", rng.min_row, a if a == b else f"{a}–{b}"))
+            "and fill in every cell", rng.min_row, a if a == b else f"{a}–{b}", heading))
     values = [list(r) for r in ws.iter_rows(values_only=True)]
     while values and all(v is None or _cell_text(v).strip() == "" for v in values[-1]):
         values.pop()
