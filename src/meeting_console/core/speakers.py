@@ -23,13 +23,14 @@ The rules every operation here keeps:
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
 
 from meeting_console.core import editing as ed
-from meeting_console.core import vocab
-from meeting_console.core.api import Tx, operation
+from meeting_console.core import reads, vocab
+from meeting_console.core.api import Core, Tx, operation
 from meeting_console.core.speaker_budget import CURRENT, FINISHED, WAITING
 from meeting_console.core.text import fold
 from meeting_console.errors import OperationRefused
@@ -535,6 +536,39 @@ stop_timer = end_speech
 mark_done = end_speech
 
 
+def _current_in(tx: Tx, meeting_id: int) -> m.SpeakerRequest:
+    tx.get(m.Meeting, meeting_id, "meeting")
+    tx.meeting_id = meeting_id
+    cur = _current(tx, meeting_id)
+    if cur is None:
+        raise OperationRefused(_("no one has the floor"))
+    return cur
+
+
+@operation("Start / pause speaking timer")
+def toggle_timer(tx: Tx, meeting_id: int) -> str:
+    """The one timer key: start a called speaker's timer, pause a running one, resume a paused
+    one; decided on the state in the store (a key pressed twice quickly does what it says).
+    Returns what it did: ``started``, ``paused`` or ``resumed``."""
+    cur = _current_in(tx, meeting_id)
+    if cur.actual_start is None:
+        start_timer.__wrapped__(tx, cur.id)  # type: ignore[attr-defined]
+        return "started"
+    if cur.status == "paused":
+        resume_timer.__wrapped__(tx, cur.id)  # type: ignore[attr-defined]
+        return "resumed"
+    pause_timer.__wrapped__(tx, cur.id)  # type: ignore[attr-defined]
+    return "paused"
+
+
+@operation("Speech done")
+def end_current(tx: Tx, meeting_id: int) -> int:
+    """Stop the timer of whoever has the floor: their speech is done; returns the request id."""
+    cur = _current_in(tx, meeting_id)
+    end_speech.__wrapped__(tx, cur.id)  # type: ignore[attr-defined]
+    return cur.id
+
+
 @operation("Extend speaking time")
 def extend(tx: Tx, request_id: int, seconds: int) -> None:
     """Give a waiting or current speaker more (or, negative, less) time; the total limit stays
@@ -673,3 +707,74 @@ def set_item_speaking_minutes(tx: Tx, item_id: int, minutes: int | None) -> None
     )
     if item.speaking_minutes != value:
         item.speaking_minutes = value
+
+
+# --- what the speaker panel reads ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkInfo:
+    """The connection status of an endpoint a speaker speaks from."""
+
+    id: int
+    name: str
+    status: str
+
+
+@dataclass(frozen=True)
+class QueueView:
+    """One consistent read of what the speaker queue shows: the meeting, its agenda, every
+    request, and the status of the endpoints the requests speak from (not all endpoints: a
+    national meeting has thousands)."""
+
+    meeting: reads.MeetingInfo
+    agenda: tuple[reads.AgendaItemInfo, ...]
+    speakers: tuple[reads.SpeakerInfo, ...]
+    links: dict[int, LinkInfo] = field(default_factory=dict)
+
+    def item(self, item_id: int | None) -> reads.AgendaItemInfo | None:
+        return next((i for i in self.agenda if i.id == item_id), None)
+
+    @property
+    def current(self) -> reads.SpeakerInfo | None:
+        return next((s for s in self.speakers if s.status in CURRENT), None)
+
+    def of_item(self, item_id: int | None) -> list[reads.SpeakerInfo]:
+        return [s for s in self.speakers if s.agenda_item_id == item_id]
+
+    def waiting(self, item_id: int | None) -> list[reads.SpeakerInfo]:
+        rows = [s for s in self.speakers if s.agenda_item_id == item_id and s.position is not None]
+        return sorted(rows, key=lambda s: (s.position or 0, s.id))
+
+    def link_status(self, s: reads.SpeakerInfo) -> str:
+        """The status of the speaker's endpoint ("connected" for the main hall)."""
+        link = self.links.get(s.meeting_endpoint_id) if s.meeting_endpoint_id else None
+        return link.status if link else "connected"
+
+    def next_to_call(self, item_id: int | None) -> reads.SpeakerInfo | None:
+        """Who ``call_next`` would reach first: a queued speaker, or a held one whose link is
+        back (held turns return first)."""
+        waiting = self.waiting(item_id)
+        back = [s for s in waiting if s.status == "held" and self.link_status(s) not in NOT_BACK]
+        queued = [s for s in waiting if s.status == "queued"]
+        return (back + queued)[0] if back or queued else None
+
+
+def queue_view(core: Core, meeting_id: int) -> QueueView:
+    with core.reading() as s:
+        speakers = reads._speakers(s, meeting_id)
+        ids = {x.meeting_endpoint_id for x in speakers if x.meeting_endpoint_id is not None}
+        links: dict[int, LinkInfo] = {}
+        if ids:
+            rows = s.execute(
+                select(m.MeetingEndpoint.id, m.Endpoint.name, m.MeetingEndpoint.status)
+                .join(m.Endpoint, m.Endpoint.id == m.MeetingEndpoint.endpoint_id)
+                .where(m.MeetingEndpoint.id.in_(sorted(ids)))
+            ).all()
+            links = {i: LinkInfo(i, name, status) for i, name, status in rows}
+        return QueueView(
+            meeting=reads._meeting(s, meeting_id),
+            agenda=reads._agenda(s, meeting_id),
+            speakers=speakers,
+            links=links,
+        )

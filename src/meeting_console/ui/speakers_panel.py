@@ -1,125 +1,533 @@
-"""The speaker queue: who asked for the floor on which item, from where, and what they said."""
+"""The speaker queue: who asked for the floor on which item, from where; the floor and its timer,
+driven from the keyboard; and (in its own dock) the current speaker pane.
+
+Keys (also in the Speakers menu and in tooltips). Anywhere in the window:
+  F5 call the next speaker (whoever speaks is closed first) · Shift+F5 call next, timer waits
+  F6 start / pause / resume the speaking timer · F7 stop the timer: speech done
+  F8 one more minute · Shift+F8 extend by … · F9 write the summary · Ctrl+Shift+A register
+In the queue:
+  Ins register · F2 edit · Del remove · Ctrl+Up / Ctrl+Down move · Ctrl+Home put next (chair
+  priority) · Ctrl+F5 call the selected speaker · Ctrl+Shift+W withdrawn · Ctrl+Shift+K skipped
+  · Ctrl+Shift+U put back in the queue · Ctrl+Shift+O hold the turn (link down) · Ctrl+Shift+M
+  move to another item · Ctrl+Shift+T the item's speaking time. Drag and drop reorders too.
+"""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QWidget,
+)
 
 from meeting_console.core import reads, speakers, vocab
-from meeting_console.core.changes import AGENDA, ENDPOINTS, PEOPLE, SPEAKERS
-from meeting_console.core.timefmt import hhmm
+from meeting_console.core.changes import AGENDA, ENDPOINTS, MEETING, PEOPLE, SPEAKERS
+from meeting_console.core.speaker_budget import CURRENT, FINISHED, limit_seconds, speech_duration
+from meeting_console.core.speakers import DOWN, NOT_BACK, QueueView
+from meeting_console.core.timefmt import duration, hhmm
 from meeting_console.i18n import _
 from meeting_console.ui import labels
 from meeting_console.ui.form import Field, ask
 from meeting_console.ui.panel import Panel
+from meeting_console.ui.speaker_pane import CurrentSpeakerPane, budget_text
+from meeting_console.ui.speaker_queue_model import QueueModel
+from meeting_console.ui.speaker_register import RegisterSpeakerDialog
 from meeting_console.ui.table_model import Column
+
+CURRENT_BG = QColor("#fff4c2")
+HELD_FG = QColor("#b26a00")
+DOWN_FG = QColor("#c62828")
+DONE_FG = QColor("#616161")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+WINDOW = Qt.ShortcutContext.WindowShortcut
+LOCAL = Qt.ShortcutContext.WidgetWithChildrenShortcut
 
 
 class SpeakersPanel(Panel):
-    areas = frozenset({SPEAKERS, PEOPLE, AGENDA, ENDPOINTS})
+    areas = frozenset({SPEAKERS, PEOPLE, AGENDA, ENDPOINTS, MEETING})
 
     def __init__(self, runner: Any, parent: Any = None) -> None:
-        self.tz = "Asia/Ho_Chi_Minh"
-        self.items: tuple[reads.AgendaItemInfo, ...] = ()
-        self.people: tuple[reads.PersonInfo, ...] = ()
-        self.endpoints: tuple[reads.MeetingEndpointInfo, ...] = ()
+        self.data: QueueView | None = None
+        self.item_id: int | None = None
+        self._item_chosen = False
+        self._sized = False
         super().__init__(runner, parent)
         self.title = _("Speakers")
-        self.add_action(_("Register speaker"), self.add_request, "Ins", _("Register a speaker for an item"))
-        self.add_action(_("Edit"), self.edit_selected, "F2", _("Edit the selected request"))
-        self.add_action(_("Remove"), self.remove_selected, "Del", _("Remove the selected request"))
-        self.add_action(_("Move up"), lambda: self.move_selected(-1), "Ctrl+Up")
-        self.add_action(_("Move down"), lambda: self.move_selected(+1), "Ctrl+Down")
+        # the queue's own model: the thin row model with drag and drop of waiting speakers
+        self.model = QueueModel(self.columns(), self)
+        self.proxy.setSourceModel(self.model)
+        self.model.move_requested.connect(self._dropped)
+        v = self.view
+        v.setDragEnabled(True)
+        v.setAcceptDrops(True)
+        v.setDropIndicatorShown(True)
+        v.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        v.setDefaultDropAction(Qt.DropAction.MoveAction)
+        v.setDragDropOverwriteMode(False)
+        v.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        v.horizontalHeader().setResizeContentsPrecision(40)
+
+        self.item_box = QComboBox()
+        self.item_box.setObjectName("speaker-item")
+        self.item_box.setToolTip(_("The agenda item whose queue is shown"))
+        self.item_box.activated.connect(self._item_picked)
+        self.budget = QLabel()
+        self.budget.setObjectName("queue-budget")
+        self.budget.setWordWrap(True)
+        header = QWidget()
+        hl = QHBoxLayout(header)
+        hl.setContentsMargins(0, 0, 0, 0)
+        hl.addWidget(QLabel(_("Item:")))
+        hl.addWidget(self.item_box, 2)
+        hl.addWidget(self.budget, 5)
+        self.layout().insertWidget(1, header)
+
+        self.pane = CurrentSpeakerPane(lambda: self.runner.core.clock.now())
+        self.pane.summary_changed.connect(self._save_summary)
+        self.pane.ticker.timeout.connect(self._show_budget)
+
+        a = self._action
+        self.act_register = a("register", _("Register speaker…"), self.register, "Ctrl+Shift+A", WINDOW,
+                              _("Register a speaker: search as you type, or a new name with post"))
+        self.act_call = a("call-next", _("Call next"), lambda: self.call_next(), "F5", WINDOW,
+                          _("Give the floor to the next speaker; whoever speaks is closed first"))
+        self.act_call_wait = a("call-next-wait", _("Call next, timer waits"),
+                               lambda: self.call_next(start_timer=False), "Shift+F5", WINDOW,
+                               _("Call the next speaker; start the timer with F6 when they begin"))
+        self.act_timer = a("timer", _("Start / pause timer"), self.toggle_timer, "F6", WINDOW,
+                           _("Start, pause or resume the current speaker's timer"))
+        self.act_done = a("done", _("Speech done"), self.end_speech, "F7", WINDOW,
+                          _("Stop the timer: the current speech is done"))
+        self.act_more = a("extend", _("+1 min"), lambda: self.extend(60), "F8", WINDOW,
+                          _("One more minute for the current (or selected) speaker"))
+        self.act_extend = a("extend-by", _("Extend by…"), self.extend_by, "Shift+F8", WINDOW,
+                            _("Extend (or shorten) the speaking time by some minutes"))
+        self.act_summary = a("summary", _("Write summary"), self.focus_summary, "F9", WINDOW,
+                             _("Write what the speaker says, for the record"))
+        self._separator()
+        self.act_priority = a("priority", _("Put next"), self.prioritize, "Ctrl+Home", LOCAL,
+                              _("Chair priority: the selected speaker goes to the head of the queue"))
+        self.act_call_sel = a("call-selected", _("Call selected"), self.call_selected, "Ctrl+F5", LOCAL,
+                              _("Give the floor to the selected speaker out of turn"))
+        a("up", _("Move up"), lambda: self.move_selected(-1), "Ctrl+Up", LOCAL, toolbar=False)
+        a("down", _("Move down"), lambda: self.move_selected(+1), "Ctrl+Down", LOCAL, toolbar=False)
+        a("withdrawn", _("Withdrawn"), lambda: self._selected_op(speakers.withdraw), "Ctrl+Shift+W", LOCAL,
+          _("The selected speaker gives up their turn"), toolbar=False)
+        a("skipped", _("Skip"), lambda: self._selected_op(speakers.skip), "Ctrl+Shift+K", LOCAL,
+          _("Pass over the selected speaker (they can be put back)"), toolbar=False)
+        a("requeue", _("Put back in queue"), lambda: self._selected_op(speakers.requeue), "Ctrl+Shift+U",
+          LOCAL, _("Put a skipped or withdrawn speaker back at the head of the queue"), toolbar=False)
+        a("hold", _("Hold turn"), lambda: self._selected_op(speakers.hold), "Ctrl+Shift+O", LOCAL,
+          _("Hold the selected speaker's turn while their endpoint's link is down"), toolbar=False)
+        a("move-item", _("Move to another item…"), self.move_to_item, "Ctrl+Shift+M", LOCAL, toolbar=False)
+        a("speaking-time", _("Item speaking time…"), self.item_speaking_time, "Ctrl+Shift+T", LOCAL,
+          _("The default speaking time of this item's speakers"), toolbar=False)
+        self._separator()
+        a("edit", _("Edit…"), self.edit_selected, "F2", LOCAL, _("Edit the selected request"), toolbar=False)
+        a("remove", _("Remove"), self.remove_selected, "Del", LOCAL,
+          _("Remove the selected request (refused once they have spoken)"), toolbar=False)
+        # Ins registers too, inside the queue
+        ins = QAction(self)
+        ins.setShortcut("Ins")
+        ins.setShortcutContext(LOCAL)
+        ins.triggered.connect(self.register)
+        self.view.addAction(ins)
+        self.pane.set_actions([self.act_call, self.act_timer, self.act_done, self.act_more])
+        self.view.selectionModel().currentRowChanged.connect(lambda *_a: self._show_pane())
+
+    # --- construction helpers ----------------------------------------------------------------
+
+    def _action(self, name: str, text: str, slot: Any, key: str, context: Qt.ShortcutContext,
+                tip: str = "", *, toolbar: bool = True) -> QAction:
+        act = self.add_action(text, slot, key, tip or text, context=context)
+        act.setObjectName("speakers-" + name)
+        if not toolbar:
+            self.toolbar.removeAction(act)
+        if context == LOCAL:
+            self.view.addAction(act)  # the queue's context menu
+        return act
+
+    def _separator(self) -> None:
+        sep = QAction(self)
+        sep.setSeparator(True)
+        self.addAction(sep)
+
+    def menu_actions(self) -> list[QAction]:
+        return list(self.actions())
+
+    def extra_docks(self) -> list[tuple[str, str, QWidget, Qt.DockWidgetArea]]:
+        return [("current-speaker", _("Current speaker"), self.pane, Qt.DockWidgetArea.RightDockWidgetArea)]
+
+    # --- columns -------------------------------------------------------------------------------
+
+    def _limit(self, r: reads.SpeakerInfo) -> int:
+        d = self.data
+        item = d.item(r.agenda_item_id) if d else None
+        return limit_seconds(r, item.speaking_minutes if item else None,
+                             d.meeting.default_speaking_minutes if d else 5)
+
+    def _link(self, r: reads.SpeakerInfo) -> str:
+        return self.data.link_status(r) if self.data else "connected"
+
+    @property
+    def tz(self) -> str:
+        return self.data.meeting.timezone if self.data else "Asia/Ho_Chi_Minh"
 
     def columns(self) -> list[Column]:
-        def item(r: reads.SpeakerInfo) -> str:
-            it = next((i for i in self.items if i.id == r.agenda_item_id), None)
-            return it.number or str(it.position) if it else ""
+        right = Qt.AlignmentFlag.AlignRight
+
+        def bg(r: reads.SpeakerInfo) -> Any:
+            return CURRENT_BG if r.status in CURRENT else None
+
+        def fg(r: reads.SpeakerInfo) -> Any:
+            if r.status == "held":
+                return HELD_FG
+            if r.status in FINISHED:
+                return DONE_FG
+            return None
+
+        def endpoint(r: reads.SpeakerInfo) -> str:
+            name = r.endpoint_name or _("Main hall")
+            status = self._link(r)
+            if r.meeting_endpoint_id is not None and status != "connected":
+                name += f" · {labels.endpoint_status(status)}"
+            return name
+
+        def limit(r: reads.SpeakerInfo) -> str:
+            text = duration(self._limit(r))
+            if r.extended_seconds:
+                text += f" ({duration(r.extended_seconds, signed=True)})"
+            return text
+
+        def mark(r: reads.SpeakerInfo) -> str:
+            if r.status in CURRENT:
+                return "▶"
+            return "" if r.position is None else str(r.position)
+
+        def spoken(r: reads.SpeakerInfo) -> str:
+            d = speech_duration(r)
+            return "" if d is None else duration(d)
 
         return [
-            Column(_("Item"), item),
-            Column(_("Queue"), lambda r: "" if r.position is None else str(r.position),
-                   align=Qt.AlignmentFlag.AlignRight),
-            Column(_("Speaker"), lambda r: r.person_name),
-            Column(_("Post"), lambda r: ", ".join(r.person_posts), tooltip=lambda r: "\n".join(r.person_posts)),
-            Column(_("Endpoint"), lambda r: r.endpoint_name or _("Main hall")),
-            Column(_("Status"), lambda r: labels.speaker_status(r.status)),
-            Column(_("Min"), lambda r: "" if r.limit_minutes is None else str(r.limit_minutes),
-                   align=Qt.AlignmentFlag.AlignRight),
-            Column(_("Started"), lambda r: hhmm(r.actual_start, self.tz)),
-            Column(_("Ended"), lambda r: hhmm(r.actual_end, self.tz)),
-            Column(_("Topic / summary"), lambda r: r.summary or r.topic, tooltip=lambda r: r.summary or r.topic),
+            Column(_("#"), mark, align=right, background=bg),
+            Column(_("Speaker"), lambda r: r.person_name, background=bg, foreground=fg),
+            Column(_("Post"), lambda r: ", ".join(r.person_posts), tooltip=lambda r: "\n".join(r.person_posts),
+                   background=bg, foreground=fg),
+            Column(_("Speaks from"), endpoint, background=bg,
+                   foreground=lambda r: DOWN_FG if r.status not in FINISHED and self._link(r) in DOWN else fg(r)),
+            Column(_("Status"), lambda r: labels.speaker_status(r.status), background=bg, foreground=fg),
+            Column(_("Limit"), limit, align=right, background=bg, foreground=fg),
+            Column(_("Started"), lambda r: hhmm(r.actual_start, self.tz, seconds=True), background=bg, foreground=fg),
+            Column(_("Spoke"), spoken, align=right, background=bg, foreground=fg),
+            Column(_("Topic / summary"), lambda r: r.summary or r.topic, tooltip=lambda r: r.summary or r.topic,
+                   background=bg, foreground=fg),
         ]
 
+    # --- loading -------------------------------------------------------------------------------
+
     def load(self, core: Any, meeting_id: int) -> Any:
-        snap = reads.snapshot(core, meeting_id)
-        return snap.meeting.timezone, snap.agenda, snap.people, snap.endpoints, snap.speakers
+        return speakers.queue_view(core, meeting_id)
 
     def show_rows(self, rows: Any) -> None:
         if not rows:
+            self.data = None
+            self.item_id = None
+            self.item_box.clear()
             self.model.set_rows(())
+            self.pane.show_view(None, None, None)
+            self.budget.setText("")
             return
-        self.tz, self.items, self.people, self.endpoints, reqs = rows
-        self.model.set_rows(reqs)
-        self.view.resizeColumnsToContents()
-        self.view.setColumnWidth(3, min(self.view.columnWidth(3), 360))
+        self.data = data = rows
+        self._fill_items(data)
+        if not self._item_chosen or data.item(self.item_id) is None:
+            self.item_id = self._default_item(data)
+            self._item_chosen = False
+        self.item_box.setCurrentIndex(max(0, self.item_box.findData(self.item_id)))
+        self._show_item()
+        self._return_held_if_back(data)
 
-    def _fields(self, r: reads.SpeakerInfo | None) -> list[Field]:
-        eps = [(None, _("Main hall"))] + [(e.id, e.name) for e in self.endpoints]
-        fields = []
-        if r is None:
-            default_item = next((i.id for i in self.items if i.kind == "discussion"),
-                                self.items[0].id if self.items else None)
-            fields += [
-                Field("item_id", _("Agenda item"), "choice", value=default_item,
-                      choices=[(i.id, f"{i.number}. {i.title[:60]}") for i in self.items]),
-                Field("person_id", _("Speaker"), "choice", value=self.people[0].id if self.people else None,
-                      choices=[(p.id, f"{p.full_name} — {p.posts_text[:50]}") for p in self.people]),
-            ]
-        fields += [
-            Field("meeting_endpoint_id", _("Speaks from"), "choice",
-                  value=r.meeting_endpoint_id if r else None, choices=eps),
-            Field("topic", _("Topic"), "multiline", value=r.topic if r else ""),
-            Field("limit_minutes", _("Time limit (minutes)"), "optional_int",
-                  value=r.limit_minutes if r else None, minimum=1, maximum=240),
-            Field("source", _("Request came"), "choice", value=r.source if r else "advance",
-                  choices=labels.choices(vocab.SPEAKER_SOURCES, labels.speaker_source)),
-        ]
+    def _fill_items(self, data: QueueView) -> None:
+        entries = [(it.id, f"{it.number or it.position}. {it.title[:60]}") for it in data.agenda]
+        have = [(self.item_box.itemData(i), self.item_box.itemText(i)) for i in range(self.item_box.count())]
+        if entries != have:
+            self.item_box.blockSignals(True)
+            self.item_box.clear()
+            for id_, text in entries:
+                self.item_box.addItem(text, id_)
+            self.item_box.blockSignals(False)
+
+    @staticmethod
+    def _default_item(data: QueueView) -> int | None:
+        """The current speaker's item; else the running item if it has requests; else the first
+        item with someone waiting; else the first discussion item."""
+        if data.current is not None:
+            return data.current.agenda_item_id
+        with_requests = {s.agenda_item_id for s in data.speakers}
+        for it in data.agenda:
+            if it.status in ("running", "paused") and it.id in with_requests:
+                return it.id
+        waiting = {s.agenda_item_id for s in data.speakers if s.position is not None}
+        for it in data.agenda:
+            if it.id in waiting:
+                return it.id
+        return next((it.id for it in data.agenda if it.kind == "discussion"),
+                    data.agenda[0].id if data.agenda else None)
+
+    def _item_picked(self, _index: int) -> None:
+        self.item_id = self.item_box.currentData()
+        self._item_chosen = True
+        self._show_item()
+
+    def queue_rows(self, data: QueueView, item_id: int | None) -> list[reads.SpeakerInfo]:
+        """The item's rows: the current speaker, the queue in order, then finished turns (the
+        latest first)."""
+        rows = data.of_item(item_id)
+        current = [s for s in rows if s.status in CURRENT]
+        finished = sorted((s for s in rows if s.status in FINISHED),
+                          key=lambda s: (s.actual_end or s.actual_start or s.requested_at or EPOCH, s.id),
+                          reverse=True)
+        return current + data.waiting(item_id) + finished
+
+    def _show_item(self) -> None:
+        data = self.data
+        if data is None:
+            return
+        keep = self.selected_id()
+        self.model.set_rows(self.queue_rows(data, self.item_id))
+        if keep is not None and self.model.row_of(keep) is not None and self.selected_id() != keep:
+            self.select_id(keep)
+        if not self._sized and self.model.rowCount():
+            self._sized = True
+            self.view.resizeColumnsToContents()
+            self.view.setColumnWidth(2, min(self.view.columnWidth(2), 320))
+        self._show_pane()
+        self._show_budget()
+
+    def _show_pane(self) -> None:
+        self.pane.show_view(self.data, self.item_id, self._summary_target())
+
+    def _summary_target(self) -> reads.SpeakerInfo | None:
+        """The current speaker; else the selected row if they have spoken; else the last speech."""
+        data = self.data
+        if data is None:
+            return None
+        if data.current is not None:
+            return data.current
+        sel = self.selected_row()
+        if sel is not None and sel.actual_start is not None:
+            return sel
+        spoken = [s for s in data.speakers if s.actual_start is not None]
+        return max(spoken, key=lambda s: (s.actual_start, s.id)) if spoken else None
+
+    def _show_budget(self) -> None:
+        b = self.pane.budget_now()
+        if b is None:
+            self.budget.setText("")
+            return
+        text, over = budget_text(b, self.tz)
+        if text != self.budget.text():
+            self.budget.setText(text)
+        self.budget.setStyleSheet("color: #c62828; font-weight: bold;" if over else "")
+
+    def _return_held_if_back(self, data: QueueView) -> None:
+        """A held turn whose link is back returns to the head of its queue (an automatic step,
+        the same on every console: the second finds nothing to do)."""
+        if any(s.status == "held" and data.link_status(s) not in NOT_BACK for s in data.speakers):
+            self.runner.run(speakers.return_held, data.meeting.id, initiator=self, on_error=lambda _m: None)
+
+    # --- the floor -------------------------------------------------------------------------------
+
+    def flash(self, message: str) -> None:
+        self.summary.setText(message)
+        self.summary.show()
+        QTimer.singleShot(5000, self.summary.hide)
+
+    def call_next(self, start_timer: bool = True) -> None:
+        data, item_id = self.data, self.item_id
+        if data is None or item_id is None:
+            return
+        head = data.next_to_call(item_id)
+        if head is not None and data.link_status(head) in DOWN:
+            self._ask_hold(head, item_id, start_timer)
+            return
+        self.perform(speakers.call_next, item_id, start_timer=start_timer)
+
+    def _ask_hold(self, head: reads.SpeakerInfo, item_id: int, start_timer: bool) -> None:
+        status = labels.endpoint_status(self._link(head))
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, _("Link lost"),
+            _("{name} speaks from {endpoint}, whose link is: {status}.\n\nHold their turn (it comes back "
+              "to the head of the queue when the link is back) and call the next speaker?").format(
+                name=head.person_name, endpoint=head.endpoint_name, status=status),
+            QMessageBox.StandardButton.Cancel, self)
+        box.setObjectName("hold-turn")
+        hold = box.addButton(_("Hold turn, call next"), QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(hold)
+
+        def answered(button: Any) -> None:
+            if button is hold:
+                self.perform(speakers.call_next, item_id, start_timer=start_timer, hold_lost=True)
+
+        box.buttonClicked.connect(answered)
+        box.open()
+
+    def call_selected(self) -> None:
+        r = self.selected_row()
         if r is not None:
-            fields.append(Field("summary", _("Summary of the speech"), "multiline", value=r.summary))
-        return fields
+            self.perform(speakers.call_speaker, r.id)
 
-    def add_request(self) -> None:
-        if self.meeting_id is None or not self.items or not self.people:
-            self.warn(_("Add agenda items and people first."))
+    def toggle_timer(self) -> None:
+        if self.meeting_id is not None:
+            self.perform(speakers.toggle_timer, self.meeting_id)
+
+    def end_speech(self) -> None:
+        if self.meeting_id is None:
+            return
+        self.pane.save_summary()
+        self.perform(speakers.end_current, self.meeting_id)
+
+    def _extend_target(self) -> reads.SpeakerInfo | None:
+        if self.data is not None and self.data.current is not None:
+            return self.data.current
+        return self.selected_row()
+
+    def extend(self, seconds: int) -> None:
+        r = self._extend_target()
+        if r is not None:
+            self.perform(speakers.extend, r.id, seconds)
+
+    def extend_by(self) -> None:
+        r = self._extend_target()
+        if r is None:
             return
 
         def accept(values: dict[str, Any], done: Any) -> None:
-            item_id = values.pop("item_id", None) or self._fields(None)[0].value
-            person_id = values.pop("person_id", None) or self.people[0].id
-            self.perform(speakers.add_request, item_id, person_id, done=done, select_result=True, **values)
+            self.perform(speakers.extend, r.id, int(values.get("minutes", 0)) * 60, done=done)
 
-        ask(self, _("Register speaker"), self._fields(None), accept)
+        ask(self, _("Extend speaking time of {name}").format(name=r.person_name), [
+            Field("minutes", _("Minutes (negative: shorter)"), "int", value=2, minimum=-60, maximum=60),
+        ], accept)
+
+    def focus_summary(self) -> None:
+        dock = self.pane.parentWidget()
+        if isinstance(dock, QDockWidget):
+            dock.show()
+            dock.raise_()
+        self.pane.focus_summary()
+
+    def _save_summary(self, request_id: int, text: str) -> None:
+        self.perform(speakers.set_summary, request_id, text)
+
+    # --- the queue -------------------------------------------------------------------------------
+
+    def register(self) -> None:
+        if self.meeting_id is None or self.data is None or not self.data.agenda:
+            self.warn(_("Add agenda items first."))
+            return
+        mid = self.meeting_id
+        self.runner.call(lambda core: (reads.people(core, mid), reads.endpoints(core, mid)),
+                         self.runner.core, on_done=self._open_register)
+
+    def _open_register(self, loaded: Any) -> None:
+        if self.data is None:
+            return
+        people, endpoints = loaded
+
+        def submit(op: Any, args: tuple[Any, ...], fields: dict[str, Any], done: Any) -> None:
+            self.perform(op, *args, done=done, select_result=True, **fields)
+
+        dlg = RegisterSpeakerDialog(self.data.agenda, self.item_id, people, endpoints,
+                                    self.data.meeting.status == "live", submit, self)
+        self.register_dialog = dlg
+        dlg.open()
+
+    def _dropped(self, request_id: int, index: int) -> None:
+        self.perform(speakers.move_request, request_id, index)
+
+    def move_selected(self, delta: int) -> None:
+        r = self.selected_row()
+        if r is None or r.position is None:
+            return
+        self.perform(speakers.move_request, r.id, r.position - 1 + delta)
+
+    def prioritize(self) -> None:
+        self._selected_op(speakers.prioritize)
+
+    def _selected_op(self, op: Any) -> None:
+        r = self.selected_row()
+        if r is not None:
+            self.perform(op, r.id)
+
+    def move_to_item(self) -> None:
+        r = self.selected_row()
+        if r is None or self.data is None:
+            return
+        choices = [(it.id, f"{it.number or it.position}. {it.title[:60]}") for it in self.data.agenda
+                   if it.id != r.agenda_item_id and it.status not in ("done", "skipped")]
+        if not choices:
+            self.warn(_("No other open agenda item."))
+            return
+
+        def accept(values: dict[str, Any], done: Any) -> None:
+            self.perform(speakers.move_to_item, r.id, values.get("item_id", choices[0][0]), done=done)
+
+        ask(self, _("Move {name} to another item").format(name=r.person_name), [
+            Field("item_id", _("Agenda item"), "choice", value=None, choices=choices),
+        ], accept)
+
+    def item_speaking_time(self) -> None:
+        item = self.data.item(self.item_id) if self.data else None
+        if item is None:
+            return
+
+        def accept(values: dict[str, Any], done: Any) -> None:
+            self.perform(speakers.set_item_speaking_minutes, item.id, values.get("minutes"), done=done)
+
+        ask(self, _("Speaking time on item {n}").format(n=item.number or item.position), [
+            Field("minutes", _("Minutes per speaker (— : the meeting's default, {d})").format(
+                d=self.data.meeting.default_speaking_minutes if self.data else 5),
+                "optional_int", value=item.speaking_minutes, minimum=1, maximum=240),
+        ], accept)
+
+    def _fields(self, r: reads.SpeakerInfo, endpoints: Any) -> list[Field]:
+        eps = [(None, _("Main hall"))] + [(e.id, e.name) for e in endpoints]
+        return [
+            Field("meeting_endpoint_id", _("Speaks from"), "choice", value=r.meeting_endpoint_id, choices=eps),
+            Field("topic", _("Topic"), "multiline", value=r.topic),
+            Field("requested_minutes", _("Minutes asked for"), "optional_int", value=r.requested_minutes,
+                  minimum=1, maximum=240),
+            Field("limit_minutes", _("Time limit (minutes)"), "optional_int", value=r.limit_minutes,
+                  minimum=1, maximum=240),
+            Field("source", _("Request came"), "choice", value=r.source,
+                  choices=labels.choices(vocab.SPEAKER_SOURCES, labels.speaker_source)),
+            Field("summary", _("Summary of the speech"), "multiline", value=r.summary),
+        ]
 
     def edit_selected(self) -> None:
         r = self.selected_row()
-        if r is None:
+        if r is None or self.meeting_id is None:
             return
 
         def accept(values: dict[str, Any], done: Any) -> None:
             self.perform(speakers.update_request, r.id, done=done, **values)
 
-        ask(self, _("Edit speaker request"), self._fields(r), accept)
+        def loaded(endpoints: Any) -> None:
+            ask(self, _("Edit speaker request"), self._fields(r, endpoints), accept)
+
+        self.runner.call(reads.endpoints, self.runner.core, self.meeting_id, on_done=loaded)
 
     def remove_selected(self) -> None:
         r = self.selected_row()
         if r is not None:
             self.perform(speakers.remove_request, r.id)
 
-    def move_selected(self, delta: int) -> None:
-        r = self.selected_row()
-        if r is None or r.position is None:
-            return
-        self.loaded.connect(lambda: self.select_id(r.id), Qt.ConnectionType.SingleShotConnection)
-        self.perform(speakers.move_request, r.id, r.position - 1 + delta)

@@ -1,0 +1,81 @@
+"""The queue's Qt model: the thin row model, plus drag and drop of waiting speakers.
+
+A drop does not move rows itself: it asks for ``move_requested(request_id, queue_index)``; the
+panel runs the journaled ``move_request`` operation and the refreshed rows show the new order (one
+path for every change, so undo and other consoles see the same thing)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, Qt, Signal
+
+from meeting_console.ui.table_model import Column, RowsModel
+
+MIME = "application/x-meeting-console-speaker-request"
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class QueueModel(RowsModel):
+    move_requested = Signal(int, int)  # request id, 0-based index in the item's queue
+
+    def __init__(self, columns: Sequence[Column], parent: Any = None) -> None:
+        super().__init__(columns, parent)
+
+    def _waiting(self, row: int) -> bool:
+        r = self.row_at(row)
+        return r is not None and r.position is not None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.ItemIsDropEnabled
+        flags = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsDropEnabled
+        if self._waiting(index.row()):
+            flags |= Qt.ItemFlag.ItemIsDragEnabled
+        return flags
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def mimeTypes(self) -> list[str]:
+        return [MIME]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData | None:
+        rows = sorted({i.row() for i in indexes if i.isValid() and self._waiting(i.row())})
+        if not rows:
+            return None
+        data = QMimeData()
+        data.setData(MIME, str(self.rows[rows[0]].id).encode())
+        return data
+
+    def canDropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,
+                        parent: Index) -> bool:
+        return data is not None and data.hasFormat(MIME) and action == Qt.DropAction.MoveAction
+
+    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,
+                     parent: Index) -> bool:
+        if action == Qt.DropAction.IgnoreAction:
+            return True
+        if not self.canDropMimeData(data, action, row, column, parent):
+            return False
+        try:
+            request_id = int(bytes(data.data(MIME).data()).decode())
+        except ValueError:
+            return False
+        if self.row_of(request_id) is None:
+            return False
+        if row < 0:  # dropped on a row: before it; on the empty area: at the end
+            row = parent.row() if parent.isValid() else len(self.rows)
+        # the index in the queue: the waiting speakers above the drop point, the dragged one aside
+        index = sum(1 for r in self.rows[:row] if r.position is not None and r.id != request_id)
+        self.move_requested.emit(request_id, index)
+        return True
+
+    def removeRows(self, row: int, count: int, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        # a move's rows come back with the refreshed order; the view must not delete them
+        return False
