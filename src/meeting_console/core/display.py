@@ -316,9 +316,9 @@ def _speaker_line(r: reads.SpeakerInfo) -> SpeakerLine:
 def _ceremony(src: DisplaySource, item: reads.AgendaItemInfo) -> CeremonyState | None:
     """The group being presented, while the commendation item runs (None when every group of
     its ceremony has been presented)."""
-    mine = [g for g in src.grants if g.agenda_item_id == item.id]
-    if not mine and item.kind == "commendation":
-        mine = [g for g in src.grants if g.agenda_item_id is None]
+    # the item's own awards; a commendation item also presents those tied to no item
+    mine = [g for g in src.grants if g.agenda_item_id == item.id
+            or (g.agenda_item_id is None and item.kind == "commendation")]
     if not mine:
         return None
     groups = grouped(mine)

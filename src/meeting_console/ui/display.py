@@ -65,17 +65,19 @@ from meeting_console.ui.bus import Runner
 
 def keep_none_alive() -> None:
     """Work around PySide6 6.12.0 on Python 3.11: every call of a Qt method returning void
-    drops a reference to ``None`` (6.11.3 does not), and CPython aborts ("none_dealloc") when
-    the count reaches zero. The display makes hundreds of such calls a second and would die
-    within minutes. From Python 3.12 ``None`` is immortal; before it, give ``None`` so many
-    references that it cannot run out (2**40: a century at a million calls a second).
-    Idempotent; a no-op on 3.12+ and on other interpreters."""
+    drops a reference to ``None``, and every signal ``emit`` one to ``True`` (6.11.3 does
+    neither); CPython aborts ("none_dealloc", "bool_dealloc") when such a count reaches zero.
+    The display makes hundreds of such calls a second and would die within minutes. From
+    Python 3.12 these constants are immortal; before it, give each so many references that it
+    cannot run out (2**40: a century at a million calls a second). Idempotent; a no-op on
+    3.12+ and on other interpreters."""
     global _none_kept
     if _none_kept or sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
         return
     import ctypes
 
-    ctypes.c_ssize_t.from_address(id(None)).value += 1 << 40
+    for constant in (None, True, False):
+        ctypes.c_ssize_t.from_address(id(constant)).value += 1 << 40
     _none_kept = True
 
 
@@ -201,6 +203,34 @@ def fit_text(
     rest = " ".join(ln for ln in lines[room - 1:] if ln)
     kept[-1] = fm.elidedText(rest, Qt.TextElideMode.ElideRight, width)
     return Fit(min_px, tuple(kept), lh, True)
+
+
+def group_posts(posts: tuple[str, ...] | list[str], lines: int) -> str:
+    """Posts on at most ``lines`` lines, never cut inside a post: a post a line when they are
+    few, else neighbouring posts share a line (", "), the longest line as short as can be."""
+    posts = [p for p in posts if p]
+    if len(posts) <= lines:
+        return "\n".join(posts)
+    if len(posts) > 12:  # not worth the search: one paragraph, wrapped
+        return ", ".join(posts)
+    best: tuple[int, list[str]] | None = None
+    n = len(posts)
+
+    def split(start: int, left: int) -> list[list[str]]:
+        if left == 1:
+            return [[", ".join(posts[start:])]]
+        out = []
+        for cut in range(start + 1, n - left + 2):
+            head = ", ".join(posts[start:cut])
+            out += [[head, *rest] for rest in split(cut, left - 1)]
+        return out
+
+    for option in split(0, lines):
+        longest = max(len(x) for x in option)
+        if best is None or longest < best[0]:
+            best = (longest, option)
+    assert best is not None
+    return "\n".join(best[1])
 
 
 class FitLabel(QWidget):
@@ -538,7 +568,7 @@ class HallDisplay(QWidget):
         self.ce_posts: list[FitLabel] = []
         for i in range(MAX_RECIPIENTS):
             self.ce_names.append(self._label(g, f"recipient-{i}", (0, 0, 0, 0), px=64, min_px=22,
-                                             max_lines=2, bold=True, valign=A.AlignBottom))
+                                             max_lines=2, bold=True, valign=A.AlignVCenter))
             self.ce_posts.append(self._label(g, f"recipient-post-{i}", (0, 0, 0, 0), px=36,
                                              min_px=14, colour=st.MUTED))
         self.ce_presenter = self._label(g, "ceremony-presenter", (M, 872, W, 56), px=36,
@@ -654,7 +684,7 @@ class HallDisplay(QWidget):
         gap = 40.0
         cw = (width - gap * (cols - 1)) / cols
         rh = height / rows
-        name_share = 0.5 if n > 1 else 0.34
+        name_share = 0.55 if n > 1 else 0.3
         for i in range(min(n, MAX_RECIPIENTS)):
             r, c = divmod(i, cols)
             x, top = m + c * (cw + gap), y + r * rh
@@ -830,7 +860,7 @@ class HallDisplay(QWidget):
     def _presenter(self, item: ItemLine, role: FitLabel, name: FitLabel, posts: FitLabel) -> None:
         role.set_text(self._role(item.kind) if item.presenter else "")
         name.set_text(item.presenter)
-        posts.set_text(", ".join(item.presenter_posts))
+        posts.set_text(group_posts(item.presenter_posts, posts.max_lines or 3))
 
     def _view_speaker(self, s: DisplayState) -> bool:
         w = self.words
@@ -845,7 +875,7 @@ class HallDisplay(QWidget):
             kicker = w("speaking")
         self.sp_kicker.set_text(kicker)
         self.sp_name.set_text(sp.name)
-        self.sp_posts.set_text("\n".join(sp.posts))  # a post a line, wrapped when long
+        self.sp_posts.set_text(group_posts(sp.posts, 5))
         self.sp_endpoint.set_text(self._where(s, sp.endpoint))
         self._place_speaker()
         if t.paused:
@@ -921,9 +951,9 @@ class HallDisplay(QWidget):
                 self.ce_names[i].set_text(r.name)
                 lines = []
                 if r.posthumous:
-                    lines.append(w("posthumous") + (f" · {r.post}" if r.post else ""))
-                elif r.post:
-                    lines.append(r.post)
+                    lines.append(w("posthumous"))
+                if r.post:
+                    lines.append(group_posts(r.post.split(", "), 2 if len(shown) == 1 else 1))
                 if r.posthumous and r.received_by:
                     lines.append(w("received_by", who=r.received_by))
                 if r.endpoint:
