@@ -332,6 +332,7 @@ class ChartBar:
     projected_start: datetime | None  # pending items, and the rest of the running one
     projected_end: datetime | None
     late: bool  # ended (or is projected to end) after its planned end
+    over: bool  # took longer than planned (done), or is past its allowed time (running)
 
 
 def item_label(it: AgendaItemInfo, index: int | None = None) -> str:
@@ -355,6 +356,8 @@ def chart_bars(items: Sequence[AgendaItemInfo], fc: Forecast) -> tuple[ChartBar,
             proj_start, proj_end = f.start, f.end
         end = f.end
         late = end is not None and f.planned_end is not None and end > f.planned_end
+        over = (f.deviation_seconds or 0) > 0 if it.status == "done" else \
+            (f.remaining_seconds or 0) < 0 if it.status in CURRENT else False
         out.append(ChartBar(
             id=it.id,
             label=item_label(it, n),
@@ -367,6 +370,7 @@ def chart_bars(items: Sequence[AgendaItemInfo], fc: Forecast) -> tuple[ChartBar,
             projected_start=proj_start,
             projected_end=proj_end,
             late=late,
+            over=over,
         ))
     return tuple(out)
 

@@ -1,23 +1,189 @@
-"""The agenda timeline panel: every item with its plan, presenter, status and actual times."""
+"""The agenda timeline: every item with its plan, its actual or projected times, the running
+item's elapsed time and countdown, the deviation of each done item, and a summary of the
+projected end against the planned end that is always in view.
+
+The rows come from the store only when the bus says the agenda changed; between changes a
+one-second timer recomputes the forecast from the rows already held (``core.forecast``), so the
+clock ticks without a database query.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtCore import (
+    QByteArray,
+    QElapsedTimer,
+    QMimeData,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QAction, QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from meeting_console.core import agenda, reads, vocab
+from meeting_console.core import forecast as fc
 from meeting_console.core.changes import AGENDA, MEETING, PEOPLE
-from meeting_console.core.timefmt import hhmm
+from meeting_console.core.clock import SystemClock
+from meeting_console.core.timefmt import duration, local
 from meeting_console.i18n import _
 from meeting_console.ui import labels
+from meeting_console.ui.agenda_chart import AgendaChart, chart_dock_widget
 from meeting_console.ui.form import Field, ask
 from meeting_console.ui.panel import Panel
-from meeting_console.ui.table_model import Column
+from meeting_console.ui.table_model import Column, RowsModel
 
 RUNNING_BG = QColor("#fff4c2")
+PAUSED_BG = QColor("#e3edf7")
+AMBER_BG = QColor("#ffc24d")
+RED_BG = QColor("#d32f2f")
+WHITE = QColor("#ffffff")
 DONE_FG = QColor("#555555")
+PROJECTED_FG = QColor("#5f6b7a")
+LATE_FG = QColor("#c62828")
+EARLY_FG = QColor("#2e7d32")
+
+MIME = "application/x-meeting-console-agenda-item"
+CLOCK_JUMP_S = 5.0  # a difference between wall clock and monotonic time that means a jump
+STATUS_MARK = {"pending": "", "running": "▶ ", "paused": "⏸ ", "done": "✓ ", "skipped": "⤼ "}
+
+# Columns (the title stays the fourth: other views and tests address it)
+COL_NO, COL_PLANNED, COL_MIN, COL_TITLE, COL_PRESENTER, COL_STATUS, COL_START, COL_END, \
+    COL_ELAPSED, COL_LEFT = range(10)
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    """One row: the item as stored and its forecast at the last tick."""
+
+    id: int
+    item: reads.AgendaItemInfo
+    f: fc.ItemForecast
+
+
+class TimelineModel(RowsModel):
+    """The rows model, plus drag and drop of pending items (the move itself is an operation:
+    the drop only asks for it, the rows come back through the bus)."""
+
+    move_requested = Signal(int, int)  # item id, new index (0-based)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.FontRole and index.isValid() and 0 <= index.row() < len(self.rows):
+            row = self.rows[index.row()]
+            if row.item.status in fc.CURRENT:
+                font = QFont()
+                font.setBold(True)
+                return font
+            if row.item.status == "pending" and index.column() in (COL_START, COL_END):
+                font = QFont()
+                font.setItalic(True)
+                return font
+            return None
+        return super().data(index, role)
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        base = super().flags(index)
+        if not index.isValid():
+            return base | Qt.ItemFlag.ItemIsDropEnabled
+        row = self.rows[index.row()] if 0 <= index.row() < len(self.rows) else None
+        if row is not None and row.item.status in ("pending", "skipped"):
+            base |= Qt.ItemFlag.ItemIsDragEnabled
+        return base | Qt.ItemFlag.ItemIsDropEnabled
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def mimeTypes(self) -> list[str]:
+        return [MIME]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        data = QMimeData()
+        rows = sorted({i.row() for i in indexes if i.isValid()})
+        if rows:
+            data.setData(MIME, QByteArray(str(self.rows[rows[0]].id).encode()))
+        return data
+
+    def canDropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,
+                        parent: QModelIndex | QPersistentModelIndex) -> bool:
+        return data.hasFormat(MIME) and action == Qt.DropAction.MoveAction
+
+    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,
+                     parent: QModelIndex | QPersistentModelIndex) -> bool:
+        if not self.canDropMimeData(data, action, row, column, parent):
+            return False
+        try:
+            item_id = int(bytes(data.data(MIME).data()).decode())
+        except ValueError:
+            return False
+        old = self.row_of(item_id)
+        if old is None:
+            return False
+        target = parent.row() if parent.isValid() else (row if row >= 0 else len(self.rows))
+        index = target if target <= old else target - 1
+        if index != old:
+            self.move_requested.emit(item_id, index)
+        return False  # the rows move when the operation is done, not here
+
+
+class TimelineDelegate(QStyledItemDelegate):
+    """Shows the selected row as a frame with a light tint, so the running item's colours and
+    the countdown's amber and red stay visible when it is selected."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        opt = QStyleOptionViewItem(option)
+        if selected:
+            opt.state &= ~QStyle.StateFlag.State_Selected  # type: ignore[attr-defined]
+        super().paint(painter, opt, index)
+        if not selected:
+            return
+        rect = option.rect  # type: ignore[attr-defined]
+        hl = option.palette.highlight().color()  # type: ignore[attr-defined]
+        tint = QColor(hl)
+        tint.setAlpha(40)
+        painter.save()
+        painter.fillRect(rect, tint)
+        painter.setPen(QPen(hl, 2))
+        painter.drawLine(rect.topLeft().x(), rect.top() + 1, rect.right(), rect.top() + 1)
+        painter.drawLine(rect.left(), rect.bottom(), rect.right(), rect.bottom())
+        if index.column() == 0:
+            painter.drawLine(rect.left() + 1, rect.top(), rect.left() + 1, rect.bottom())
+        if index.column() == index.model().columnCount() - 1:
+            painter.drawLine(rect.right(), rect.top(), rect.right(), rect.bottom())
+        painter.restore()
+
+
+def _hm(dt: datetime | None, tz: str, day: Any) -> str:
+    """"08:15", and "00:20 (+1)" for a time on a later day than the meeting's."""
+    if dt is None:
+        return ""
+    loc = local(dt, tz)
+    text = loc.strftime("%H:%M")
+    if day is not None and loc.date() != day:
+        text += f" ({(loc.date() - day).days:+d})"
+    return text
 
 
 class AgendaPanel(Panel):
@@ -27,36 +193,276 @@ class AgendaPanel(Panel):
         self.tz = "Asia/Ho_Chi_Minh"
         self.meeting: reads.MeetingInfo | None = None
         self.people: tuple[reads.PersonInfo, ...] = ()
+        self.items: tuple[reads.AgendaItemInfo, ...] = ()
+        self.forecast: fc.Forecast | None = None
+        self._current_id: int | None = None
+        self.clock_warning = ""
         super().__init__(runner, parent)
         self.title = _("Agenda")
-        self.add_action(_("Add item"), self.add_item, "Ins", _("Add an agenda item after the selected one"))
-        self.add_action(_("Edit"), self.edit_selected, "F2", _("Edit the selected item"))
-        self.add_action(_("Remove"), self.remove_selected, "Del", _("Remove the selected item"))
-        self.add_action(_("Move up"), lambda: self.move_selected(-1), "Ctrl+Up")
-        self.add_action(_("Move down"), lambda: self.move_selected(+1), "Ctrl+Down")
-        self.view.setSortingEnabled(False)
+
+        # the timeline model (drag and drop), in place of the plain one
+        old = self.model
+        self.model = TimelineModel(self.columns(), self)
+        self.proxy.setSourceModel(self.model)
+        old.deleteLater()
+        self.model.move_requested.connect(self._drop_move)
+        v = self.view
+        v.setSortingEnabled(False)
+        v.setDragEnabled(True)
+        v.setAcceptDrops(True)
+        v.setDropIndicatorShown(True)
+        v.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        v.setDefaultDropAction(Qt.DropAction.MoveAction)
+        v.setWordWrap(False)
+        self._delegate = TimelineDelegate(v)
+        v.setItemDelegate(self._delegate)
+        header = v.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
+
+        self._build_status()
+        self.chart = AgendaChart()
+        self._chart_area = chart_dock_widget(self.chart)
+        self._build_actions()
+
+        self._mono = QElapsedTimer()
+        self._mono.start()
+        self._last_wall: datetime | None = None
+        self.detect_clock_jumps = isinstance(runner.core.clock, SystemClock)
+        self.timer = QTimer(self)
+        self.timer.setInterval(1000)
+        self.timer.timeout.connect(self.tick)
+        self.timer.start()
+
+    # --- construction ----------------------------------------------------------------------
+
+    def _build_status(self) -> None:
+        box = QFrame(self)
+        box.setObjectName("agenda-status")
+        box.setFrameShape(QFrame.Shape.StyledPanel)
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(8, 4, 8, 4)
+        lay.setSpacing(1)
+        self.now_label = QLabel(box)
+        self.now_label.setObjectName("agenda-now")
+        f = self.now_label.font()
+        f.setPointSizeF(f.pointSizeF() * 1.35)
+        f.setBold(True)
+        self.now_label.setFont(f)
+        self.end_label = QLabel(box)
+        self.end_label.setObjectName("agenda-end")
+        f2 = self.end_label.font()
+        f2.setPointSizeF(f2.pointSizeF() * 1.15)
+        f2.setBold(True)
+        self.end_label.setFont(f2)
+        self.advice_label = QLabel(box)
+        self.advice_label.setObjectName("agenda-advice")
+        self.advice_label.setWordWrap(True)
+        for w in (self.now_label, self.end_label, self.advice_label):
+            w.setTextFormat(Qt.TextFormat.PlainText)
+            lay.addWidget(w)
+        self.status_box = box
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(1, box)
+
+    def _build_actions(self) -> None:
+        W = Qt.ShortcutContext.WindowShortcut
+        self.act_next = self.add_action(
+            _("Start / next item"), self.next_item, "Ctrl+Return",
+            _("Close the running item and start the next one; starts the meeting with the first item"),
+            context=W)
+        self.act_start = self.add_action(
+            _("Start selected item"), self.start_selected, "Ctrl+Alt+Return",
+            _("Start the selected item now (the running one is closed first)"))
+        self.act_close_item = self.add_action(
+            _("Close running item"), self.close_current, "Ctrl+.",
+            _("End the running item now without starting another"), context=W)
+        self.act_pause = self.add_action(
+            _("Pause / resume (recess)"), self.toggle_pause, "Ctrl+P",
+            _("Pause the running item for a recess, or resume it"), context=W)
+        self.act_extend = self.add_action(
+            _("Extend running item…"), self.extend_current, "Ctrl+Shift+E",
+            _("Give the running item more minutes"), context=W)
+        self.act_skip = self.add_action(
+            _("Skip / restore item"), self.skip_selected, "Ctrl+K",
+            _("Mark the selected pending item as not taken up, or bring a skipped one back"))
+        self.act_insert_after = self.add_action(
+            _("Insert item after…"), lambda: self.insert_item(after=True), "Ins",
+            _("Insert an item after the selected one (unplanned once the meeting has started)"))
+        self.act_insert_before = self.add_action(
+            _("Insert item before…"), lambda: self.insert_item(after=False), "Shift+Ins",
+            _("Insert an item before the selected pending one"))
+        self.act_edit = self.add_action(_("Edit…"), self.edit_selected, "F2",
+                                        _("Edit the selected item (title and presenter also while live)"))
+        self.act_remove = self.add_action(_("Remove"), self.remove_selected, "Del",
+                                          _("Remove the selected pending item"))
+        self.act_up = self.add_action(_("Move up"), lambda: self.move_selected(-1), "Ctrl+Up",
+                                      _("Move the selected pending item up (drag and drop works too)"))
+        self.act_down = self.add_action(_("Move down"), lambda: self.move_selected(+1), "Ctrl+Down",
+                                        _("Move the selected pending item down"))
+        self.act_goto = self.add_action(_("Go to running item"), self.select_current, "Ctrl+G",
+                                        _("Select the running item in the list"), context=W)
+        self.act_start_meeting = self.add_action(
+            _("Start meeting"), self.start_meeting, "Ctrl+Shift+S",
+            _("Record the meeting's start now, before its first item"), context=W)
+        self.act_close_meeting = self.add_action(
+            _("Close meeting"), self.close_meeting, "Ctrl+Shift+Return",
+            _("Record the closing time: ends the running item; items not taken up are marked skipped"),
+            context=W)
+        # the toolbar keeps the live essentials; every action is in the Agenda menu
+        toolbar_keep = {self.act_next, self.act_pause, self.act_extend, self.act_skip,
+                        self.act_insert_after, self.act_close_meeting}
+        for act in self.actions():
+            if act not in toolbar_keep:
+                self.toolbar.removeAction(act)
+        self.toolbar.insertSeparator(self.act_skip)
+        self.toolbar.insertSeparator(self.act_close_meeting)
+
+    def menu_actions(self) -> list[QAction]:
+        def sep() -> QAction:
+            a = QAction(self)
+            a.setSeparator(True)
+            return a
+
+        return [self.act_next, self.act_start, self.act_close_item, self.act_pause, self.act_extend,
+                sep(), self.act_skip, self.act_insert_after, self.act_insert_before, self.act_edit,
+                self.act_remove, self.act_up, self.act_down,
+                sep(), self.act_goto, self.act_start_meeting, self.act_close_meeting]
+
+    def extra_docks(self) -> list[tuple[str, str, QWidget, Qt.DockWidgetArea]]:
+        return [("agenda-chart", _("Planned vs actual"), self._chart_area,
+                 Qt.DockWidgetArea.BottomDockWidgetArea)]
+
+    # --- columns ---------------------------------------------------------------------------
 
     def columns(self) -> list[Column]:
         right = Qt.AlignmentFlag.AlignRight
+        center = Qt.AlignmentFlag.AlignCenter
 
-        def bg(it: reads.AgendaItemInfo) -> Any:
-            return RUNNING_BG if it.status in ("running", "paused") else None
+        def day() -> Any:
+            return self.meeting.date if self.meeting else None
 
-        def fg(it: reads.AgendaItemInfo) -> Any:
-            return DONE_FG if it.status in ("done", "skipped") else None
+        def hm(dt: datetime | None) -> str:
+            return _hm(dt, self.tz, day())
+
+        def bg(r: TimelineRow) -> Any:
+            if r.item.status == "running":
+                return RUNNING_BG
+            if r.item.status == "paused":
+                return PAUSED_BG
+            return None
+
+        def muted(r: TimelineRow) -> Any:
+            return DONE_FG if r.item.status in ("done", "skipped") else None
+
+        def planned(r: TimelineRow) -> str:
+            if r.item.unplanned:
+                return _("unplanned")
+            return hm(r.f.planned_start) or "—"
+
+        def minutes(r: TimelineRow) -> str:
+            ext = r.item.extended_minutes
+            return f"{r.item.planned_minutes} +{ext}" if ext else str(r.item.planned_minutes)
+
+        def status(r: TimelineRow) -> str:
+            return STATUS_MARK.get(r.item.status, "") + labels.item_status(r.item.status)
+
+        def start(r: TimelineRow) -> str:
+            return ("≈ " if r.f.projected else "") + hm(r.f.start)
+
+        def end(r: TimelineRow) -> str:
+            return ("≈ " if r.f.end_projected else "") + hm(r.f.end)
+
+        def projected_fg(r: TimelineRow) -> Any:
+            return PROJECTED_FG if r.f.projected else muted(r)
+
+        def end_fg(r: TimelineRow) -> Any:
+            return PROJECTED_FG if r.f.end_projected and r.item.status == "pending" else muted(r)
+
+        def elapsed(r: TimelineRow) -> str:
+            if r.item.status in fc.CURRENT:
+                return duration(r.f.elapsed_seconds or 0)
+            if r.item.status == "done":
+                return duration(r.f.actual_seconds)
+            return ""
+
+        def left(r: TimelineRow) -> str:
+            if r.item.status in fc.CURRENT and r.f.remaining_seconds is not None:
+                rem = r.f.remaining_seconds
+                return duration(rem) if rem >= 0 else _("+{over} over").format(over=duration(-rem))
+            if r.item.status == "done" and r.f.deviation_seconds is not None:
+                return duration(r.f.deviation_seconds, signed=True)
+            if r.f.shrink_seconds >= 1:
+                return _("cut {d}").format(d=duration(r.f.shrink_seconds))
+            return ""
+
+        def left_bg(r: TimelineRow) -> Any:
+            if r.item.status in fc.CURRENT:
+                return {fc.LAST: AMBER_BG, fc.OVER: RED_BG}.get(r.f.alert, bg(r))
+            return None
+
+        def left_fg(r: TimelineRow) -> Any:
+            if r.item.status in fc.CURRENT:
+                return WHITE if r.f.alert == fc.OVER else None
+            if r.item.status == "done" and r.f.deviation_seconds is not None:
+                return LATE_FG if r.f.deviation_seconds > 0 else EARLY_FG if r.f.deviation_seconds < 0 else None
+            if r.f.shrink_seconds >= 1:
+                return LATE_FG
+            return None
+
+        def tip(r: TimelineRow) -> str:
+            return self.row_tooltip(r)
 
         return [
-            Column(_("No."), lambda it: it.number, background=bg),
-            Column(_("Planned"), lambda it: hhmm(it.planned_start, self.tz), background=bg),
-            Column(_("Min"), lambda it: str(it.planned_minutes), sort=lambda it: it.planned_minutes,
-                   align=right, background=bg),
-            Column(_("Title"), lambda it: it.title, tooltip=lambda it: it.title, background=bg, foreground=fg),
-            Column(_("Kind"), lambda it: labels.item_kind(it.kind), background=bg),
-            Column(_("Presenter"), lambda it: it.presenter_name, background=bg),
-            Column(_("Status"), lambda it: labels.item_status(it.status), background=bg),
-            Column(_("Started"), lambda it: hhmm(it.actual_start, self.tz), background=bg),
-            Column(_("Ended"), lambda it: hhmm(it.actual_end, self.tz), background=bg),
+            Column(_("No."), lambda r: r.item.number or str(r.item.position), background=bg, tooltip=tip),
+            Column(_("Planned"), planned, background=bg, foreground=muted, tooltip=tip),
+            Column(_("Min"), minutes, sort=lambda r: r.item.planned_minutes, align=right,
+                   background=bg, foreground=muted),
+            Column(_("Title"), lambda r: r.item.title, tooltip=lambda r: r.item.title, background=bg,
+                   foreground=muted),
+            Column(_("Presenter"), lambda r: r.item.presenter_name, background=bg, foreground=muted,
+                   tooltip=lambda r: r.item.presenter_name),
+            Column(_("Status"), status, background=bg, foreground=muted),
+            Column(_("Start"), start, align=center, background=bg, foreground=projected_fg, tooltip=tip),
+            Column(_("End"), end, align=center, background=bg, foreground=end_fg, tooltip=tip),
+            Column(_("Elapsed"), elapsed, align=right, background=bg, foreground=muted),
+            Column(_("Left / ±"), left, align=right, background=left_bg, foreground=left_fg,
+                   tooltip=tip),
         ]
+
+    def row_tooltip(self, r: TimelineRow) -> str:
+        day = self.meeting.date if self.meeting else None
+        f, it = r.f, r.item
+        lines = [f"{it.number or it.position}. {it.title}"]
+        if f.planned_start is not None:
+            lines.append(_("Planned {a}–{b} ({m} min)").format(
+                a=_hm(f.planned_start, self.tz, day), b=_hm(f.planned_end, self.tz, day), m=it.planned_minutes))
+        elif it.unplanned:
+            lines.append(_("Unplanned: inserted during the meeting ({m} min)").format(m=it.planned_minutes))
+        if it.status == "done":
+            lines.append(_("Held {a}–{b}, {d}").format(
+                a=_hm(it.actual_start, self.tz, day), b=_hm(it.actual_end, self.tz, day),
+                d=duration(f.actual_seconds)))
+            if f.deviation_seconds is not None:
+                lines.append(_("Deviation from the planned duration: {d}").format(
+                    d=duration(f.deviation_seconds, signed=True)))
+        elif it.status in fc.CURRENT:
+            lines.append(_("Started {a}; {e} on it").format(a=_hm(it.actual_start, self.tz, day),
+                                                         e=duration(f.elapsed_seconds or 0)))
+        elif f.projected and f.start is not None:
+            lines.append(_("Projected {a}–{b}").format(a=_hm(f.start, self.tz, day), b=_hm(f.end, self.tz, day)))
+        if f.start_drift_seconds is not None and it.status != "skipped":
+            lines.append(_("Start against the plan: {d}").format(d=duration(f.start_drift_seconds, signed=True)))
+        if f.paused_seconds:
+            lines.append(_("Paused (recess): {d}").format(d=duration(f.paused_seconds)))
+        if it.extended_minutes:
+            lines.append(_("Extended by {m} min").format(m=it.extended_minutes))
+        if f.shrink_seconds >= 1:
+            lines.append(_("To end on time: {d} shorter").format(d=duration(f.shrink_seconds)))
+        return "\n".join(lines)
+
+    # --- data ------------------------------------------------------------------------------
 
     def load(self, core: Any, meeting_id: int) -> Any:
         snap_meeting = reads.meeting(core, meeting_id)
@@ -64,15 +470,249 @@ class AgendaPanel(Panel):
 
     def show_rows(self, rows: Any) -> None:
         if not rows:
+            self.meeting, self.people, self.items = None, (), ()
+            self.forecast = None
             self.model.set_rows(())
+            self.chart.set_data((), None, self.tz)
+            self._show_status()
             return
-        self.meeting, self.people, items = rows
+        first = not self.model.rows
+        self.meeting, self.people, self.items = rows
         self.tz = self.meeting.timezone
-        self.model.set_rows(items)
-        self.view.resizeColumnsToContents()
-        self.view.setColumnWidth(3, min(max(self.view.columnWidth(3), 200), 520))
+        self.recompute()
+        if first:
+            self.view.resizeColumnsToContents()
+            self.view.setColumnWidth(COL_PRESENTER, min(self.view.columnWidth(COL_PRESENTER), 170))
+            for col, width in ((COL_STATUS, 92), (COL_START, 74), (COL_END, 74), (COL_ELAPSED, 68),
+                               (COL_LEFT, 104)):
+                self.view.setColumnWidth(col, max(self.view.columnWidth(col), width))
+        current = self.forecast.current_id if self.forecast else None
+        if current != self._current_id:
+            self._current_id = current
+            if current is not None:
+                self.select_id(current)
+        if self.selected_id() is None and self.model.rows:
+            self.select_id(current if current is not None else self.model.rows[0].id)
 
-    # --- actions ---------------------------------------------------------------------------
+    def recompute(self, now: datetime | None = None) -> None:
+        """The forecast at ``now`` from the rows held: no database access."""
+        now = now or self.runner.core.clock.now()
+        if self.meeting is None:
+            self.forecast = None
+            self._show_status()
+            return
+        f = fc.forecast(self.items, now, meeting_status=self.meeting.status,
+                        meeting_end=self.meeting.actual_end)
+        self.forecast = f
+        self.model.set_rows(tuple(TimelineRow(it.id, it, fi) for it, fi in zip(self.items, f.items, strict=True)))
+        self.chart.set_data(fc.chart_bars(self.items, f), f, self.tz)
+        self._show_status()
+
+    def tick(self) -> None:
+        now = self.runner.core.clock.now()
+        if self.detect_clock_jumps:
+            self._watch_clock(now)
+        self.recompute(now)
+
+    def _watch_clock(self, now: datetime) -> None:
+        mono = self._mono.restart() / 1000.0
+        if self._last_wall is not None:
+            jump = (now - self._last_wall).total_seconds() - mono
+            if abs(jump) > CLOCK_JUMP_S:
+                self.clock_warning = _("The system clock jumped {d} at {t}: check the computer's time. "
+                                       "Times already recorded are kept; a time earlier than them is refused.").format(
+                    d=duration(jump, signed=True), t=local(now, self.tz).strftime("%H:%M:%S"))
+        self._last_wall = now
+
+    # --- the summary -----------------------------------------------------------------------
+
+    def _show_status(self) -> None:
+        f, mt = self.forecast, self.meeting
+        day = mt.date if mt else None
+        if f is None or mt is None:
+            self.now_label.setText(_("No meeting open"))
+            self.end_label.setText("")
+            self.advice_label.setText("")
+            self._paint_status("neutral")
+            return
+        now_text = local(f.now, self.tz).strftime("%H:%M:%S")
+        by_id = {it.id: it for it in self.items}
+        cur = f.current
+        if mt.status == "closed":
+            held = ""
+            if mt.actual_start and mt.actual_end:
+                held = _(" · held {a}–{b} ({d})").format(
+                    a=_hm(mt.actual_start, self.tz, day), b=_hm(mt.actual_end, self.tz, day),
+                    d=duration((mt.actual_end - mt.actual_start).total_seconds()))
+            line1 = _("Meeting closed at {t}").format(t=_hm(mt.actual_end, self.tz, day)) + held
+        elif cur is not None:
+            it = by_id[cur.id]
+            name = f"{it.number or it.position}. {it.title}"
+            rem = cur.remaining_seconds or 0
+            left = duration(rem) + _(" left") if rem >= 0 else _("+{d} over time").format(d=duration(-rem))
+            if cur.status == "paused":
+                line1 = _("⏸ {name} — recess since {t} · {e} of {a} · {left}").format(
+                    name=name, t=_hm(it.paused_at, self.tz, day), e=duration(cur.elapsed_seconds or 0),
+                    a=duration(cur.allowed_seconds), left=left)
+            else:
+                line1 = _("▶ {name} — {e} of {a} · {left}").format(
+                    name=name, e=duration(cur.elapsed_seconds or 0), a=duration(cur.allowed_seconds), left=left)
+        else:
+            nxt = next((x for x in f.items if x.status == "pending"), None)
+            if mt.status == "draft":
+                line1 = _("Not started")
+            else:
+                line1 = _("Between items")
+            if nxt is not None:
+                it = by_id[nxt.id]
+                line1 += _(" · next: {name} at ≈ {t}").format(
+                    name=f"{it.number or it.position}. {it.title}", t=_hm(nxt.start, self.tz, day))
+            elif mt.status == "live":
+                line1 += _(" · no item left: close the meeting (Ctrl+Shift+Return)")
+        self.now_label.setText(f"{now_text}   {line1}")
+        self.now_label.setToolTip(line1)
+
+        # projected end against the planned end
+        state = "neutral"
+        over = f.overrun_seconds
+        if f.projected_end is None:
+            line2 = _("No times planned yet")
+        else:
+            word = _("Ended {t}") if f.closed else _("Projected end {t}")
+            line2 = word.format(t=_hm(f.projected_end, self.tz, day))
+            if f.planned_end is not None and over is not None:
+                line2 += _(" · planned end {t}").format(t=_hm(f.planned_end, self.tz, day))
+                if abs(over) < 60:
+                    line2 += _(" · on time")
+                    state = "ok"
+                elif over > 0:
+                    line2 += _(" · {d} late").format(d=duration(over))
+                    state = "late"
+                else:
+                    line2 += _(" · {d} ahead").format(d=duration(-over))
+                    state = "ok"
+        if cur is not None and cur.alert == fc.OVER and state != "late":
+            state = "warn"
+        self.end_label.setText(line2)
+
+        advice: list[str] = []
+        if self.clock_warning:
+            advice.append(self.clock_warning)
+        if f.shrink_ratio is not None and over is not None and over >= 60:
+            if f.can_catch_up:
+                cuts = [(x, by_id[x.id]) for x in f.items if x.shrink_seconds >= 1]
+                parts = [f"{it.number or it.position}. {_short(it.title)} −{duration(x.shrink_seconds)}"
+                         for x, it in cuts[:4]]
+                if len(cuts) > 4:
+                    parts.append("…")
+                advice.append(_("To end on time every remaining item must be {p}% shorter: {parts}").format(
+                    p=max(round(f.shrink_ratio * 100), 1), parts="; ".join(parts)))
+            else:
+                advice.append(_("Cannot end on time: {d} late with only {r} of work left").format(
+                    d=duration(over), r=duration(f.remaining_seconds)))
+        for o in f.overlaps[:3]:
+            a, b = by_id.get(o.item_id), by_id.get(o.previous_id)
+            if a and b:
+                advice.append(_("Planned times overlap: item {a} is planned {d} before item {b} ends").format(
+                    a=a.number or a.position, b=b.number or b.position, d=duration(o.seconds)))
+        self.advice_label.setText("\n".join(advice))
+        self.advice_label.setVisible(bool(advice))
+        self._paint_status(state)
+
+    def _paint_status(self, state: str) -> None:
+        colors = {
+            "neutral": ("#f4f6f8", "#c9d0d8", "#1f2933"),
+            "ok": ("#e8f5e9", "#81c784", "#1b5e20"),
+            "warn": ("#fff3e0", "#ffb74d", "#8a4b00"),
+            "late": ("#fdecea", "#e57373", "#8e1b1b"),
+        }
+        bg, border, fg = colors[state]
+        if self.status_box.property("state") != state:
+            self.status_box.setProperty("state", state)
+            self.status_box.setStyleSheet(
+                f"QFrame#agenda-status {{ background: {bg}; border: 1px solid {border}; border-radius: 4px; }}"
+                f" QFrame#agenda-status QLabel {{ color: {fg}; background: transparent; border: none; }}")
+
+    # --- selection -------------------------------------------------------------------------
+
+    def selected_item(self) -> reads.AgendaItemInfo | None:
+        row = self.selected_row()
+        return row.item if row is not None else None
+
+    def select_current(self) -> None:
+        if self.forecast is not None and self.forecast.current_id is not None:
+            self.select_id(self.forecast.current_id)
+        self.view.setFocus()
+
+    # --- live actions ----------------------------------------------------------------------
+
+    def next_item(self) -> None:
+        if self.meeting_id is not None:
+            self.perform(agenda.next_item, self.meeting_id)
+
+    def start_selected(self) -> None:
+        it = self.selected_item()
+        if it is not None:
+            self.perform(agenda.start_item, it.id)
+
+    def close_current(self) -> None:
+        cur = self.forecast.current_id if self.forecast else None
+        if cur is None:
+            self.warn(_("No item is running."))
+            return
+        self.perform(agenda.close_item, cur)
+
+    def toggle_pause(self) -> None:
+        if self.meeting_id is not None:
+            self.perform(agenda.toggle_pause, self.meeting_id)
+
+    def extend_current(self) -> None:
+        if self.meeting_id is None:
+            return
+        if self.forecast is None or self.forecast.current_id is None:
+            self.warn(_("No item is running; there is nothing to extend."))
+            return
+        mid = self.meeting_id
+        dlg = QInputDialog(self)
+        dlg.setObjectName("extend-dialog")
+        dlg.setWindowTitle(_("Extend running item"))
+        dlg.setLabelText(_("Extra minutes for the running item:"))
+        dlg.setInputMode(QInputDialog.InputMode.IntInput)
+        dlg.setIntRange(1, agenda.MAX_EXTENSION)
+        dlg.setIntValue(5)
+        dlg.intValueSelected.connect(lambda minutes: self.perform(agenda.extend_current, mid, int(minutes)))
+        dlg.finished.connect(self.refocus)
+        dlg.finished.connect(dlg.deleteLater)
+        dlg.open()
+
+    def refocus(self, *_args: Any) -> None:
+        """Back to the agenda list once a dialog closes, so the next key goes to the agenda."""
+        self.window().activateWindow()
+        self.view.setFocus()
+
+    def warn(self, message: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, self.title or "Meeting Console", message,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("refusal")
+        box.finished.connect(self.refocus)
+        box.finished.connect(box.deleteLater)
+        box.open()
+
+    def skip_selected(self) -> None:
+        it = self.selected_item()
+        if it is None:
+            return
+        self.perform(agenda.unskip_item if it.status == "skipped" else agenda.skip_item, it.id)
+
+    def start_meeting(self) -> None:
+        if self.meeting_id is not None:
+            self.perform(agenda.start_meeting, self.meeting_id)
+
+    def close_meeting(self) -> None:
+        if self.meeting_id is not None:
+            self.perform(agenda.close_meeting, self.meeting_id)
+
+    # --- planning actions (also live) ------------------------------------------------------
 
     def _fields(self, it: reads.AgendaItemInfo | None) -> list[Field]:
         people = [(None, _("— not a named person —"))] + [(p.id, p.full_name) for p in self.people]
@@ -92,39 +732,70 @@ class AgendaPanel(Panel):
             Field("notes", _("Notes"), "multiline", value=it.notes if it else ""),
         ]
 
-    def add_item(self) -> None:
+    def insert_item(self, *, after: bool) -> None:
+        """Insert before/after the selected item; the operation checks the place is allowed."""
         if self.meeting_id is None:
             return
-        sel = self.selected_row()
-        index = sel.position if sel else None  # after the selected item
+        sel = self.selected_item()
         mid = self.meeting_id
+        people = [(None, _("— not a named person —"))] + [(p.id, p.full_name) for p in self.people]
+        fields = [
+            Field("title", _("Title"), value=""),
+            Field("presenter_id", _("Presenter"), "choice", value=None, choices=people),
+            Field("presenter_text", _("Presenter (role, when not a named person)"), value=""),
+            Field("planned_minutes", _("Minutes"), "int", value=10, maximum=24 * 60),
+            Field("kind", _("Kind"), "choice", value="other",
+                  choices=labels.choices(vocab.ITEM_KINDS, labels.item_kind)),
+        ]
 
         def accept(values: dict[str, Any], done: Any) -> None:
+            values = {"planned_minutes": 10, **values}
             title = values.pop("title", "")
-            self.perform(agenda.add_item, mid, title, index=index, done=done, select_result=True, **values)
+            if sel is None:
+                self.perform(agenda.add_item, mid, title, done=done, select_result=True, **values)
+            else:
+                self.perform(agenda.insert_item, sel.id, title, after=after, done=done,
+                             select_result=True, **values)
 
-        ask(self, _("Add agenda item"), self._fields(None), accept)
+        where = _("after") if after else _("before")
+        what = f"{sel.number or sel.position}. {_short(sel.title)}" if sel else _("at the end")
+        dlg = ask(self, _("Insert item {where} {what}").format(where=where, what=what) if sel
+                  else _("Add agenda item"), fields, accept)
+        dlg.finished.connect(self.refocus)
+
+    def add_item(self) -> None:
+        self.insert_item(after=True)
 
     def edit_selected(self) -> None:
-        it = self.selected_row()
+        it = self.selected_item()
         if it is None:
             return
 
         def accept(values: dict[str, Any], done: Any) -> None:
             self.perform(agenda.update_item, it.id, done=done, **values)
 
-        ask(self, _("Edit agenda item"), self._fields(it), accept)
+        ask(self, _("Edit agenda item"), self._fields(it), accept).finished.connect(self.refocus)
 
     def remove_selected(self) -> None:
-        it = self.selected_row()
+        it = self.selected_item()
         if it is not None:
             self.perform(agenda.remove_item, it.id)
 
     def move_selected(self, delta: int) -> None:
-        it = self.selected_row()
+        it = self.selected_item()
         if it is None:
             return
         new_index = it.position - 1 + delta
         if 0 <= new_index < self.model.rowCount():
-            self.loaded.connect(lambda: self.select_id(it.id), Qt.ConnectionType.SingleShotConnection)
-            self.perform(agenda.move_item, it.id, new_index)
+            self._move(it.id, new_index)
+
+    def _drop_move(self, item_id: int, index: int) -> None:
+        self._move(item_id, index)
+
+    def _move(self, item_id: int, index: int) -> None:
+        self.loaded.connect(lambda: self.select_id(item_id), Qt.ConnectionType.SingleShotConnection)
+        self.perform(agenda.move_item, item_id, index)
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

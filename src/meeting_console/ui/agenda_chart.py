@@ -1,0 +1,307 @@
+"""The planned-vs-actual chart: one horizontal strip per agenda item, the planned slot above and
+the actual (or projected) time below, on the meeting's local time axis, with lines for now,
+the planned end and the projected end.
+
+A plain painted widget over ``forecast.chart_bars`` — the same data the PDF record draws — so
+it repaints from values the agenda panel already holds, without touching the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QHelpEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+)
+from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QToolTip, QWidget
+
+from meeting_console.core import forecast as fc
+from meeting_console.core.timefmt import duration
+from meeting_console.i18n import _
+
+ROW_H = 22
+AXIS_H = 24
+LEGEND_H = 44
+PAD = 8
+
+PLANNED_FILL = QColor("#d6dde6")
+PLANNED_LINE = QColor("#8593a3")
+ON_TIME = QColor("#2e7d32")
+LATE = QColor("#c62828")
+RUNNING = QColor("#1565c0")
+AMBER = QColor("#ef8f00")
+PROJECTED = QColor("#64b5f6")
+NOW_LINE = QColor("#d32f2f")
+GRID = QColor("#e3e6ea")
+CURRENT_BAND = QColor("#fff4c2")
+SKIPPED_TEXT = QColor("#9a9a9a")
+
+TICK_STEPS = (5, 10, 15, 20, 30, 60, 120, 180, 360)
+
+
+class AgendaChart(QWidget):
+    """Paints the strips; put it in a scroll area (``chart_dock_widget``) for long agendas."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("agenda-chart")
+        self.bars: tuple[fc.ChartBar, ...] = ()
+        self.forecast: fc.Forecast | None = None
+        self.tz = ZoneInfo("Asia/Ho_Chi_Minh")
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setMouseTracking(True)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+
+    # --- data -------------------------------------------------------------------------------
+
+    def set_data(self, bars: Sequence[fc.ChartBar], forecast: fc.Forecast | None, tz: str) -> None:
+        grew = len(bars) != len(self.bars)
+        self.bars = tuple(bars)
+        self.forecast = forecast
+        self.tz = ZoneInfo(tz)
+        if grew:
+            self.updateGeometry()
+            self.setFixedHeight(self.sizeHint().height())
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(720, AXIS_H + ROW_H * max(len(self.bars), 1) + LEGEND_H + PAD)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(320, self.sizeHint().height())
+
+    # --- geometry ---------------------------------------------------------------------------
+
+    def _label_width(self) -> float:
+        return min(300.0, max(140.0, self.width() * 0.3))
+
+    def _span(self) -> tuple[datetime, datetime] | None:
+        now = self.forecast.now if self.forecast else None
+        span = fc.chart_span(self.bars, now)
+        if span is None:
+            return None
+        lo, hi = span
+        if self.forecast is not None:
+            for t in (self.forecast.planned_end, self.forecast.projected_end):
+                if t is not None:
+                    hi = max(hi, t)
+        step = self._step(hi - lo)
+        lo_l = lo.astimezone(self.tz)
+        floor = lo_l.replace(second=0, microsecond=0)
+        floor -= timedelta(minutes=floor.minute % min(step, 60) if step <= 60 else floor.minute)
+        return floor, hi + timedelta(minutes=max(step // 3, 3))
+
+    def _step(self, span: timedelta) -> int:
+        plot_w = max(self.width() - self._label_width() - 2 * PAD, 100)
+        minutes = max(span.total_seconds() / 60, 1)
+        for step in TICK_STEPS:
+            if plot_w / (minutes / step) >= 56:
+                return step
+        return TICK_STEPS[-1]
+
+    def _row_at(self, y: float) -> int | None:
+        r = int((y - AXIS_H) // ROW_H)
+        return r if 0 <= r < len(self.bars) else None
+
+    # --- painting ---------------------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        p.fillRect(self.rect(), self.palette().base())
+        span = self._span()
+        if not self.bars or span is None:
+            p.setPen(self.palette().placeholderText().color())
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
+                       _("No planned or actual times yet") if self.bars else _("No agenda items"))
+            p.end()
+            return
+        lo, hi = span
+        label_w = self._label_width()
+        x0 = label_w + PAD
+        plot_w = max(self.width() - x0 - PAD, 10)
+        total = max((hi - lo).total_seconds(), 60)
+
+        def x(t: datetime) -> float:
+            return x0 + plot_w * (t - lo).total_seconds() / total
+
+        rows_bottom = AXIS_H + ROW_H * len(self.bars)
+        fm = QFontMetrics(self.font())
+        small = QFont(self.font())
+        small.setPointSizeF(max(self.font().pointSizeF() - 1, 7))
+
+        # current item band
+        current = self.forecast.current_id if self.forecast else None
+        for i, b in enumerate(self.bars):
+            if b.id == current:
+                p.fillRect(QRectF(0, AXIS_H + i * ROW_H, self.width(), ROW_H), CURRENT_BAND)
+
+        # grid and axis
+        step = self._step(hi - lo)
+        p.setFont(small)
+        t = lo
+        while t <= hi:
+            gx = x(t)
+            p.setPen(QPen(GRID, 1))
+            p.drawLine(QPointF(gx, AXIS_H - 4), QPointF(gx, rows_bottom))
+            p.setPen(self.palette().text().color())
+            p.drawText(QRectF(gx - 30, 2, 60, AXIS_H - 6), Qt.AlignmentFlag.AlignCenter,
+                       t.astimezone(self.tz).strftime("%H:%M"))
+            t += timedelta(minutes=step)
+        p.setPen(QPen(PLANNED_LINE, 1))
+        p.drawLine(QPointF(x0, AXIS_H - 1), QPointF(x0 + plot_w, AXIS_H - 1))
+
+        # strips
+        p.setFont(self.font())
+        for i, b in enumerate(self.bars):
+            top = AXIS_H + i * ROW_H
+            skipped = b.status == "skipped"
+            p.setPen(SKIPPED_TEXT if skipped else self.palette().text().color())
+            f = QFont(self.font())
+            f.setStrikeOut(skipped)
+            f.setBold(b.id == current)
+            f.setItalic(b.unplanned)
+            p.setFont(f)
+            text = fm.elidedText(b.label, Qt.TextElideMode.ElideRight, int(label_w - PAD))
+            p.drawText(QRectF(PAD, top, label_w - PAD, ROW_H),
+                       Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
+            half = (ROW_H - 6) / 2
+            if b.planned_start is not None and b.planned_end is not None:
+                r = QRectF(x(b.planned_start), top + 3, max(x(b.planned_end) - x(b.planned_start), 1.5), half)
+                p.setPen(QPen(PLANNED_LINE, 1))
+                p.setBrush(QBrush(PLANNED_FILL, Qt.BrushStyle.Dense4Pattern if skipped else Qt.BrushStyle.SolidPattern))
+                p.drawRect(r)
+            lower = top + 3 + half
+            if b.actual_start is not None and b.actual_end is not None:
+                color = ON_TIME
+                if b.status in fc.CURRENT:
+                    color = RUNNING
+                    if self.forecast and (cur := self.forecast.item(b.id)) is not None:
+                        color = {fc.LAST: AMBER, fc.OVER: LATE}.get(cur.alert, RUNNING)
+                elif b.over:
+                    color = LATE
+                r = QRectF(x(b.actual_start), lower, max(x(b.actual_end) - x(b.actual_start), 1.5), half)
+                p.setPen(Qt.PenStyle.NoPen)
+                p.setBrush(color)
+                p.drawRect(r)
+            if b.projected_start is not None and b.projected_end is not None:
+                r = QRectF(x(b.projected_start), lower,
+                           max(x(b.projected_end) - x(b.projected_start), 1.5), half)
+                p.setPen(QPen(PROJECTED.darker(130), 1, Qt.PenStyle.DashLine))
+                p.setBrush(QBrush(PROJECTED, Qt.BrushStyle.BDiagPattern))
+                p.drawRect(r)
+
+        # lines: planned end, projected end, now
+        p.setFont(small)
+        fcst = self.forecast
+        if fcst is not None:
+            lines = []
+            if fcst.planned_end is not None:
+                lines.append((fcst.planned_end, QPen(PLANNED_LINE.darker(140), 1.5, Qt.PenStyle.DashLine),
+                              _("planned end")))
+            if fcst.projected_end is not None:
+                late = (fcst.overrun_seconds or 0) > 0
+                lines.append((fcst.projected_end, QPen(LATE if late else ON_TIME, 1.5, Qt.PenStyle.DashLine),
+                              _("end") if fcst.closed else _("projected end")))
+            if not fcst.closed:
+                lines.append((fcst.now, QPen(NOW_LINE, 1.5), ""))
+            for when, pen, _label in lines:
+                if lo <= when <= hi:
+                    p.setPen(pen)
+                    p.drawLine(QPointF(x(when), AXIS_H - 2), QPointF(x(when), rows_bottom))
+
+        # legend: the bars on one line, the lines on the next
+        ly = rows_bottom + 6
+        p.setFont(small)
+        sfm = QFontMetrics(small)
+        lx = x0
+        for brush, pen, text in (
+            (QBrush(PLANNED_FILL), QPen(PLANNED_LINE, 1), _("planned")),
+            (QBrush(ON_TIME), Qt.PenStyle.NoPen, _("actual")),
+            (QBrush(LATE), Qt.PenStyle.NoPen, _("over its planned time")),
+            (QBrush(RUNNING), Qt.PenStyle.NoPen, _("running")),
+            (QBrush(PROJECTED, Qt.BrushStyle.BDiagPattern), QPen(PROJECTED.darker(130), 1, Qt.PenStyle.DashLine),
+             _("projected")),
+        ):
+            p.setPen(pen)
+            p.setBrush(brush)
+            p.drawRect(QRectF(lx, ly + 2, 18, 9))
+            p.setPen(self.palette().text().color())
+            p.drawText(QPointF(lx + 23, ly + 11), text)
+            lx += 23 + sfm.horizontalAdvance(text) + 16
+        if fcst is not None:
+            ly += 17
+            lx = x0
+            hm = lambda t: t.astimezone(self.tz).strftime("%H:%M")  # noqa: E731
+            entries = []
+            if not fcst.closed:
+                entries.append((QPen(NOW_LINE, 1.5), _("now {t}").format(t=hm(fcst.now))))
+            if fcst.planned_end is not None:
+                entries.append((QPen(PLANNED_LINE.darker(140), 1.5, Qt.PenStyle.DashLine),
+                                _("planned end {t}").format(t=hm(fcst.planned_end))))
+            if fcst.projected_end is not None:
+                late = (fcst.overrun_seconds or 0) > 0
+                word = _("end {t}") if fcst.closed else _("projected end {t}")
+                entries.append((QPen(LATE if late else ON_TIME, 1.5, Qt.PenStyle.DashLine),
+                                word.format(t=hm(fcst.projected_end))))
+            for pen, text in entries:
+                p.setPen(pen)
+                p.drawLine(QPointF(lx, ly + 7), QPointF(lx + 18, ly + 7))
+                p.setPen(self.palette().text().color())
+                p.drawText(QPointF(lx + 23, ly + 11), text)
+                lx += 23 + sfm.horizontalAdvance(text) + 16
+        p.end()
+
+    # --- tooltips ---------------------------------------------------------------------------
+
+    def event(self, e: QEvent) -> bool:
+        if e.type() == QEvent.Type.ToolTip and isinstance(e, QHelpEvent):
+            r = self._row_at(e.position().y() if hasattr(e, "position") else e.pos().y())
+            if r is None:
+                QToolTip.hideText()
+                e.ignore()
+                return True
+            QToolTip.showText(e.globalPos(), self.tooltip_for(self.bars[r]), self)
+            return True
+        return super().event(e)
+
+    def tooltip_for(self, b: fc.ChartBar) -> str:
+        def hm(t: datetime | None) -> str:
+            return t.astimezone(self.tz).strftime("%H:%M") if t else "—"
+
+        lines = [b.label]
+        if b.planned_start is not None:
+            lines.append(_("Planned: {a}–{b}").format(a=hm(b.planned_start), b=hm(b.planned_end)))
+        elif b.unplanned:
+            lines.append(_("Unplanned (inserted during the meeting)"))
+        if b.actual_start is not None:
+            lines.append(_("Actual: {a}–{b}").format(a=hm(b.actual_start),
+                                                     b=hm(b.actual_end) if b.status == "done" else _("now")))
+        if b.projected_end is not None:
+            lines.append(_("Projected: {a}–{b}").format(a=hm(b.projected_start), b=hm(b.projected_end)))
+        if self.forecast is not None and (f := self.forecast.item(b.id)) is not None:
+            if f.deviation_seconds is not None:
+                lines.append(_("Deviation: {d}").format(d=duration(f.deviation_seconds, signed=True)))
+        return "\n".join(lines)
+
+
+def chart_dock_widget(chart: AgendaChart) -> QScrollArea:
+    """The chart in a vertical scroll area (200 items do not fit a dock)."""
+    area = QScrollArea()
+    area.setObjectName("agenda-chart-scroll")
+    area.setWidget(chart)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setMinimumHeight(120)
+    return area
