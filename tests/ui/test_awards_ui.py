@@ -3,6 +3,7 @@ run sheet export, reordering by keyboard; and the screenshot in docs/."""
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -40,6 +41,13 @@ def panel(qtbot, window: MainWindow) -> AwardsPanel:
     return p
 
 
+def shots(tmp_path: Path) -> Path:
+    """Where pictures go: docs/ when MEETING_CONSOLE_SCREENSHOTS names it, else the test's
+    own folder (a test run leaves the work tree as it was)."""
+    folder = os.environ.get("MEETING_CONSOLE_SCREENSHOTS")
+    return Path(folder) if folder else tmp_path
+
+
 def presented(core, mid: int) -> list[bool]:
     return [g.presented for g in ceremony.ceremony(core, mid).groups]
 
@@ -58,7 +66,7 @@ ALT_CTRL = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
 
 
 def test_the_ceremony_by_keyboard(qtbot, qtmodeltester, window: MainWindow, panel: AwardsPanel,
-                                  runner, core, clock, demo_id: int) -> None:
+                                  runner, core, clock, demo_id: int, tmp_path: Path) -> None:
     qtmodeltester.check(panel.model)
     # the article's order: four presentations, the fourth with three recipients
     rows = [panel.model.index(r, 0).data() for r in range(6)]
@@ -96,7 +104,7 @@ def test_the_ceremony_by_keyboard(qtbot, qtmodeltester, window: MainWindow, pane
     dock.setMinimumSize(1400, 400)  # a larger view for the picture in docs/
     qtbot.waitUntil(lambda: panel.height() >= 360 and panel.width() >= 1300)
     panel.view.clearSelection()  # show the highlight of the current presentation
-    panel.grab().save(str(ROOT / "docs" / "awards.png"))
+    assert panel.grab().save(str(shots(tmp_path) / "awards.png"))
     dock.setMinimumSize(0, 0)
 
     # "presented" asks first; No leaves everything as it was
@@ -152,7 +160,7 @@ def test_reorder_and_group_by_keyboard(qtbot, window: MainWindow, panel: AwardsP
 
 
 def test_excel_import_lists_every_problem(qtbot, qtmodeltester, panel: AwardsPanel, runner,
-                                          core, demo_id: int) -> None:
+                                          core, demo_id: int, tmp_path: Path) -> None:
     panel.import_excel(str(SHEETS / "merged_cells.xlsx"))
     qtbot.waitUntil(lambda: isinstance(panel.dialog, ImportProblemsDialog)
                     and panel.dialog.isVisible())
@@ -164,7 +172,7 @@ def test_excel_import_lists_every_problem(qtbot, qtmodeltester, panel: AwardsPan
     assert "duplicate" in dlg.model.index(0, 3).data()
     merged = [dlg.model.index(r, 3).data() for r in range(7)]
     assert any(t.startswith("merged cells H5:H7") for t in merged)
-    dlg.grab().save(str(ROOT / "docs" / "awards-import-problems.png"))
+    assert dlg.grab().save(str(shots(tmp_path) / "awards-import-problems.png"))
     dlg.reject()
     assert len(reads.grants(core, demo_id)) == 6
     # without the demo's own awards the good list goes in, in precedence order
