@@ -510,6 +510,7 @@ class BatchResult:
     unchanged: int  # the endpoint already had that status
     unknown: int  # ids that are not endpoints of this meeting (removed since)
     statuses: dict[int, str]  # the stored status of every endpoint the batch named
+    overrides: frozenset[int] = frozenset()  # those of them under a clerk's manual status
 
 
 def _chunks(ids: list[int], size: int = 900) -> Iterable[list[int]]:
@@ -564,7 +565,8 @@ def apply_monitor_batch(tx: Tx, meeting_id: int, batch: Sequence[Observed]) -> B
             events.append(event)
     tx.session.add_all(events)
     tx.label = f"Monitor: {applied} status change(s)"
-    return BatchResult(applied, held, unchanged, unknown, {i: me.status for i, me in rows.items()})
+    return BatchResult(applied, held, unchanged, unknown, {i: me.status for i, me in rows.items()},
+                       frozenset(i for i, me in rows.items() if me.manual_override))
 
 
 # --- many endpoints at once -----------------------------------------------------------------

@@ -1,0 +1,377 @@
+"""The Monitor: probes the monitored endpoints of one meeting, polls its status feed, runs the
+hysteresis per endpoint and hands the outcome, once per flush interval, to ``apply`` — in the
+console that is ONE ``core.endpoints.apply_monitor_batch`` operation on the DB worker.
+
+Direct probes are spread evenly over the probe interval (1,000 endpoints every 5 s means one
+probe start every 5 ms, not a burst of 1,000), at most ``concurrency`` at a time, never two at
+once for the same endpoint. The feed is parsed and matched in a worker thread. An endpoint with
+an address is probed directly; one without an address is followed through the feed by its code.
+
+What is written: status changes (always), and the probe result (ok, latency, detail) when it
+flips or every ``persist_s`` seconds — the live values go to ``on_live`` for the panel, so the
+journal does not grow by one row per endpoint per interval.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from meeting_console.core.clock import Clock
+from meeting_console.core.endpoints import (
+    Address,
+    AddressError,
+    BatchResult,
+    MonitorBatch,
+    MonitorSetup,
+    Observed,
+    parse_address,
+)
+from meeting_console.errors import StoreError, UserError
+from meeting_console.monitor import feed as feeds
+from meeting_console.monitor import http
+from meeting_console.monitor.hysteresis import Hysteresis
+from meeting_console.monitor.probes import ProbeResult, probe
+
+log = logging.getLogger(__name__)
+
+FEED_MAX_BYTES = 32 * 1024 * 1024
+ApplyFn = Callable[[MonitorBatch], Awaitable[BatchResult]]
+
+
+@dataclass
+class _Target:
+    id: int
+    name: str
+    code: str | None
+    address: Address | None
+    machine: Hysteresis
+    manual: bool
+    db_status: str
+    running: bool = False
+    persisted_ok: bool | None = None
+    persisted_at: float = -1e9
+
+
+@dataclass
+class MonitorStatus:
+    """What the console shows about the monitor itself."""
+
+    running: bool = False
+    direct: int = 0  # endpoints probed by address
+    via_feed: int = 0  # endpoints followed through the feed
+    unusable: dict[int, str] = field(default_factory=dict)  # id → why (bad address, no code)
+    rounds: int = 0
+    probes: int = 0
+    skipped_busy: int = 0  # a probe still running when the next was due
+    feed_url: str = ""
+    feed_ok_at: datetime | None = None
+    feed_error: str = ""
+    feed_entries: int = 0
+    feed_unmatched: int = 0  # codes in the feed that no followed endpoint has
+    feed_duplicates: list[str] = field(default_factory=list)
+    feed_problems: list[str] = field(default_factory=list)
+    feed_problem_count: int = 0
+    batches: int = 0
+    last_batch_changes: int = 0
+    store_error: str = ""
+
+
+class Monitor:
+    def __init__(self, setup: MonitorSetup, *, clock: Clock, apply: ApplyFn,
+                 on_live: Callable[[dict[int, ProbeResult]], None] | None = None,
+                 on_status: Callable[[MonitorStatus], None] | None = None,
+                 flush_s: float = 1.0, concurrency: int = 256, persist_s: float = 300.0,
+                 feed_max_bytes: int = FEED_MAX_BYTES) -> None:
+        self.clock = clock
+        self.apply = apply
+        self.on_live = on_live
+        self.on_status = on_status
+        self.flush_s = flush_s
+        self.persist_s = persist_s
+        self.feed_max_bytes = feed_max_bytes
+        self.status = MonitorStatus()
+        self.live: dict[int, ProbeResult] = {}
+        self._live_changed: dict[int, ProbeResult] = {}
+        self._targets: dict[int, _Target] = {}
+        self._pending: list[Observed] = []
+        self._dirty: set[int] = set()
+        self._sem = asyncio.Semaphore(concurrency)
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._stop = asyncio.Event()
+        self._wake = asyncio.Event()
+        self.update(setup)
+
+    # --- configuration ---------------------------------------------------------------------
+
+    def update(self, setup: MonitorSetup) -> None:
+        """New settings or targets (a clerk edited endpoints, released an override, undid)."""
+        self.setup = setup
+        self.interval_s = float(setup.interval_s)
+        self.timeout_s = float(min(setup.timeout_s, setup.interval_s))
+        try:
+            self.feed_address = parse_address(setup.feed_url) if setup.feed_url else None
+            if self.feed_address is not None and self.feed_address.scheme not in ("http", "https"):
+                raise AddressError("the status feed must be an http:// or https:// URL")
+            feed_problem = ""
+        except AddressError as exc:
+            self.feed_address, feed_problem = None, f"status feed URL refused: {exc}"
+        self.status.feed_url = setup.feed_url
+        self.status.feed_error = feed_problem
+        old = self._targets
+        new: dict[int, _Target] = {}
+        unusable: dict[int, str] = {}
+        for t in setup.targets:
+            address = None
+            if t.address:
+                try:
+                    address = parse_address(t.address)
+                except AddressError as exc:
+                    unusable[t.id] = str(exc)
+                    continue
+            elif not t.code:
+                unusable[t.id] = "no address and no code: nothing to monitor"
+                continue
+            elif self.feed_address is None:
+                unusable[t.id] = "no address, and the meeting has no usable status feed"
+                continue
+            prev = old.get(t.id)
+            if prev is not None and prev.address == address and prev.code == t.code:
+                prev.name, prev.manual, prev.db_status = t.name, t.manual_override, t.status
+                m = prev.machine
+                m.fail_threshold, m.recover_threshold = setup.fail_threshold, setup.recover_threshold
+                new[t.id] = prev
+            else:
+                machine = Hysteresis(setup.fail_threshold, setup.recover_threshold, t.status)
+                new[t.id] = _Target(t.id, t.name, t.code, address, machine, t.manual_override, t.status)
+            if new[t.id].machine.observed and new[t.id].machine.state != t.status:
+                self._dirty.add(t.id)
+        self._targets = new
+        self.status.unusable = unusable
+        self.status.direct = sum(1 for t in new.values() if t.address is not None)
+        self.status.via_feed = len(new) - self.status.direct
+        self._wake.set()
+
+    # --- running ---------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Run until ``stop()``; a last flush writes what was seen."""
+        self.status.running = True
+        self._stop.clear()
+        loops = [asyncio.create_task(c) for c in (self._direct_loop(), self._feed_loop(), self._flush_loop())]
+        try:
+            await self._stop.wait()
+        finally:
+            for t in loops:
+                t.cancel()
+            for t in list(self._tasks):
+                t.cancel()
+            await asyncio.gather(*loops, *self._tasks, return_exceptions=True)
+            self.status.running = False
+            try:
+                await self.flush()
+            except Exception:  # stopping must not raise
+                log.exception("last monitor flush failed")
+            self._report()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    async def _sleep_until(self, deadline: float) -> None:
+        delay = deadline - time.monotonic()
+        if delay > 0:
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), delay)
+            except TimeoutError:
+                pass
+
+    async def _direct_loop(self) -> None:
+        while True:
+            start = time.monotonic()
+            interval = self.interval_s
+            targets = [t for t in self._targets.values() if t.address is not None]
+            slot = interval / len(targets) if targets else 0.0
+            for i, t in enumerate(targets):
+                delay = start + i * slot - time.monotonic()
+                if delay > 0.02:  # start probes in small groups, evenly over the interval
+                    await asyncio.sleep(delay)
+                if self._targets.get(t.id) is not t:
+                    continue
+                if t.running:
+                    self.status.skipped_busy += 1
+                    continue
+                t.running = True
+                task = asyncio.create_task(self._probe(t))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+            self.status.rounds += 1
+            await self._sleep_until(start + interval)
+
+    async def _probe(self, t: _Target) -> None:
+        try:
+            async with self._sem:
+                assert t.address is not None
+                result = await probe(t.address, self.timeout_s)
+            self.status.probes += 1
+            self._observe(t, result, self.clock.now(), time.monotonic())
+        finally:
+            t.running = False
+
+    def _observe(self, t: _Target, result: ProbeResult, at: datetime, mono: float) -> Observed | None:
+        """Run one result through the endpoint's state machine; what must be written, if any."""
+        self.live[t.id] = result
+        self._live_changed[t.id] = result
+        if result.ok is None:
+            return None
+        new = t.machine.observe(result.ok, degraded=result.degraded)
+        persist = result.ok != t.persisted_ok or mono - t.persisted_at >= self.persist_s
+        if new is None and not persist:
+            return None
+        if persist:
+            self._persisted(t, result.ok, mono)
+        obs = Observed(t.id, at, new, result.ok, result.latency_ms, result.detail, probe=persist)
+        self._pending.append(obs)
+        return obs
+
+    def _persisted(self, t: _Target, ok: bool | None, mono: float) -> None:
+        # the first time, a random phase: 50,000 endpoints must not all persist together
+        first = t.persisted_ok is None
+        t.persisted_ok = ok
+        t.persisted_at = mono - (random.uniform(0, self.persist_s) if first else 0.0)
+
+    # --- the feed --------------------------------------------------------------------------
+
+    async def _feed_loop(self) -> None:
+        while True:
+            start = time.monotonic()
+            address = self.feed_address
+            followed = [t for t in self._targets.values() if t.address is None and t.code]
+            if address is not None and followed:
+                await self._poll_feed(address, followed)
+            self._report()
+            await self._sleep_until(start + self.interval_s)
+
+    async def _poll_feed(self, address: Address, followed: list[_Target]) -> None:
+        st = self.status
+        try:
+            reply = await http.get(address, timeout=max(self.interval_s, self.timeout_s),
+                                   max_bytes=self.feed_max_bytes)
+            if not 200 <= reply.status < 300:
+                raise feeds.FeedError(f"the feed answered HTTP {reply.status} {reply.reason}".rstrip())
+            report = await asyncio.to_thread(feeds.parse_feed, reply.body)
+            if report.problem_count and not report.entries:
+                raise feeds.FeedError(f"no usable entry ({report.problem_count} bad ones, e.g. "
+                                      f"{report.problems[0]})")
+        except (http.HttpError, feeds.FeedError) as exc:
+            st.feed_error = f"status feed unusable: {exc}"
+            return
+        at, mono = self.clock.now(), time.monotonic()
+        matched = await asyncio.to_thread(self._apply_feed, report, followed, at, mono)
+        st.feed_error = ""
+        st.feed_ok_at = at
+        st.feed_entries = len(report.entries)
+        st.feed_unmatched = max(len(report.entries) - matched, 0)
+        st.feed_duplicates = sorted(set(report.duplicates))[:20]
+        st.feed_problems = report.problems
+        st.feed_problem_count = report.problem_count
+
+    def _apply_feed(self, report: feeds.FeedReport, followed: list[_Target], at: datetime, mono: float) -> int:
+        # worker thread: touches only the machines of feed-followed endpoints
+        matched = 0
+        out: list[Observed] = []
+        live: dict[int, ProbeResult] = {}
+        absent = ProbeResult(False, None, "not listed by the status feed")
+        for t in followed:
+            raw = feeds.lookup(report, t.code or "")
+            if raw is None:
+                result = absent
+            else:
+                matched += 1
+                entry = feeds.entry_of(raw) if isinstance(raw, dict) else "not an object"
+                if isinstance(entry, str):
+                    result = ProbeResult(False, None, entry)
+                else:
+                    detail = f"feed: {entry.state}" + (f", {entry.detail}" if entry.detail else "")
+                    result = ProbeResult(entry.up, entry.latency_ms, detail, entry.state == "degraded")
+            live[t.id] = result
+            new = t.machine.observe(bool(result.ok), degraded=result.degraded)
+            persist = result.ok != t.persisted_ok or mono - t.persisted_at >= self.persist_s
+            if new is None and not persist:
+                continue
+            if persist:
+                self._persisted(t, result.ok, mono)
+            out.append(Observed(t.id, at, new, result.ok, result.latency_ms, result.detail, probe=persist))
+        self._hand_over(out, live)
+        return matched
+
+    def _hand_over(self, out: list[Observed], live: dict[int, ProbeResult]) -> None:
+        # list.extend and dict.update are single steps for the interpreter: safe from a thread
+        self._pending.extend(out)
+        self.live.update(live)
+        self._live_changed.update(live)
+
+    # --- flushing --------------------------------------------------------------------------
+
+    async def _flush_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.flush_s)
+            try:
+                await self.flush()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("monitor flush failed")
+
+    async def flush(self) -> None:
+        """Hand everything seen since the last flush to ``apply`` as one batch."""
+        if self._live_changed and self.on_live is not None:
+            changed, self._live_changed = self._live_changed, {}
+            self.on_live(changed)
+        else:
+            self._live_changed = {}
+        pending, self._pending = self._pending, []
+        if self._dirty:
+            named = {o.meeting_endpoint_id for o in pending if o.status is not None}
+            now = self.clock.now()
+            for tid in self._dirty:
+                t = self._targets.get(tid)
+                if t and not t.manual and t.machine.observed and t.machine.state != t.db_status \
+                        and tid not in named:
+                    pending.append(Observed(tid, now, t.machine.state, probe=False, detail="monitor resumes"))
+            self._dirty.clear()
+        if not pending:
+            return
+        batch = MonitorBatch(pending)
+        try:
+            result = await self.apply(batch)
+        except StoreError as exc:  # busy or full: keep the batch for the next flush
+            self._pending[:0] = pending
+            self.status.store_error = str(exc)
+            return
+        except UserError as exc:
+            self.status.store_error = str(exc)
+            log.warning("monitor batch refused: %s", exc)
+            return
+        self.status.store_error = ""
+        self.status.batches += 1
+        self.status.last_batch_changes = result.applied
+        for tid, stored in result.statuses.items():
+            t = self._targets.get(tid)
+            if t is None:
+                continue
+            t.db_status = stored
+            t.manual = tid in result.overrides
+            if not t.manual and t.machine.observed and t.machine.state != stored:
+                self._dirty.add(tid)
+        self._report()
+
+    def _report(self) -> None:
+        if self.on_status is not None:
+            self.on_status(replace(self.status))
