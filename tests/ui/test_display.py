@@ -411,3 +411,16 @@ def test_screenshots_of_each_state(qtbot, runner: Runner, core: Core, clock: Fak
     display.set_display_mode(core, demo_id, "blank")
     image = shot("blank", "ceremony", "blank")
     assert image.pixelColor(960, 540) == QColor("#000000")
+
+
+def test_the_timer_colours_are_the_consoles() -> None:
+    """The last 30 seconds and the overrun look the same in the hall as on the operator's
+    speaker pane: the same amber and red backgrounds, the same ink."""
+    import re
+
+    from meeting_console.ui.speaker_pane import PHASE_STYLE
+
+    for phase, (fill, ink) in st.PHASE_FILLS.items():
+        console = dict(re.findall(r"(background|color):\s*(#[0-9a-fA-F]{6})", PHASE_STYLE[phase]))
+        assert (fill.lower(), ink.lower()) == (console["background"].lower(),
+                                               console["color"].lower()), phase

@@ -351,14 +351,16 @@ class TimerPanel(QWidget):
         p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         s = self.scale
         w, h = float(self.width()), float(self.height())
-        over = self.phase == "overrun" and not self.paused
+        fill, ink = st.PHASE_FILLS.get(self.phase, (None, None)) if not self.paused \
+            else (None, None)
         radius = 28 * s
-        p.setPen(QPen(QColor(self.colour if not over else st.OVERRUN_FILL), max(2.0, 4 * s)))
-        p.setBrush(QColor(st.OVERRUN_FILL if over else st.PANEL))
+        p.setPen(QPen(QColor(fill or self.colour), max(2.0, 4 * s)))
+        p.setBrush(QColor(fill or st.PANEL))
         p.drawRoundedRect(QRectF(2 * s, 2 * s, w - 4 * s, h - 4 * s), radius, radius)
         pad = 40 * s
         inner = w - 2 * pad
-        digits = st.TEXT if over else self.colour
+        digits = ink or self.colour
+        secondary = ink or st.MUTED
 
         def put(text: str, top: float, height: float, px: int, min_px: int, colour: str,
                 bold: bool, spacing: float = 0.0) -> None:
@@ -371,17 +373,20 @@ class TimerPanel(QWidget):
             p.drawText(QRectF(pad, top, inner, height), Qt.AlignmentFlag.AlignCenter,
                        fit.lines[0])
 
-        put(self.caption, h * 0.06, h * 0.09, 34, 14, st.TEXT if over else st.MUTED, True, 4)
+        put(self.caption, h * 0.06, h * 0.09, 34, 14, secondary, True, 4)
         put(self.figure, h * 0.17, h * 0.50, 260, 40, digits, True)
         bar = QRectF(pad, h * 0.72, inner, max(4.0, h * 0.035))
         p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor("#7f1d1d" if over else st.PANEL_EDGE))
+        track = QColor(ink or st.PANEL_EDGE)
+        if ink:
+            track.setAlphaF(0.25)
+        p.setBrush(track)
         p.drawRoundedRect(bar, bar.height() / 2, bar.height() / 2)
         if self.fraction > 0:
             done = QRectF(bar.x(), bar.y(), bar.width() * self.fraction, bar.height())
-            p.setBrush(QColor(st.TEXT if over else self.colour))
+            p.setBrush(QColor(ink or self.colour))
             p.drawRoundedRect(done, bar.height() / 2, bar.height() / 2)
-        put(self.sub, h * 0.80, h * 0.10, 36, 14, st.TEXT if over else st.MUTED, False)
+        put(self.sub, h * 0.80, h * 0.10, 36, 14, secondary, False)
 
 
 class Emblem(QWidget):

@@ -24,15 +24,25 @@ MUTED = "#c0cad8"  # posts and secondary lines, ≈ 11:1
 DIM = "#8592a8"  # context lines, ≈ 5.6:1
 ENDPOINT = "#7dd3fc"  # where the speaker is: a light cyan, apart from gold labels
 
-# the speaking timer, by ``SpeechClock.phase`` (plus "paused", shown when the chair pauses)
+# The speaking timer, by ``SpeechClock.phase`` (plus "paused"). Amber and red are the console's
+# own (``ui/speaker_pane.PHASE_STYLE``: amber background, black figures; red background, white
+# figures; a test keeps them equal): the last 30 seconds and the overrun look the same to the
+# operator and in the hall. On the dark screen the other phases colour the figures.
+WARNING_AMBER = "#ffb300"
+OVERRUN_RED = "#c62828"
 PHASE_COLOURS: dict[str, str] = {
     "waiting": "#94a3b8",  # called, the timer has not started
     "normal": "#4ade80",  # green
-    "warning": "#fbbf24",  # amber: the last 30 seconds
-    "overrun": "#f87171",  # red: past the limit
+    "warning": WARNING_AMBER,  # the last 30 seconds
+    "overrun": OVERRUN_RED,  # past the limit
     "paused": "#93c5fd",  # blue: the timer is held
 }
-OVERRUN_FILL = "#b91c1c"  # past the limit the whole timer panel turns red, digits white
+# phases that fill the whole timer panel: (fill, figures)
+PHASE_FILLS: dict[str, tuple[str, str]] = {
+    "warning": (WARNING_AMBER, "#000000"),
+    "overrun": (OVERRUN_RED, "#ffffff"),
+}
+OVERRUN_FILL = OVERRUN_RED
 
 
 def phase_colour(phase: str, paused: bool = False) -> str:
