@@ -15,6 +15,7 @@ no external entities. The package is checked before parsing: not a zip, an encry
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import re
 import zipfile
@@ -151,9 +152,15 @@ class GrantSheet:
 # --- reading the workbook ------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=8192)
 def _key(value: str) -> str:
     """Loose comparison: case, accents, tone placement, quotes and spacing ignored."""
     return " ".join(fold(re.sub("[\"'“”‘’«»]", " ", value)).split())
+
+
+@functools.lru_cache(maxsize=8192)
+def _legacy(text: str) -> str | None:
+    return detect_mojibake(text)  # lists repeat posts and citations: look each up once
 
 
 def _package_problem(data: bytes) -> str | None:
@@ -271,7 +278,7 @@ class _Row:
             return value.strip()  # reported; not also "empty"
         if not multiline:
             out = " ".join(out.split())
-        legacy = detect_mojibake(out)
+        legacy = _legacy(out)
         if legacy:
             name = "TCVN3 (ABC)" if legacy == "TCVN3" else "VNI-Windows"
             self.problem(key, f"“{out[:60]}” looks like text typed in {name} and read as "
@@ -337,16 +344,25 @@ def _group(row: _Row) -> int | None:
     return raw
 
 
-@dataclass
 class _Context:
-    snap: reads.MeetingSnapshot
-    types: dict[str, tuple[int, str]]  # key → (id, name)
-    type_names: list[str]
+    """The meeting and the catalogue, indexed by loose key."""
 
+    def __init__(self, snap: reads.MeetingSnapshot, catalogue: Sequence[tuple[int, str]]):
+        self.snap = snap
+        self.types = {_key(name): (tid, name) for tid, name in catalogue}
+        self.type_names = [name for _i, name in catalogue]
+        self.people: dict[str, list[reads.PersonInfo]] = {}
+        for p in snap.people:
+            self.people.setdefault(_key(p.full_name), []).append(p)
+        self.orgs = {_key(o.name): o.id for o in snap.organisations}
+        self.endpoints: dict[str, reads.MeetingEndpointInfo] = {}
+        for e in snap.endpoints:
+            self.endpoints.setdefault(_key(e.name), e)
+            if e.code:
+                self.endpoints.setdefault(_key(e.code), e)
 
-def _person_matches(snap: reads.MeetingSnapshot, name: str) -> list[reads.PersonInfo]:
-    k = _key(name)
-    return [p for p in snap.people if _key(p.full_name) == k]
+    def people_named(self, name: str) -> list[reads.PersonInfo]:
+        return self.people.get(_key(name), [])
 
 
 def _check_row(row: _Row, ctx: _Context) -> PlannedGrant | None:
@@ -375,9 +391,7 @@ def _check_row(row: _Row, ctx: _Context) -> PlannedGrant | None:
     elif kind_text:
         row.problem("kind", f"“{kind_text}”: write “Cá nhân” or “Tập thể”")
     else:  # not said: a collective when the meeting knows an organisation of that name
-        k = _key(name)
-        kind = ("collective" if name and any(_key(o.name) == k for o in snap.organisations)
-                else "individual")
+        kind = "collective" if name and _key(name) in ctx.orgs else "individual"
     post = row.text("post")
     posthumous = _flag(row)
     received_by = row.text("received_by")
@@ -404,7 +418,7 @@ def _check_row(row: _Row, ctx: _Context) -> PlannedGrant | None:
     }
     presenter = _HONORIFIC.sub("", row.text("presenter"))
     if presenter:
-        who = _person_matches(snap, presenter)
+        who = ctx.people_named(presenter)
         if len(who) == 1:
             values["presenter_id"] = who[0].id
         else:  # a role ("Lãnh đạo tỉnh") or someone not on the meeting's list
@@ -412,9 +426,7 @@ def _check_row(row: _Row, ctx: _Context) -> PlannedGrant | None:
                                                    row.text("presenter"))
     endpoint = row.text("endpoint")
     if endpoint:
-        k = _key(endpoint)
-        ep = next((e for e in snap.endpoints
-                   if _key(e.name) == k or (e.code and _key(e.code) == k)), None)
+        ep = ctx.endpoints.get(_key(endpoint))
         if ep is None:
             row.problem("endpoint", f"“{endpoint}” is not an endpoint of this meeting"
                         + _suggest(endpoint, [e.name for e in snap.endpoints]))
@@ -423,15 +435,14 @@ def _check_row(row: _Row, ctx: _Context) -> PlannedGrant | None:
     group = _group(row)
     person_id = org_id = None
     if name and kind == "individual":
-        who = _person_matches(snap, name)
+        who = ctx.people_named(name)
         if len(who) > 1:
             row.problem("recipient", f"the meeting has {len(who)} participants named “{name}”; "
                         "tell them apart in the people list first")
         elif who:
             person_id = who[0].id
     elif name and kind == "collective":
-        k = _key(name)
-        org_id = next((o.id for o in snap.organisations if _key(o.name) == k), None)
+        org_id = ctx.orgs.get(_key(name))
     if len(row.problems) > before or type_id is None or kind is None:
         return None
     return PlannedGrant(row.number, type_id, award, kind, name, person_id, org_id, values, group)
@@ -529,8 +540,7 @@ def read_sheet(path: str | os.PathLike[str], snap: reads.MeetingSnapshot,
         data = data[:MAX_ROWS]
     if any(p.row == 1 and p.message.startswith("no column") for p in problems):
         return GrantSheet(source, title, (), tuple(problems))
-    types = {_key(name): (tid, name) for tid, name in catalogue}
-    ctx = _Context(snap, types, [name for _i, name in catalogue])
+    ctx = _Context(snap, catalogue)
     planned: list[PlannedGrant] = []
     row_cols: dict[int, dict[str, int]] = {}
     for number, cells in data:
@@ -585,36 +595,52 @@ def write_grants(tx: Tx, meeting_id: int, sheet: GrantSheet) -> list[int]:
         raise OperationRefused("nothing to import")
     people: dict[str, int] = {}
     orgs: dict[str, int] = {}
-    for p in s.scalars(select(m.Person).where(m.Person.meeting_id == meeting_id)):
-        people.setdefault(_key(p.full_name), p.id)
-    for o in s.scalars(select(m.Organisation).where(m.Organisation.meeting_id == meeting_id)):
-        orgs[_key(o.name)] = o.id
-    groups: dict[object, list[m.AwardGrant]] = {}
+    # held here so the session's (weak) identity map keeps them for the checks' look-ups
+    loaded = [
+        *s.scalars(select(m.Person).where(m.Person.meeting_id == meeting_id)),
+        *s.scalars(select(m.Organisation).where(m.Organisation.meeting_id == meeting_id)),
+        *s.scalars(select(m.MeetingEndpoint).where(m.MeetingEndpoint.meeting_id == meeting_id)),
+        *s.scalars(select(m.AwardType).where(
+            m.AwardType.id.in_({r.award_type_id for r in sheet.rows}))),
+    ]
+    for obj in loaded:
+        if isinstance(obj, m.Person):
+            people.setdefault(_key(obj.full_name), obj.id)
+        elif isinstance(obj, m.Organisation):
+            orgs[_key(obj.name)] = obj.id
+    # recipients the meeting does not know yet, added together (one flush)
+    new_people: dict[str, m.Person] = {}
+    new_orgs: dict[str, m.Organisation] = {}
     for r in sheet.rows:
         k = _key(r.recipient_name)
-        if r.recipient_kind == "individual":
-            pid = r.person_id or people.get(k)
-            if pid is None:
-                person = m.Person(meeting_id=meeting_id, full_name=r.recipient_name,
-                                  posts=[r.values["recipient_post"]] if
-                                  r.values["recipient_post"] and not r.values["posthumous"]
-                                  else [],
-                                  category="invited", is_recorder=False, attendance="unknown",
-                                  note=f"award recipient ({sheet.source}, row {r.row})")
-                pid = people[k] = tx.add(person).id
-            refs = {"recipient_person_id": pid}
-        else:
-            oid = r.org_id or orgs.get(k)
-            if oid is None:
-                oid = orgs[k] = tx.add(m.Organisation(meeting_id=meeting_id,
-                                                      name=r.recipient_name, note="")).id
-            refs = {"recipient_org_id": oid}
-        g = m.AwardGrant(meeting_id=meeting_id, award_type_id=r.award_type_id,
-                         recipient_kind=r.recipient_kind, group_no=0, ceremony_position=0,
-                         **refs, **r.values)
-        check_grant(tx, g)
-        tx.add(g)
-        groups.setdefault(("file", r.group) if r.group else ("row", r.row), []).append(g)
+        if r.recipient_kind == "individual" and not (r.person_id or k in people):
+            post = r.values["recipient_post"]
+            new_people.setdefault(k, m.Person(
+                meeting_id=meeting_id, full_name=r.recipient_name,
+                posts=[post] if post and not r.values["posthumous"] else [],
+                category="invited", is_recorder=False, attendance="unknown",
+                note=f"award recipient ({sheet.source}, row {r.row})"))
+        elif r.recipient_kind == "collective" and not (r.org_id or k in orgs):
+            new_orgs.setdefault(k, m.Organisation(meeting_id=meeting_id, name=r.recipient_name,
+                                                  note=""))
+    s.add_all([*new_people.values(), *new_orgs.values()])
+    s.flush()
+    people.update({k: p.id for k, p in new_people.items()})
+    orgs.update({k: o.id for k, o in new_orgs.items()})
+    groups: dict[object, list[m.AwardGrant]] = {}
+    with s.no_autoflush:  # the checks' look-ups must not flush each pending grant
+        for r in sheet.rows:
+            k = _key(r.recipient_name)
+            refs = ({"recipient_person_id": r.person_id or people[k]}
+                    if r.recipient_kind == "individual"
+                    else {"recipient_org_id": r.org_id or orgs[k]})
+            g = m.AwardGrant(meeting_id=meeting_id, award_type_id=r.award_type_id,
+                             recipient_kind=r.recipient_kind, group_no=0, ceremony_position=0,
+                             **refs, **r.values)
+            check_grant(tx, g)
+            s.add(g)
+            groups.setdefault(("file", r.group) if r.group else ("row", r.row), []).append(g)
+    s.flush()
     _refuse_duplicates(tx, meeting_id, sheet)
     cer.place_groups(tx, meeting_id, list(groups.values()))
     return [g.id for gr in groups.values() for g in gr]

@@ -86,11 +86,15 @@ def insertion_index(groups: Sequence[Sequence[G]], rank_of_new: int,
     """Where a new group of rank ``rank_of_new`` goes: after every group presented so far
     and after the last group ranked as high or higher (so the list order within a type
     holds and a hand-made order of the others is left alone)."""
-    index = 0
-    for i, gr in enumerate(groups):
-        if started(gr) or min(rank(g) for g in gr) <= rank_of_new:
-            index = i + 1
-    return index
+    return _slot([(started(gr), min(rank(g) for g in gr)) for gr in groups], rank_of_new)
+
+
+def _slot(summary: Sequence[tuple[bool, int]], rank_of_new: int) -> int:
+    for i in range(len(summary) - 1, -1, -1):
+        was_started, r = summary[i]
+        if was_started or r <= rank_of_new:
+            return i + 1
+    return 0
 
 
 def renumber(groups: Sequence[Sequence[_Placed]]) -> None:
@@ -180,15 +184,26 @@ class Ceremony:
         return next((gr for gr in self.groups if grant_id in gr.grant_ids), None)
 
 
-def cautions_for(g: reads.GrantInfo, snap: reads.MeetingSnapshot) -> list[Caution]:
+class _Where:
+    """Who sits where, looked up by id (a snapshot's lists are searched linearly)."""
+
+    def __init__(self, snap: reads.MeetingSnapshot) -> None:
+        self.people = {p.id: p for p in snap.people}
+        self.endpoints = {e.id: e for e in snap.endpoints}
+
+
+def cautions_for(g: reads.GrantInfo, snap: reads.MeetingSnapshot,
+                 where: _Where | None = None) -> list[Caution]:
     """What stands in the way of calling this grant's recipient on stage (or on screen)."""
+    w = where or _Where(snap)
     out: list[Caution] = []
     who = g.received_by if g.posthumous and g.received_by else g.recipient_name
-    person = snap.person(g.recipient_person_id) if g.recipient_kind == "individual" else None
+    person = (w.people.get(g.recipient_person_id or 0) if g.recipient_kind == "individual"
+              else None)
     endpoint_id = g.meeting_endpoint_id
     if endpoint_id is None and person is not None and not g.posthumous:
         endpoint_id = person.meeting_endpoint_id  # where the participant sits
-    ep = snap.endpoint(endpoint_id)
+    ep = w.endpoints.get(endpoint_id or 0)
     # in the main hall the recipient walks up to the stage whatever the hall's link does
     if ep is not None and ep.kind != "main_hall" and ep.status in UNREACHABLE:
         out.append(Caution(g.id, who, ep.status, ep.name, ep.status_since))
@@ -202,9 +217,10 @@ def build(snap: reads.MeetingSnapshot) -> Ceremony:
     groups = grouped(snap.grants)
     rank: dict[int, int] = {g.id: g.award_precedence for g in snap.grants}
     auto = precedence_order(groups, lambda g: rank[g.id])
+    where = _Where(snap)
     out = []
     for index, gr in enumerate(groups, start=1):
-        cautions = tuple(c for g in gr for c in cautions_for(g, snap))
+        cautions = tuple(c for g in gr for c in cautions_for(g, snap, where))
         out.append(CeremonyGroup(index, gr[0].group_no, tuple(gr), cautions))
     same = [[g.id for g in gr] for gr in auto] == [[g.id for g in gr] for gr in groups]
     return Ceremony(snap.meeting.id, snap.meeting.timezone, tuple(out), same)
@@ -411,7 +427,8 @@ def _cautions(tx: Tx, meeting_id: int, grant_ids: list[int]) -> list[Caution]:
         speakers=(),
         grants=reads._grants(tx.session, meeting_id),
     )
-    return [c for g in snap.grants if g.id in grant_ids for c in cautions_for(g, snap)]
+    where = _Where(snap)
+    return [c for g in snap.grants if g.id in grant_ids for c in cautions_for(g, snap, where)]
 
 
 @operation("Defer award group")
@@ -461,9 +478,12 @@ def place_groups(tx: Tx, meeting_id: int, new: Sequence[Sequence[m.AwardGrant]])
     fresh = {g.id for gr in new for g in gr}
     groups = grouped(g for g in _grants(tx, meeting_id) if g.id not in fresh)
     ranks = _ranks(tx, meeting_id)
+    summary = [(started(gr), min(ranks[g.id] for g in gr)) for gr in groups]
     for gr in new:
         rank_new = min(ranks[g.id] for g in gr)
-        groups.insert(insertion_index(groups, rank_new, lambda g: ranks[g.id]), list(gr))
+        i = _slot(summary, rank_new)
+        groups.insert(i, list(gr))
+        summary.insert(i, (False, rank_new))
     renumber(groups)
 
 
