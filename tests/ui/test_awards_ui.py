@@ -192,3 +192,43 @@ def test_run_sheet_export(qtbot, panel: AwardsPanel, tmp_path: Path) -> None:
     text = pdf_text(target)
     assert "KỊCH BẢN TRAO KHEN THƯỞNG" in text
     assert text.index("1. Huân chương Hồ Chí Minh") < text.index(f"4. {PHU_NU}")
+
+
+def test_catalogue_add_a_type_and_place_it(qtbot, qtmodeltester, window: MainWindow,
+                                           panel: AwardsPanel, core) -> None:
+    from meeting_console.core import catalogue
+    from meeting_console.ui.award_catalogue_dialog import CatalogueDialog
+    from meeting_console.ui.form import FormDialog
+
+    panel.view.setFocus()
+    key(qtbot, panel.view, Qt.Key.Key_C,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: isinstance(panel.dialog, CatalogueDialog)
+                    and panel.dialog.model.rowCount() > 60)
+    dlg = panel.dialog
+    qtmodeltester.check(dlg.model)
+    names = [t.name for t in catalogue.award_types(core)]
+    pm = names.index("Bằng khen của Thủ tướng Chính phủ")
+    dlg.select(catalogue.award_types(core)[pm].id)
+    dlg.view.setFocus()
+    key(qtbot, dlg.view, Qt.Key.Key_Insert)
+    qtbot.waitUntil(lambda: any(f.isVisible() for f in dlg.findChildren(FormDialog)))
+    form = next(f for f in dlg.findChildren(FormDialog) if f.isVisible())
+    form.widgets["name"].setText("Bằng khen của Bộ trưởng Bộ Nội vụ")
+    form.widgets["authority"].setText("Bộ trưởng Bộ Nội vụ")
+    form.buttons.accepted.emit()
+    new = "Bằng khen của Bộ trưởng Bộ Nội vụ"
+    qtbot.waitUntil(lambda: new in [t.name for t in catalogue.award_types(core)])
+    order = [t.name for t in catalogue.award_types(core)]
+    assert order.index(new) == pm  # just above the Prime Minister's certificate
+    qtbot.waitUntil(lambda: dlg.selected() is not None and dlg.selected().name == new)
+    key(qtbot, dlg.view, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: [t.name for t in catalogue.award_types(core)].index(new) == pm + 1)
+    key(qtbot, dlg.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: [t.name for t in catalogue.award_types(core)].index(new) == pm)
+    # the legal types stay
+    dlg.select(catalogue.award_types(core)[0].id)
+    key(qtbot, dlg.view, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: any(b.isVisible() and "legal catalogue" in b.text()
+                                for b in dlg.findChildren(QMessageBox)))
+    assert catalogue.award_types(core)[0].name == "Huân chương Sao vàng"

@@ -124,6 +124,9 @@ class AwardsPanel(Panel):
         self.act_template = self.add_action(
             _("Save Excel template…"), self.choose_template, None,
             _("An empty award list with the columns the import reads"))
+        self.act_catalogue = self.add_action(
+            _("Award catalogue…"), self.open_catalogue, "Ctrl+Alt+C",
+            _("The award types in precedence order; add your own and place them"))
         # the toolbar keeps the ceremony's own actions; all of them are in the Awards menu
         for act in (self.act_edit, self.act_remove, self.act_in_up, self.act_in_down,
                     self.act_template):
@@ -467,6 +470,13 @@ class AwardsPanel(Panel):
         self.runner.call(award_import.write_template, path, names,
                          on_done=lambda p: self.say(_("Template written to {path}").format(
                              path=p)), on_error=self.warn)
+
+    def open_catalogue(self) -> None:
+        from meeting_console.ui.award_catalogue_dialog import CatalogueDialog
+
+        dlg = CatalogueDialog(self.runner, self.meeting_id, self)
+        self.dialog = dlg
+        dlg.open()
 
     def say(self, message: str) -> None:
         self.summary.setText(message)
