@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import and_, event, or_, select
 
 from meeting_console.core import reads
 from meeting_console.core.api import Core, Tx, operation
@@ -261,16 +261,75 @@ class DisplaySource:
         return next((p for i, p in self.posts if i == person_id), ())
 
 
+def _chunks(ids: set[int], size: int = 900) -> list[list[int]]:
+    ordered = sorted(ids)
+    return [ordered[k:k + size] for k in range(0, len(ordered), size)]
+
+
+def _people(s: Any, ids: set[int]) -> dict[int, tuple[str, tuple[str, ...]]]:
+    out: dict[int, tuple[str, tuple[str, ...]]] = {}
+    for chunk in _chunks(ids):
+        for pid, name, posts in s.execute(
+            select(m.Person.id, m.Person.full_name, m.Person.posts).where(m.Person.id.in_(chunk))
+        ).all():
+            out[pid] = (name, tuple(posts or ()))
+    return out
+
+
+def _endpoint_names(s: Any, ids: set[int]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for chunk in _chunks(ids):
+        out.update(s.execute(
+            select(m.MeetingEndpoint.id, m.Endpoint.name)
+            .join(m.Endpoint, m.Endpoint.id == m.MeetingEndpoint.endpoint_id)
+            .where(m.MeetingEndpoint.id.in_(chunk))
+        ).all())
+    return out
+
+
 def load(core: Core, meeting_id: int) -> DisplaySource:
-    """Read what the display needs, in one read transaction (no endpoint statuses: the
-    monitor changes those every few seconds and the screen does not show them)."""
+    """Read what the display needs, in one read transaction: the meeting, its agenda, the
+    speech on the floor and the queue of the current item, the awards of the current item,
+    and the names and posts these mention. Nothing else: a national meeting has tens of
+    thousands of endpoints (whose statuses the screen does not show) and a day of requests."""
     with core.reading() as s:
-        posts = tuple(
-            (pid, tuple(p or ()))
-            for pid, p in s.execute(
-                select(m.Person.id, m.Person.posts).where(m.Person.meeting_id == meeting_id)
-            ).all()
-        )
+        meeting = reads._meeting(s, meeting_id)
+        agenda = reads._agenda(s, meeting_id)
+        current = next((it for it in agenda if it.status in ITEM_CURRENT), None)
+
+        wanted = m.SpeakerRequest.status.in_(SPEAKER_CURRENT)
+        if current is not None:
+            wanted = or_(wanted, and_(m.SpeakerRequest.agenda_item_id == current.id,
+                                      m.SpeakerRequest.status.in_(WAITING)))
+        requests = list(s.scalars(
+            select(m.SpeakerRequest)
+            .where(m.SpeakerRequest.meeting_id == meeting_id, wanted)
+            .order_by(m.SpeakerRequest.id)
+        ))
+        grant_rows: list[tuple[m.AwardGrant, m.AwardType]] = []
+        if current is not None:
+            own = m.AwardGrant.agenda_item_id == current.id
+            if current.kind == "commendation":
+                own = or_(own, m.AwardGrant.agenda_item_id.is_(None))
+            grant_rows = [tuple(row) for row in s.execute(  # type: ignore[misc]
+                select(m.AwardGrant, m.AwardType)
+                .join(m.AwardType, m.AwardType.id == m.AwardGrant.award_type_id)
+                .where(m.AwardGrant.meeting_id == meeting_id, own)
+                .order_by(m.AwardGrant.ceremony_position, m.AwardGrant.id)
+            ).all()]
+
+        person_ids = {r.person_id for r in requests}
+        person_ids |= {it.presenter_id for it in agenda if it.presenter_id is not None}
+        for g, _t in grant_rows:
+            person_ids |= {x for x in (g.recipient_person_id, g.presenter_id) if x is not None}
+        people = _people(s, person_ids)
+        endpoint_ids = {r.meeting_endpoint_id for r in requests if r.meeting_endpoint_id}
+        endpoint_ids |= {g.meeting_endpoint_id for g, _t in grant_rows if g.meeting_endpoint_id}
+        endpoints = _endpoint_names(s, endpoint_ids)
+        org_ids = {g.recipient_org_id for g, _t in grant_rows if g.recipient_org_id}
+        orgs = dict(s.execute(
+            select(m.Organisation.id, m.Organisation.name).where(m.Organisation.id.in_(org_ids))
+        ).all()) if org_ids else {}
         hall = s.execute(
             select(m.Endpoint.name)
             .join(m.MeetingEndpoint, m.MeetingEndpoint.endpoint_id == m.Endpoint.id)
@@ -278,12 +337,38 @@ def load(core: Core, meeting_id: int) -> DisplaySource:
             .order_by(m.MeetingEndpoint.position, m.MeetingEndpoint.id)
             .limit(1)
         ).scalar()
+
+        def name(pid: int | None) -> str:
+            return people[pid][0] if pid in people else ""
+
+        speeches = tuple(
+            reads._info(
+                reads.SpeakerInfo, r,
+                person_name=name(r.person_id),
+                person_posts=people.get(r.person_id, ("", ()))[1],
+                endpoint_name=endpoints.get(r.meeting_endpoint_id or 0, ""),
+            )
+            for r in requests
+        )
+        grants = tuple(
+            reads._info(
+                reads.GrantInfo, g,
+                award_name=t.name,
+                award_precedence=t.precedence,
+                authority=t.authority,
+                recipient_name=orgs.get(g.recipient_org_id or 0, "")
+                if g.recipient_kind == "collective" else name(g.recipient_person_id),
+                presenter_name=name(g.presenter_id) or g.presenter_text,
+                endpoint_name=endpoints.get(g.meeting_endpoint_id or 0, ""),
+            )
+            for g, t in grant_rows
+        )
         return DisplaySource(
-            meeting=reads._meeting(s, meeting_id),
-            agenda=reads._agenda(s, meeting_id),
-            speakers=reads._speakers(s, meeting_id),
-            grants=reads._grants(s, meeting_id),
-            posts=posts,
+            meeting=meeting,
+            agenda=agenda,
+            speakers=speeches,
+            grants=grants,
+            posts=tuple((pid, posts) for pid, (_n, posts) in people.items()),
             main_hall=hall or "",
         )
 

@@ -259,6 +259,8 @@ class FitLabel(QWidget):
         self.spacing = spacing
         self.ring = ring
         self.scale = 1.0
+        self._cache = QPixmap()
+        self._cache_key: tuple[object, ...] | None = None
 
     def text(self) -> str:
         return self._text
@@ -282,7 +284,23 @@ class FitLabel(QWidget):
         return self.height() * 0.17 if self.ring else 0.0
 
     def paintEvent(self, _event: QPaintEvent) -> None:
-        p = QPainter(self)
+        # Qt draws glyphs above ~64 px as paths, every time: a 4K repaint of big text costs
+        # tens of milliseconds. The label is drawn once into a pixmap per text, size and
+        # colour, and blitted on every later repaint (the parent's background shows through).
+        dpr = self.devicePixelRatioF()
+        key = (self._text, self.colour, self.width(), self.height(), self.scale, dpr)
+        if key != self._cache_key:
+            self._cache = QPixmap(max(1, round(self.width() * dpr)),
+                                  max(1, round(self.height() * dpr)))
+            self._cache.setDevicePixelRatio(dpr)
+            self._cache.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(self._cache)
+            self._draw(painter)
+            painter.end()
+            self._cache_key = key
+        QPainter(self).drawPixmap(0, 0, self._cache)
+
+    def _draw(self, p: QPainter) -> None:
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         if self.ring:
@@ -466,6 +484,7 @@ class HallDisplay(QWidget):
         self.words = st.Words("vi")
         self._loading = False
         self._again = False
+        self._backdrop: tuple[object, ...] | None = ("none",)
         self._slots: list[tuple[QWidget, Rect]] = []
         self.groups: dict[str, list[QWidget]] = {}
         self._build(logo)
@@ -783,7 +802,12 @@ class HallDisplay(QWidget):
                 self._show_logo(state)
             else:
                 self._show_live(state)
-        self.update()
+        # the backdrop (band, rules, footer strip) changes only with the view: the labels
+        # repaint themselves, so a tick repaints the clock and the timer, not the screen
+        backdrop = (state.mode, state.view, self.ft_kicker.isVisible()) if state else None
+        if backdrop != self._backdrop:
+            self._backdrop = backdrop
+            self.update()
         headline = state.headline() if state is not None else {"meeting": None, "view": "none"}
         if headline != self.headline:
             self.headline = headline
