@@ -232,3 +232,19 @@ def test_catalogue_add_a_type_and_place_it(qtbot, qtmodeltester, window: MainWin
     qtbot.waitUntil(lambda: any(b.isVisible() and "legal catalogue" in b.text()
                                 for b in dlg.findChildren(QMessageBox)))
     assert catalogue.award_types(core)[0].name == "Huân chương Sao vàng"
+
+
+def test_run_sheet_export_can_be_cancelled(qtbot, panel: AwardsPanel, tmp_path: Path) -> None:
+    import threading
+
+    from PySide6.QtWidgets import QProgressDialog
+
+    target = tmp_path / "kich-ban.pdf"
+    busy = threading.Event()
+    panel.runner.call(busy.wait, 10)  # the DB worker is busy with something else
+    panel.export_run_sheet(str(target))
+    dlg = panel.findChildren(QProgressDialog)[-1]
+    dlg.canceled.emit()  # the Cancel button, before the first page is laid out
+    busy.set()
+    qtbot.waitUntil(lambda: "cancelled" in panel.summary.text(), timeout=10_000)
+    assert not [p for p in tmp_path.iterdir() if "kich-ban" in p.name]  # not even a part file

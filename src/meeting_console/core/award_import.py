@@ -179,7 +179,7 @@ def _package_problem(data: bytes) -> str | None:
 def _open_workbook(path: Path) -> tuple[Any, list[SheetProblem]]:
     import io
 
-    import openpyxl
+    import openpyxl  # type: ignore[import-untyped]
 
     try:
         size = path.stat().st_size
@@ -217,7 +217,7 @@ def _open_workbook(path: Path) -> tuple[Any, list[SheetProblem]]:
 
 
 def _letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
+    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
     return str(get_column_letter(index + 1))
 
@@ -696,9 +696,15 @@ HELP = (
 def write_template(path: str | os.PathLike[str], award_names: Sequence[str]) -> Path:
     """Write the empty award-list workbook: the headings, drop-down lists for the award
     (from ``award_names``), kind and posthumous columns, and a help sheet."""
-    import openpyxl
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.worksheet.datavalidation import DataValidation
+    import openpyxl  # type: ignore[import-untyped]
+    from openpyxl.styles import (  # type: ignore[import-untyped]
+        Alignment,
+        Font,
+        PatternFill,
+    )
+    from openpyxl.worksheet.datavalidation import (  # type: ignore[import-untyped]
+        DataValidation,
+    )
 
     wb = openpyxl.Workbook()
     ws = wb.active

@@ -64,7 +64,7 @@ def check_grant(tx: Tx, g: m.AwardGrant) -> None:
                               ("agenda item", g.agenda_item_id, m.AgendaItem)):
         if ref is not None:
             obj = s.get(model, ref)
-            if obj is None or obj.meeting_id != g.meeting_id:
+            if obj is None or getattr(obj, "meeting_id", None) != g.meeting_id:
                 raise OperationRefused(f"{field}: {ref} is not part of this meeting")
 
 

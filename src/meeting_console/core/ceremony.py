@@ -36,10 +36,16 @@ UNREACHABLE = ("lost", "left")
 
 
 class _Placed(Protocol):
-    id: int
-    group_no: int
-    ceremony_position: int
-    presented_at: datetime | None
+    """A grant as the ordering rules see it (an ORM row or a frozen read)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def group_no(self) -> int: ...
+    @property
+    def ceremony_position(self) -> int: ...
+    @property
+    def presented_at(self) -> datetime | None: ...
 
 
 G = TypeVar("G", bound=_Placed)
@@ -97,7 +103,7 @@ def _slot(summary: Sequence[tuple[bool, int]], rank_of_new: int) -> int:
     return 0
 
 
-def renumber(groups: Sequence[Sequence[_Placed]]) -> None:
+def renumber(groups: Sequence[Sequence[m.AwardGrant]]) -> None:
     """Write the order back: positions 1…n, group numbers 1…k (only what changed, so the
     journal records only real changes)."""
     position = 0

@@ -9,22 +9,38 @@ lists come in from Excel (problems listed row by row); the MC's script goes out 
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import QFileDialog, QFrame, QLabel, QMessageBox, QVBoxLayout
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QLabel,
+    QMessageBox,
+    QProgressDialog,
+    QVBoxLayout,
+)
 
 from meeting_console.core import award_import, awards, catalogue, ceremony, reads, vocab
 from meeting_console.core.changes import AWARDS, CATALOGUE, ENDPOINTS, MEETING, PEOPLE, Changes
 from meeting_console.core.timefmt import hhmm
+from meeting_console.errors import UserError
 from meeting_console.i18n import _, ngettext
 from meeting_console.ui import labels
 from meeting_console.ui.award_import_dialog import ImportProblemsDialog
 from meeting_console.ui.form import Field, ask
 from meeting_console.ui.panel import Panel
 from meeting_console.ui.table_model import Column
+
+
+class _Relay(QObject):
+    """Carries progress from the worker thread to the dialog (a queued signal)."""
+
+    step = Signal(int, int)
+
 
 CURRENT = QColor("#ffe7a0")  # the group to present now
 CURRENT_ALT = QColor("#fff1c4")
@@ -452,14 +468,40 @@ class AwardsPanel(Panel):
                               "kich-ban-trao-khen-thuong.pdf", self.export_run_sheet)
 
     def export_run_sheet(self, path: str) -> None:
+        """Write the PDF on the DB worker, with a progress dialog that can cancel it."""
         from meeting_console.record.run_sheet import build_run_sheet
 
         if self.meeting_id is None:
             return
         self.say(_("Writing the run sheet…"))
+        dlg = QProgressDialog(_("Writing the MC's run sheet…"), _("Cancel"), 0, 0, self)
+        dlg.setObjectName("run-sheet-progress")
+        dlg.setWindowModality(Qt.WindowModality.WindowModal)
+        dlg.setMinimumDuration(400)  # a short ceremony is done before it would show
+        relay = _Relay(dlg)
+        relay.step.connect(lambda done, total: (dlg.setMaximum(total), dlg.setValue(done)))
+        cancelled = threading.Event()
+        dlg.canceled.connect(cancelled.set)
+        dlg.setValue(0)
+
+        def progress(done: int, total: int, _what: str) -> None:  # on the worker thread
+            if cancelled.is_set():
+                raise UserError(_("run sheet cancelled; nothing was written"))
+            relay.step.emit(done, total)
+
+        def finished(written: Path) -> None:
+            dlg.reset()
+            self.say(_("Run sheet written to {path}").format(path=written))
+
+        def failed(message: str) -> None:
+            dlg.reset()
+            if cancelled.is_set():
+                self.say(message)
+            else:
+                self.warn(message)
+
         self.runner.call(build_run_sheet, self.runner.core, self.meeting_id, path,
-                         on_done=lambda p: self.say(_("Run sheet written to {path}").format(
-                             path=p)), on_error=self.warn)
+                         progress=progress, on_done=finished, on_error=failed)
 
     def choose_template(self) -> None:
         self._file_dialog(_("Save the Excel template"), _("Excel workbooks (*.xlsx)"), True,
