@@ -137,6 +137,13 @@ def test_the_ceremony_by_keyboard(qtbot, qtmodeltester, window: MainWindow, pane
     key(qtbot, panel.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: presented(core, demo_id) == [True, True, True, False])
     qtbot.waitUntil(lambda: panel.now_label.text().startswith("Now 4/4"))
+    # a presentation recorded by mistake is corrected on its row
+    panel.select_id(ceremony.ceremony(core, demo_id).groups[0].grant_ids[0])
+    panel.view.setFocus()
+    key(qtbot, panel.view, Qt.Key.Key_U,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: presented(core, demo_id) == [False, True, True, False])
+    qtbot.waitUntil(lambda: panel.now_label.text().startswith("Now 1/4"))
     qtmodeltester.check(panel.model)
 
 

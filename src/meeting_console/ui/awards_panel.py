@@ -106,6 +106,9 @@ class AwardsPanel(Panel):
             _("Next group (defer this one)"), self.defer_current, "Ctrl+Shift+G",
             _("Call the highlighted presentation after the next one (a recipient cannot come "
               "forward yet)"), context=W)
+        self.act_unpresent = self.add_action(
+            _("Not presented (correction)"), self.unpresent_selected, "Ctrl+Alt+U",
+            _("The selected presentation was recorded by mistake: clear its time"))
         self.act_add = self.add_action(_("Add award…"), self.add_grant, "Ins",
                                        _("Add an award to present"))
         self.act_edit = self.add_action(_("Edit…"), self.edit_selected, "F2",
@@ -145,7 +148,7 @@ class AwardsPanel(Panel):
             _("The award types in precedence order; add your own and place them"))
         # the toolbar keeps the ceremony's own actions; all of them are in the Awards menu
         for act in (self.act_edit, self.act_remove, self.act_in_up, self.act_in_down,
-                    self.act_template):
+                    self.act_template, self.act_unpresent):
             self.toolbar.removeAction(act)
 
     # --- the table -------------------------------------------------------------------------
@@ -320,6 +323,11 @@ class AwardsPanel(Panel):
         box.finished.connect(answered)
         self.dialog = box
         box.open()
+
+    def unpresent_selected(self) -> None:
+        g = self.selected_row()
+        if g is not None and g.presented_at is not None:
+            self.perform(ceremony.clear_presented, g.id)
 
     def defer_current(self) -> None:
         if self.meeting_id is None or self.cer is None or self.cer.current is None:
