@@ -80,8 +80,9 @@ def add_grant(tx: Tx, meeting_id: int, award_type_id: int, **fields: Any) -> int
     values = ed.checked({"award_type_id": award_type_id, **fields}, GRANT_FIELDS, "award")
     values.setdefault("recipient_kind", "individual")  # column defaults apply only at flush
     requested = values.pop("group_no", None)
-    g = m.AwardGrant(meeting_id=meeting_id, ceremony_position=0, group_no=0, posthumous=False,
-                     recipient_post="", received_by="", **values)
+    # column defaults apply only at flush; the checks below read these before it
+    defaults = {"posthumous": False, "recipient_post": "", "received_by": ""}
+    g = m.AwardGrant(meeting_id=meeting_id, ceremony_position=0, group_no=0, **{**defaults, **values})
     check_grant(tx, g)
     tx.add(g)
     cer.place_new(tx, g, requested)
