@@ -424,3 +424,48 @@ def test_the_timer_colours_are_the_consoles() -> None:
         console = dict(re.findall(r"(background|color):\s*(#[0-9a-fA-F]{6})", PHASE_STYLE[phase]))
         assert (fill.lower(), ink.lower()) == (console["background"].lower(),
                                                console["color"].lower()), phase
+
+
+def test_the_screen_is_chosen_and_full_screen_toggles(qtbot, window: MainWindow) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QDialog, QListWidget
+
+    from meeting_console.ui.display import choose_screen
+
+    chosen: list = []
+    dlg = choose_screen(window, chosen.append)
+    qtbot.waitUntil(dlg.isVisible, timeout=WAIT)
+    screens = dlg.findChild(QListWidget)
+    assert screens.count() == len(QGuiApplication.screens())
+    assert screens.currentItem().text().startswith("1: ")
+    dlg.done(QDialog.DialogCode.Accepted)
+    assert chosen == [QGuiApplication.screens()[0]]
+
+    hall = open_hall_display(window, chosen[0])  # a screen given: full screen at once
+    qtbot.waitUntil(hall.isFullScreen, timeout=WAIT)
+    assert hall.cursor().shape() == Qt.CursorShape.BlankCursor
+    hall.activateWindow()
+    qtbot.waitUntil(hall.isActiveWindow, timeout=WAIT)
+    qtbot.keyClick(hall, Qt.Key.Key_Escape)  # Esc leaves full screen, never closes
+    qtbot.waitUntil(lambda: not hall.isFullScreen(), timeout=WAIT)
+    assert hall.isVisible()
+    qtbot.keyClick(hall, Qt.Key.Key_F11)
+    qtbot.waitUntil(hall.isFullScreen, timeout=WAIT)
+    hall.close()
+
+
+def test_the_screen_speaks_the_meetings_language(qtbot, hall: HallDisplay, runner: Runner,
+                                                core: Core, demo_id: int) -> None:
+    from meeting_console.core import meetings
+
+    its = items(core, demo_id)
+    run(qtbot, runner, meetings.update_meeting, demo_id, language="en")
+    run(qtbot, runner, agenda.start_item, its[4].id)
+    run(qtbot, runner, speakers.call_next, its[4].id)
+    until(qtbot, hall, "speaker-kicker", "SPEAKING")
+    texts = visible_texts(hall)
+    assert texts["speaker-name"] == "Vân Đình Thảo"
+    assert texts["speaker-endpoint"] == "In the hall · Tỉnh ủy"
+    assert texts["clock-date"] == "Friday 14/01/2022"
+    assert hall.timer.caption == "TIME LEFT"
