@@ -885,6 +885,40 @@ def test_edited_meeting_round_trip(core: Core, tmp_path: Path) -> None:
     assert comparable(core, mid) == original
 
 
+def test_export_writes_back_any_text_the_console_holds(tmp_path: Path) -> None:
+    """Whatever text the editing operations accept comes back unchanged through a file."""
+    from meeting_console.errors import OperationRefused
+
+    core = open_core(tmp_path / "texts.db")
+    mid = meetings.create_meeting(core, "Họp", DAY).result
+    person = people.add_person(core, mid, "Người").result
+    line = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=30)
+    lines = st.lists(line, min_size=1, max_size=4).map("\n".join)
+
+    @FUZZ
+    @given(title=line, summary=lines, name=line, post=line, note=lines)
+    def run(title: str, summary: str, name: str, post: str, note: str) -> None:
+        try:
+            meetings.update_meeting(core, mid, title=title, summary=summary)
+            people.update_person(core, person, full_name=name, posts=[post], note=note)
+        except OperationRefused:
+            return  # not text the console holds
+        want = reads.snapshot(core, mid)
+        text = meeting_file.dump_meeting(core, mid)
+        got = reads.snapshot(core, meeting_file.import_meeting(core, text).result)
+        assert (got.meeting.title, got.meeting.summary) == (
+            want.meeting.title,
+            want.meeting.summary,
+        )
+        p, q = got.people[0], want.people[0]
+        assert (p.full_name, p.posts, p.note) == (q.full_name, q.posts, q.note)
+
+    try:
+        run()
+    finally:
+        core.close()
+
+
 # --- fuzzing ------------------------------------------------------------------------------
 
 

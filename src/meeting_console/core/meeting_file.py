@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import codecs
 import difflib
+import gc
 import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -306,6 +308,20 @@ SINGULAR = {
 # --- small helpers ------------------------------------------------------------------------
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a file's hundreds of thousands of small
+    objects are made: its passes over a growing heap made reading a 2 MB file four times
+    slower. What is made here holds no reference cycles to collect."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _ascii_fold(value: str) -> str:
     """Lower case ASCII without diacritics ("Đảng ủy" -> "dang uy"), for keys and hints."""
     value = value.replace("đ", "d").replace("Đ", "D")
@@ -386,8 +402,13 @@ def _load_source(
             raise ImportRefused(
                 _too_big(len(path_or_text.encode("utf-8", "surrogatepass"))), file=name, line=1
             )
-        if any(0xD800 <= ord(c) <= 0xDFFF for c in path_or_text):
-            raise ImportRefused("is not valid Unicode text (lone surrogate)", file=name, line=1)
+        try:
+            path_or_text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            line = path_or_text.count("\n", 0, exc.start) + 1
+            raise ImportRefused(
+                "is not valid Unicode text (a lone surrogate)", file=name, line=line
+            ) from None
         return _prepared(path_or_text), name
     path = Path(os.fspath(path_or_text))
     name = _display_name(path, source_name)
@@ -522,48 +543,97 @@ def _loader() -> type[Any]:
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+
+
 def _compose(text: str, name: str) -> yaml.Node | None:
-    """Scan the events (refusing aliases and deep nesting), then compose the node tree."""
-    loader = _loader()
-    depth = 0
+    """The document's node tree, built in one pass over the (C) parser's events: aliases,
+    unknown tags, deep nesting and a second document are refused as they come. Plain scalars
+    get only the tags the reader needs (null or str); values are read from their text."""
+
+    def refuse(message: str, event: yaml.Event) -> NoReturn:
+        raise ImportRefused(message, file=name, line=_line(event))
+
+    root: yaml.Node | None = None
+    stack: list[yaml.Node] = []
+    pending: list[yaml.Node | None] = []  # per open mapping: a key waiting for its value
+    documents = 0
+    scalar_event, mapping_start, sequence_start = (
+        yaml.ScalarEvent,
+        yaml.MappingStartEvent,
+        yaml.SequenceStartEvent,
+    )
+    collection_end = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    str_tag, seq_tag, map_tag = _T + "str", _T + "seq", _T + "map"
     try:
-        for event in yaml.parse(text, Loader=loader):
-            if isinstance(event, yaml.AliasEvent):
-                raise ImportRefused(
+        for event in yaml.parse(text, Loader=_loader()):
+            kind = type(event)
+            node: yaml.Node
+            if kind is scalar_event:
+                tag = event.tag
+                if not tag:
+                    plain = event.style is None and event.implicit[0]
+                    tag = _NULL if plain and event.value in _NULLS else str_tag
+                elif tag not in _ALLOWED_TAGS:
+                    refuse(f"the YAML tag {_tag(tag)} is not allowed", event)
+                node = yaml.ScalarNode(
+                    tag, event.value, event.start_mark, event.end_mark, style=event.style
+                )
+            elif kind is mapping_start or kind is sequence_start:
+                if event.tag and event.tag not in _ALLOWED_TAGS:
+                    refuse(f"the YAML tag {_tag(event.tag)} is not allowed", event)
+                if len(stack) >= MAX_DEPTH:
+                    refuse(
+                        f"is nested more than {MAX_DEPTH} levels deep; a meeting file never is",
+                        event,
+                    )
+                if kind is mapping_start:
+                    node = yaml.MappingNode(map_tag, [], event.start_mark, event.end_mark)
+                else:
+                    node = yaml.SequenceNode(seq_tag, [], event.start_mark, event.end_mark)
+            elif kind in collection_end:
+                stack.pop()
+                pending.pop()
+                continue
+            elif kind is yaml.AliasEvent:
+                refuse(
                     f"YAML aliases (*{event.anchor}) are not allowed in a meeting file "
                     "(they can multiply a small file without bound); write the value out",
-                    file=name,
-                    line=_line(event),
+                    event,
                 )
-            if (
-                isinstance(event, yaml.ScalarEvent | yaml.CollectionStartEvent)
-                and event.tag
-                and event.tag not in _ALLOWED_TAGS
-            ):
-                raise ImportRefused(
-                    f"the YAML tag {_tag(event.tag)} is not allowed", file=name, line=_line(event)
-                )
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    raise ImportRefused(
-                        f"is nested more than {MAX_DEPTH} levels deep; a meeting file never is",
-                        file=name,
-                        line=_line(event),
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    refuse(
+                        "is not valid YAML: holds more than one YAML document (---); a "
+                        "meeting file holds one",
+                        event,
                     )
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-        return yaml.compose(text, Loader=loader)  # type: ignore[no-any-return]
+                continue
+            else:
+                continue
+            if not stack:
+                root = node
+            elif pending[-1] is None and type(stack[-1]) is yaml.MappingNode:
+                pending[-1] = node
+            elif type(stack[-1]) is yaml.MappingNode:
+                stack[-1].value.append((pending[-1], node))
+                pending[-1] = None
+            else:
+                stack[-1].value.append(node)
+            if kind is not scalar_event:
+                stack.append(node)
+                pending.append(None)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = int(mark.line) + 1 if mark is not None else None
         if line is None and getattr(exc, "position", None) is not None:
             line = text.count("\n", 0, int(exc.position)) + 1  # type: ignore[attr-defined]
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        context = getattr(exc, "context", None)
-        if "expected a single document" in str(context or "") + str(problem):
-            problem = "holds more than one YAML document (---); a meeting file holds one"
         raise ImportRefused(f"is not valid YAML: {problem}", file=name, line=line or 1) from None
+    if isinstance(root, yaml.ScalarNode) and root.tag == _NULL:
+        return None  # a document of comments only
+    return root
 
 
 # --- reading nodes ------------------------------------------------------------------------
@@ -819,6 +889,11 @@ def read_meeting_file(
 
     ``path_or_text``: a path, the file's bytes, or its text. Raises ``ImportRefused`` naming
     the file, line and field of the first problem."""
+    with _gc_paused():
+        return _read(path_or_text, source_name)
+
+
+def _read(path_or_text: str | os.PathLike[str] | bytes, source_name: str | None) -> MeetingDoc:
     text, name = _load_source(path_or_text, source_name)
     root = _compose(text, name)
     r = _Reader(name)
@@ -1043,12 +1118,30 @@ def _refuse_at(doc: MeetingDoc, e: Entry, name: str, message: str) -> NoReturn:
     raise ImportRefused(message, file=doc.source, line=e.line_of(name), field=f"{e.where}.{name}")
 
 
+def _chunks(values: Sequence[Any], size: int = 900) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+def _directory(s: Session, column: Any, values: Sequence[Any]) -> dict[Any, m.Endpoint]:
+    """Directory endpoints by name (or code), looked up a few hundred at a time."""
+    out: dict[Any, m.Endpoint] = {}
+    for chunk in _chunks(list(dict.fromkeys(values))):
+        for ep in s.scalars(select(m.Endpoint).where(column.in_(chunk))):
+            out[getattr(ep, column.key)] = ep
+    return out
+
+
 def _check_store(s: Session, doc: MeetingDoc, extra_award_names: Iterable[str] = ()) -> None:
     """Refusals only the database can find: directory endpoints that disagree with the file,
     award types that do not exist. Reads only."""
+    by_name = _directory(s, m.Endpoint.name, [e.values["name"] for e in doc.endpoints])
+    by_code = _directory(
+        s, m.Endpoint.code, [e.values["code"] for e in doc.endpoints if e.values.get("code")]
+    )
     for e in doc.endpoints:
         name = e.values["name"]
-        existing = s.scalars(select(m.Endpoint).where(m.Endpoint.name == name)).first()
+        existing = by_name.get(name)
         if existing is not None:
             for column in ("kind", "code"):
                 if column in e.values and e.values[column] != getattr(existing, column):
@@ -1062,7 +1155,7 @@ def _check_store(s: Session, doc: MeetingDoc, extra_award_names: Iterable[str] =
                     )
         code = e.values.get("code")
         if code:
-            other = s.scalars(select(m.Endpoint).where(m.Endpoint.code == code)).first()
+            other = by_code.get(code)
             if other is not None and other.name != name:
                 _refuse_at(
                     doc,
@@ -1118,7 +1211,8 @@ def import_meeting(
         _check_store(s, doc, extra_award_names=[e.name for e in load_catalogue()])
     seed_catalogue(core)
     try:
-        return write_meeting(core, doc)
+        with _gc_paused():
+            return write_meeting(core, doc)
     except ImportRefused:
         raise
     except UserError as exc:
@@ -1177,18 +1271,22 @@ def write_meeting(tx: Tx, doc: MeetingDoc) -> int:
         [(e, m.Organisation(meeting_id=mid, **e.values)) for e in doc.organisations],
     )
 
+    directory = _directory(s, m.Endpoint.name, [e.values["name"] for e in doc.endpoints])
+    new = []
+    for e in doc.endpoints:
+        if e.values["name"] not in directory:
+            ep = m.Endpoint(**{k: v for k, v in e.values.items() if k in DIRECTORY_COLUMNS})
+            directory[ep.name] = ep
+            new.append(ep)
+    s.add_all(new)
+    s.flush()
     rows: list[tuple[Entry, m.Base]] = []
     for position, e in enumerate(doc.endpoints, start=1):
-        directory = {k: v for k, v in e.values.items() if k in DIRECTORY_COLUMNS}
-        ep = s.scalars(select(m.Endpoint).where(m.Endpoint.name == directory["name"])).first()
-        if ep is None:
-            ep = m.Endpoint(**directory)
-            s.add(ep)
-            s.flush()
         part = {k: v for k, v in e.values.items() if k not in DIRECTORY_COLUMNS}
-        rows.append(
-            (e, m.MeetingEndpoint(meeting_id=mid, endpoint_id=ep.id, position=position, **part))
+        me = m.MeetingEndpoint(
+            meeting_id=mid, endpoint_id=directory[e.values["name"]].id, position=position, **part
         )
+        rows.append((e, me))
     added("endpoints", rows)
 
     chairs = {k: i for i, k in enumerate(doc.meeting.refs.get("chairs", []), start=1)}
@@ -1294,22 +1392,114 @@ class _Quoted(str):
     """A string written in double quotes (times: "08:00" reads the same everywhere)."""
 
 
-class _Dumper(yaml.SafeDumper):
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> Any:
-        return super().increase_indent(flow, False)  # lists indented under their key
+# The export writes its own YAML: the structure is fixed and simple, and libyaml's emitter
+# neither indents lists under their key nor writes block text, while PyYAML's is slow.
+_PLAIN = re.compile(r"[^\W_][^\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]*")
+_LITERAL_BAD = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+_ESCAPE = re.compile(r'[\\"\x00-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff\ud800-\udfff]')
+_ESCAPES = {
+    "\0": "\\0",
+    "\a": "\\a",
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\v": "\\v",
+    "\f": "\\f",
+    "\r": "\\r",
+    "\x1b": "\\e",
+    "\x85": "\\N",
+    "\u2028": "\\L",
+    "\u2029": "\\P",
+    '"': '\\"',
+    "\\": "\\\\",
+}
+_RESOLVER = yaml.resolver.Resolver()
 
 
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+def _escape(match: re.Match[str]) -> str:
+    ch = match.group()
+    if ch in _ESCAPES:
+        return _ESCAPES[ch]
+    code = ord(ch)
+    return f"\\x{code:02X}" if code < 0x100 else f"\\u{code:04X}"
 
 
-def _represent_quoted(dumper: yaml.SafeDumper, value: _Quoted) -> yaml.ScalarNode:
-    return dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style='"')
+def _double_quoted(value: str) -> str:
+    return '"' + _ESCAPE.sub(_escape, value) + '"'
 
 
-_Dumper.add_representer(str, _represent_str)
-_Dumper.add_representer(_Quoted, _represent_quoted)
+def _plain_ok(value: str) -> bool:
+    """Whether a text reads back as the same text, and as text, when written bare."""
+    return (
+        _PLAIN.fullmatch(value) is not None
+        and value == value.strip()
+        and ": " not in value
+        and " #" not in value
+        and not value.endswith(":")
+        and _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == _T + "str"
+    )
+
+
+def _literal_ok(value: str) -> bool:
+    """Whether a multi-line text can be written as a ``|-`` block and read back the same."""
+    return (
+        "\n" in value
+        and value[0] not in " \t\n"
+        and value == value.rstrip()
+        and _LITERAL_BAD.search(value) is None
+    )
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, _Quoted) or not _plain_ok(value):
+        return _double_quoted(str(value))
+    return str(value)
+
+
+def _emit_value(prefix: str, value: Any, indent: int, lines: list[str]) -> None:
+    """``prefix`` ("key: " or "- ") and the value; a block's lines at ``indent``."""
+    if isinstance(value, dict):
+        lines.append(prefix.rstrip())
+        _emit_mapping(value, indent, lines)
+    elif isinstance(value, list):
+        if not value:
+            lines.append(prefix + "[]")
+            return
+        lines.append(prefix.rstrip())
+        for item in value:
+            dash = " " * indent + "- "
+            if isinstance(item, dict) and item:
+                _emit_mapping(item, indent + 2, lines, first=dash)
+            else:
+                _emit_value(dash, item, indent + 2, lines)
+    elif isinstance(value, str) and not isinstance(value, _Quoted) and _literal_ok(value):
+        lines.append(prefix + "|-")
+        lines.extend(" " * indent + line if line else "" for line in value.split("\n"))
+    else:
+        lines.append(prefix + _scalar(value))
+
+
+def _emit_mapping(
+    mapping: dict[str, Any], indent: int, lines: list[str], first: str | None = None
+) -> None:
+    for i, (key, value) in enumerate(mapping.items()):
+        prefix = first if i == 0 and first is not None else " " * indent
+        _emit_value(f"{prefix}{key}: ", value, indent + 2, lines)
+
+
+def _yaml_text(doc: dict[str, Any]) -> str:
+    lines = [f"# Meeting Console meeting file ({FORMAT}); the format: docs/meeting-file.md"]
+    for i, (key, value) in enumerate(doc.items()):
+        if i > 1:
+            lines.append("")  # a blank line before each section, for the eye
+        _emit_value(f"{key}: ", value, 2, lines)
+    return "\n".join(lines) + "\n"
 
 
 def format_time(value: datetime, meeting_date: date, tz: str) -> str:
@@ -1383,9 +1573,40 @@ def _fields(
     return out
 
 
+def _status_history(core: Core, endpoint_ids: Sequence[int]) -> list[reads.StatusEventInfo]:
+    """The status events of these meeting endpoints, by endpoint (in the given order), then
+    time: what ``reads.status_events`` gives for each, in a few queries instead of one each."""
+    rank = {me_id: i for i, me_id in enumerate(endpoint_ids)}
+    events: list[reads.StatusEventInfo] = []
+    with core.reading() as s:
+        for chunk in _chunks(list(endpoint_ids)):
+            for ev in s.scalars(
+                select(m.EndpointStatusEvent).where(
+                    m.EndpointStatusEvent.meeting_endpoint_id.in_(chunk)
+                )
+            ):
+                events.append(
+                    reads.StatusEventInfo(
+                        id=ev.id,
+                        meeting_endpoint_id=ev.meeting_endpoint_id,
+                        at=ev.at,
+                        status=ev.status,
+                        automatic=ev.automatic,
+                        detail=ev.detail,
+                    )
+                )
+    events.sort(key=lambda ev: (rank[ev.meeting_endpoint_id], ev.at, ev.id))
+    return events
+
+
 def dump_meeting(core: Core, meeting_id: int) -> str:
     """The meeting as a meeting file (text): stable keys and order, readable by
     ``import_meeting`` to give the same meeting back."""
+    with _gc_paused():
+        return _dump(core, meeting_id)
+
+
+def _dump(core: Core, meeting_id: int) -> str:
     from meeting_console.core.catalogue import award_types
 
     snap = reads.snapshot(core, meeting_id)
@@ -1507,27 +1728,14 @@ def dump_meeting(core: Core, meeting_id: int) -> str:
         awards.append(_ordered(row, [s.name for s in AWARD_SPECS]))
     doc["awards"] = awards
 
-    history = []
-    for e in snap.endpoints:
-        for ev in reads.status_events(core, e.id):
-            history.append(
-                _fields(ev, HISTORY_SPECS, m.EndpointStatusEvent, day, tz, refs, always=("status",))
-            )
+    history = [
+        _fields(ev, HISTORY_SPECS, m.EndpointStatusEvent, day, tz, refs, always=("status",))
+        for ev in _status_history(core, [e.id for e in snap.endpoints])
+    ]
     if history:
         doc["history"] = history
 
-    # no wrapping: one value per line is what a person edits safely
-    body = yaml.dump(
-        doc,
-        Dumper=_Dumper,
-        allow_unicode=True,
-        sort_keys=False,
-        width=1_000_000,
-        default_flow_style=False,
-    )
-    # a blank line before each section, for the eye
-    body = re.sub(r"\n(?=[a-z_]+:)", "\n\n", body)
-    return f"# Meeting Console meeting file ({FORMAT}); the format: docs/meeting-file.md\n" + body
+    return _yaml_text(doc)
 
 
 def _ordered(row: dict[str, Any], order: Sequence[str]) -> dict[str, Any]:
