@@ -11,8 +11,9 @@ stream, with the glyph encoding of each distinct line computed once per document
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
-from itertools import groupby
+from itertools import accumulate, groupby
 from operator import itemgetter
 from typing import Any
 from unicodedata import normalize as _nfc
@@ -120,26 +121,25 @@ class Measure:
         line after a dash or slash in it ("10h41–10h47"), else cut where it must be."""
         out: list[str] = []
         for para in text.split("\n"):
-            words = para.split()
-            if not words:
+            para = " ".join(para.split())
+            if not para:
                 out.append("")
-                continue
-            cur, cur_w = "", 0.0
-            for word in words:
-                ww = self.width(word)
-                if cur and cur_w + self.space + ww <= room:
-                    cur += " " + word
-                    cur_w += self.space + ww
+            while para:
+                ends = list(accumulate(map(self._w.__getitem__, para)))
+                if ends[-1] <= room:
+                    out.append(para)
+                    break
+                fit = bisect_right(ends, room)  # characters that fit
+                cut = para.rfind(" ", 0, fit + 1)
+                if cut > 0:
+                    out.append(para[:cut])
+                    para = para[cut + 1:]
                     continue
-                if cur:
-                    out.append(cur)
-                while ww > room and len(word) > 1:
-                    cut = self._cut(word, room)
-                    out.append(word[:cut])
-                    word = word[cut:]
-                    ww = self.width(word)
-                cur, cur_w = word, ww
-            out.append(cur)
+                word_end = para.find(" ")
+                word = para if word_end < 0 else para[:word_end]
+                cut = self._cut(word, room)
+                out.append(para[:cut])
+                para = para[cut:].lstrip()
         return out
 
     def _cut(self, word: str, room: float) -> int:
@@ -151,7 +151,7 @@ class Measure:
         for i in range(fits, 0, -1):
             if word[i - 1] in "–-/":
                 return i
-        return fits
+        return max(fits, 1)
 
 
 class Encoder:
@@ -168,6 +168,9 @@ class Encoder:
         self.codes: dict[str, tuple[int, int]] = {}
         self.names: dict[int, str] = {}
         self.lines: dict[tuple[float, str], str] = {}
+        # for str.translate: a learned character of subset 0 → U+E000 + its code, of another
+        # subset → U+FFFF; so a line all in subset 0 encodes in C, without a Python loop
+        self.table: dict[int, str] = {}
 
     @staticmethod
     def of(canv: Any, fontname: str) -> Encoder:
@@ -183,6 +186,7 @@ class Encoder:
         for ch in set(text) - self.codes.keys():
             (subset, code), = self.font.splitString(ch, self.doc)
             self.codes[ch] = (subset, code[0])
+            self.table[ord(ch)] = chr(0xE000 + code[0]) if subset == 0 else "\uffff"
             if subset not in self.names:
                 self.names[subset] = self.font.getSubsetInternalName(subset, self.doc)
 
@@ -190,6 +194,11 @@ class Encoder:
         key = (size, text)
         hit = self.lines.get(key)
         if hit is not None:
+            return hit
+        coded = text.translate(self.table)
+        if "\ue000" <= min(coded) and max(coded) <= "\ue0ff":
+            data = coded.encode("utf-16-be")[1::2].hex()
+            hit = self.lines[key] = f"{self.names[0]} {size:g} Tf <{data}> Tj"
             return hit
         codes = self.codes
         try:
@@ -220,42 +229,45 @@ class FastTable(LongTable):
         canv = self.canv
         canv.setFillColor("black")
         out = canv._code.append
-        xs = self._colpositions
-        encoders: dict[str, Encoder] = {}
-        measures: dict[tuple[str, float], Measure] = {}
+        ws = self._colWidths
+        # per column style: (x of a left-aligned line, alignment, encoder, measure, size,
+        # leading, centre/right reference); styles are shared along a column
+        cache: dict[int, tuple[Any, ...]] = {}
         for row, styles, rowpos, rowheight in zip(self._cellvalues, self._cellStyles,
                                                   self._rowpositions[1:], self._rowHeights,
                                                   strict=False):
-            for cellval, cs, colpos, colwidth in zip(row, styles, xs, self._colWidths,
-                                                     strict=False):
+            for col, (cellval, cs, colpos) in enumerate(zip(row, styles, self._colpositions,
+                                                            strict=False)):
                 if not cellval:
                     continue
-                font, size, leading = cs.fontname, cs.fontsize, cs.leading
-                enc = encoders.get(font)
-                if enc is None:
-                    enc = encoders[font] = Encoder.of(canv, font)
-                lines = cellval.split("\n") if "\n" in cellval else (cellval,)
-                y = rowpos + (cs.bottomPadding + rowheight - cs.topPadding
-                              + len(lines) * leading) / 2.0 - size  # vertically centred
-                just = cs.alignment
-                if just == "LEFT":
-                    x = colpos + cs.leftPadding
-                    for line in lines:
-                        if line:
-                            out(f"BT 1 0 0 1 {x:.2f} {y:.2f} Tm {enc.ops(size, line)} ET")
-                        y -= leading
-                    continue
-                measure = measures.get((font, size))
-                if measure is None:
-                    measure = measures[(font, size)] = Measure.of(font, size)
+                info = cache.get(id(cs))
+                if info is None:
+                    size = cs.fontsize
+                    just = cs.alignment
+                    if just == "RIGHT":
+                        ref = ws[col] - cs.rightPadding
+                    else:
+                        ref = (ws[col] + cs.leftPadding - cs.rightPadding) / 2.0
+                    info = cache[id(cs)] = (
+                        cs.leftPadding, just, Encoder.of(canv, cs.fontname).ops,
+                        Measure.of(cs.fontname, size).width, size, cs.leading, ref,
+                        (cs.bottomPadding - cs.topPadding) / 2.0 - size, cs)
+                left, just, ops, width, size, leading, ref, lift, _keep = info
+                if "\n" in cellval:
+                    lines = cellval.split("\n")
+                    y = rowpos + (rowheight + len(lines) * leading) / 2.0 + lift
+                else:
+                    lines = (cellval,)
+                    y = rowpos + (rowheight + leading) / 2.0 + lift
                 for line in lines:
                     if line:
-                        if just == "RIGHT":
-                            x = colpos + colwidth - cs.rightPadding - measure.width(line)
+                        if just == "LEFT":
+                            x = colpos + left
+                        elif just == "RIGHT":
+                            x = colpos + ref - width(line)
                         else:
-                            x = colpos + (colwidth + cs.leftPadding - cs.rightPadding
-                                          - measure.width(line)) / 2.0
-                        out(f"BT 1 0 0 1 {x:.2f} {y:.2f} Tm {enc.ops(size, line)} ET")
+                            x = colpos + ref - width(line) / 2.0
+                        out(f"BT 1 0 0 1 {x:.2f} {y:.2f} Tm {ops(size, line)} ET")
                     y -= leading
         self._grid_path()
 
