@@ -617,3 +617,16 @@ LiveAgendaMachine.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 test_live_agenda_invariants = LiveAgendaMachine.TestCase
+
+
+def test_read_items_gives_the_same_rows_as_the_agenda_read(core: Core, clock: FakeClock) -> None:
+    mid = demo(core)
+    full = items(core, mid)
+    some = [full[0].id, full[3].id, 99999]
+    got = agenda.read_items(core, mid, some)
+    assert got == (full[0], full[3])
+    assert got[0].presenter_name == "Chẩu Văn Lâm"
+    assert got[1].presenter_name == "Đồng chí Trưởng Ban Tổ chức Tỉnh ủy"
+    assert agenda.read_items(core, mid, []) == ()
+    other = meetings.create_meeting(core, "Khác", DAY).result
+    assert agenda.read_items(core, other, some) == ()  # rows of another meeting stay out

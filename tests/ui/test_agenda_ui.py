@@ -369,3 +369,33 @@ def test_screenshot(qtbot, live: MainWindow, core, clock: FakeClock, demo_id: in
     assert live.agenda.end_label.text() == "Projected end 11:19 · planned end 11:15 · 4:00 late"
     ids = [live.agenda.model.index(r, 0).data(IdRole) for r in range(live.agenda.model.rowCount())]
     assert ids == [i.id for i in reads.agenda(core, demo_id)]
+
+
+def test_changes_from_another_console_and_partial_reloads_stay_exact(qtbot, live: MainWindow, core, clock,
+                                                                   demo_id: int, db_path: Path) -> None:
+    """The panel re-reads only the rows an operation touched; after operations of this
+    console and of another one (arriving through the journal), it holds what a full read gives."""
+    from meeting_console.core.api import Core
+
+    panel, runner = live.agenda, live.runner
+    runner.watch_external()
+    other = Core.open(str(db_path), clock=clock, seat="second console")
+    try:
+        ids = [i.id for i in reads.agenda(core, demo_id)]
+        clock.set(t("8:00"))
+        agenda.next_item(other, demo_id)  # the other console opens the meeting
+        qtbot.waitUntil(lambda: statuses(panel)[0] == "running", timeout=5000)
+        assert panel.meeting.status == "live"
+        clock.set(t("8:10"))
+        runner.run(agenda.insert_item, ids[2], "Đột xuất", planned_minutes=5)
+        qtbot.waitUntil(lambda: len(panel.model.rows) == 8)
+        agenda.move_item(other, ids[5], 2)
+        agenda.skip_item(other, ids[6])
+        qtbot.waitUntil(lambda: [r.id for r in panel.model.rows][2] == ids[5]
+                        and statuses(panel)[-1] == "skipped", timeout=5000)
+        runner.run(agenda.remove_item, ids[3])
+        qtbot.waitUntil(lambda: len(panel.model.rows) == 7)
+        qtbot.waitUntil(lambda: panel.items == reads.agenda(core, demo_id))
+        assert [r.item for r in panel.model.rows] == list(reads.agenda(core, demo_id))
+    finally:
+        other.close()

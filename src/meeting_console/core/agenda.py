@@ -4,14 +4,16 @@ records come from the injected clock (``tx.now``)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import dataclasses
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from meeting_console.core import editing as ed
-from meeting_console.core import vocab
-from meeting_console.core.api import Tx, operation
+from meeting_console.core import reads, vocab
+from meeting_console.core.api import Core, Tx, operation
 from meeting_console.core.timefmt import hhmm
 from meeting_console.errors import OperationRefused
 from meeting_console.store import models as m
@@ -185,20 +187,28 @@ def _current(tx: Tx, meeting_id: int) -> m.AgendaItem | None:
     return tx.session.scalars(
         select(m.AgendaItem).where(
             m.AgendaItem.meeting_id == meeting_id, m.AgendaItem.status.in_(CURRENT)
-        ).order_by(m.AgendaItem.position)
+        ).order_by(m.AgendaItem.position).limit(1)
     ).first()
 
 
 def _check_clock(tx: Tx, meeting: m.Meeting) -> None:
     """Refuse to record a time earlier than one already recorded: the system clock was set
     back (or another console's clock is ahead). Recording it would make times overlap."""
+    it = m.AgendaItem
+    latest_times = tx.session.execute(
+        select(func.max(it.actual_start), func.max(it.actual_end), func.max(it.paused_at))
+        .where(it.meeting_id == meeting.id)
+    ).one()
+    # aggregates come back as stored (naive UTC): compare through the column type's rule
+    stamps = [meeting.actual_start] + [_utc(t) for t in latest_times]
+    if all(t is None or tx.now >= t for t in stamps):
+        return
     latest: datetime | None = meeting.actual_start
     what = "the start of the meeting"
     rows = tx.session.execute(
-        select(m.AgendaItem.number, m.AgendaItem.position, m.AgendaItem.actual_start,
-               m.AgendaItem.actual_end, m.AgendaItem.paused_at)
-        .where(m.AgendaItem.meeting_id == meeting.id, m.AgendaItem.actual_start.is_not(None))
-        .order_by(m.AgendaItem.actual_start)
+        select(it.number, it.position, it.actual_start, it.actual_end, it.paused_at)
+        .where(it.meeting_id == meeting.id, it.actual_start.is_not(None))
+        .order_by(it.actual_start)
     ).all()
     for number, position, *times in rows:
         for label, t in zip(("start", "end", "pause"), times, strict=True):
@@ -211,6 +221,14 @@ def _check_clock(tx: Tx, meeting: m.Meeting) -> None:
             f"({hhmm(latest, tz, seconds=True)}); has the system time been changed? "
             "Nothing was recorded"
         )
+
+
+def _utc(t: Any) -> datetime | None:
+    if t is None:
+        return None
+    if isinstance(t, str):  # SQLite hands aggregates of datetimes back as text
+        t = datetime.fromisoformat(t)
+    return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
 
 
 def _open_meeting(tx: Tx, meeting: m.Meeting) -> None:
@@ -231,7 +249,12 @@ def _seconds(since: datetime, until: datetime) -> int:
     return max(int(round((until - since).total_seconds())), 0)
 
 
-def _start(tx: Tx, meeting: m.Meeting, item: m.AgendaItem) -> None:
+_UNKNOWN: Any = object()
+
+
+def _start(tx: Tx, meeting: m.Meeting, item: m.AgendaItem, current: Any = _UNKNOWN) -> None:
+    """Start ``item``; ``current``, when the caller has already looked it up, is the item
+    running now (or None)."""
     if item.status in CURRENT:
         raise OperationRefused(f"item {item_name(item)} is already {item.status}")
     if item.status == "done":
@@ -240,10 +263,10 @@ def _start(tx: Tx, meeting: m.Meeting, item: m.AgendaItem) -> None:
             f"{hhmm(item.actual_end, meeting.timezone)}; it cannot start again"
         )
     _open_meeting(tx, meeting)
-    current = _current(tx, meeting.id)
+    if current is _UNKNOWN:
+        current = _current(tx, meeting.id)
     if current is not None:
         _close(tx, current)
-        tx.session.flush()
     item.status = "running"
     item.actual_start = tx.now
     item.actual_end = None
@@ -255,7 +278,7 @@ def _next_pending(tx: Tx, meeting_id: int) -> m.AgendaItem | None:
     return tx.session.scalars(
         select(m.AgendaItem).where(
             m.AgendaItem.meeting_id == meeting_id, m.AgendaItem.status == "pending"
-        ).order_by(m.AgendaItem.position, m.AgendaItem.id)
+        ).order_by(m.AgendaItem.position, m.AgendaItem.id).limit(1)
     ).first()
 
 
@@ -290,8 +313,14 @@ def next_item(tx: Tx, meeting_id: int) -> int | None:
     current one. Returns the id of the item started (None when none was)."""
     meeting = _meeting(tx, meeting_id)
     _not_closed(meeting, "go to the next item")
-    current = _current(tx, meeting_id)
-    nxt = _next_pending(tx, meeting_id)
+    # one query for both: the current item (if any) sorts first, then the pending ones
+    it = m.AgendaItem
+    first_two = tx.session.scalars(
+        select(it).where(it.meeting_id == meeting_id, it.status.in_((*CURRENT, "pending")))
+        .order_by((it.status == "pending").asc(), it.position, it.id).limit(2)
+    ).all()
+    current = next((x for x in first_two if x.status in CURRENT), None)
+    nxt = next((x for x in first_two if x.status == "pending"), None)
     if current is None and nxt is None:
         raise OperationRefused("no item is running and none is pending; close the meeting instead")
     _check_clock(tx, meeting)
@@ -300,7 +329,7 @@ def next_item(tx: Tx, meeting_id: int) -> int | None:
         _close(tx, current)
         tx.label = f"Close item {item_name(current)} (the last one)"
         return None
-    _start(tx, meeting, nxt)
+    _start(tx, meeting, nxt, current)
     tx.label = f"Next item: {item_name(nxt)}"
     return nxt.id
 
@@ -474,3 +503,31 @@ def close_meeting(tx: Tx, meeting_id: int) -> int:
     meeting.actual_end = tx.now
     tx.label = "Close meeting" + (f" ({len(left)} item(s) not taken up)" if left else "")
     return len(left)
+
+
+# --- reads for live views -------------------------------------------------------------------
+
+
+def read_items(core: Core, meeting_id: int, ids: Iterable[int]) -> tuple[reads.AgendaItemInfo, ...]:
+    """The given items of a meeting as frozen rows (those that still exist), so that a view can
+    refresh only the rows an operation changed instead of re-reading the whole agenda."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return ()
+    with core.reading() as s:
+        rows = s.scalars(
+            select(m.AgendaItem).where(m.AgendaItem.meeting_id == meeting_id, m.AgendaItem.id.in_(wanted))
+        ).all()
+        presenters = {r.presenter_id for r in rows if r.presenter_id is not None}
+        names = dict(s.execute(
+            select(m.Person.id, m.Person.full_name).where(m.Person.id.in_(presenters))
+        ).all()) if presenters else {}
+        out = []
+        for r in rows:
+            values = {f.name: getattr(r, f.name) for f in ITEM_INFO_FIELDS if f.name != "presenter_name"}
+            values["presenter_name"] = names.get(r.presenter_id, "") or r.presenter_text
+            out.append(reads.AgendaItemInfo(**values))
+        return tuple(sorted(out, key=lambda i: (i.position, i.id)))
+
+
+ITEM_INFO_FIELDS = dataclasses.fields(reads.AgendaItemInfo)

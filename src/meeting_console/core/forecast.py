@@ -21,6 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
+from typing import NamedTuple
 
 from meeting_console.core.reads import AgendaItemInfo
 
@@ -111,8 +113,10 @@ def _gaps(items: Sequence[AgendaItemInfo], slots: dict[int, PlannedSlot]) -> dic
     return out
 
 
-@dataclass(frozen=True)
-class ItemForecast:
+class ItemForecast(NamedTuple):
+    """One item's times at the forecast's moment. (A named tuple rather than a dataclass: the
+    timeline builds two hundred of them every second.)"""
+
     id: int
     status: str
     planned_start: datetime | None
@@ -156,8 +160,12 @@ class Forecast:
     overlaps: tuple[Overlap, ...]
     closed: bool
 
+    @cached_property
+    def _by_id(self) -> dict[int, ItemForecast]:
+        return {f.id: f for f in self.items}
+
     def item(self, item_id: int) -> ItemForecast | None:
-        return next((f for f in self.items if f.id == item_id), None)
+        return self._by_id.get(item_id)
 
     @property
     def current(self) -> ItemForecast | None:
@@ -317,8 +325,7 @@ def forecast(items: Sequence[AgendaItemInfo], now: datetime, *, meeting_status: 
 # --- the planned-vs-actual chart, as data (drawn by the UI widget and by the PDF record) --
 
 
-@dataclass(frozen=True)
-class ChartBar:
+class ChartBar(NamedTuple):
     """One strip of the chart: the planned bar above, the actual (or projected) bar below."""
 
     id: int
@@ -340,39 +347,32 @@ def item_label(it: AgendaItemInfo, index: int | None = None) -> str:
     return f"{number}. {it.title}"
 
 
+def chart_bar(it: AgendaItemInfo, f: ItemForecast, now: datetime, index: int | None = None) -> ChartBar:
+    """The strip of one item (``index``: its 1-based place, for an unnumbered label)."""
+    actual_end = it.actual_end
+    proj_start = proj_end = None
+    if it.status in CURRENT and it.actual_start is not None:
+        actual_end = max(now, it.actual_start)
+        if f.end is not None and f.end > actual_end:
+            proj_start, proj_end = actual_end, f.end
+    elif it.status == "pending":
+        proj_start, proj_end = f.start, f.end
+    end = f.end
+    late = end is not None and f.planned_end is not None and end > f.planned_end
+    if it.status == "done":
+        over = (f.deviation_seconds or 0) > 0
+    elif it.status in CURRENT:
+        over = (f.remaining_seconds or 0) < 0
+    else:
+        over = False
+    return ChartBar(it.id, item_label(it, index), it.status, it.unplanned, f.planned_start,
+                    f.planned_end, it.actual_start, actual_end, proj_start, proj_end, late, over)
+
+
 def chart_bars(items: Sequence[AgendaItemInfo], fc: Forecast) -> tuple[ChartBar, ...]:
     """The chart's strips, in agenda order."""
-    by_id = {f.id: f for f in fc.items}
-    out = []
-    for n, it in enumerate(items, start=1):
-        f = by_id[it.id]
-        actual_end = it.actual_end
-        proj_start = proj_end = None
-        if it.status in CURRENT and it.actual_start is not None:
-            actual_end = max(fc.now, it.actual_start)
-            if f.end is not None and f.end > actual_end:
-                proj_start, proj_end = actual_end, f.end
-        elif it.status == "pending":
-            proj_start, proj_end = f.start, f.end
-        end = f.end
-        late = end is not None and f.planned_end is not None and end > f.planned_end
-        over = (f.deviation_seconds or 0) > 0 if it.status == "done" else \
-            (f.remaining_seconds or 0) < 0 if it.status in CURRENT else False
-        out.append(ChartBar(
-            id=it.id,
-            label=item_label(it, n),
-            status=it.status,
-            unplanned=it.unplanned,
-            planned_start=f.planned_start,
-            planned_end=f.planned_end,
-            actual_start=it.actual_start,
-            actual_end=actual_end,
-            projected_start=proj_start,
-            projected_end=proj_end,
-            late=late,
-            over=over,
-        ))
-    return tuple(out)
+    return tuple(chart_bar(it, f, fc.now, n)
+                 for n, (it, f) in enumerate(zip(items, fc.items, strict=True), start=1))
 
 
 def chart_span(bars: Iterable[ChartBar], now: datetime | None = None,

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -22,6 +23,7 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPen,
+    QShowEvent,
 )
 from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QToolTip, QWidget
 
@@ -52,6 +54,8 @@ TICK_STEPS = (5, 10, 15, 20, 30, 60, 120, 180, 360)
 class AgendaChart(QWidget):
     """Paints the strips; put it in a scroll area (``chart_dock_widget``) for long agendas."""
 
+    shown = Signal()  # became visible (its owner skips feeding it while hidden)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("agenda-chart")
@@ -61,18 +65,57 @@ class AgendaChart(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setMouseTracking(True)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self._drawn: Any = None
 
     # --- data -------------------------------------------------------------------------------
 
     def set_data(self, bars: Sequence[fc.ChartBar], forecast: fc.Forecast | None, tz: str) -> None:
+        """New data; the widget repaints only when something moves by a pixel or a text
+        changes (the agenda ticks every second, the chart needs far fewer frames)."""
         grew = len(bars) != len(self.bars)
         self.bars = tuple(bars)
         self.forecast = forecast
-        self.tz = ZoneInfo(tz)
+        if tz != self.tz.key:
+            self.tz = ZoneInfo(tz)
         if grew:
             self.updateGeometry()
             self.setFixedHeight(self.sizeHint().height())
-        self.update()
+        sig = self._signature()
+        if grew or sig != self._drawn:
+            self._drawn = sig
+            self.update()
+
+    def _signature(self) -> Any:
+        """What the picture depends on: the strips as they are, except that the moving ends
+        (the running item's, the projections) and the now line count in pixels."""
+        span = self._span()
+        if span is None or not self.bars:
+            return (len(self.bars), None)
+        lo, hi = span
+        x0 = self._label_width() + PAD
+        plot_w = max(self.width() - x0 - PAD, 10)
+        scale = plot_w / max((hi - lo).total_seconds(), 60)
+
+        def px(t: datetime | None) -> int | None:
+            return None if t is None else int((t - lo).total_seconds() * scale)
+
+        def minute(t: datetime | None) -> str | None:
+            return None if t is None else t.astimezone(self.tz).strftime("%H:%M")
+
+        f = self.forecast
+        moving = tuple((i, px(b.actual_end), px(b.projected_start), px(b.projected_end))
+                       for i, b in enumerate(self.bars) if b.status in fc.CURRENT or b.projected_end)
+        still = tuple(b for b in self.bars if b.status not in fc.CURRENT and not b.projected_end)
+        head = (lo, hi, self.width(), f.current_id if f else None, f.closed if f else None,
+                minute(f.now) if f else None, minute(f.planned_end) if f else None,
+                minute(f.projected_end) if f else None, px(f.now) if f else None,
+                (f.current.alert if f and f.current else None),
+                tuple((b.id, b.over, b.status) for b in self.bars if b.status in fc.CURRENT))
+        return head, moving, still
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.shown.emit()
 
     def sizeHint(self) -> QSize:
         return QSize(720, AXIS_H + ROW_H * max(len(self.bars), 1) + LEGEND_H + PAD)
@@ -161,9 +204,13 @@ class AgendaChart(QWidget):
         p.setPen(QPen(PLANNED_LINE, 1))
         p.drawLine(QPointF(x0, AXIS_H - 1), QPointF(x0 + plot_w, AXIS_H - 1))
 
-        # strips
+        # strips (only those in the exposed part: a long agenda scrolls)
         p.setFont(self.font())
-        for i, b in enumerate(self.bars):
+        exposed = event.rect()
+        first = max(int((exposed.top() - AXIS_H) // ROW_H), 0)
+        last = min(int((exposed.bottom() - AXIS_H) // ROW_H) + 1, len(self.bars))
+        for i in range(first, last):
+            b = self.bars[i]
             top = AXIS_H + i * ROW_H
             skipped = b.status == "skipped"
             p.setPen(SKIPPED_TEXT if skipped else self.palette().text().color())

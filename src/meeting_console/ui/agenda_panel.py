@@ -10,9 +10,9 @@ clock ticks without a database query.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import (
     QByteArray,
@@ -20,11 +20,12 @@ from PySide6.QtCore import (
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
+    QSize,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -72,9 +73,17 @@ COL_NO, COL_PLANNED, COL_MIN, COL_TITLE, COL_PRESENTER, COL_STATUS, COL_START, C
 
 @dataclass(frozen=True)
 class TimelineRow:
-    """One row: the item as stored and its forecast at the last tick."""
+    """One row: the texts and colours it shows (what a repaint compares), with the item as
+    stored and its forecast at the last tick."""
 
     id: int
+    cells: tuple[tuple[str, Any, Any], ...]  # per column: text, foreground, background
+    font: str  # "", "bold", "italic-times"
+    item: reads.AgendaItemInfo = field(compare=False)
+    f: fc.ItemForecast = field(compare=False)
+
+
+class _Src(NamedTuple):
     item: reads.AgendaItemInfo
     f: fc.ItemForecast
 
@@ -85,28 +94,39 @@ class TimelineModel(RowsModel):
 
     move_requested = Signal(int, int)  # item id, new index (0-based)
 
+    def __init__(self, columns: Sequence[Column], parent: Any = None) -> None:
+        super().__init__(columns, parent)
+        bold, italic = QFont(), QFont()
+        bold.setBold(True)
+        italic.setItalic(True)
+        self.fonts = {"bold": bold, "italic": italic}
+        # flags computed once: enum arithmetic is slow in PySide and views ask for every cell
+        plain = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        self._flags_fixed = plain | Qt.ItemFlag.ItemIsDropEnabled
+        self._flags_movable = self._flags_fixed | Qt.ItemFlag.ItemIsDragEnabled
+        self._flags_root = Qt.ItemFlag.ItemIsDropEnabled
+
+    def font_for(self, row: TimelineRow, column: int) -> QFont | None:
+        if row.font == "bold":
+            return self.fonts["bold"]
+        if row.font == "italic-times" and column in (COL_START, COL_END):
+            return self.fonts["italic"]
+        return None
+
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.FontRole and index.isValid() and 0 <= index.row() < len(self.rows):
-            row = self.rows[index.row()]
-            if row.item.status in fc.CURRENT:
-                font = QFont()
-                font.setBold(True)
-                return font
-            if row.item.status == "pending" and index.column() in (COL_START, COL_END):
-                font = QFont()
-                font.setItalic(True)
-                return font
+        if role == Qt.ItemDataRole.FontRole:
+            if index.isValid() and 0 <= index.row() < len(self.rows):
+                return self.font_for(self.rows[index.row()], index.column())
             return None
         return super().data(index, role)
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        base = super().flags(index)
         if not index.isValid():
-            return base | Qt.ItemFlag.ItemIsDropEnabled
-        row = self.rows[index.row()] if 0 <= index.row() < len(self.rows) else None
-        if row is not None and row.item.status in ("pending", "skipped"):
-            base |= Qt.ItemFlag.ItemIsDragEnabled
-        return base | Qt.ItemFlag.ItemIsDropEnabled
+            return self._flags_root
+        r = index.row()
+        if 0 <= r < len(self.rows) and self.rows[r].item.status in ("pending", "skipped"):
+            return self._flags_movable
+        return self._flags_fixed
 
     def supportedDropActions(self) -> Qt.DropAction:
         return Qt.DropAction.MoveAction
@@ -147,32 +167,83 @@ class TimelineModel(RowsModel):
 
 
 class TimelineDelegate(QStyledItemDelegate):
-    """Shows the selected row as a frame with a light tint, so the running item's colours and
-    the countdown's amber and red stay visible when it is selected."""
+    """Paints the timeline's cells from the rows the model holds, and shows the selected row
+    as a frame with a light tint, so the running item's colours and the countdown's amber and
+    red stay visible when it is selected.
+
+    It reads the row values in Python instead of calling the base delegate: with PySide6 6.12,
+    every ``data()`` call that reaches a Python model through C++ *from Python code* (such as a
+    Python ``paint`` calling ``QStyledItemDelegate.paint``) and returns None drops a reference
+    to None, and a ticking view crashes the interpreter within minutes."""
+
+    def __init__(self, panel: AgendaPanel) -> None:
+        super().__init__(panel.view)
+        self.panel = panel
+        self._metrics: dict[int, QFontMetrics] = {}
+        self._elided: dict[tuple[str, int, int], str] = {}
+        self._align = [int((c.align or Qt.AlignmentFlag.AlignLeft) | Qt.AlignmentFlag.AlignVCenter)
+                       for c in panel.model.columns]
+        self._selected = QStyle.StateFlag.State_Selected
+        self._alternate = QStyleOptionViewItem.ViewItemFeature.Alternate
+
+    def _fit(self, text: str, font: QFont, width: int) -> str:
+        key = (text, width, id(font))
+        hit = self._elided.get(key)
+        if hit is None:
+            fm = self._metrics.get(id(font))
+            if fm is None:
+                fm = self._metrics[id(font)] = QFontMetrics(font)
+            hit = fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
+            if len(self._elided) > 4000:
+                self._elided.clear()
+            self._elided[key] = hit
+        return hit
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
-        opt = QStyleOptionViewItem(option)
-        if selected:
-            opt.state &= ~QStyle.StateFlag.State_Selected  # type: ignore[attr-defined]
-        super().paint(painter, opt, index)
-        if not selected:
+        panel = self.panel
+        model = panel.model
+        src = panel.proxy.mapToSource(index)
+        r, c = src.row(), src.column()
+        if not (0 <= r < len(model.rows) and 0 <= c < len(model.columns)):
             return
+        row = model.rows[r]
+        text, fg, bg = row.cells[c]
         rect = option.rect  # type: ignore[attr-defined]
-        hl = option.palette.highlight().color()  # type: ignore[attr-defined]
-        tint = QColor(hl)
-        tint.setAlpha(40)
-        painter.save()
-        painter.fillRect(rect, tint)
-        painter.setPen(QPen(hl, 2))
-        painter.drawLine(rect.topLeft().x(), rect.top() + 1, rect.right(), rect.top() + 1)
-        painter.drawLine(rect.left(), rect.bottom(), rect.right(), rect.bottom())
-        if index.column() == 0:
-            painter.drawLine(rect.left() + 1, rect.top(), rect.left() + 1, rect.bottom())
-        if index.column() == index.model().columnCount() - 1:
-            painter.drawLine(rect.right(), rect.top(), rect.right(), rect.bottom())
-        painter.restore()
+        pal = option.palette  # type: ignore[attr-defined]
+        if bg is None:
+            alt = option.features & self._alternate  # type: ignore[attr-defined]
+            bg = pal.alternateBase().color() if alt else pal.base().color()
+        painter.fillRect(rect, bg)
+        font = model.font_for(row, c) or panel.view.font()
+        painter.setFont(font)
+        painter.setPen(fg if fg is not None else pal.text().color())
+        if text:
+            inner = rect.adjusted(4, 0, -4, 0)
+            painter.drawText(inner, self._align[c], self._fit(text, font, inner.width()))
+        if option.state & self._selected:  # type: ignore[attr-defined]
+            hl = pal.highlight().color()
+            tint = QColor(hl)
+            tint.setAlpha(40)
+            painter.fillRect(rect, tint)
+            painter.setPen(QPen(hl, 2))
+            painter.drawLine(rect.left(), rect.top() + 1, rect.right(), rect.top() + 1)
+            painter.drawLine(rect.left(), rect.bottom(), rect.right(), rect.bottom())
+            if c == 0:
+                painter.drawLine(rect.left() + 1, rect.top(), rect.left() + 1, rect.bottom())
+            if c == len(model.columns) - 1:
+                painter.drawLine(rect.right(), rect.top(), rect.right(), rect.bottom())
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        model = self.panel.model
+        src = self.panel.proxy.mapToSource(index)
+        r, c = src.row(), src.column()
+        if not (0 <= r < len(model.rows) and 0 <= c < len(model.columns)):
+            return QSize(0, 0)
+        row = model.rows[r]
+        font = model.font_for(row, c) or self.panel.view.font()
+        fm = QFontMetrics(font)
+        return QSize(fm.horizontalAdvance(row.cells[c][0]) + 12, fm.height() + 8)
 
 
 def _hm(dt: datetime | None, tz: str, day: Any) -> str:
@@ -197,7 +268,14 @@ class AgendaPanel(Panel):
         self.forecast: fc.Forecast | None = None
         self._current_id: int | None = None
         self.clock_warning = ""
+        self._want_full = False
+        self._want_ids: frozenset[int] = frozenset()
+        self._want_meeting = False
+        self._cells: dict[int, tuple[Any, Any, Any, Any]] = {}
+        self._chart_stale = False
+        self._cells_key: Any = None
         super().__init__(runner, parent)
+        self._specs = self._cell_specs()
         self.title = _("Agenda")
 
         # the timeline model (drag and drop), in place of the plain one
@@ -214,7 +292,7 @@ class AgendaPanel(Panel):
         v.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         v.setDefaultDropAction(Qt.DropAction.MoveAction)
         v.setWordWrap(False)
-        self._delegate = TimelineDelegate(v)
+        self._delegate = TimelineDelegate(self)
         v.setItemDelegate(self._delegate)
         header = v.horizontalHeader()
         header.setStretchLastSection(False)
@@ -222,6 +300,7 @@ class AgendaPanel(Panel):
 
         self._build_status()
         self.chart = AgendaChart()
+        self.chart.shown.connect(self._chart_shown)
         self._chart_area = chart_dock_widget(self.chart)
         self._build_actions()
 
@@ -337,6 +416,24 @@ class AgendaPanel(Panel):
     # --- columns ---------------------------------------------------------------------------
 
     def columns(self) -> list[Column]:
+        """The model's columns read the texts and colours each row carries (``cells``): they
+        are computed once per change or tick in ``recompute``, not at every paint."""
+        out = []
+        for i, (header, _text, _fg, _bg, align) in enumerate(self._cell_specs()):
+            out.append(Column(
+                header,
+                lambda r, i=i: r.cells[i][0],
+                sort=lambda r, i=i: r.cells[i][0],
+                align=align,
+                tooltip=(lambda r: r.item.title) if i == COL_TITLE else
+                (lambda r: r.item.presenter_name) if i == COL_PRESENTER else self.row_tooltip,
+                foreground=lambda r, i=i: r.cells[i][1],
+                background=lambda r, i=i: r.cells[i][2],
+            ))
+        return out
+
+    def _cell_specs(self) -> list[tuple[str, Any, Any, Any, Any]]:
+        """Per column: header, text, foreground and background of a row (item + forecast)."""
         right = Qt.AlignmentFlag.AlignRight
         center = Qt.AlignmentFlag.AlignCenter
 
@@ -346,48 +443,48 @@ class AgendaPanel(Panel):
         def hm(dt: datetime | None) -> str:
             return _hm(dt, self.tz, day())
 
-        def bg(r: TimelineRow) -> Any:
+        def bg(r: _Src) -> Any:
             if r.item.status == "running":
                 return RUNNING_BG
             if r.item.status == "paused":
                 return PAUSED_BG
             return None
 
-        def muted(r: TimelineRow) -> Any:
+        def muted(r: _Src) -> Any:
             return DONE_FG if r.item.status in ("done", "skipped") else None
 
-        def planned(r: TimelineRow) -> str:
+        def planned(r: _Src) -> str:
             if r.item.unplanned:
                 return _("unplanned")
             return hm(r.f.planned_start) or "—"
 
-        def minutes(r: TimelineRow) -> str:
+        def minutes(r: _Src) -> str:
             ext = r.item.extended_minutes
             return f"{r.item.planned_minutes} +{ext}" if ext else str(r.item.planned_minutes)
 
-        def status(r: TimelineRow) -> str:
+        def status(r: _Src) -> str:
             return STATUS_MARK.get(r.item.status, "") + labels.item_status(r.item.status)
 
-        def start(r: TimelineRow) -> str:
+        def start(r: _Src) -> str:
             return ("≈ " if r.f.projected else "") + hm(r.f.start)
 
-        def end(r: TimelineRow) -> str:
+        def end(r: _Src) -> str:
             return ("≈ " if r.f.end_projected else "") + hm(r.f.end)
 
-        def projected_fg(r: TimelineRow) -> Any:
+        def projected_fg(r: _Src) -> Any:
             return PROJECTED_FG if r.f.projected else muted(r)
 
-        def end_fg(r: TimelineRow) -> Any:
+        def end_fg(r: _Src) -> Any:
             return PROJECTED_FG if r.f.end_projected and r.item.status == "pending" else muted(r)
 
-        def elapsed(r: TimelineRow) -> str:
+        def elapsed(r: _Src) -> str:
             if r.item.status in fc.CURRENT:
                 return duration(r.f.elapsed_seconds or 0)
             if r.item.status == "done":
                 return duration(r.f.actual_seconds)
             return ""
 
-        def left(r: TimelineRow) -> str:
+        def left(r: _Src) -> str:
             if r.item.status in fc.CURRENT and r.f.remaining_seconds is not None:
                 rem = r.f.remaining_seconds
                 return duration(rem) if rem >= 0 else _("+{over} over").format(over=duration(-rem))
@@ -397,12 +494,12 @@ class AgendaPanel(Panel):
                 return _("cut {d}").format(d=duration(r.f.shrink_seconds))
             return ""
 
-        def left_bg(r: TimelineRow) -> Any:
+        def left_bg(r: _Src) -> Any:
             if r.item.status in fc.CURRENT:
                 return {fc.LAST: AMBER_BG, fc.OVER: RED_BG}.get(r.f.alert, bg(r))
             return None
 
-        def left_fg(r: TimelineRow) -> Any:
+        def left_fg(r: _Src) -> Any:
             if r.item.status in fc.CURRENT:
                 return WHITE if r.f.alert == fc.OVER else None
             if r.item.status == "done" and r.f.deviation_seconds is not None:
@@ -411,24 +508,20 @@ class AgendaPanel(Panel):
                 return LATE_FG
             return None
 
-        def tip(r: TimelineRow) -> str:
-            return self.row_tooltip(r)
+        def number(r: _Src) -> str:
+            return r.item.number or str(r.item.position)
 
         return [
-            Column(_("No."), lambda r: r.item.number or str(r.item.position), background=bg, tooltip=tip),
-            Column(_("Planned"), planned, background=bg, foreground=muted, tooltip=tip),
-            Column(_("Min"), minutes, sort=lambda r: r.item.planned_minutes, align=right,
-                   background=bg, foreground=muted),
-            Column(_("Title"), lambda r: r.item.title, tooltip=lambda r: r.item.title, background=bg,
-                   foreground=muted),
-            Column(_("Presenter"), lambda r: r.item.presenter_name, background=bg, foreground=muted,
-                   tooltip=lambda r: r.item.presenter_name),
-            Column(_("Status"), status, background=bg, foreground=muted),
-            Column(_("Start"), start, align=center, background=bg, foreground=projected_fg, tooltip=tip),
-            Column(_("End"), end, align=center, background=bg, foreground=end_fg, tooltip=tip),
-            Column(_("Elapsed"), elapsed, align=right, background=bg, foreground=muted),
-            Column(_("Left / ±"), left, align=right, background=left_bg, foreground=left_fg,
-                   tooltip=tip),
+            (_("No."), number, muted, bg, None),
+            (_("Planned"), planned, muted, bg, None),
+            (_("Min"), minutes, muted, bg, right),
+            (_("Title"), lambda r: r.item.title, muted, bg, None),
+            (_("Presenter"), lambda r: r.item.presenter_name, muted, bg, None),
+            (_("Status"), status, muted, bg, None),
+            (_("Start"), start, projected_fg, bg, center),
+            (_("End"), end, end_fg, bg, center),
+            (_("Elapsed"), elapsed, muted, bg, right),
+            (_("Left / ±"), left, left_fg, left_bg, right),
         ]
 
     def row_tooltip(self, r: TimelineRow) -> str:
@@ -463,10 +556,79 @@ class AgendaPanel(Panel):
         return "\n".join(lines)
 
     # --- data ------------------------------------------------------------------------------
+    #
+    # A full load (meeting, people, agenda) when the panel opens a meeting or people change;
+    # otherwise only the agenda rows an operation touched (``Changes.rows``) are read back and
+    # merged into the rows held — "next item" reads two rows, not two hundred.
 
     def load(self, core: Any, meeting_id: int) -> Any:
         snap_meeting = reads.meeting(core, meeting_id)
         return snap_meeting, reads.people(core, meeting_id), reads.agenda(core, meeting_id)
+
+    @staticmethod
+    def load_changed(core: Any, meeting_id: int, ids: frozenset[int], meeting: bool) -> Any:
+        """Runs on the DB worker: the changed items (and the meeting when it changed)."""
+        return (reads.meeting(core, meeting_id) if meeting else None,
+                agenda.read_items(core, meeting_id, ids))
+
+    def refresh(self) -> None:
+        self._want_full = True
+        self._kick()
+
+    def _on_changes(self, changes: Any, _initiator: object) -> None:
+        if self.meeting_id is None or changes.meeting_id not in (None, self.meeting_id):
+            return
+        if not changes.areas & self.areas:
+            return
+        ids = changes.rows.get("agenda_item", frozenset())
+        if PEOPLE in changes.areas or self.meeting is None or (AGENDA in changes.areas and not ids):
+            self._want_full = True
+        else:
+            self._want_ids |= ids
+            self._want_meeting = self._want_meeting or MEETING in changes.areas
+        self._kick()
+
+    def _kick(self) -> None:
+        if self._loading or self.meeting_id is None:
+            if self.meeting_id is None:
+                self.show_rows(())
+            return
+        mid = self.meeting_id
+        if self._want_full:
+            self._want_full, self._want_ids, self._want_meeting = False, frozenset(), False
+            self._loading = True
+            self.runner.call(self.load, self.runner.core, mid,
+                             on_done=lambda rows: self._done(mid, rows, None),
+                             on_error=self._load_failed)
+        elif self._want_ids or self._want_meeting:
+            ids, meeting = self._want_ids, self._want_meeting
+            self._want_ids, self._want_meeting = frozenset(), False
+            self._loading = True
+            self.runner.call(self.load_changed, self.runner.core, mid, ids, meeting,
+                             on_done=lambda part: self._done(mid, None, (ids, part)),
+                             on_error=self._load_failed)
+
+    def _done(self, mid: int, rows: Any, part: Any) -> None:
+        self._loading = False
+        if mid == self.meeting_id:
+            if rows is not None:
+                self.show_rows(rows)
+            elif self.meeting is not None:
+                ids, (meeting, fresh) = part
+                held = {it.id: it for it in self.items}
+                for i in ids:
+                    held.pop(i, None)
+                for it in fresh:
+                    held[it.id] = it
+                items = tuple(sorted(held.values(), key=lambda it: (it.position, it.id)))
+                self.show_rows((meeting or self.meeting, self.people, items))
+            self.loaded.emit()
+        self._kick()
+
+    def _load_failed(self, message: str) -> None:
+        self._loading = False
+        self.summary.setText(message)
+        self.summary.show()
 
     def show_rows(self, rows: Any) -> None:
         if not rows:
@@ -495,7 +657,8 @@ class AgendaPanel(Panel):
             self.select_id(current if current is not None else self.model.rows[0].id)
 
     def recompute(self, now: datetime | None = None) -> None:
-        """The forecast at ``now`` from the rows held: no database access."""
+        """The forecast at ``now`` from the rows held: no database access. Only rows whose
+        shown texts or colours change are announced to the view."""
         now = now or self.runner.core.clock.now()
         if self.meeting is None:
             self.forecast = None
@@ -504,9 +667,43 @@ class AgendaPanel(Panel):
         f = fc.forecast(self.items, now, meeting_status=self.meeting.status,
                         meeting_end=self.meeting.actual_end)
         self.forecast = f
-        self.model.set_rows(tuple(TimelineRow(it.id, it, fi) for it, fi in zip(self.items, f.items, strict=True)))
-        self.chart.set_data(fc.chart_bars(self.items, f), f, self.tz)
+        specs = self._specs
+        cache = self._cells
+        key = (self.tz, self.meeting.date)
+        if key != self._cells_key:
+            cache.clear()
+            self._cells_key = key
+        rows = []
+        bars = []
+        chart_shown = self.chart.isVisible()
+        for n, (it, fi) in enumerate(zip(self.items, f.items, strict=True), start=1):
+            hit = cache.get(it.id)
+            if hit is not None and hit[0] == it and hit[1] == fi and (hit[3] is not None or not chart_shown):
+                cells, bar = hit[2], hit[3]
+            else:
+                src = _Src(it, fi)
+                cells = tuple((text(src), fg(src), bg(src)) for _h, text, fg, bg, _a in specs)
+                bar = fc.chart_bar(it, fi, now, n) if chart_shown else None
+                cache[it.id] = (it, fi, cells, bar)
+            font = "bold" if it.status in fc.CURRENT else "italic-times" if it.status == "pending" else ""
+            rows.append(TimelineRow(it.id, cells, font, it, fi))
+            bars.append(bar)
+        if len(cache) > 2 * len(rows) + 50:
+            live = {r.id for r in rows}
+            for k in [k for k in cache if k not in live]:
+                del cache[k]
+        self.model.set_rows(tuple(rows))
+        if chart_shown:
+            self.chart.set_data(bars, f, self.tz)
+        else:
+            self._chart_stale = True
         self._show_status()
+
+    def _chart_shown(self) -> None:
+        """The chart came into view: give it the data the hidden ticks left out."""
+        if self._chart_stale and self.meeting is not None:
+            self._chart_stale = False
+            self.recompute()
 
     def tick(self) -> None:
         now = self.runner.core.clock.now()
