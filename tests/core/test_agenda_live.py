@@ -235,8 +235,15 @@ def test_the_held_meeting_feeds_the_export(core: Core, clock: FakeClock, tmp_pat
     assert doc["meeting"]["status"] == "closed"
     assert [(a.get("status"), a.get("actual_start"), a.get("actual_end")) for a in doc["agenda"]][0] \
         == ("done", "08:00", "08:15")
-    again = meeting_file.import_meeting(core, str(path), ).result
+    again = meeting_file.import_meeting(core, str(path)).result
     assert [span(i) for i in items(core, again)] == [span(i) for i in items(core, mid)]
+    # and the session record reads the same times
+    from meeting_console.record import source
+
+    src = source.load(core, mid)
+    assert [(local(i.actual_start), local(i.actual_end)) for i in src.snap.agenda] == \
+        list(zip(ARTICLE, ARTICLE[1:] + [CLOSED_AT], strict=True))
+    assert (local(src.meeting.actual_start), local(src.meeting.actual_end)) == ("08:00", CLOSED_AT)
 
 
 # --- each operation: what it does, its journal entry, undo and redo ---------------------------

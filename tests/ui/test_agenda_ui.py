@@ -356,13 +356,19 @@ def test_screenshot(qtbot, live: MainWindow, core, clock: FakeClock, demo_id: in
     MEETING_CONSOLE_SCREENSHOTS is set)."""
     for when in ["8:01", "8:17", "8:38", "8:52", "9:04"]:
         clock.set(t(when))
-        agenda.next_item(core, demo_id)
+        live.runner.run_sync(agenda.next_item, demo_id)
     clock.set(t("9:20", 37))
-    live.resize(1500, 950)
-    live.agenda.refresh()
+    # the agenda with its chart: the other docks closed (View menu), as a secretary running
+    # the agenda may keep it
+    for name, dock in live.docks.items():
+        dock.setVisible(name == "agenda-chart")
+    live.resize(1400, 860)
     qtbot.waitUntil(lambda: statuses(live.agenda)[4] == "running")
+    qtbot.waitUntil(lambda: live.state_label.text().startswith("Live"))
+    live.resizeDocks([live.docks["agenda-chart"]], [300], Qt.Orientation.Vertical)
+    qtbot.waitUntil(lambda: live.agenda.chart.isVisible())
+    qtbot.waitUntil(lambda: live.agenda._chart_area.viewport().height() >= 200)
     live.agenda.tick()
-    live.docks["agenda-chart"].raise_()
     out = Path(os.environ["MEETING_CONSOLE_SCREENSHOTS"]) if os.environ.get("MEETING_CONSOLE_SCREENSHOTS") \
         else tmp_path
     assert live.grab().save(str(out / "agenda.png"))
