@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -31,6 +31,7 @@ from meeting_console.core import (
 )
 from meeting_console.core.api import Core, Tx, operation
 from meeting_console.core.clock import FakeClock
+from meeting_console.core.text import detect_mojibake
 from meeting_console.core.timefmt import at_local
 from meeting_console.errors import ImportRefused
 from meeting_console.paths import resource
@@ -120,6 +121,19 @@ def comparable(core: Core, meeting_id: int) -> dict[str, Any]:
             out[f.name] = value
         return out
 
+    # the speakers module lets a queue's positions start above 1 (k … k+n-1); the order is
+    # what a queue means, and what the file keeps
+    ranks: dict[int, int] = {}
+    counts: dict[int, int] = {}
+    waiting = [s for s in snap.speakers if s.position is not None]
+    for s in sorted(waiting, key=lambda s: (s.agenda_item_id, s.position or 0)):
+        counts[s.agenda_item_id] = ranks[s.id] = counts.get(s.agenda_item_id, 0) + 1
+
+    def speaker(info: Any) -> dict[str, Any]:
+        out = norm(info)
+        out["position"] = ranks.get(info.id)
+        return out
+
     types = {t.name: t for t in catalogue.award_types(core)}
     return {
         "meeting": norm(snap.meeting),
@@ -133,7 +147,7 @@ def comparable(core: Core, meeting_id: int) -> dict[str, Any]:
         ],
         "people": [norm(p) for p in snap.people],
         "agenda": [norm(i) for i in snap.agenda],
-        "speakers": [norm(s) for s in snap.speakers],
+        "speakers": [speaker(s) for s in snap.speakers],
         "grants": [norm(g) for g in snap.grants],
         "award_types": sorted(
             {
@@ -886,7 +900,8 @@ def test_edited_meeting_round_trip(core: Core, tmp_path: Path) -> None:
 
 
 def test_export_writes_back_any_text_the_console_holds(tmp_path: Path) -> None:
-    """Whatever text the editing operations accept comes back unchanged through a file."""
+    """Whatever text the editing operations accept comes back unchanged through a file
+    (unless it looks like legacy-encoded mojibake, which an import refuses)."""
     from meeting_console.errors import OperationRefused
 
     core = open_core(tmp_path / "texts.db")
@@ -898,6 +913,8 @@ def test_export_writes_back_any_text_the_console_holds(tmp_path: Path) -> None:
     @FUZZ
     @given(title=line, summary=lines, name=line, post=line, note=lines)
     def run(title: str, summary: str, name: str, post: str, note: str) -> None:
+        # a text that looks like TCVN3/VNI mojibake is refused by the import on purpose
+        assume(not any(detect_mojibake(t) for t in (title, summary, name, post, note)))
         try:
             meetings.update_meeting(core, mid, title=title, summary=summary)
             people.update_person(core, person, full_name=name, posts=[post], note=note)
