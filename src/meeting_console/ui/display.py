@@ -272,10 +272,13 @@ class FitLabel(QWidget):
             self.colour = colour
             self.update()
 
-    def fit(self) -> Fit:
-        pad = self._ring_pad()
+    def fit(self, width: int | None = None, height: int | None = None) -> Fit:
+        """The text fitted in the label's box (or in a box of ``width`` × ``height``)."""
+        width = self.width() if width is None else width
+        height = self.height() if height is None else height
+        pad = height * 0.17 if self.ring else 0.0
         return fit_text(
-            self._text, self.width() - 2 * pad, self.height() - 2 * pad,
+            self._text, width - 2 * pad, height - 2 * pad,
             max(1, round(self.px * self.scale)), max(1, round(self.min_px * self.scale)),
             self.max_lines, self.bold, self.italic, self.spacing,
         )
@@ -288,7 +291,7 @@ class FitLabel(QWidget):
         # tens of milliseconds. The label is drawn once into a pixmap per text, size and
         # colour, and blitted on every later repaint (the parent's background shows through).
         dpr = self.devicePixelRatioF()
-        key = (self._text, self.colour, self.width(), self.height(), self.scale, dpr)
+        key = (self._text, self.colour, self.px, self.width(), self.height(), self.scale, dpr)
         if key != self._cache_key:
             self._cache = QPixmap(max(1, round(self.width() * dpr)),
                                   max(1, round(self.height() * dpr)))
@@ -331,6 +334,46 @@ class FitLabel(QWidget):
 # --- the timer panel and the emblem ---------------------------------------------------------
 
 
+@lru_cache(maxsize=1024)
+def _glyph(ch: str, px: int, colour: str, dpr: float, bold: bool) -> tuple[QPixmap, float]:
+    """One character of the timer panel, drawn once: (pixmap, its left margin). The panel's
+    texts change every second, and glyphs above ~64 px are not in Qt's glyph cache: drawn
+    as text they cost milliseconds each at 4K."""
+    font = _font(px, bold, False, 0.0)
+    fm = QFontMetricsF(font)
+    margin = px * 0.1
+    w, h = fm.horizontalAdvance(ch) + 2 * margin, fm.height()
+    pm = QPixmap(max(1, math.ceil(w * dpr)), max(1, math.ceil(h * dpr)))
+    pm.setDevicePixelRatio(dpr)
+    pm.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pm)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+    painter.setFont(font)
+    painter.setPen(QColor(colour))
+    painter.drawText(QPointF(margin, fm.ascent()), ch)
+    painter.end()
+    return pm, margin
+
+
+def draw_composed(p: QPainter, text: str, box: QRectF, px: int, min_px: int, colour: str,
+                  bold: bool, spacing: float = 0.0, dpr: float = 1.0) -> None:
+    """``text`` on one line, fitted and centred in ``box``, from cached glyphs."""
+    fit = fit_text(text, box.width(), box.height(), px, min_px, 1, bold, False, spacing)
+    if not fit.lines:
+        return
+    fm = QFontMetricsF(_font(fit.px, bold, False, spacing))
+    line = fit.lines[0]
+    advances = [fm.horizontalAdvance(ch) for ch in line]
+    x = box.x() + (box.width() - sum(advances)) / 2
+    y = box.y() + (box.height() - fm.height()) / 2
+    for ch, advance in zip(line, advances, strict=True):
+        if not ch.isspace():
+            pm, margin = _glyph(ch, fit.px, colour, dpr, bold)
+            p.drawPixmap(QPointF(x - margin, y), pm)
+        x += advance
+
+
 class TimerPanel(QWidget):
     """The speaking timer: caption, the big figure, a bar of the time used, the spoken time."""
 
@@ -345,6 +388,8 @@ class TimerPanel(QWidget):
         self.phase = "waiting"
         self.paused = False
         self.fraction = 0.0
+        self._panel = QPixmap()
+        self._panel_key: tuple[object, ...] | None = None
 
     def text(self) -> str:
         return self.figure
@@ -371,10 +416,21 @@ class TimerPanel(QWidget):
         w, h = float(self.width()), float(self.height())
         fill, ink = st.PHASE_FILLS.get(self.phase, (None, None)) if not self.paused \
             else (None, None)
-        radius = 28 * s
-        p.setPen(QPen(QColor(fill or self.colour), max(2.0, 4 * s)))
-        p.setBrush(QColor(fill or st.PANEL))
-        p.drawRoundedRect(QRectF(2 * s, 2 * s, w - 4 * s, h - 4 * s), radius, radius)
+        dpr = self.devicePixelRatioF()
+        key = (self.width(), self.height(), fill or st.PANEL, fill or self.colour, s, dpr)
+        if key != self._panel_key:  # the rounded panel, drawn once per size and phase
+            self._panel = QPixmap(max(1, round(w * dpr)), max(1, round(h * dpr)))
+            self._panel.setDevicePixelRatio(dpr)
+            self._panel.fill(Qt.GlobalColor.transparent)
+            q = QPainter(self._panel)
+            q.setRenderHint(QPainter.RenderHint.Antialiasing)
+            radius = 28 * s
+            q.setPen(QPen(QColor(fill or self.colour), max(2.0, 4 * s)))
+            q.setBrush(QColor(fill or st.PANEL))
+            q.drawRoundedRect(QRectF(2 * s, 2 * s, w - 4 * s, h - 4 * s), radius, radius)
+            q.end()
+            self._panel_key = key
+        p.drawPixmap(0, 0, self._panel)
         pad = 40 * s
         inner = w - 2 * pad
         digits = ink or self.colour
@@ -382,14 +438,8 @@ class TimerPanel(QWidget):
 
         def put(text: str, top: float, height: float, px: int, min_px: int, colour: str,
                 bold: bool, spacing: float = 0.0) -> None:
-            fit = fit_text(text, inner, height, max(1, round(px * s)), max(1, round(min_px * s)),
-                           1, bold, False, spacing)
-            if not fit.lines:
-                return
-            p.setFont(_font(fit.px, bold, False, spacing))
-            p.setPen(QColor(colour))
-            p.drawText(QRectF(pad, top, inner, height), Qt.AlignmentFlag.AlignCenter,
-                       fit.lines[0])
+            draw_composed(p, text, QRectF(pad, top, inner, height), max(1, round(px * s)),
+                          max(1, round(min_px * s)), colour, bold, spacing, dpr)
 
         put(self.caption, h * 0.06, h * 0.09, 34, 14, secondary, True, 4)
         put(self.figure, h * 0.17, h * 0.50, 260, 40, digits, True)
@@ -653,6 +703,13 @@ class HallDisplay(QWidget):
         w.setGeometry(round(x * sx), round(y * sy), max(0, round(rw * sx)), max(0, round(rh * sy)))
         w.scale = self.scale  # type: ignore[attr-defined]
 
+    def _fit_in(self, label: FitLabel, width: float, height: float) -> Fit:
+        """How ``label`` would fit in a box of design size ``width`` × ``height`` (without
+        moving it: a move repaints)."""
+        sx, sy = self._sx()
+        label.scale = self.scale
+        return label.fit(max(0, round(width * sx)), max(0, round(height * sy)))
+
     def _place_all(self) -> None:
         for w, rect in self._slots:
             self._place(w, rect)
@@ -666,9 +723,7 @@ class HallDisplay(QWidget):
         if not sy:
             return
         m = st.MARGIN
-        self._place(self.sp_name, (m, 0, 1110, 190))
-        self._place(self.sp_posts, (m, 0, 1110, 270))
-        name, posts = self.sp_name.fit(), self.sp_posts.fit()
+        name, posts = self._fit_in(self.sp_name, 1110, 190), self._fit_in(self.sp_posts, 1110, 270)
         name_h = len(name.lines) * name.line_height / sy + 4
         posts_h = len(posts.lines) * posts.line_height / sy + 4
         parts = ((self.sp_kicker, 46.0, 12.0), (self.sp_name, name_h, 14.0),
@@ -691,8 +746,7 @@ class HallDisplay(QWidget):
         if not sy:
             return
         m, width = float(st.MARGIN), st.DESIGN_W - 2.0 * st.MARGIN
-        self._place(self.ce_award, (m, 262, width, 196))
-        award = self.ce_award.fit()
+        award = self._fit_in(self.ce_award, width, 196)
         y = 262 + (len(award.lines) * award.line_height / sy if award.lines else 0) + 8
         self._place(self.ce_award, (m, 262, width, y - 262))
         if self.ce_authority.text():
@@ -1028,35 +1082,40 @@ class HallDisplay(QWidget):
 
     # --- painting -----------------------------------------------------------------------------
 
-    def paintEvent(self, _event: QPaintEvent) -> None:
+    def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
+        dirty = QRectF(event.rect())  # a tick repaints the timer's corner only
+
+        def fill(rect: QRectF, brush: QColor | QBrush) -> None:
+            part = rect.intersected(dirty)
+            if not part.isEmpty():
+                p.fillRect(part, brush)
+
         s = self.state
         if s is not None and s.mode == "blank":
-            p.fillRect(self.rect(), QColor("#000000"))
+            fill(QRectF(self.rect()), QColor("#000000"))
             return
-        p.fillRect(self.rect(), QColor(st.BACKGROUND))
+        fill(QRectF(self.rect()), QColor(st.BACKGROUND))
         sx, sy = self._sx()
         if s is not None and s.mode == "logo":
-            p.fillRect(QRectF(0, 0, self.width(), 10 * sy), QColor(st.BAND_TOP))
-            p.fillRect(QRectF(0, self.height() - 10 * sy, self.width(), 10 * sy),
-                       QColor(st.BAND_TOP))
-            p.fillRect(QRectF(660 * sx, 604 * sy, 600 * sx, max(1.0, 3 * sy)), QColor(st.GOLD))
+            fill(QRectF(0, 0, self.width(), 10 * sy), QColor(st.BAND_TOP))
+            fill(QRectF(0, self.height() - 10 * sy, self.width(), 10 * sy), QColor(st.BAND_TOP))
+            fill(QRectF(660 * sx, 604 * sy, 600 * sx, max(1.0, 3 * sy)), QColor(st.GOLD))
             return
         band = QRectF(0, 0, self.width(), st.BAND_H * sy)
         grad = QLinearGradient(band.topLeft(), band.bottomLeft())
         grad.setColorAt(0, QColor(st.BAND_TOP))
         grad.setColorAt(1, QColor(st.BAND_BOTTOM))
-        p.fillRect(band, QBrush(grad))
-        p.fillRect(QRectF(0, band.bottom(), self.width(), max(2.0, 5 * sy)), QColor(st.GOLD))
+        fill(band, QBrush(grad))
+        fill(QRectF(0, band.bottom(), self.width(), max(2.0, 5 * sy)), QColor(st.GOLD))
         if self.ft_kicker.isVisible():
             strip = QRectF(0, (st.FOOTER_Y - 4) * sy, self.width(), self.height())
-            p.fillRect(strip, QColor(st.PANEL))
-            p.fillRect(QRectF(0, strip.top(), self.width(), max(1.0, 2 * sy)),
-                       QColor(st.PANEL_EDGE))
+            fill(strip, QColor(st.PANEL))
+            fill(QRectF(0, strip.top(), self.width(), max(1.0, 2 * sy)), QColor(st.PANEL_EDGE))
         if s is not None and s.view in ("item", "between", "ceremony"):
-            # a thin gold rule under the kicker line
-            p.fillRect(QRectF(st.MARGIN * sx, 250 * sy, (st.DESIGN_W - 2 * st.MARGIN) * sx,
-                              max(1.0, 2 * sy)), QColor(st.PANEL_EDGE))
+            # a thin rule under the kicker line
+            fill(QRectF(st.MARGIN * sx, 250 * sy, (st.DESIGN_W - 2 * st.MARGIN) * sx,
+                        max(1.0, 2 * sy)), QColor(st.PANEL_EDGE))
 
     # --- window -------------------------------------------------------------------------------
 
@@ -1171,6 +1230,7 @@ class HallDisplayControls(QObject):
     seeing the meeting (blank or logo)."""
 
     def __init__(self, main_window: Any) -> None:
+        keep_none_alive()  # the console process too (see there); the lead may move it to app
         super().__init__(main_window)
         self.setObjectName("hall-display-controls")
         self.window = main_window
