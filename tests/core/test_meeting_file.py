@@ -581,17 +581,20 @@ def _as_json(value: Any) -> Any:
     return value
 
 
-def test_demo_and_exports_follow_the_json_schema(core: Core, demo_id: int) -> None:
+def schema_errors(text: str) -> list[str]:
     jsonschema = pytest.importorskip("jsonschema")
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
-    for text in (DEMO.read_text(encoding="utf-8"), meeting_file.dump_meeting(core, demo_id)):
-        errors = [
-            f"{list(e.path)}: {e.message}"
-            for e in validator.iter_errors(_as_json(yaml.safe_load(text)))
-        ]
-        assert errors == []
+    return [
+        f"{list(e.path)}: {e.message}"
+        for e in validator.iter_errors(_as_json(yaml.safe_load(text)))
+    ]
+
+
+def test_demo_and_exports_follow_the_json_schema(core: Core, demo_id: int) -> None:
+    assert schema_errors(DEMO.read_text(encoding="utf-8")) == []
+    assert schema_errors(meeting_file.dump_meeting(core, demo_id)) == []
 
 
 # --- a held meeting -----------------------------------------------------------------------
@@ -797,6 +800,7 @@ def test_held_meeting_round_trip(core: Core, clock: FakeClock, tmp_path: Path) -
     assert "award_types:\n  - name: Bằng khen của Bộ trưởng Bộ Nội vụ" in text
     assert "after: Bằng khen của Thủ tướng Chính phủ" in text
     assert "history:\n" in text
+    assert schema_errors(text) == []
 
     again = meeting_file.import_meeting(core, text, source_name="held.yaml").result
     assert comparable(core, again) == original
@@ -865,6 +869,7 @@ def test_demo_run_with_the_live_operations_round_trip(
     assert [s["status"] for s in original["speakers"]][:3] == ["done", "done", "queued"]
     assert sum(1 for g in original["grants"] if g["presented_at"]) == 2
     text = meeting_file.dump_meeting(core, mid)
+    assert schema_errors(text) == []
     again = meeting_file.import_meeting(core, text, source_name="live.yaml").result
     assert comparable(core, again) == original
     other = open_core(tmp_path / "other.db")
