@@ -15,5 +15,12 @@ def pdf_pages(path: Path) -> list[str]:
 
 def pdf_text(path: Path) -> str:
     """The whole text with line breaks turned into spaces (table cells and wrapped lines
-    break anywhere), spaces collapsed."""
-    return " ".join(" ".join(pdf_pages(path)).split())
+    break anywhere), spaces collapsed, and the page numbers left out (a sentence may run on
+    from one page to the next)."""
+    pages = []
+    for n, page in enumerate(pdf_pages(path), start=1):
+        lines = page.splitlines()
+        if n > 1 and lines and lines[0].strip() == str(n):
+            lines = lines[1:]
+        pages.append(" ".join(lines))
+    return " ".join(" ".join(pages).split())

@@ -225,7 +225,9 @@ def seed_article(core: Core, *, body_type: str = "party", language: str = "vi") 
             core, discussion, s.people[name], meeting_endpoint_id=s.endpoints[ep]).result)
     types = {n: add_award_type(core, n, p, a, c).result for n, p, a, c in AWARD_TYPES}
     for group, (award, recipient, post, posthumous, received_by, presenter) in enumerate(GRANTS):
-        fields: dict[str, Any] = {"agenda_item_id": s.items[5], "group_no": min(group, 3) + 1}
+        fields: dict[str, Any] = {"recipient_post": post, "posthumous": posthumous,
+                                  "received_by": received_by, "agenda_item_id": s.items[5],
+                                  "group_no": min(group, 3) + 1}
         if recipient.startswith("="):
             fields.update(recipient_kind="collective", recipient_org_id=org)
         else:
@@ -234,11 +236,7 @@ def seed_article(core: Core, *, body_type: str = "party", language: str = "vi") 
             fields["presenter_text"] = presenter[1:]
         else:
             fields["presenter_id"] = s.people[presenter]
-        gid = awards.add_grant(core, mid, types[award], **fields).result
-        # set apart: core.awards.add_grant (6f1f736) refuses these keywords with a TypeError
-        later = {"recipient_post": post, "posthumous": posthumous, "received_by": received_by}
-        awards.update_grant(core, gid, **{k: v for k, v in later.items() if v})
-        s.grants.append(gid)
+        s.grants.append(awards.add_grant(core, mid, types[award], **fields).result)
     return s
 
 

@@ -232,23 +232,26 @@ class FastTable(LongTable):
         ws = self._colWidths
         # per column style: (x of a left-aligned line, alignment, encoder, measure, size,
         # leading, centre/right reference); styles are shared along a column
-        cache: dict[int, tuple[Any, ...]] = {}
-        for row, styles, rowpos, rowheight in zip(self._cellvalues, self._cellStyles,
-                                                  self._rowpositions[1:], self._rowHeights,
-                                                  strict=False):
+        # a merged cell spans the width of its columns
+        spanned = {(r, c0): sum(ws[c0:c1 + 1]) for r, c0, c1 in self.mc_grid[1]}
+        cache: dict[tuple[int, float], tuple[Any, ...]] = {}
+        for r, (row, styles, rowpos, rowheight) in enumerate(zip(
+                self._cellvalues, self._cellStyles, self._rowpositions[1:], self._rowHeights,
+                strict=False)):
             for col, (cellval, cs, colpos) in enumerate(zip(row, styles, self._colpositions,
                                                             strict=False)):
                 if not cellval:
                     continue
-                info = cache.get(id(cs))
+                colwidth = spanned.get((r, col), ws[col]) if spanned else ws[col]
+                info = cache.get((id(cs), colwidth))
                 if info is None:
                     size = cs.fontsize
                     just = cs.alignment
                     if just == "RIGHT":
-                        ref = ws[col] - cs.rightPadding
+                        ref = colwidth - cs.rightPadding
                     else:
-                        ref = (ws[col] + cs.leftPadding - cs.rightPadding) / 2.0
-                    info = cache[id(cs)] = (
+                        ref = (colwidth + cs.leftPadding - cs.rightPadding) / 2.0
+                    info = cache[(id(cs), colwidth)] = (
                         cs.leftPadding, just, Encoder.of(canv, cs.fontname).ops,
                         Measure.of(cs.fontname, size).width, size, cs.leading, ref,
                         (cs.bottomPadding - cs.topPadding) / 2.0 - size, cs)

@@ -335,12 +335,14 @@ def proceedings(ctx: Ctx) -> list[Flowable]:
     items = _item_order(ctx)
     if not items:
         return []
-    out: list[Flowable] = [ctx.heading("sec_proceedings" if ctx.held else "sec_programme")]
+    heading: list[Flowable] = [ctx.heading("sec_proceedings" if ctx.held else "sec_programme")]
+    out: list[Flowable] = []
     for n, it in enumerate(items, start=1):
         block = _item_block(ctx, n, it)
-        # keep an item's title with its first lines
-        out.append(KeepTogether(block[:3]))
+        # keep an item's title with its first lines (and the section's heading with the first)
+        out.append(KeepTogether([*heading, *block[:3]]))
         out.extend(block[3:])
+        heading = []
     return out
 
 
