@@ -254,3 +254,13 @@ def test_refusal_names_the_first_problem_and_counts_the_rest(core: Core, mid: in
     assert str(refused.value).startswith(
         "merged_cells.xlsx: row 5, column H (Người trao): merged cells H5:H7")
     assert (refused.value.line, refused.value.field) == (5, "Người trao")
+
+
+def test_names_match_without_accents_or_curly_quotes(core: Core, mid: int,
+                                                     tmp_path: Path) -> None:
+    rows = [[1, 'Ky niem chuong "Vi su phat trien phu nu Viet Nam"', "ca nhan", "phung tien quan",
+             None, None, None, "nguyen van son", None, None, None, "ch", None]]
+    ai.import_grants(core, mid, write(tmp_path, rows))
+    (g,) = reads.grants(core, mid)
+    assert (g.award_name, g.recipient_name, g.presenter_name, g.endpoint_name) == (
+        PHU_NU, "Phùng Tiến Quân", "Nguyễn Văn Sơn", "Chiêm Hóa")
