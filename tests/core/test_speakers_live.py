@@ -367,6 +367,46 @@ def test_register_new_speaker_is_one_step(core: Core, mid: int) -> None:
         sp.add_request(core, item.id, speaker(core, "Vân Đình Thảo").person_id)
 
 
+def test_the_timer_key_and_done_act_on_whoever_has_the_floor(core: Core, clock: FakeClock, mid: int) -> None:
+    item = discussion(core, mid)
+    with pytest.raises(OperationRefused, match="no one has the floor"):
+        sp.toggle_timer(core, mid)
+    rid = sp.call_next(core, item.id, start_timer=False).result
+    assert sp.toggle_timer(core, mid).result == "started"
+    clock.advance(60)
+    ch = sp.toggle_timer(core, mid)
+    assert ch.result == "paused" and ch.label == "Pause speaking timer: Vân Đình Thảo"
+    clock.advance(30)
+    assert sp.toggle_timer(core, mid).result == "resumed"
+    clock.advance(10)
+    ch = sp.end_current(core, mid)
+    assert ch.result == rid and ch.label == "Speech done: Vân Đình Thảo"
+    s = speaker(core, "Vân Đình Thảo")
+    assert s.paused_seconds == 30 and speech_duration(s) == 70
+    with pytest.raises(OperationRefused, match="no one has the floor"):
+        sp.end_current(core, mid)
+
+
+def test_the_panel_read_matches_reads_and_follows_changes(core: Core, clock: FakeClock, mid: int) -> None:
+    item = discussion(core, mid)
+    view = sp.queue_view(core, mid)
+    assert view.speakers == reads.speakers(core, mid)
+    assert view.next_to_call(item.id).person_name == "Vân Đình Thảo"
+    for step in (lambda: sp.call_next(core, item.id), lambda: sp.prioritize(core, speaker(core, "Âu Thế Thái").id),
+                 lambda: sp.skip(core, speaker(core, "Nguyễn Việt Lâm").id), lambda: core.undo(mid)):
+        clock.advance(5)
+        ch = step()
+        view = view.updated(sp.read_requests(core, mid, ch.rows["speaker_request"]))
+        assert view.speakers == reads.speakers(core, mid)
+    # a removed request is gone from the view
+    ch = sp.remove_request(core, speaker(core, "Âu Thế Thái").id)
+    view = view.updated(sp.read_requests(core, mid, ch.rows["speaker_request"]))
+    assert view.speakers == reads.speakers(core, mid) and len(view.speakers) == 7
+    # calling the head of a long queue changes two rows, whatever the queue's length
+    ch = sp.call_next(core, item.id)
+    assert set(ch.rows["speaker_request"]) == {speaker(core, "Vân Đình Thảo").id, ch.result}
+
+
 # --- the issue's edge cases -------------------------------------------------------------------
 
 
@@ -647,6 +687,7 @@ class QueueMachine(RuleBasedStateMachine):
         self.undo_stack: list[tuple[dict, dict]] = []
         self.redo_stack: list[tuple[dict, dict]] = []
         self.rows: tuple[reads.SpeakerInfo, ...] = ()
+        self.view = sp.queue_view(self.core, self.mid)  # kept up to date as the panel does
 
     def teardown(self) -> None:
         self.core.close()
@@ -674,12 +715,24 @@ class QueueMachine(RuleBasedStateMachine):
         except UserError:
             return None
         now = self.clock.now()
+        self._follow(ch)
         if effect is not None:
             effect(ch, cur, now)
         if ch.journal_id is not None and not reads.journal(self.core, self.mid, limit=1)[-1].automatic:
             self.undo_stack.append((before, copy.deepcopy(self.timing)))
             self.redo_stack.clear()
         return ch
+
+    def _follow(self, ch) -> None:
+        """Update the kept view from the change alone, as the speaker panel does."""
+        if ch.areas & {"agenda", "meeting", "people"}:
+            self.view = sp.queue_view(self.core, self.mid)
+            return
+        ids = ch.rows.get("speaker_request", frozenset())
+        if ids:
+            self.view = self.view.updated(sp.read_requests(self.core, self.mid, ids))
+        if "endpoints" in ch.areas:
+            self.view = replace(self.view, links={**self.view.links, **sp.read_links(self.core, self.mid)})
 
     def _close(self, cur: reads.SpeakerInfo | None, now: datetime) -> None:
         """The model of closing whoever had the floor."""
@@ -799,7 +852,7 @@ class QueueMachine(RuleBasedStateMachine):
         if not self.core.undo_status(self.mid).can_undo or not self.undo_stack:
             return
         try:
-            self.core.undo(self.mid)
+            self._follow(self.core.undo(self.mid))
         except UserError:
             return
         before, after = self.undo_stack.pop()
@@ -811,7 +864,7 @@ class QueueMachine(RuleBasedStateMachine):
         if not self.core.undo_status(self.mid).can_redo or not self.redo_stack:
             return
         try:
-            self.core.redo(self.mid)
+            self._follow(self.core.redo(self.mid))
         except UserError:
             return
         before, after = self.redo_stack.pop()
@@ -823,12 +876,17 @@ class QueueMachine(RuleBasedStateMachine):
     @invariant()
     def queue_invariants(self) -> None:
         rows = self.rows = reads.speakers(self.core, self.mid)
+        # the view kept from the changes alone is the store's
+        fresh = sp.queue_view(self.core, self.mid)
+        assert self.view.speakers == fresh.speakers == rows
+        for s in rows:
+            assert self.view.link_status(s) == fresh.link_status(s)
         # at most one current speaker
         assert len([s for s in rows if s.status in ("speaking", "paused")]) <= 1
         # queue positions contiguous; a position exactly while waiting
         for item in self.items:
             positions = sorted(s.position for s in rows if s.agenda_item_id == item and s.position is not None)
-            assert positions == list(range(1, len(positions) + 1))
+            assert positions == list(range(positions[0], positions[0] + len(positions))) if positions else True
         for s in rows:
             assert (s.position is not None) == (s.status in ("queued", "held")), s
         # every finished speech: start ≤ end, duration = speaking time minus pauses

@@ -3,7 +3,10 @@
 The rules every operation here keeps:
 
 - **The queue.** A request waits in its agenda item's queue while it is ``queued`` or ``held``;
-  waiting requests have positions 1..n, contiguous, per item. Every other request has none.
+  waiting requests have contiguous positions per item (k, k+1, … k+n−1; a new queue starts at 1).
+  Every other request has none. The first position need not be 1: calling the head of a queue of
+  500 then changes two rows, not 500 (one journal entry stays small, a key press stays fast);
+  every other change moves only the rows between the two places, or the shorter side.
 - **The floor.** At most one request of a meeting is ``speaking`` or ``paused``: the current
   speaker. A current speaker without ``actual_start`` has been called and waits for the timer.
 - **A second speaker closes the first.** Calling a speaker while another has the floor ends the
@@ -23,10 +26,11 @@ The rules every operation here keeps:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 
 from meeting_console.core import editing as ed
 from meeting_console.core import reads, vocab
@@ -139,23 +143,96 @@ def _current(tx: Tx, meeting_id: int) -> m.SpeakerRequest | None:
     return rows[0] if rows else None
 
 
+def _span(tx: Tx, item_id: int) -> tuple[int, int, int]:
+    """(first, last, count) of an item's queue positions, made contiguous first if they are not
+    (rows written by other modules, e.g. a person removed with their request)."""
+    lo, hi, n = tx.session.execute(
+        select(
+            func.min(m.SpeakerRequest.position),
+            func.max(m.SpeakerRequest.position),
+            func.count(m.SpeakerRequest.position),
+        ).where(m.SpeakerRequest.agenda_item_id == item_id, m.SpeakerRequest.position.is_not(None))
+    ).one()
+    if not n:
+        return 1, 0, 0
+    if hi - lo + 1 != n:
+        compact(queue_of(tx, item_id))
+        return 1, n, n
+    return int(lo), int(hi), int(n)
+
+
+def _shift(tx: Tx, item_id: int, first: int, last: int, delta: int) -> None:
+    """Move the waiting requests at positions first..last by ``delta``."""
+    if first > last:
+        return
+    for q in tx.session.scalars(
+        select(m.SpeakerRequest).where(
+            m.SpeakerRequest.agenda_item_id == item_id,
+            m.SpeakerRequest.position >= first,
+            m.SpeakerRequest.position <= last,
+        )
+    ).all():
+        q.position = int(q.position or 0) + delta
+
+
+def _close_gap(tx: Tx, item_id: int, a: int, lo: int, hi: int) -> None:
+    """Close the gap left at position ``a`` of a queue that spanned lo..hi: the shorter side
+    moves (nothing moves for the head or the tail)."""
+    if a - lo <= hi - a:
+        _shift(tx, item_id, lo, a - 1, +1)
+    else:
+        _shift(tx, item_id, a + 1, hi, -1)
+
+
 def _leave_queue(tx: Tx, r: m.SpeakerRequest, status: str) -> None:
-    """Take a request out of its queue (positions stay contiguous) with a new status."""
+    """Take a request out of its queue with a new status."""
     if r.position is not None:
-        queue = [q for q in queue_of(tx, r.agenda_item_id) if q.id != r.id]
+        lo, hi, _n = _span(tx, r.agenda_item_id)
+        a = int(r.position)
         r.position = None
-        compact(queue)
+        _close_gap(tx, r.agenda_item_id, a, lo, hi)
     r.status = status
 
 
 def _enter_queue(tx: Tx, r: m.SpeakerRequest, index: int | None, status: str = "queued") -> None:
-    """Put a request into its item's queue at ``index`` (0-based; None: at the end)."""
-    queue = [q for q in queue_of(tx, r.agenda_item_id) if q.id != r.id]
-    index = len(queue) if index is None else max(0, min(index, len(queue)))
-    queue.insert(index, r)
+    """Put a request (out of any queue) into its item's queue at ``index`` (0-based; None: at the
+    end); the shorter side of the queue makes room."""
+    lo, hi, n = _span(tx, r.agenda_item_id)
     r.status = status
-    r.position = 0  # placeholder: compact gives the real one
-    compact(queue)
+    index = n if index is None else max(0, min(index, n))
+    if n == 0:
+        r.position = 1
+    elif index == 0:
+        r.position = lo - 1
+    elif index == n:
+        r.position = hi + 1
+    else:
+        t = lo + index
+        if hi - t + 1 <= t - lo:
+            _shift(tx, r.agenda_item_id, t, hi, +1)
+            r.position = t
+        else:
+            _shift(tx, r.agenda_item_id, lo, t - 1, -1)
+            r.position = t - 1
+
+
+def _move_in_queue(tx: Tx, r: m.SpeakerRequest, index: int) -> None:
+    """Move a waiting request to ``index`` (0-based) in its queue."""
+    lo, hi, n = _span(tx, r.agenda_item_id)
+    index = max(0, min(index, n - 1))
+    a, t = int(r.position or 0), lo + index
+    if t == a:
+        return
+    if index in (0, n - 1):
+        status = r.status
+        _leave_queue(tx, r, status)
+        _enter_queue(tx, r, index, status)
+    elif t > a:
+        _shift(tx, r.agenda_item_id, a + 1, t, -1)
+        r.position = t
+    else:
+        _shift(tx, r.agenda_item_id, t, a - 1, +1)
+        r.position = t
 
 
 def _end_pause(tx: Tx, r: m.SpeakerRequest) -> None:
@@ -179,15 +256,36 @@ def _close_speech(tx: Tx, r: m.SpeakerRequest) -> None:
 
 def _release_held(tx: Tx, item_id: int) -> list[m.SpeakerRequest]:
     """Held turns whose endpoint is back go to the head of the queue (in their order)."""
-    queue = queue_of(tx, item_id)
-    back = [r for r in queue if r.status == "held" and _endpoint(tx, r)[1] not in NOT_BACK]
-    if not back:
-        return []
-    for r in back:
-        r.status = "queued"
-    rest = [r for r in queue if r not in back]
-    compact(back + rest)
+    held = tx.session.scalars(
+        select(m.SpeakerRequest)
+        .where(m.SpeakerRequest.agenda_item_id == item_id, m.SpeakerRequest.status == "held")
+        .order_by(m.SpeakerRequest.position, m.SpeakerRequest.id)
+    ).all()
+    back = [r for r in held if r.position is not None and _endpoint(tx, r)[1] not in NOT_BACK]
+    for r in reversed(back):
+        _leave_queue(tx, r, "queued")
+        _enter_queue(tx, r, 0)
     return back
+
+
+def _queued(tx: Tx, item_id: int, batch: int = 16) -> Iterator[m.SpeakerRequest]:
+    """The queued (not held) requests of an item in queue order, read a few at a time."""
+    last: tuple[int, int] | None = None
+    while True:
+        q = select(m.SpeakerRequest).where(
+            m.SpeakerRequest.agenda_item_id == item_id,
+            m.SpeakerRequest.status == "queued",
+            m.SpeakerRequest.position.is_not(None),
+        )
+        if last is not None:
+            q = q.where(tuple_(m.SpeakerRequest.position, m.SpeakerRequest.id) > tuple_(*last))
+        rows = tx.session.scalars(
+            q.order_by(m.SpeakerRequest.position, m.SpeakerRequest.id).limit(batch)
+        ).all()
+        yield from rows
+        if len(rows) < batch:
+            return
+        last = (int(rows[-1].position or 0), rows[-1].id)
 
 
 def _give_floor(tx: Tx, r: m.SpeakerRequest, start_timer: bool) -> str:
@@ -345,9 +443,14 @@ def remove_request(tx: Tx, request_id: int) -> None:
     tx.meeting_id = r.meeting_id
     if r.actual_start is not None:
         raise OperationRefused("this speaker has spoken; the record needs the speech")
-    queue = [q for q in queue_of(tx, r.agenda_item_id) if q.id != r.id]
+    # delete the row as it is (its image in the journal is what undo restores), then close the gap
+    if r.position is None:
+        tx.delete(r)
+        return
+    lo, hi, _n = _span(tx, r.agenda_item_id)
+    a, item_id = int(r.position), r.agenda_item_id
     tx.delete(r)
-    compact(queue)
+    _close_gap(tx, item_id, a, lo, hi)
 
 
 def drop_person_requests(tx: Tx, person_id: int) -> None:
@@ -376,10 +479,7 @@ def move_request(tx: Tx, request_id: int, index: int) -> None:
     tx.meeting_id = r.meeting_id
     if r.position is None:
         raise OperationRefused("only a waiting speaker can be moved in the queue")
-    queue = queue_of(tx, r.agenda_item_id)
-    queue.remove(r)
-    queue.insert(max(0, min(index, len(queue))), r)
-    compact(queue)
+    _move_in_queue(tx, r, index)
 
 
 @operation("Give priority")
@@ -393,9 +493,7 @@ def prioritize(tx: Tx, request_id: int) -> None:
             )
         )
     tx.label = f"Give priority: {_name(tx, r)}"
-    queue = queue_of(tx, r.agenda_item_id)
-    queue.remove(r)
-    compact([r] + queue)
+    _move_in_queue(tx, r, 0)
 
 
 @operation("Move speaker to another item")
@@ -438,9 +536,7 @@ def call_next(tx: Tx, item_id: int, *, start_timer: bool = True, hold_lost: bool
     _check_live(tx, item)
     _release_held(tx, item_id)
     held: list[str] = []
-    for r in queue_of(tx, item_id):
-        if r.status != "queued":
-            continue
+    for r in _queued(tx, item_id):
         endpoint, status = _endpoint(tx, r)
         if status in DOWN:
             if not hold_lost:
@@ -458,7 +554,11 @@ def call_next(tx: Tx, item_id: int, *, start_timer: bool = True, hold_lost: bool
         if held:
             tx.label += f"; turn held: {', '.join(held)}"
         return r.id
-    waiting_held = sum(1 for r in queue_of(tx, item_id) if r.status == "held")
+    waiting_held = tx.session.execute(
+        select(func.count(m.SpeakerRequest.id)).where(
+            m.SpeakerRequest.agenda_item_id == item_id, m.SpeakerRequest.status == "held"
+        )
+    ).scalar_one()
     if waiting_held:
         raise OperationRefused(
             _("no one can be called on item {n}: {k} held turn(s) wait for their link").format(
@@ -721,6 +821,20 @@ class LinkInfo:
     status: str
 
 
+def speech_order(
+    item_positions: dict[int, int], r: reads.SpeakerInfo
+) -> tuple[int, int, float, int]:
+    """The order of ``reads.speakers``: by item; speeches in the order given, then the queue."""
+    started = r.actual_start is not None
+    return (
+        item_positions.get(r.agenda_item_id, 0),
+        0 if started else 1,
+        r.actual_start.timestamp() if r.actual_start is not None
+        else (r.position if r.position is not None else 1 << 30),
+        r.id,
+    )  # fmt: skip
+
+
 @dataclass(frozen=True)
 class QueueView:
     """One consistent read of what the speaker queue shows: the meeting, its agenda, every
@@ -759,22 +873,105 @@ class QueueView:
         queued = [s for s in waiting if s.status == "queued"]
         return (back + queued)[0] if back or queued else None
 
+    def updated(self, update: RequestsUpdate) -> QueueView:
+        """This view with some requests read again (a change that touched only those)."""
+        fresh = {r.id: r for r in update.speakers}
+        rows = [fresh.pop(r.id, r) for r in self.speakers if r.id not in update.gone]
+        rows += fresh.values()
+        positions = {it.id: it.position for it in self.agenda}
+        rows.sort(key=lambda r: speech_order(positions, r))
+        links = dict(self.links)
+        links.update(update.links)
+        return replace(self, speakers=tuple(rows), links=links)
+
+
+@dataclass(frozen=True)
+class RequestsUpdate:
+    """Some requests read again: their new values, the ids that no longer exist, and the
+    status of their endpoints."""
+
+    speakers: tuple[reads.SpeakerInfo, ...]
+    gone: frozenset[int]
+    links: dict[int, LinkInfo]
+
+
+def _speaker_rows(
+    s: Any, meeting_id: int, ids: Iterable[int] | None = None
+) -> tuple[tuple[reads.SpeakerInfo, ...], dict[int, LinkInfo]]:
+    """Requests as ``reads.speakers`` gives them (same values, same order), read as plain
+    columns in one query, with the status of the endpoints they speak from; all of the meeting's,
+    or only ``ids``."""
+    R = m.SpeakerRequest
+    cols = (
+        R.id, R.meeting_id, R.agenda_item_id, R.person_id, m.Person.full_name, m.Person.posts,
+        R.meeting_endpoint_id, m.Endpoint.name, R.topic, R.requested_minutes, R.limit_minutes,
+        R.source, R.position, R.status, R.requested_at, R.actual_start, R.actual_end, R.paused_at,
+        R.paused_seconds, R.extended_seconds, R.summary, m.AgendaItem.position, m.MeetingEndpoint.status,
+    )  # fmt: skip
+    q = (
+        select(*cols)
+        .join(m.Person, m.Person.id == R.person_id)
+        .join(m.AgendaItem, m.AgendaItem.id == R.agenda_item_id)
+        .outerjoin(m.MeetingEndpoint, m.MeetingEndpoint.id == R.meeting_endpoint_id)
+        .outerjoin(m.Endpoint, m.Endpoint.id == m.MeetingEndpoint.endpoint_id)
+        .where(R.meeting_id == meeting_id)
+    )
+    if ids is not None:
+        q = q.where(R.id.in_(sorted(ids)))
+    infos: list[reads.SpeakerInfo] = []
+    links: dict[int, LinkInfo] = {}
+    positions: dict[int, int] = {}
+    for row in s.execute(q):
+        (id_, mid, item_id, person_id, name, posts, me_id, ep_name, topic, requested, limit, source,
+         position, status, requested_at, start, end, paused_at, paused_s, extended_s, summary,
+         item_position, link) = row  # fmt: skip
+        positions[item_id] = item_position
+        infos.append(reads.SpeakerInfo(
+            id_, mid, item_id, person_id, name or "", tuple(posts or ()), me_id, ep_name or "",
+            topic, requested, limit, source, position, status, requested_at, start, end, paused_at,
+            paused_s, extended_s, summary,
+        ))  # fmt: skip
+        if me_id is not None and link is not None:
+            links[me_id] = LinkInfo(me_id, ep_name or "", link)
+    infos.sort(key=lambda r: speech_order(positions, r))
+    return tuple(infos), links
+
 
 def queue_view(core: Core, meeting_id: int) -> QueueView:
+    """Everything the speaker queue shows, in one read."""
     with core.reading() as s:
-        speakers = reads._speakers(s, meeting_id)
-        ids = {x.meeting_endpoint_id for x in speakers if x.meeting_endpoint_id is not None}
-        links: dict[int, LinkInfo] = {}
-        if ids:
-            rows = s.execute(
-                select(m.MeetingEndpoint.id, m.Endpoint.name, m.MeetingEndpoint.status)
-                .join(m.Endpoint, m.Endpoint.id == m.MeetingEndpoint.endpoint_id)
-                .where(m.MeetingEndpoint.id.in_(sorted(ids)))
-            ).all()
-            links = {i: LinkInfo(i, name, status) for i, name, status in rows}
+        speakers, links = _speaker_rows(s, meeting_id)
         return QueueView(
             meeting=reads._meeting(s, meeting_id),
             agenda=reads._agenda(s, meeting_id),
             speakers=speakers,
             links=links,
         )
+
+
+def read_requests(core: Core, meeting_id: int, ids: Iterable[int]) -> RequestsUpdate:
+    """Some requests read again, for ``QueueView.updated`` (a change that touched only them)."""
+    wanted = frozenset(ids)
+    with core.reading() as s:
+        speakers, links = _speaker_rows(s, meeting_id, wanted)
+    return RequestsUpdate(speakers, wanted - {r.id for r in speakers}, links)
+
+
+def read_links(core: Core, meeting_id: int) -> dict[int, LinkInfo]:
+    """The status of every endpoint the meeting's requests speak from (after an endpoint change:
+    the queue needs nothing else; one small read however many endpoints changed)."""
+    with core.reading() as s:
+        used = (
+            select(m.SpeakerRequest.meeting_endpoint_id)
+            .where(
+                m.SpeakerRequest.meeting_id == meeting_id,
+                m.SpeakerRequest.meeting_endpoint_id.is_not(None),
+            )
+            .distinct()
+        )
+        rows = s.execute(
+            select(m.MeetingEndpoint.id, m.Endpoint.name, m.MeetingEndpoint.status)
+            .join(m.Endpoint, m.Endpoint.id == m.MeetingEndpoint.endpoint_id)
+            .where(m.MeetingEndpoint.id.in_(used))
+        ).all()
+    return {i: LinkInfo(i, name, status) for i, name, status in rows}

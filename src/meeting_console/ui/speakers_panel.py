@@ -14,6 +14,7 @@ In the queue:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from meeting_console.core import reads, speakers, vocab
-from meeting_console.core.changes import AGENDA, ENDPOINTS, MEETING, PEOPLE, SPEAKERS
+from meeting_console.core.changes import AGENDA, ENDPOINTS, MEETING, PEOPLE, SPEAKERS, Changes
 from meeting_console.core.speaker_budget import CURRENT, FINISHED, limit_seconds, speech_duration
 from meeting_console.core.speakers import DOWN, NOT_BACK, QueueView
 from meeting_console.core.timefmt import duration, hhmm
@@ -49,6 +50,8 @@ DOWN_FG = QColor("#c62828")
 DONE_FG = QColor("#616161")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
+PARTIAL_LIMIT = 64  # a change touching more requests than this reads the whole queue again
+
 WINDOW = Qt.ShortcutContext.WindowShortcut
 LOCAL = Qt.ShortcutContext.WidgetWithChildrenShortcut
 
@@ -59,6 +62,7 @@ class SpeakersPanel(Panel):
     def __init__(self, runner: Any, parent: Any = None) -> None:
         self.data: QueueView | None = None
         self.item_id: int | None = None
+        self.queue_no: dict[int, int] = {}  # request id → its place in the queue, from 1
         self._item_chosen = False
         self._sized = False
         super().__init__(runner, parent)
@@ -212,7 +216,8 @@ class SpeakersPanel(Panel):
         def mark(r: reads.SpeakerInfo) -> str:
             if r.status in CURRENT:
                 return "▶"
-            return "" if r.position is None else str(r.position)
+            n = self.queue_no.get(r.id)
+            return "" if n is None else str(n)
 
         def spoken(r: reads.SpeakerInfo) -> str:
             d = speech_duration(r)
@@ -237,6 +242,39 @@ class SpeakersPanel(Panel):
 
     def load(self, core: Any, meeting_id: int) -> Any:
         return speakers.queue_view(core, meeting_id)
+
+    def _on_changes(self, changes: Changes, initiator: object) -> None:
+        """A change that touched only a few requests, or endpoints, reads just those (a key
+        press in a queue of 500 stays fast); anything else reads the whole queue again."""
+        if changes.meeting_id not in (None, self.meeting_id) or not changes.areas & self.areas:
+            return
+        data, mid = self.data, self.meeting_id
+        ids = changes.rows.get("speaker_request", frozenset())
+        if data is None or mid is None or self._loading or changes.areas & {AGENDA, MEETING, PEOPLE} \
+                or len(ids) > PARTIAL_LIMIT:
+            super()._on_changes(changes, initiator)
+            return
+        links = ENDPOINTS in changes.areas
+        if not ids and not links:
+            return
+
+        def read(core: Any) -> tuple[Any, Any]:
+            return (speakers.read_requests(core, mid, ids) if ids else None,
+                    speakers.read_links(core, mid) if links else None)
+
+        self.runner.call(read, self.runner.core, on_done=self._patched, on_error=lambda _m: self.refresh())
+
+    def _patched(self, result: tuple[Any, Any]) -> None:
+        update, links = result
+        data = self.data
+        if data is None:
+            return
+        if update is not None:
+            data = data.updated(update)
+        if links:
+            data = replace(data, links={**data.links, **links})
+        self.show_rows(data)
+        self.loaded.emit()
 
     def show_rows(self, rows: Any) -> None:
         if not rows:
@@ -303,6 +341,7 @@ class SpeakersPanel(Panel):
         if data is None:
             return
         keep = self.selected_id()
+        self.queue_no = {s.id: i for i, s in enumerate(data.waiting(self.item_id), start=1)}
         self.model.set_rows(self.queue_rows(data, self.item_id))
         if keep is not None and self.model.row_of(keep) is not None and self.selected_id() != keep:
             self.select_id(keep)
@@ -456,9 +495,10 @@ class SpeakersPanel(Panel):
 
     def move_selected(self, delta: int) -> None:
         r = self.selected_row()
-        if r is None or r.position is None:
+        n = self.queue_no.get(r.id) if r is not None else None
+        if r is None or n is None or not 0 <= n - 1 + delta < len(self.queue_no):
             return
-        self.perform(speakers.move_request, r.id, r.position - 1 + delta)
+        self.perform(speakers.move_request, r.id, n - 1 + delta)
 
     def prioritize(self) -> None:
         self._selected_op(speakers.prioritize)
