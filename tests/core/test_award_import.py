@@ -264,3 +264,22 @@ def test_names_match_without_accents_or_curly_quotes(core: Core, mid: int,
     (g,) = reads.grants(core, mid)
     assert (g.award_name, g.recipient_name, g.presenter_name, g.endpoint_name) == (
         PHU_NU, "Phùng Tiến Quân", "Nguyễn Văn Sơn", "Chiêm Hóa")
+
+
+def test_a_title_block_above_the_headings_is_skipped(core: Core, mid: int,
+                                                     tmp_path: Path) -> None:
+    """Official lists open with a merged title; the headings follow a few rows down."""
+    def title(ws) -> None:
+        ws.insert_rows(1, 3)
+        ws["A1"] = "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG"
+        ws.merge_cells("A1:M1")
+        ws["A2"] = "(Kèm theo Tờ trình số 12/TTr-TU)"
+        ws.merge_cells("A2:M2")
+
+    rows = [list(r) for r in GOOD]
+    assert len(ai.import_grants(core, mid, write(tmp_path, rows, edit=title)).result) == 6
+    core.undo(mid)
+    rows[2][6] = None  # posthumous without the receiving relative: row 4 + 3 title rows
+    assert problems(core, mid, write(tmp_path, rows, edit=title)) == [
+        "row 7, column G (Người nhận thay): a posthumous award needs the relative or "
+        "representative who receives it (e.g. “thân nhân đồng chí …”)"]

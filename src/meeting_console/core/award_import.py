@@ -3,8 +3,9 @@
     sheet = check_sheet(core, meeting_id, "khen-thuong.xlsx")   # reads only; sheet.problems
     changes = import_grants(core, meeting_id, "khen-thuong.xlsx")  # one undoable operation
 
-The first worksheet is read; row 1 holds the column headings (Vietnamese or English, matched
-ignoring case and accents, in any order), each further row one award. Every problem is found
+The first worksheet is read; its first row holds the column headings (Vietnamese or English,
+matched ignoring case and accents, in any order) unless a title block comes first (then the
+first of the top ten rows naming the award and recipient columns), each further row one award. Every problem is found
 before anything is written, each with its row number and column, and nothing is imported while
 any remains (``SpreadsheetRefused.problems``). Workbooks are read with openpyxl, whose XML
 parsing goes through defusedxml when it is installed (it is a dependency): no entity expansion,
@@ -486,6 +487,20 @@ def _group_presenters(rows: list[PlannedGrant], row_cols: dict[int, dict[str, in
                 BY_KEY["presenter"].heading))
 
 
+HEADER_SEARCH = 10  # official lists open with a title block; the headings follow it
+
+
+def _header_index(values: Sequence[Sequence[Any]]) -> int:
+    """The row of headings: the first of the top rows naming both the award and the
+    recipient columns (row 1 when none does, so that its problems are reported there)."""
+    for i, row in enumerate(values[:HEADER_SEARCH]):
+        keys = {c.key for c in (_match_heading(_cell_text(v).strip()) for v in row
+                                if _cell_text(v).strip()) if c is not None}
+        if {"award", "recipient"} <= keys:
+            return i
+    return 0
+
+
 def read_sheet(path: str | os.PathLike[str], snap: reads.MeetingSnapshot,
                catalogue: Sequence[tuple[int, str]]) -> GrantSheet:
     """Read and check a workbook against a meeting (a snapshot) and the catalogue."""
@@ -496,13 +511,6 @@ def read_sheet(path: str | os.PathLike[str], snap: reads.MeetingSnapshot,
         return GrantSheet(source, "", (), tuple(problems))
     ws = wb.worksheets[0]
     title = ws.title
-    # one value per cell: a merged range hides all but its top-left value
-    for rng in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
-        a, b = _letter(rng.min_col - 1), _letter(rng.max_col - 1)
-        heading = _cell_text(ws.cell(row=1, column=rng.min_col).value).strip() if a == b else ""
-        problems.append(SheetProblem(
-            f"merged cells {rng.coord}: one award per row, one value per cell; unmerge them "
-            "and fill in every cell", rng.min_row, a if a == b else f"{a}–{b}", heading))
     values = [list(r) for r in ws.iter_rows(values_only=True)]
     while values and all(v is None or _cell_text(v).strip() == "" for v in values[-1]):
         values.pop()
@@ -510,9 +518,22 @@ def read_sheet(path: str | os.PathLike[str], snap: reads.MeetingSnapshot,
         problems.append(SheetProblem(f"the sheet “{title}” is empty: no headings, no awards; "
                                      "start from the template (grants-template.xlsx)"))
         return GrantSheet(source, title, (), tuple(problems))
+    top = _header_index(values)
+    head_row = top + 1  # as Excel numbers it
+    # one value per cell: a merged range hides all but its top-left value (a title block
+    # merged above the headings is fine: it is not read)
+    for rng in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
+        if rng.max_row < head_row:
+            continue
+        a, b = _letter(rng.min_col - 1), _letter(rng.max_col - 1)
+        heading = (_cell_text(ws.cell(row=head_row, column=rng.min_col).value).strip()
+                   if a == b else "")
+        problems.append(SheetProblem(
+            f"merged cells {rng.coord}: one award per row, one value per cell; unmerge them "
+            "and fill in every cell", rng.min_row, a if a == b else f"{a}–{b}", heading))
     # headings
     columns: dict[str, int] = {}
-    for i, h in enumerate(values[0]):
+    for i, h in enumerate(values[top]):
         text = _cell_text(h).strip()
         if not text:
             continue
@@ -521,24 +542,25 @@ def read_sheet(path: str | os.PathLike[str], snap: reads.MeetingSnapshot,
             known = [x.heading for x in COLUMNS]
             problems.append(SheetProblem(f"unknown column heading “{text}”"
                                          + _suggest(text, known + [x.english for x in COLUMNS]),
-                                         1, _letter(i)))
+                                         head_row, _letter(i)))
         elif c.key in columns:
             problems.append(SheetProblem(f"“{text}” repeats column {_letter(columns[c.key])}",
-                                         1, _letter(i), c.heading))
+                                         head_row, _letter(i), c.heading))
         else:
             columns[c.key] = i
     for c in COLUMNS:
         if c.required and c.key not in columns:
-            problems.append(SheetProblem(f"no column “{c.heading}” ({c.english}) in row 1", 1))
-    data = [(n, r) for n, r in enumerate(values[1:], start=2)
+            problems.append(SheetProblem(
+                f"no column “{c.heading}” ({c.english}) in row {head_row}", head_row))
+    data = [(n, r) for n, r in enumerate(values[top + 1:], start=head_row + 1)
             if any(v is not None and _cell_text(v).strip() for v in r)]
     if not data:
         problems.append(SheetProblem(f"the sheet “{title}” has headings but no awards under "
-                                     "them", 2))
+                                     "them", head_row + 1))
     if len(data) > MAX_ROWS:
         problems.append(SheetProblem(f"{len(data)} rows; at most {MAX_ROWS} awards at once"))
         data = data[:MAX_ROWS]
-    if any(p.row == 1 and p.message.startswith("no column") for p in problems):
+    if any(p.row == head_row and p.message.startswith("no column") for p in problems):
         return GrantSheet(source, title, (), tuple(problems))
     ctx = _Context(snap, catalogue)
     planned: list[PlannedGrant] = []
