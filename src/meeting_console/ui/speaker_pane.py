@@ -31,7 +31,7 @@ from meeting_console.core.speaker_budget import (
     queue_budget,
     speech_clock,
 )
-from meeting_console.core.speakers import DOWN, QueueView
+from meeting_console.core.speakers import DOWN, NOT_BACK, QueueView
 from meeting_console.core.text import nfc
 from meeting_console.core.timefmt import duration, hhmm
 from meeting_console.i18n import _
@@ -190,7 +190,7 @@ class CurrentSpeakerPane(QWidget):
             where = cur.endpoint_name or _("Main hall")
             status = view.link_status(cur) if view else "connected"
             text = _("Speaks from: {where}").format(where=where)
-            if cur.meeting_endpoint_id is not None:
+            if cur.meeting_endpoint_id is not None and status in NOT_BACK:  # only a link in trouble
                 text += f" — {labels.endpoint_status(status)}"
             self.endpoint.setText(text)
             self.endpoint.setStyleSheet("color: #c62828; font-weight: bold;" if status in DOWN else "")

@@ -71,7 +71,7 @@ class PeoplePickModel(QAbstractListModel):
             return None
         if index.row() == len(self.shown):  # the "new participant" row
             if role == Qt.ItemDataRole.DisplayRole:
-                return _("➕ New participant: “{name}”").format(name=self.query)
+                return _("+ New participant: “{name}”").format(name=self.query)
             if role == NewRole:
                 return True
             if role == Qt.ItemDataRole.ToolTipRole:

@@ -203,7 +203,7 @@ class SpeakersPanel(Panel):
         def endpoint(r: reads.SpeakerInfo) -> str:
             name = r.endpoint_name or _("Main hall")
             status = self._link(r)
-            if r.meeting_endpoint_id is not None and status != "connected":
+            if r.meeting_endpoint_id is not None and status in NOT_BACK:  # only a link in trouble
                 name += f" · {labels.endpoint_status(status)}"
             return name
 
