@@ -255,3 +255,21 @@ def test_run_sheet_export_can_be_cancelled(qtbot, panel: AwardsPanel, tmp_path: 
     busy.set()
     qtbot.waitUntil(lambda: "cancelled" in panel.summary.text(), timeout=10_000)
     assert not [p for p in tmp_path.iterdir() if "kich-ban" in p.name]  # not even a part file
+
+
+def test_endpoint_changes_elsewhere_do_not_reload_the_ceremony(qtbot, panel: AwardsPanel,
+                                                                runner, core,
+                                                                demo_id: int) -> None:
+    """A national meeting's monitor changes endpoints all the time; only the recipients'
+    endpoints matter to the ceremony."""
+    snap = reads.snapshot(core, demo_id)
+    na_hang = next(e.id for e in snap.endpoints if e.name == "Na Hang")
+    chiem_hoa = next(e.id for e in snap.endpoints if e.name == "Chiêm Hóa")
+    runner.run_sync(awards.update_grant, snap.grants[2].id, meeting_endpoint_id=chiem_hoa)
+    qtbot.waitUntil(lambda: chiem_hoa in panel._watched_endpoints() and not panel._loading)
+    loads: list[int] = []
+    panel.loaded.connect(lambda: loads.append(1))
+    runner.run_sync(endpoint_status, na_hang, "lost")  # nobody is called from Na Hang
+    runner.run_sync(endpoint_status, chiem_hoa, "lost")
+    qtbot.waitUntil(lambda: panel.model.index(2, 7).data() == "Chiêm Hóa — Lost")
+    assert len(loads) == 1

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import select
 
@@ -232,9 +232,41 @@ def build(snap: reads.MeetingSnapshot) -> Ceremony:
     return Ceremony(snap.meeting.id, snap.meeting.timezone, tuple(out), same)
 
 
+def snapshot_for(core: Core, meeting_id: int) -> reads.MeetingSnapshot:
+    """What the ceremony needs of a meeting, in one read: the grants, the people and
+    organisations, and only the endpoints where recipients are (a national meeting has tens of
+    thousands of endpoints; the ceremony looks at a handful). No agenda, no speakers."""
+    with core.reading() as s:
+        grants = reads._grants(s, meeting_id)
+        people = reads._people(s, meeting_id)
+        recipients = {g.recipient_person_id for g in grants}
+        wanted = {g.meeting_endpoint_id for g in grants} | {
+            p.meeting_endpoint_id for p in people if p.id in recipients}
+        wanted.discard(None)
+        endpoints = tuple(e for e in _endpoints_by_id(s, meeting_id, wanted))
+        return reads.MeetingSnapshot(
+            meeting=reads._meeting(s, meeting_id), agenda=(), endpoints=endpoints,
+            organisations=reads._organisations(s, meeting_id), people=people, speakers=(),
+            grants=grants)
+
+
+def _endpoints_by_id(s: Any, meeting_id: int, ids: set[int | None]) -> list[
+        reads.MeetingEndpointInfo]:
+    if not ids:
+        return []
+    rows = s.execute(
+        select(m.MeetingEndpoint, m.Endpoint)
+        .join(m.Endpoint, m.Endpoint.id == m.MeetingEndpoint.endpoint_id)
+        .where(m.MeetingEndpoint.meeting_id == meeting_id, m.MeetingEndpoint.id.in_(ids))
+        .order_by(m.MeetingEndpoint.position, m.MeetingEndpoint.id)
+    ).all()
+    return [reads._info(reads.MeetingEndpointInfo, me, name=ep.name, kind=ep.kind, code=ep.code,
+                        address=ep.address) for me, ep in rows]
+
+
 def ceremony(core: Core, meeting_id: int) -> Ceremony:
     """The meeting's ceremony: groups in order, with the cautions of each."""
-    return build(reads.snapshot(core, meeting_id))
+    return build(snapshot_for(core, meeting_id))
 
 
 # --- operations ----------------------------------------------------------------------------
@@ -423,18 +455,20 @@ def present(tx: Tx, meeting_id: int, grant_id: int | None = None, *,
 
 
 def _cautions(tx: Tx, meeting_id: int, grant_ids: list[int]) -> list[Caution]:
-    # the same rule as the read, on a snapshot read within this transaction
+    # the same rule as the read, on what this transaction sees of the group's recipients
+    s = tx.session
+    grants = tuple(g for g in reads._grants(s, meeting_id) if g.id in grant_ids)
+    people = reads._people(s, meeting_id)
+    recipients = {g.recipient_person_id for g in grants}
+    wanted = {g.meeting_endpoint_id for g in grants} | {
+        p.meeting_endpoint_id for p in people if p.id in recipients}
+    wanted.discard(None)
     snap = reads.MeetingSnapshot(
-        meeting=reads._meeting(tx.session, meeting_id),
-        agenda=(),
-        endpoints=reads._endpoints(tx.session, meeting_id),
-        organisations=(),
-        people=reads._people(tx.session, meeting_id),
-        speakers=(),
-        grants=reads._grants(tx.session, meeting_id),
-    )
+        meeting=reads._meeting(s, meeting_id), agenda=(),
+        endpoints=tuple(_endpoints_by_id(s, meeting_id, wanted)), organisations=(),
+        people=people, speakers=(), grants=grants)
     where = _Where(snap)
-    return [c for g in snap.grants if g.id in grant_ids for c in cautions_for(g, snap, where)]
+    return [c for g in grants for c in cautions_for(g, snap, where)]
 
 
 @operation("Defer award group")

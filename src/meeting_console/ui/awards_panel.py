@@ -10,6 +10,7 @@ lists come in from Excel (problems listed row by row); the MC's script goes out 
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -217,7 +218,31 @@ class AwardsPanel(Panel):
         return "\n".join(c.text(self.tz) for c in gr.cautions if c.grant_id == g.id)
 
     def load(self, core: Any, meeting_id: int) -> Any:
-        return reads.snapshot(core, meeting_id), catalogue.award_types(core)
+        return ceremony.snapshot_for(core, meeting_id), catalogue.award_types(core)
+
+    def _on_changes(self, changes: Changes, initiator: object) -> None:
+        # A national meeting's monitor changes endpoint statuses all the time; the ceremony
+        # cares only about the endpoints where its recipients are.
+        # (while a reload runs the rows may be older than the change: let it reload again)
+        if (changes.meeting_id in (None, self.meeting_id) and self.snap is not None
+                and not self._loading
+                and changes.areas & self.areas == {ENDPOINTS} and not changes.rows.get("endpoint")
+                and not changes.rows.get("meeting_endpoint", frozenset())
+                & self._watched_endpoints()):
+            return
+        super()._on_changes(changes, initiator)
+
+    def _watched_endpoints(self) -> frozenset[int]:
+        snap = self.snap
+        if snap is None:
+            return frozenset()
+        people = {p.id: p for p in snap.people}
+        ids = {g.meeting_endpoint_id for g in snap.grants}
+        for g in snap.grants:
+            p = people.get(g.recipient_person_id or 0)
+            if p is not None:
+                ids.add(p.meeting_endpoint_id)
+        return frozenset(i for i in ids if i is not None)
 
     def show_rows(self, rows: Any) -> None:
         if not rows:
@@ -362,12 +387,14 @@ class AwardsPanel(Panel):
 
     # --- editing ---------------------------------------------------------------------------
 
-    def _fields(self, g: reads.GrantInfo | None) -> list[Field]:
+    def _fields(self, g: reads.GrantInfo | None,
+                endpoints: Sequence[reads.MeetingEndpointInfo]) -> list[Field]:
         snap = self.snap
         assert snap is not None
         people = [(None, "—")] + [(p.id, p.full_name) for p in snap.people]
         orgs = [(None, "—")] + [(o.id, o.name) for o in snap.organisations]
-        eps = [(None, _("Main hall"))] + [(e.id, e.name) for e in snap.endpoints]
+        eps = [(None, _("Main hall"))] + [(e.id, e.name) for e in endpoints
+                                          if e.kind != "main_hall"]
         first_type = self.types[0].id if self.types else None
         return [
             Field("award_type_id", _("Award"), "choice",
@@ -411,7 +438,8 @@ class AwardsPanel(Panel):
                 values.pop("decision_date", None)
             self.perform(awards.add_grant, mid, type_id, done=done, select_result=True, **values)
 
-        ask(self, _("Add award"), self._fields(None), accept)
+        self._with_endpoints(lambda eps: ask(self, _("Add award"), self._fields(None, eps),
+                                             accept))
 
     def edit_selected(self) -> None:
         g = self.selected_row()
@@ -421,7 +449,14 @@ class AwardsPanel(Panel):
         def accept(values: dict[str, Any], done: Any) -> None:
             self.perform(awards.update_grant, g.id, done=done, **values)
 
-        ask(self, _("Edit award"), self._fields(g), accept)
+        self._with_endpoints(lambda eps: ask(self, _("Edit award"), self._fields(g, eps), accept))
+
+    def _with_endpoints(self, then: Any) -> None:
+        """The form's endpoint choices: all of the meeting's, read when the form opens (the
+        panel itself holds only the recipients' endpoints)."""
+        if self.meeting_id is not None:
+            self.runner.call(reads.endpoints, self.runner.core, self.meeting_id, on_done=then,
+                             on_error=self.warn)
 
     def remove_selected(self) -> None:
         g = self.selected_row()
