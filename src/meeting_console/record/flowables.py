@@ -341,10 +341,13 @@ class _Grid:
             if len(text) * widest <= room:  # fits even in the widest glyphs: not measured
                 if "\n" in text:
                     most = max(most, text.count("\n") + 1)
-            elif "\n" in text or measure.width(text) > room:
-                lines = measure.lines(text, room)
-                most = max(most, len(lines))
-                text = "\n".join(lines)
+            else:
+                lines = measure.lines(text, room)  # [text] when it fits after all
+                if len(lines) > 1:
+                    most = max(most, len(lines))
+                    text = "\n".join(lines)
+                else:
+                    text = lines[0]
             out.append(text)
         return out, most * self.leading + 2 * self.padding
 

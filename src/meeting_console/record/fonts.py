@@ -4,6 +4,7 @@ Vietnamese letter), shipped in ``resources/fonts`` and embedded (subset) in ever
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
@@ -28,6 +29,27 @@ _lock = threading.Lock()
 _done = False
 
 
+def _widths(font: TTFont) -> Callable[..., float]:
+    """The font's ``stringWidth``, same figures, several times faster: reportlab's loops over
+    the characters in Python, this sums a table by ``map`` (Paragraph wrapping of 800 speeches
+    and the width of every centred cell go through it)."""
+    widths, default = font.face.charWidths, font.face.defaultWidth
+
+    class Table(dict[str, float]):
+        def __missing__(self, ch: str) -> float:
+            w = self[ch] = widths.get(ord(ch), default)
+            return w
+
+    get = Table().__getitem__
+
+    def string_width(text: str | bytes, size: float, encoding: str = "utf8") -> float:
+        if not isinstance(text, str):
+            text = text.decode(encoding)
+        return sum(map(get, text)) * size * 0.001
+
+    return string_width
+
+
 def register() -> None:
     """Register the four faces with reportlab once (bold/italic markup maps to them)."""
     global _done
@@ -38,7 +60,9 @@ def register() -> None:
             path = resource("fonts", filename)
             try:
                 # shapable=False: text arrives NFC, every letter is one precomposed glyph.
-                pdfmetrics.registerFont(TTFont(name, str(path), shapable=False))
+                font = TTFont(name, str(path), shapable=False)
+                font.stringWidth = _widths(font)  # type: ignore[method-assign]
+                pdfmetrics.registerFont(font)
             except (OSError, TTFError) as exc:
                 raise UserError(
                     f"the record font {path} cannot be read ({exc}); reinstall Meeting Console"
