@@ -45,7 +45,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from meeting_console.core import journal as jr
-from meeting_console.store.engine import BUSY_TIMEOUT_MS, SQLITE_MAGIC
+from meeting_console.store import engine as store_engine
+from meeting_console.store.engine import SQLITE_MAGIC
 from meeting_console.store.models import Base
 
 Progress = Callable[[str, int, int], None]
@@ -192,7 +193,8 @@ _READ_PATH: ContextVar[str] = ContextVar("verify_read_path")
 
 
 def _reader_connect() -> sqlite3.Connection:
-    conn = sqlite3.connect(_READ_PATH.get(), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+    conn = sqlite3.connect(_READ_PATH.get(), timeout=store_engine.BUSY_TIMEOUT_MS / 1000,
+                           isolation_level=None,
                            check_same_thread=False)
     conn.execute("PRAGMA query_only=ON")
     return conn

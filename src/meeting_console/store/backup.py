@@ -34,7 +34,6 @@ KEEP_PERIODIC = 12  # an hour at the default interval
 KEEP_MARKED = 20
 DEFAULT_INTERVAL_MINUTES = 5
 REASONS = ("start", "close", "periodic", "manual", "before-restore")
-BUSY_TIMEOUT_S = 5.0
 _NAME = re.compile(r"^(?P<stem>.+)-(?P<at>\d{8}T\d{6}Z)(?:-(?P<n>\d+))?-(?P<reason>[a-z-]+)\.db$")
 _lock = threading.Lock()  # two backups of one process never race for a file name
 
@@ -124,7 +123,9 @@ def _source(db_path: Path) -> sqlite3.Connection:
     with db_path.open("rb") as fh:
         if fh.read(16) != b"SQLite format 3\x00":
             raise StoreError(f"{db_path}: is not an SQLite database file")
-    conn = sqlite3.connect(str(db_path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    from meeting_console.store.engine import BUSY_TIMEOUT_MS
+
+    conn = sqlite3.connect(str(db_path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     conn.execute("PRAGMA query_only=ON")
     return conn
 
@@ -136,6 +137,10 @@ def copy_database(db_path: Path, target: Path) -> None:
     try:
         src = _source(db_path)
         try:
+            # Take the read snapshot first, within the busy timeout: the backup API itself
+            # retries a locked source for ever (Python sleeps and steps again).
+            src.execute("BEGIN")
+            src.execute("SELECT count(*) FROM sqlite_master").fetchone()
             dst = sqlite3.connect(str(target), isolation_level=None)
             try:
                 src.backup(dst)  # one step: one consistent snapshot of the source

@@ -67,6 +67,16 @@ def _check_sqlite_file(path: Path) -> None:
     """Refuse files that are not SQLite databases before SQLAlchemy touches them."""
     if path.is_dir():
         raise StoreError(f"{path}: is a directory, not a database file")
+    # SQLite deletes a write-ahead log it finds beside a missing or empty database file; that
+    # log may hold the last commits of a file that was moved, deleted or cut short.
+    wal = Path(f"{path}-wal")
+    if wal.is_file() and wal.stat().st_size > 0:
+        if not path.exists():
+            raise StoreError(f"{path}: is missing but {wal.name} beside it holds its latest "
+                             "changes; put the database file back (or restore a backup)")
+        if path.stat().st_size == 0:
+            raise StoreError(f"{path}: is empty (0 bytes) but {wal.name} beside it holds changes; "
+                             "the database file was cut short: restore it or a backup")
     if path.exists():
         try:
             with path.open("rb") as fh:
