@@ -106,6 +106,30 @@ def main() -> None:
         print(f"run sheet PDF ({groups} presentations, {pages} pages):        "
               f"{t * 1000:8.0f} ms")
         core.close()
+    national()
+
+
+def national(count: int = 20_000) -> None:
+    """The demo's four presentations in a meeting with ``count`` bridge points: the ceremony
+    reads only its recipients' endpoints."""
+    from meeting_console.core import endpoints
+
+    with tempfile.TemporaryDirectory() as d:
+        core = Core.open(str(Path(d) / "national.db"),
+                         clock=FakeClock(datetime(2022, 1, 14, 3, 35, tzinfo=UTC)))
+        mid = int(meeting_file.import_meeting(core, demo_path()).result)
+        specs = endpoints.Listing({"name": f"Xã {n:05d}", "kind": "commune", "code": f"X{n:05d}"}
+                                  for n in range(count))
+        endpoints.add_endpoints(core, mid, specs)
+        print(f"national meeting: {len(reads.endpoints(core, mid))} endpoints, "
+              f"{len(reads.grants(core, mid))} grants")
+        t, _ = timed(lambda: reads.snapshot(core, mid), repeat=3)
+        print(f"whole-meeting snapshot (what the panel would read):    {t * 1000:8.0f} ms")
+        t, _ = timed(lambda: ceremony.ceremony(core, mid), repeat=5)
+        print(f"read the ceremony (recipients' endpoints only):        {t * 1000:8.0f} ms")
+        t, _ = timed(lambda: ceremony.present(core, mid), repeat=4)
+        print(f"the 'presented' key:                                   {t * 1000:8.0f} ms")
+        core.close()
 
 
 if __name__ == "__main__":

@@ -440,7 +440,7 @@ def present(tx: Tx, meeting_id: int, grant_id: int | None = None, *,
         raise OperationRefused(f"this group was presented at {when} already")
     if not despite_cautions:
         tx.session.flush()
-        with_cautions = _cautions(tx, meeting_id, [g.id for g in gr])
+        with_cautions = _cautions(tx, gr)
         if with_cautions:
             raise CautionRefused(with_cautions, meeting.timezone)
     for g in gr:
@@ -454,21 +454,27 @@ def present(tx: Tx, meeting_id: int, grant_id: int | None = None, *,
     return [g.id for g in gr]
 
 
-def _cautions(tx: Tx, meeting_id: int, grant_ids: list[int]) -> list[Caution]:
-    # the same rule as the read, on what this transaction sees of the group's recipients
+def _cautions(tx: Tx, group: Sequence[m.AwardGrant]) -> list[Caution]:
+    """The rule of ``cautions_for``, on the group's own rows in this transaction (a meeting
+    may have tens of thousands of endpoints; only the recipients' are looked at)."""
     s = tx.session
-    grants = tuple(g for g in reads._grants(s, meeting_id) if g.id in grant_ids)
-    people = reads._people(s, meeting_id)
-    recipients = {g.recipient_person_id for g in grants}
-    wanted = {g.meeting_endpoint_id for g in grants} | {
-        p.meeting_endpoint_id for p in people if p.id in recipients}
-    wanted.discard(None)
-    snap = reads.MeetingSnapshot(
-        meeting=reads._meeting(s, meeting_id), agenda=(),
-        endpoints=tuple(_endpoints_by_id(s, meeting_id, wanted)), organisations=(),
-        people=people, speakers=(), grants=grants)
-    where = _Where(snap)
-    return [c for g in grants for c in cautions_for(g, snap, where)]
+    out: list[Caution] = []
+    for g in group:
+        person = s.get(m.Person, g.recipient_person_id) if g.recipient_person_id else None
+        org = s.get(m.Organisation, g.recipient_org_id) if g.recipient_org_id else None
+        name = person.full_name if person else (org.name if org else "")
+        who = g.received_by if g.posthumous and g.received_by else name
+        endpoint_id = g.meeting_endpoint_id
+        if endpoint_id is None and person is not None and not g.posthumous:
+            endpoint_id = person.meeting_endpoint_id
+        me = s.get(m.MeetingEndpoint, endpoint_id) if endpoint_id else None
+        ep = s.get(m.Endpoint, me.endpoint_id) if me else None
+        if me is not None and ep is not None and ep.kind != "main_hall" \
+                and me.status in UNREACHABLE:
+            out.append(Caution(g.id, who, me.status, ep.name, me.status_since))
+        if person is not None and not g.posthumous and person.attendance == "absent":
+            out.append(Caution(g.id, who, "absent"))
+    return out
 
 
 @operation("Defer award group")
