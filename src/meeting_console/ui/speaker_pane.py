@@ -67,6 +67,11 @@ def budget_text(b: QueueBudget, tz: str) -> tuple[str, bool]:
     return head + " · " + tail, True
 
 
+def _set(label: QLabel, text: str) -> None:
+    if label.text() != text:
+        label.setText(text)
+
+
 class CurrentSpeakerPane(QWidget):
     summary_changed = Signal(int, str)  # request id, text
 
@@ -79,6 +84,8 @@ class CurrentSpeakerPane(QWidget):
         self.current: reads.SpeakerInfo | None = None
         self._target: reads.SpeakerInfo | None = None
         self._saved = ""
+        self._phase = ""
+        self._over: bool | None = None
 
         self.kicker = self._label("kicker", 11, bold=True)
         self.name = self._label("speaker-name", 20, bold=True)
@@ -238,23 +245,19 @@ class CurrentSpeakerPane(QWidget):
         return queue_budget(item, view.of_item(item.id), view.meeting.default_speaking_minutes, self.now())
 
     def tick(self) -> None:
+        """Every half second: the figures from the last read and the clock. Only what changed
+        is set (a quiet pane costs nothing between seconds)."""
         cur, view = self.current, self.view
         if cur is None or view is None:
-            self.kicker.setText("")
-            self.timer.setText("—")
-            self.limit.setText("")
-            self.pauses.setText("")
+            texts = ("", "—", "", "")
             phase = "idle"
         else:
             item = view.item(cur.agenda_item_id)
             clock = speech_clock(cur, self.now(), item.speaking_minutes if item else None,
                                  view.meeting.default_speaking_minutes)
             phase = "paused" if cur.status == "paused" else clock.phase
-            self.kicker.setText({
-                "waiting": _("CALLED — the timer starts with F6"),
-                "paused": _("PAUSED"),
-            }.get(phase, _("SPEAKING")))
-            self.timer.setText(duration(clock.elapsed))
+            kicker = {"waiting": _("CALLED — the timer starts with F6"), "paused": _("PAUSED")}.get(
+                phase, _("SPEAKING"))
             if not clock.started:
                 rest = _("limit {limit}").format(limit=duration(clock.limit))
             elif clock.remaining >= 0:
@@ -265,28 +268,30 @@ class CurrentSpeakerPane(QWidget):
                                                            over=duration(-clock.remaining))
             if cur.extended_seconds:
                 rest += " · " + _("extended {ext}").format(ext=duration(cur.extended_seconds, signed=True))
-            self.limit.setText(rest)
             if cur.status == "paused" and cur.paused_at is not None:
                 now_pause = (self.now() - cur.paused_at).total_seconds()
-                self.pauses.setText(_("Paused for {now}; pauses in total {total}").format(
-                    now=duration(now_pause), total=duration(clock.paused)))
+                pauses = _("Paused for {now}; pauses in total {total}").format(
+                    now=duration(now_pause), total=duration(clock.paused))
             else:
-                self.pauses.setText(_("Pauses in total: {total}").format(total=duration(clock.paused))
-                                    if clock.paused else "")
-        self.timer_box.setProperty("phase", phase)
-        self.timer_box.setStyleSheet(f"QFrame#timer-box {{ {PHASE_STYLE[phase]} border-radius: 6px; }}"
-                                     f"QLabel {{ {PHASE_STYLE[phase]} }}")
+                pauses = _("Pauses in total: {total}").format(total=duration(clock.paused)) if clock.paused else ""
+            texts = (kicker, duration(clock.elapsed), rest, pauses)
+        for label, text in zip((self.kicker, self.timer, self.limit, self.pauses), texts, strict=True):
+            _set(label, text)
+        if phase != self._phase:
+            self._phase = phase
+            self.timer_box.setStyleSheet(f"QFrame#timer-box {{ {PHASE_STYLE[phase]} border-radius: 6px; }}"
+                                         f"QLabel {{ {PHASE_STYLE[phase]} }}")
         b = self.budget_now()
-        if b is None:
-            self.budget.setText("")
-        else:
-            text, over = budget_text(b, self.tz)
-            self.budget.setText(text)
+        text, over = budget_text(b, self.tz) if b is not None else ("", False)
+        _set(self.budget, text)
+        if over != self._over:
+            self._over = over
             self.budget.setStyleSheet("color: #c62828; font-weight: bold;" if over else "")
 
     @property
     def phase(self) -> str:
-        return str(self.timer_box.property("phase") or "idle")
+        """``idle``, ``waiting``, ``normal``, ``warning``, ``overrun`` or ``paused``."""
+        return self._phase
 
     # --- the summary ---------------------------------------------------------------------------
 
