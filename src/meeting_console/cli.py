@@ -227,8 +227,22 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"meeting-console: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a file to write in a missing folder, a full disk …: one line
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"meeting-console: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        from sqlalchemy.exc import DatabaseError
+
+        if not isinstance(exc, DatabaseError):
+            raise
+        # a damaged page found after the database opened: say so, never a traceback
+        msg = str(getattr(exc, "orig", exc)).splitlines()[0]
+        print(f"meeting-console: {args.db or 'the database'}: cannot be read ({msg}); check it "
+              "with `meeting-console verify` and restore a backup", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

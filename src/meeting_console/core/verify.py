@@ -17,6 +17,7 @@ the check can be cancelled; it never writes to the database it checks.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sqlite3
 import threading
@@ -233,8 +234,18 @@ def _sqlite_reader(path: Path) -> Iterator[Connection]:
     """One connection that only reads, inside one explicit read transaction."""
     token = _READ_PATH.set(str(path))
     try:
-        with _READER.connect() as conn, conn.begin():
-            yield conn
+        conn = _READER.connect()
+        try:
+            trans = conn.begin()
+            try:
+                yield conn
+            finally:
+                # ending the read of a damaged file can fail too; the findings stand
+                with contextlib.suppress(SQLAlchemyError):
+                    trans.rollback()
+        finally:
+            with contextlib.suppress(SQLAlchemyError):
+                conn.close()
     finally:
         _READ_PATH.reset(token)
 

@@ -98,7 +98,6 @@ def _check_sqlite_file(path: Path) -> None:
 def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
     cur = dbapi_conn.cursor()
     cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    cur.execute("PRAGMA journal_mode=WAL")
     # FULL: a commit is on disk before it returns, so an acknowledged action survives power loss.
     cur.execute("PRAGMA synchronous=FULL")
     cur.execute("PRAGMA foreign_keys=ON")
@@ -204,11 +203,16 @@ def open_database(db: str | os.PathLike[str] | None = None) -> Database:
     engine = create_db_engine(url)
     try:
         migrate(engine)
-        if engine.dialect.name == "sqlite":
-            with engine.connect() as conn:
-                mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
-                if mode != "wal" and engine.url.database not in (None, "", ":memory:"):
-                    raise StoreError(f"{engine.url.database}: cannot switch to WAL mode")
+        if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+            # WAL (persistent in the file) only once the file is known to be ours: a file
+            # refused above (another program's, a newer version's) is left as it was.
+            raw = engine.raw_connection()
+            try:
+                mode = raw.driver_connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            finally:
+                raw.close()
+            if mode != "wal":
+                raise StoreError(f"{engine.url.database}: cannot switch to WAL mode")
     except StoreError:
         engine.dispose()
         raise
