@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from meeting_console.core.text import nfc
@@ -35,16 +36,45 @@ def _line(text: str, font: str, size: float, width: float, *, rule: float = 0) -
     return Paragraph(markup(text), style)
 
 
+def _split(left: list[tuple[str, str, float]], right: list[tuple[str, str, float]],
+           place_date: tuple[str, str, float], share: float) -> tuple[float, float]:
+    """Widths of the two blocks: each as wide as its longest line (the left one gets what is
+    left over split evenly), else the usual share, the left lines then wrapping."""
+    total = st.FRAME_WIDTH
+
+    def need(lines: list[tuple[str, str, float]]) -> float:
+        return max((pdfmetrics.stringWidth(t, f, z) for t, f, z in lines if t), default=0)
+
+    gap = 14.0  # at least this much white between the blocks
+    left_need = need(left)
+    right_need = max(need(right), need([place_date]))
+    if left_need + right_need + gap > total:
+        lw = max(total * 0.3, min(total * share, total - right_need - gap))
+        return lw, total - lw
+    lw = left_need + (total - left_need - right_need) / 2
+    return lw, total - lw
+
+
 def header(
     *, body_type: str, parent_body: str, issuing_body: str, number: str, city: str,
     day: date, labels: Labels, times: TimeFormat,
 ) -> Table:
     """The two header blocks side by side, their first lines on one baseline."""
     sz = st.sizes(body_type)
-    total = st.FRAME_WIDTH
-    lw = total * sz.left_share
-    rw = total - lw
     state = body_type == "state"
+    place_date = times.day(day)
+    if city:
+        place_date = labels("place_date", city=nfc(city), date=place_date)
+    else:
+        place_date = place_date[:1].upper() + place_date[1:]
+    lw, rw = _split(
+        [(_upper(parent_body), SERIF, sz.parent), (_upper(issuing_body), SERIF_BOLD, sz.issuer),
+         (labels("number_state" if state else "number_party", number=nfc(number)), SERIF,
+          sz.number) if number else ("", SERIF, sz.number)],
+        [(labels("state_name"), SERIF_BOLD, sz.top_name),
+         (labels("state_motto"), SERIF_BOLD, sz.motto)] if state else
+        [(labels("party_name"), SERIF_BOLD, sz.top_name)],
+        (place_date, SERIF_ITALIC, sz.place_date), sz.left_share)
 
     left: list[Flowable] = []
     if parent_body:
@@ -67,11 +97,6 @@ def header(
     else:
         right.append(_line(labels("party_name"), SERIF_BOLD, sz.top_name, rw, rule=1.0))
     right.append(Spacer(1, 8))
-    place_date = times.day(day)
-    if city:
-        place_date = labels("place_date", city=nfc(city), date=place_date)
-    else:
-        place_date = place_date[:1].upper() + place_date[1:]
     right.append(_line(place_date, SERIF_ITALIC, sz.place_date, rw))
 
     table = Table([[left, right]], colWidths=[lw, rw], hAlign="LEFT")
