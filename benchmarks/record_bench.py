@@ -260,7 +260,11 @@ def main() -> None:
     ap.add_argument("--endpoints", type=int, default=31_000)
     ap.add_argument("--keep", help="folder to keep the PDFs in")
     args = ap.parse_args()
-    print(f"machine: {machine()}; load average {os.getloadavg()[0]:.1f} at start")
+    import timeit
+
+    calib = min(timeit.repeat("sum(range(10**6))", number=5, repeat=5)) / 5 * 1000
+    print(f"machine: {machine()}; load average {os.getloadavg()[0]:.1f} at start; "
+          f"sum(range(10**6)) takes {calib:.0f} ms here (an idle desktop core: about 10-15)")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(args.keep) if args.keep else Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
