@@ -26,6 +26,7 @@ from meeting_console.ui.endpoint_model import (
     PRESENT,
     STATUS,
     EndpointModel,
+    IdRole,
     KindRole,
     Loaded,
     search_key,
@@ -96,13 +97,14 @@ def test_model_passes_the_model_tester_flat_grouped_filtered_and_live(qtbot, qtm
     qtmodeltester.check(model)  # stays attached: the changes below are checked too
     model.sort(STATUS, Qt.SortOrder.DescendingOrder)
     model.set_grouped(True)
-    assert [model.index(g, 0).data(KindRole) for g in range(model.rowCount())] == [
-        "main_hall", "provincial", "district", "bloc"]
-    districts = model.index(2, 0)
-    assert model.rowCount(districts) == 7 and model.index(0, 0, districts).parent() == districts
+    heads = model.group_rows()
+    assert [model.index(r, 0).data(KindRole) for r in heads] == ["main_hall", "provincial", "district", "bloc"]
+    assert [model.index(r, NAME).data() for r in heads] == [
+        "Main hall (1)", "Provincial People's Committee (1)", "City / district (7)", "Bloc committee (1)"]
+    assert model.rowCount() == 10 + 4 and model.index(heads[2], 0).data(IdRole) is None
     model.set_filter(query="son")
-    assert [model.index(r, NAME, model.index(0, 0)).data() for r in range(model.rowCount(model.index(0, 0)))] == [
-        "Yên Sơn", "Sơn Dương"]  # descending: ties on status go by name, descending too
+    assert [model.index(r, NAME).data() for r in range(model.rowCount())] == [
+        "City / district (2)", "Yên Sơn", "Sơn Dương"]  # descending: ties on status by name, descending
     model.set_filter(query="")
     model.set_grouped(False)
     sd = next(e for e in model.rows if e.name == "Sơn Dương")
@@ -174,19 +176,21 @@ def test_filter_sort_and_group_keep_the_selection(qtbot, window: MainWindow, cor
     panel.status_box.setCurrentIndex(panel.status_box.findData("problems"))
     qtbot.waitUntil(lambda: sorted(shown_names(panel)) == ["Hàm Yên", "Na Hang"])
     panel.status_box.setCurrentIndex(panel.status_box.findData("all"))
-    panel.view.header().setSortIndicator(STATUS, Qt.SortOrder.AscendingOrder)  # as a header click does
+    panel.view.horizontalHeader().setSortIndicator(STATUS, Qt.SortOrder.AscendingOrder)  # as a click does
     assert shown_names(panel)[:2] == ["Na Hang", "Hàm Yên"]  # lost first, then unstable
     assert panel.selected_row().name == "Hàm Yên"
     panel.view.setFocus()
     qtbot.keyClick(panel.view, Qt.Key.Key_G, ALT)  # group by kind
     qtbot.waitUntil(lambda: panel.emodel.grouped)
-    assert panel.emodel.rowCount() == 4
+    assert panel.emodel.rowCount() == 14  # a header row per kind
     assert panel.selected_row().name == "Hàm Yên"
-    assert panel.emodel.index(2, 0).data() == "City / district (7)"
-    assert panel.emodel.index(2, STATUS).data() == "6/7 connected · 1 lost"
+    district = panel.emodel.group_rows()[2]
+    assert panel.emodel.index(district, 0).data() == "City / district (7)"
+    assert panel.emodel.index(district, STATUS).data() == "6/7 connected · 1 lost"
     qtbot.keyClick(panel.view, Qt.Key.Key_G, ALT)
     qtbot.waitUntil(lambda: not panel.emodel.grouped)
     assert panel.emodel.rowCount() == 10
+    assert panel.selected_row().name == "Hàm Yên"
 
 
 # --- the clerk's keys ------------------------------------------------------------------------------------

@@ -8,8 +8,11 @@ sort order (so no re-sort), sorting is one ``list.sort``; the view learns the re
 one reset or layout change, and live updates through one ``dataChanged`` per run of rows (one
 for the whole table when thousands changed).
 
-Tree shape: flat, every row is top-level; grouped, the top level holds one row per kind and
-the endpoints are their children (``internalId`` = group number + 1; 0 for top-level rows).
+A flat table (``QTableView``): a tree view lays out every row through Python calls on each
+change, a table asks only for the rows on screen. Grouped by kind, a bold header row (kind,
+count, connected, delegates) precedes each kind's endpoints. ``multiData`` answers all the
+roles a cell paints with in ONE Python call instead of seven: with the DB worker busy in Python,
+each call from Qt into Python waits for the interpreter lock, so fewer calls = a smoother UI.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractItemModel,
+    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QRectF,
@@ -56,6 +59,21 @@ STATUS_ORDER = {s: i for i, s in enumerate(("lost", "unstable", "not_connected",
 KIND_ORDER = {k: i for i, k in enumerate(vocab.ENDPOINT_KINDS)}
 LOST_BG = QColor("#fdecea")
 UNSTABLE_BG = QColor("#fff4e0")
+
+# roles as plain ints: comparing Qt's enum members costs Python calls on every painted cell
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole.value)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole.value)
+_FONT = int(Qt.ItemDataRole.FontRole.value)
+_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_PAINT_ROLES = frozenset({_DECORATION, _FOREGROUND, _FONT})
+_FLAGS = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_LOST_BRUSH = QBrush(LOST_BG)
+_UNSTABLE_BRUSH = QBrush(UNSTABLE_BG)
+_STATUS_BRUSHES = {k: QBrush(c) for k, c in STATUS_COLOURS.items()}
 
 
 # --- search keys --------------------------------------------------------------------------
@@ -176,7 +194,7 @@ def filter_label(v: str) -> str:
             "not_answered": _("Not answered (roll call)")}.get(v) or labels.endpoint_status(v)
 
 
-class EndpointModel(QAbstractItemModel):
+class EndpointModel(QAbstractTableModel):
     """Rows of ``MeetingEndpointInfo`` with outage totals and live probe results."""
 
     layout_done = Signal()  # after a load, a filter or a sort: counts may have changed
@@ -207,80 +225,86 @@ class EndpointModel(QAbstractItemModel):
         self.sort_column = -1  # -1: meeting order (position)
         self.sort_order = Qt.SortOrder.AscendingOrder
         self._sorted: list[int] = []  # every row index, in sort order
-        self._visible: list[int] = []  # flat: the rows shown, in order
+        self._display: list[int] = []  # shown rows: a row index, or -(g + 1) for group g's header
         self._groups: list[tuple[str, list[int]]] = []  # grouped: (kind, rows shown)
-        self._where: dict[int, tuple[int, int]] = {}  # row index → (group or -1, row in parent)
-        self._old_group_kinds: list[str] = []
+        self._pos: dict[int, int] = {}  # row index → display row
+        # running totals for the summary line (kept as rows change, not recounted)
+        self.counts: dict[str, int] = {}
+        self.present_sum = self.expected_sum = self.unanswered = 0
         self._font_bold = QFont()
         self._font_bold.setBold(True)
         self._font_italic = QFont()
         self._font_italic.setItalic(True)
+        self._group_bg = QBrush(QColor("#e8eaf0"))
+        self._align = [int(c.align | Qt.AlignmentFlag.AlignVCenter) for c in self.cols]
 
     # --- Qt interface ------------------------------------------------------------------------
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return len(self.cols)
+        return 0 if parent.isValid() else len(self.cols)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        if not parent.isValid():
-            return len(self._groups) if self.grouped else len(self._visible)
-        if self.grouped and parent.internalId() == 0 and parent.column() == 0 \
-                and 0 <= parent.row() < len(self._groups):
-            return len(self._groups[parent.row()][1])
-        return 0
-
-    def hasChildren(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        return self.rowCount(parent) > 0
-
-    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
-        if not self.hasIndex(row, column, parent):
-            return QModelIndex()
-        if not parent.isValid():
-            return self.createIndex(row, column, 0)
-        return self.createIndex(row, column, parent.row() + 1)
-
-    def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
-        if not index.isValid():
-            return QModelIndex()
-        g = index.internalId()
-        if g == 0:
-            return QModelIndex()
-        return self.createIndex(g - 1, 0, 0)
+        return 0 if parent.isValid() else len(self._display)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.cols):
             if role == Qt.ItemDataRole.DisplayRole:
                 return self.cols[section].header
             if role == Qt.ItemDataRole.TextAlignmentRole:
-                return int(self.cols[section].align | Qt.AlignmentFlag.AlignVCenter)
+                return self._align[section]
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
+        return _FLAGS if index.isValid() else _NO_FLAGS
 
     def row_index(self, index: Index) -> int | None:
-        """The position in ``self.rows`` of an endpoint index; None for a group row."""
-        if not index.isValid():
+        """The position in ``self.rows`` of an endpoint's index; None for a group header."""
+        if not index.isValid() or not 0 <= index.row() < len(self._display):
             return None
-        g = index.internalId()
-        if self.grouped:
-            if g == 0 or g - 1 >= len(self._groups):
-                return None
-            members = self._groups[g - 1][1]
-            return members[index.row()] if 0 <= index.row() < len(members) else None
-        return self._visible[index.row()] if 0 <= index.row() < len(self._visible) else None
+        v = self._display[index.row()]
+        return v if v >= 0 else None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        if not index.isValid() or not 0 <= index.row() < len(self._display):
             return None
-        i = self.row_index(index)
-        if i is None:
-            return self._group_data(index, role)
-        e = self.rows[i]
+        v = self._display[index.row()]
+        role = int(role)
+        if v < 0:
+            return self._group_data(-v - 1, index.column(), role)
+        return self._cell(self.rows[v], index.column(), role)
+
+    def multiData(self, index: Index, roles: Any) -> None:  # noqa: N802
+        """All roles of one cell in one call (what a view's delegate asks when it paints)."""
+        r = index.row()
+        display = self._display
+        if not 0 <= r < len(display):
+            return
+        v = display[r]
         col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
+        if v < 0:
+            for rd in roles:
+                value = self._group_data(-v - 1, col, rd.role())
+                if value is not None:
+                    rd.setData(value)
+            return
+        e = self.rows[v]
+        for rd in roles:
+            role = rd.role()
+            if role == _DISPLAY:
+                rd.setData(self._text(e, col))
+            elif role == _ALIGN:
+                rd.setData(self._align[col])
+            elif role == _BACKGROUND:
+                bg = _LOST_BRUSH if e.status == "lost" else (_UNSTABLE_BRUSH if e.status == "unstable" else None)
+                if bg is not None:
+                    rd.setData(bg)
+            elif role in _PAINT_ROLES:
+                value = self._cell(e, col, role)
+                if value is not None:
+                    rd.setData(value)
+
+    def _cell(self, e: MeetingEndpointInfo, col: int, role: int) -> Any:
+        if role == _DISPLAY:
             return self._text(e, col)
         if role == IdRole:
             return e.id
@@ -288,56 +312,55 @@ class EndpointModel(QAbstractItemModel):
             return e
         if role == StatusRole:
             return e.status
-        if role == Qt.ItemDataRole.DecorationRole and col == STATUS:
-            return status_icon(e.status)
-        if role == Qt.ItemDataRole.ForegroundRole:
+        if role == _DECORATION:
+            return status_icon(e.status) if col == STATUS else None
+        if role == _FOREGROUND:
             if col == STATUS:
-                return QBrush(STATUS_COLOURS.get(e.status, QColor("#000000")))
-            if col == PROBE:
-                ok = self._probe(e)[0]
-                if ok is False:
-                    return QBrush(STATUS_COLOURS["lost"])
+                return _STATUS_BRUSHES.get(e.status)
+            if col == PROBE and self._probe(e)[0] is False:
+                return _STATUS_BRUSHES["lost"]
             return None
-        if role == Qt.ItemDataRole.BackgroundRole:
+        if role == _BACKGROUND:
             if e.status == "lost":
-                return QBrush(LOST_BG)
+                return _LOST_BRUSH
             if e.status == "unstable":
-                return QBrush(UNSTABLE_BG)
+                return _UNSTABLE_BRUSH
             return None
-        if role == Qt.ItemDataRole.FontRole and col == STATUS and e.manual_override and e.monitored:
-            return self._font_italic
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(self.cols[col].align | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _FONT:
+            return self._font_italic if col == STATUS and e.manual_override and e.monitored else None
+        if role == _ALIGN:
+            return self._align[col]
+        if role == _TOOLTIP:
             return self._tooltip(e, col)
         return None
 
-    def _group_data(self, index: Index, role: int) -> Any:
-        if index.internalId() != 0 or not (0 <= index.row() < len(self._groups)):
+    def _group_data(self, g: int, col: int, role: int) -> Any:
+        if not 0 <= g < len(self._groups):
             return None
-        kind, members = self._groups[index.row()]
+        kind, members = self._groups[g]
         if role == KindRole:
             return kind
-        if role == Qt.ItemDataRole.FontRole:
+        if role == _FONT:
             return self._font_bold
-        if role == Qt.ItemDataRole.DisplayRole:
-            if index.column() == NAME:
-                return f"{labels.endpoint_kind(kind)} ({len(members)})"
-            if index.column() == STATUS:
-                rows = self.rows
-                up = sum(1 for i in members if rows[i].status in ("connected", "unstable"))
-                lost = sum(1 for i in members if rows[i].status == "lost")
-                text = _("{up}/{n} connected").format(up=up, n=len(members))
-                return text + (_(" · {lost} lost").format(lost=lost) if lost else "")
-            if index.column() == PRESENT:
-                rows = self.rows
-                present = sum(rows[i].present_delegates or 0 for i in members)
-                expected = sum(rows[i].expected_delegates for i in members)
-                return f"{present} / {expected}"
-            return ""
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(self.cols[index.column()].align | Qt.AlignmentFlag.AlignVCenter)
-        return None
+        if role == _BACKGROUND:
+            return self._group_bg
+        if role == _ALIGN:
+            return self._align[col]
+        if role != _DISPLAY:
+            return None
+        rows = self.rows
+        if col == NAME:
+            return f"{labels.endpoint_kind(kind)} ({len(members)})"
+        if col == STATUS:
+            up = sum(1 for i in members if rows[i].status in ("connected", "unstable"))
+            lost = sum(1 for i in members if rows[i].status == "lost")
+            text = _("{up}/{n} connected").format(up=up, n=len(members))
+            return text + (_(" · {lost} lost").format(lost=lost) if lost else "")
+        if col == PRESENT:
+            present = sum(rows[i].present_delegates or 0 for i in members)
+            expected = sum(rows[i].expected_delegates for i in members)
+            return f"{present} / {expected}"
+        return ""
 
     # --- cell text ---------------------------------------------------------------------------
 
@@ -438,6 +461,13 @@ class EndpointModel(QAbstractItemModel):
 
     # --- loading and updating ------------------------------------------------------------------
 
+    def _account(self, e: MeetingEndpointInfo, sign: int) -> None:
+        self.counts[e.status] = self.counts.get(e.status, 0) + sign
+        self.present_sum += sign * (e.present_delegates or 0)
+        self.expected_sum += sign * e.expected_delegates
+        if e.roll_call_at is None:
+            self.unanswered += sign
+
     def load(self, loaded: Loaded) -> None:
         """Replace everything (a meeting opened, endpoints added or removed)."""
         self.tz = loaded.tz
@@ -446,6 +476,10 @@ class EndpointModel(QAbstractItemModel):
         self.totals = dict(loaded.totals)
         self._at = {e.id: i for i, e in enumerate(self.rows)}
         self.live = {k: v for k, v in self.live.items() if k in self._at}
+        self.counts = {}
+        self.present_sum = self.expected_sum = self.unanswered = 0
+        for e in self.rows:
+            self._account(e, +1)
         self._resort()
         self._relayout(reset=True)
 
@@ -462,14 +496,16 @@ class EndpointModel(QAbstractItemModel):
         changed: list[int] = []
         for e, key in zip(rows, keys, strict=True):
             i = at[e.id]
-            if self.rows[i] != e:
+            old = self.rows[i]
+            if old != e:
+                self._account(old, -1)
+                self._account(e, +1)
                 self.rows[i] = e
                 self.keys[i] = key
                 changed.append(i)
         for me_id in ids:
             t = totals.get(me_id)
-            old = self.totals.get(me_id)
-            if t != old:
+            if t != self.totals.get(me_id):
                 if t is None:
                     self.totals.pop(me_id, None)
                 else:
@@ -478,8 +514,8 @@ class EndpointModel(QAbstractItemModel):
                     changed.append(at[me_id])
         if not changed:
             return True
-        if self.sort_column in LIVE_SORT or self.status_filter != "all" or self.query:
-            # the order or the filter may depend on what changed
+        if self.sort_column in LIVE_SORT or self.status_filter != "all" or self.query or self.grouped:
+            # the order, the filter or the group headers may depend on what changed
             self._resort()
             self._relayout(reset=False)
         else:
@@ -488,41 +524,39 @@ class EndpointModel(QAbstractItemModel):
 
     def set_live(self, results: dict[int, ProbeResult]) -> None:
         self.live.update(results)
-        self.refresh_indices([self._at[i] for i in results if i in self._at], columns=(PROBE, PROBE))
+        if len(results) > 200:
+            self.refresh_all((PROBE, PROBE))
+        else:
+            self.refresh_indices([self._at[i] for i in results if i in self._at], columns=(PROBE, PROBE))
 
     def refresh_indices(self, changed: Iterable[int], columns: tuple[int, int] | None = None) -> None:
         """Batched ``dataChanged``: one per run of consecutive shown rows, or one for everything
         when many rows changed (the view repaints only what is on screen anyway)."""
-        first, last = columns or (0, len(self.cols) - 1)
-        where = self._where
-        spots = sorted({where[i] for i in changed if i in where})
-        if not spots:
-            return
-        if len(spots) > 200:
+        changed = list(changed)
+        if len(changed) > 200:
             self.refresh_all(columns)
             return
+        first, last = columns or (0, len(self.cols) - 1)
+        pos = self._pos
+        spots = sorted({pos[i] for i in changed if i in pos})
+        if not spots:
+            return
         start = prev = spots[0]
-        for spot in spots[1:] + [(-2, -2)]:
-            if spot[0] == prev[0] and spot[1] == prev[1] + 1:
+        for spot in spots[1:] + [-2]:
+            if spot == prev + 1:
                 prev = spot
                 continue
-            parent = QModelIndex() if start[0] < 0 else self.index(start[0], 0)
-            self.dataChanged.emit(self.index(start[1], first, parent), self.index(prev[1], last, parent))
+            self.dataChanged.emit(self.index(start, first), self.index(prev, last))
             start = prev = spot
 
     def refresh_all(self, columns: tuple[int, int] | None = None) -> None:
         first, last = columns or (0, len(self.cols) - 1)
-        if self.grouped:
-            for g, (_kind, members) in enumerate(self._groups):
-                top = self.index(g, 0)
-                self.dataChanged.emit(self.index(g, 0), self.index(g, len(self.cols) - 1))
-                if members:
-                    self.dataChanged.emit(self.index(0, first, top), self.index(len(members) - 1, last, top))
-        elif self._visible:
-            self.dataChanged.emit(self.index(0, first), self.index(len(self._visible) - 1, last))
+        if self._display:
+            self.dataChanged.emit(self.index(0, first), self.index(len(self._display) - 1, last))
 
     def open_outage_rows(self) -> list[int]:
-        return [self._at[k] for k, t in self.totals.items() if t.open_since is not None and k in self._at]
+        at = self._at
+        return [at[k] for k, t in self.totals.items() if t.open_since is not None and k in at]
 
     # --- sorting, filtering, grouping ----------------------------------------------------------
 
@@ -542,7 +576,7 @@ class EndpointModel(QAbstractItemModel):
     def set_grouped(self, grouped: bool) -> None:
         if grouped != self.grouped:
             self.grouped = grouped
-            self._relayout(reset=True)
+            self._relayout(reset=False)
 
     def _resort(self) -> None:
         order = list(range(len(self.rows)))
@@ -554,110 +588,85 @@ class EndpointModel(QAbstractItemModel):
             order.sort(key=lambda i: (rows[i].position, rows[i].id))
         self._sorted = order
 
-    def _accepts(self) -> Callable[[int], bool] | None:
-        words = self.query.split()
-        status = self.status_filter
-        rows, keys = self.rows, self.keys
-        tests: list[Callable[[int], bool]] = []
-        if len(words) == 1:
-            w = words[0]
-            tests.append(lambda i: w in keys[i])
-        elif words:
-            tests.append(lambda i: all(w in keys[i] for w in words))
-        if status == "problems":
-            tests.append(lambda i: rows[i].status in ("unstable", "lost"))
-        elif status == "not_answered":
-            tests.append(lambda i: rows[i].roll_call_at is None)
-        elif status != "all":
-            tests.append(lambda i: rows[i].status == status)
-        if not tests:
-            return None
-        if len(tests) == 1:
-            return tests[0]
-        return lambda i: all(t(i) for t in tests)
-
     def _relayout(self, *, reset: bool) -> None:
-        accept = self._accepts()
-        if accept is None:
-            visible = list(self._sorted)
-        elif len(self.query.split()) == 1 and self.status_filter == "all":
-            w, keys = self.query.split()[0], self.keys
-            visible = [i for i in self._sorted if w in keys[i]]
-        else:
-            visible = [i for i in self._sorted if accept(i)]
+        # one tight pass per condition over a list that shrinks: no per-row closure calls
+        visible = self._sorted
+        keys, rows = self.keys, self.rows
+        for w in self.query.split():
+            visible = [i for i in visible if w in keys[i]]
+        status = self.status_filter
+        if status == "problems":
+            visible = [i for i in visible if rows[i].status in ("unstable", "lost")]
+        elif status == "not_answered":
+            visible = [i for i in visible if rows[i].roll_call_at is None]
+        elif status != "all":
+            visible = [i for i in visible if rows[i].status == status]
+        if visible is self._sorted:
+            visible = list(visible)
         groups: list[tuple[str, list[int]]] = []
+        display = visible
         if self.grouped:
             by_kind: dict[str, list[int]] = {}
             rows = self.rows
             for i in visible:
                 by_kind.setdefault(rows[i].kind, []).append(i)
             groups = sorted(by_kind.items(), key=lambda kv: KIND_ORDER.get(kv[0], 99))
-        # a change of shape (rows in or out of groups) needs a reset; a new order of the same
-        # rows is a layout change that keeps the selection
-        same_groups = [k for k, _m in groups] == [k for k, _m in self._groups]
-        if reset or (self.grouped and not same_groups):
+            display = []
+            for g, (_kind, members) in enumerate(groups):
+                display.append(-(g + 1))
+                display.extend(members)
+        if reset:
             self.beginResetModel()
-            self._set_layout(visible, groups)
+            self._set_layout(display, groups)
             self.endResetModel()
         else:
+            # a new order of the same model: a layout change keeps the selection and current row
             self.layoutAboutToBeChanged.emit()
-            old = [(p, self.row_index(p)) for p in self.persistentIndexList()]
-            self._set_layout(visible, groups)
+            old_kinds = [k for k, _m in self._groups]
+            old = [(p, self._display[p.row()] if 0 <= p.row() < len(self._display) else None)
+                   for p in self.persistentIndexList()]
+            self._set_layout(display, groups)
+            kind_row = {k: self._pos_of_group(g) for g, (k, _m) in enumerate(groups)}
             gone = QModelIndex()
-            new_from, new_to = [], []
-            for p, i in old:
-                new_from.append(p)
-                if i is None:  # a group row
-                    kind = self._groups_kind_at(p)
-                    new_to.append(self._group_index(kind, p.column()) if kind else gone)
-                    continue
-                spot = self._where.get(i)
-                if spot is None:
+            new_to = []
+            for p, v in old:
+                if v is None:
                     new_to.append(gone)
-                else:
-                    parent = QModelIndex() if spot[0] < 0 else self.createIndex(spot[0], 0, 0)
-                    new_to.append(self.index(spot[1], p.column(), parent))
-            self.changePersistentIndexList(new_from, new_to)
+                    continue
+                row = self._pos.get(v) if v >= 0 else kind_row.get(
+                    old_kinds[-v - 1] if -v - 1 < len(old_kinds) else "")
+                new_to.append(gone if row is None else self.index(row, p.column()))
+            self.changePersistentIndexList([p for p, _v in old], new_to)
             self.layoutChanged.emit()
         self.layout_done.emit()
 
-    def _groups_kind_at(self, p: Index) -> str | None:
-        return self._old_group_kinds[p.row()] if p.internalId() == 0 and 0 <= p.row() < len(self._old_group_kinds) else None
+    def _pos_of_group(self, g: int) -> int:
+        return self._display.index(-(g + 1))
 
-    def _group_index(self, kind: str, column: int) -> QModelIndex:
-        for g, (k, _m) in enumerate(self._groups):
-            if k == kind:
-                return self.index(g, column)
-        return QModelIndex()
-
-    def _set_layout(self, visible: list[int], groups: list[tuple[str, list[int]]]) -> None:
-        self._old_group_kinds = [k for k, _m in self._groups]
-        self._visible = visible
+    def _set_layout(self, display: list[int], groups: list[tuple[str, list[int]]]) -> None:
+        self._display = display
         self._groups = groups
-        if self.grouped:
-            self._where = {i: (g, r) for g, (_k, members) in enumerate(groups) for r, i in enumerate(members)}
-        else:
-            self._where = {i: (-1, r) for r, i in enumerate(visible)}
+        self._pos = {v: r for r, v in enumerate(display) if v >= 0}
 
     # --- for the panel -------------------------------------------------------------------------
 
     def index_of(self, me_id: int, column: int = 0) -> QModelIndex:
         i = self._at.get(me_id)
-        spot = self._where.get(i) if i is not None else None
-        if spot is None:
-            return QModelIndex()
-        parent = QModelIndex() if spot[0] < 0 else self.index(spot[0], 0)
-        return self.index(spot[1], column, parent)
+        row = self._pos.get(i) if i is not None else None
+        return QModelIndex() if row is None else self.index(row, column)
 
     def info(self, me_id: int) -> MeetingEndpointInfo | None:
         i = self._at.get(me_id)
         return self.rows[i] if i is not None else None
 
     def shown_ids(self) -> list[int]:
-        """The endpoints shown, in display order (groups one after another)."""
-        order = [i for _k, members in self._groups for i in members] if self.grouped else self._visible
+        """The endpoints shown, in display order (group headers left out)."""
         rows = self.rows
-        return [rows[i].id for i in order]
+        return [rows[v].id for v in self._display if v >= 0]
 
     def shown_count(self) -> int:
-        return len(self._where)
+        return len(self._pos)
+
+    def group_rows(self) -> list[int]:
+        """Display rows that are group headers."""
+        return [r for r, v in enumerate(self._display) if v < 0]

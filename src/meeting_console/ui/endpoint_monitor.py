@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -24,6 +25,11 @@ from meeting_console.monitor.service import Monitor, MonitorStatus
 from meeting_console.ui.bus import Runner
 
 log = logging.getLogger(__name__)
+
+# While monitoring runs, the DB worker and the feed thread are busy in Python; every call from
+# Qt into Python on the UI thread (a cell painted, a timer) then waits for the interpreter lock
+# up to the switch interval (5 ms by default). A shorter interval keeps the UI's waits short.
+SWITCH_INTERVAL_S = 0.001
 
 
 def _apply_batch(core: Any, meeting_id: int, batch: MonitorBatch) -> Changes:
@@ -47,6 +53,7 @@ class MonitorController(QObject):
         self.flush_s = flush_s
         self.meeting_id: int | None = None
         self.monitor: Monitor | None = None
+        self._switch_interval = sys.getswitchinterval()
         self._task: asyncio.Task[None] | None = None
         self._reload = QTimer(self)
         self._reload.setSingleShot(True)
@@ -78,6 +85,8 @@ class MonitorController(QObject):
         self.monitor = Monitor(setup, clock=self.runner.core.clock, apply=self._apply,
                                on_live=self.live_changed.emit, on_status=self.status_changed.emit,
                                flush_s=self.flush_s)
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(self._switch_interval, SWITCH_INTERVAL_S))
         self._task = loop.create_task(self.monitor.run())
         self._task.add_done_callback(self._ended)
         self.running_changed.emit(True)
@@ -92,6 +101,7 @@ class MonitorController(QObject):
             log.error("the monitor stopped on an error", exc_info=task.exception())
             self.failed.emit(_("Monitoring stopped: {error}").format(error=task.exception()))
         self._task = None
+        sys.setswitchinterval(self._switch_interval)
         self.running_changed.emit(False)
 
     async def _apply(self, batch: MonitorBatch) -> BatchResult:

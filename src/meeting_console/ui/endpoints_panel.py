@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QToolButton,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
@@ -127,30 +126,18 @@ class EndpointsPanel(Panel):
     # --- construction --------------------------------------------------------------------
 
     def _replace_view(self) -> None:
-        old = self.view
-        v = QTreeView(self)
-        v.setObjectName("EndpointsPanelView")
+        # the base panel's table view, over this panel's own model (no proxy: the model sorts
+        # and filters itself)
+        v = self.view
         v.setModel(self.emodel)
-        v.setUniformRowHeights(True)
-        v.setRootIsDecorated(False)
-        v.setItemsExpandable(True)
-        v.setAlternatingRowColors(True)
+        v.setObjectName("EndpointsPanelView")
         v.setSortingEnabled(True)
-        v.setAllColumnsShowFocus(True)
-        v.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        v.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        v.horizontalHeader().setSortIndicatorShown(True)
+        v.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         v.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        v.header().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        v.header().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        v.header().setStretchLastSection(True)
-        v.doubleClicked.connect(self._double_clicked)
+        v.setWordWrap(False)
+        v.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         v.selectionModel().currentRowChanged.connect(self._current_changed)
-        layout = self.layout()
-        assert isinstance(layout, QVBoxLayout)
-        layout.replaceWidget(old, v)
-        old.setParent(None)
-        old.deleteLater()
-        self.view = v  # type: ignore[assignment]
         for i, w in enumerate(COLUMN_WIDTHS):
             v.setColumnWidth(i, w)
 
@@ -326,23 +313,16 @@ class EndpointsPanel(Panel):
     # --- summary and ticking -----------------------------------------------------------------
 
     def update_summary(self) -> None:
-        rows = self.emodel.rows
-        n = len(rows)
-        counts = dict.fromkeys(vocab.ENDPOINT_STATUSES, 0)
-        present = expected = waiting = 0
-        for e in rows:
-            counts[e.status] = counts.get(e.status, 0) + 1
-            present += e.present_delegates or 0
-            expected += e.expected_delegates
-            if e.roll_call_at is None:
-                waiting += 1
-        connected = counts["connected"] + counts["unstable"]
+        m = self.emodel
+        n = len(m.rows)
+        counts = m.counts
+        lost, unstable = counts.get("lost", 0), counts.get("unstable", 0)
         text = _("Connected {c}/{n} · delegates present {p}/{x} · lost now {lost} · unstable {u}").format(
-            c=connected, n=n, p=present, x=expected, lost=counts["lost"], u=counts["unstable"])
-        if waiting < n:
-            text += _(" · roll call: {w} not answered").format(w=waiting)
+            c=counts.get("connected", 0) + unstable, n=n, p=m.present_sum, x=m.expected_sum, lost=lost, u=unstable)
+        if m.unanswered < n:
+            text += _(" · roll call: {w} not answered").format(w=m.unanswered)
         self.summary.setText(text)
-        colour = "#c62828" if counts["lost"] else ("#b26a00" if counts["unstable"] else "#1b7f3b")
+        colour = "#c62828" if lost else ("#b26a00" if unstable else "#1b7f3b")
         self.summary.setStyleSheet(f"QLabel#summary {{ font-weight: bold; color: {colour}; }}")
         self._update_shown()
 
@@ -368,24 +348,14 @@ class EndpointsPanel(Panel):
         self._search_timer.stop()
         self._apply_search()
         first = self.emodel.index(0, 0)
-        if first.isValid() and self.emodel.row_index(first) is None:  # grouped: first child
-            first = self.emodel.index(0, 0, first)
+        if first.isValid() and self.emodel.row_index(first) is None:  # grouped: skip the header
+            first = self.emodel.index(1, 0)
         if first.isValid():
             self.view.setCurrentIndex(first)
         self.view.setFocus()
 
     def _grouped(self, on: bool) -> None:
-        current = self.selected_id()
-        self.emodel.set_grouped(on)
-        self.view.setRootIsDecorated(on)
-        if on:
-            self.view.expandAll()
-        if current is not None:
-            self.select_id(current)
-
-    def _double_clicked(self, index: QModelIndex) -> None:
-        if self.emodel.row_index(index) is not None:
-            self.edit_selected()
+        self.emodel.set_grouped(on)  # a layout change: the selection stays
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         me_id = current.data(IdRole) if current.isValid() else None

@@ -54,7 +54,7 @@ class RollCallDialog(QDialog):
         self.meeting_id = meeting_id
         self.order = list(order)
         self.info = info
-        self.answered_here: set[int] = set()  # recorded from this dialog, maybe not reloaded yet
+        self.answered_here: set[int] = set()  # recorded from this dialog, not yet written
         self.current: int | None = None
         self.last_message = ""
 
@@ -207,8 +207,6 @@ class RollCallDialog(QDialog):
 
     def refresh_lists(self) -> None:
         waiting = self.not_answered()
-        # answers this dialog recorded are now in the rows: forget them
-        self.answered_here = {i for i in self.answered_here if (e := self.info(i)) is None or e.roll_call_at is None}
         self.waiting.set_rows(tuple(waiting))
         done = len(self.order) - len(waiting)
         self.progress.setText(_("{done} of {n} answered · {left} not answered").format(
@@ -274,8 +272,13 @@ class RollCallDialog(QDialog):
             self.message.setText(_("Not recorded for {name}: {why}").format(name=e.name, why=message))
             self.refresh_lists()
 
+        def recorded(_changes: Any) -> None:
+            # from now on the rows (reloaded after this change) say it; an undo shows at once
+            self.answered_here.discard(me_id)
+            self.changed()
+
         self.runner.run(endpoints.roll_call, me_id, status=status, present=present, initiator=self,
-                        on_error=refused)
+                        on_done=recorded, on_error=refused)
         self.last_message = _("{name}: {status}, {n} present").format(
             name=e.name, status=labels.endpoint_status(status or e.status), n=present)
         self.message.setText(self.last_message)

@@ -1,0 +1,282 @@
+"""Benchmark of the endpoint panel at national scale. Prints figures; passes or fails nothing.
+
+    /work/venv/bin/python benchmarks/endpoints_scale.py [--endpoints 50000] [--rate 5000] [--seconds 10]
+
+1. A meeting with N endpoints (one bulk operation, a real SQLite file).
+2. The endpoint panel loads them (worker read + model + first paint).
+3. Filtering N rows: typing queries into the model (the filter pass, the layout change and the
+   repaint of the view).
+4. The storm: a status-feed server in another process lists all N endpoints; after a warm-up
+   it flips RATE of them at each poll (connected ⇄ disconnected). The console polls every
+   second (N=1, M=1: every flip is a status change) through the real path — feed poll on the
+   qasync loop, parse and hysteresis in a worker thread, ONE batched ``apply_monitor_batch``
+   per second on the DB worker, the change bus, a partial reload of the panel. Meanwhile a 5 ms
+   Qt timer measures how late the UI thread's event loop runs (the stall). At the end every
+   status change is counted in the database and in the journal.
+5. Resident memory (VmRSS, and the peak VmHWM) of the console process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication, QMainWindow  # noqa: E402
+
+DISTRICTS = ["Sơn Dương", "Chiêm Hóa", "Hàm Yên", "Na Hang", "Lâm Bình", "Yên Sơn", "thành phố Tuyên Quang",
+             "Bắc Quang", "Đồng Văn", "Mèo Vạc", "Hoàng Su Phì", "Xín Mần", "Quản Bạ", "Vị Xuyên"]
+
+FEED_SERVER = textwrap.dedent('''
+    import json, sys, threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    n, rate = int(sys.argv[1]), int(sys.argv[2])
+    codes = [f"XA{i:06d}" for i in range(n)]
+    up = [True] * n
+    state = {"storm": False, "cursor": 0, "flips": 0, "polls": 0, "body": b""}
+    lock = threading.Lock()
+    def render():
+        return json.dumps({"format": "meeting-console-status-feed", "version": 1, "endpoints": [
+            {"code": c, "state": "connected" if u else "disconnected", "latency_ms": 20 + i % 80}
+            for i, (c, u) in enumerate(zip(codes, up))]}).encode()
+    state["body"] = render()
+    class H(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        def do_GET(self):
+            if self.path == "/start":
+                state["storm"] = True; body = b"ok"
+            elif self.path == "/stop":
+                state["storm"] = False; body = b"ok"
+            elif self.path == "/stats":
+                body = json.dumps({"flips": state["flips"], "polls": state["polls"]}).encode()
+            else:
+                with lock:
+                    body = state["body"]
+                    state["polls"] += 1
+                    if state["storm"]:  # the next poll sees RATE more changes
+                        c = state["cursor"]
+                        for k in range(rate):
+                            j = (c + k) % n
+                            up[j] = not up[j]
+                        state["cursor"] = (c + rate) % n
+                        state["flips"] += rate
+                        state["body"] = render()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(body)
+        def log_message(self, *a):
+            pass
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
+    print(srv.server_address[1], flush=True)
+    srv.serve_forever()
+''')
+
+
+def rss() -> tuple[float, float]:
+    vals = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(("VmRSS", "VmHWM")):
+            k, v = line.split(":")
+            vals[k] = int(v.split()[0]) / 1024
+    return vals.get("VmRSS", 0.0), vals.get("VmHWM", 0.0)
+
+
+def pct(values: list[float], p: float) -> float:
+    s = sorted(values)
+    return s[max(0, min(len(s) - 1, round(p / 100 * (len(s) - 1))))] if s else 0.0
+
+
+class StallMeter:
+    """A 5 ms precise Qt timer: how much later than due each tick runs is the UI stall."""
+
+    PERIOD_MS = 5
+
+    def __init__(self) -> None:
+        self.timer = QTimer()
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(self.PERIOD_MS)
+        self.timer.timeout.connect(self._tick)
+        self.clock = QElapsedTimer()
+        self.last = 0
+        self.stalls: list[float] = []
+
+    def start(self) -> None:
+        self.stalls.clear()
+        self.clock.start()
+        self.last = self.clock.nsecsElapsed()
+        self.timer.start()
+
+    def _tick(self) -> None:
+        now = self.clock.nsecsElapsed()
+        self.stalls.append(max(0.0, (now - self.last) / 1e6 - self.PERIOD_MS))
+        self.last = now
+
+    def stop(self) -> list[float]:
+        self.timer.stop()
+        return list(self.stalls)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--endpoints", type=int, default=50_000)
+    ap.add_argument("--rate", type=int, default=5000)
+    ap.add_argument("--seconds", type=float, default=10.0)
+    args = ap.parse_args()
+    from agenda_next_item import machine  # the shared machine line
+
+    import qasync
+
+    from meeting_console.core import endpoints, meetings
+    from meeting_console.core.api import Core
+    from meeting_console.core.clock import SystemClock
+    from meeting_console.ui.bus import Runner
+    from meeting_console.ui.endpoints_panel import EndpointsPanel
+
+    n = args.endpoints
+    print(f"endpoints_scale: {n} endpoints, storm {args.rate} changes per poll (1 poll/s) for {args.seconds:g} s")
+    print(f"machine: {machine()}")
+
+    feed = subprocess.Popen([sys.executable, "-c", FEED_SERVER, str(n), str(args.rate)],
+                            stdout=subprocess.PIPE, text=True)
+    port = int(feed.stdout.readline())  # type: ignore[union-attr]
+    base = f"http://127.0.0.1:{port}"
+
+    tmp = tempfile.mkdtemp(prefix="mc-endpoints-")
+    core = Core.open(f"{tmp}/scale.db", clock=SystemClock(), seat="bench")
+    mid = meetings.create_meeting(core, "Hội nghị toàn quốc (benchmark)", date.today(),
+                                  probe_interval_s=1, probe_timeout_s=1, probe_fail_threshold=1,
+                                  probe_recover_threshold=1, status_feed_url=f"{base}/feed").result
+    specs = endpoints.Listing(
+        {"name": f"Xã {i:05d} {DISTRICTS[i % len(DISTRICTS)]}", "kind": "commune", "code": f"XA{i:06d}",
+         "expected_delegates": 10 + i % 40, "monitored": True}
+        for i in range(n))
+    t0 = time.perf_counter()
+    endpoints.add_endpoints(core, mid, specs)
+    print(f"  build: add {n} endpoints in one operation: {time.perf_counter() - t0:.2f} s")
+
+    app = QApplication.instance() or QApplication([])
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    runner = Runner(core)
+    win = QMainWindow()
+    panel = EndpointsPanel(runner)
+    win.setCentralWidget(panel)
+    win.resize(1500, 900)
+    win.show()
+    meter = StallMeter()
+
+    async def wait(pred, timeout: float = 600.0) -> None:  # type: ignore[no-untyped-def]
+        deadline = time.monotonic() + timeout
+        while not pred():
+            if time.monotonic() > deadline:
+                raise TimeoutError("benchmark step did not finish")
+            await asyncio.sleep(0.01)
+
+    async def scenario() -> None:
+        # --- load ---
+        got = []
+        panel.loaded.connect(lambda: got.append(time.perf_counter()))
+        t0 = time.perf_counter()
+        panel.meeting_id = mid
+        panel.refresh()
+        await wait(lambda: bool(got))
+        app.processEvents()
+        t_paint = time.perf_counter()
+        print(f"  load: panel shows {panel.emodel.rowCount()} rows: {got[0] - t0:.2f} s "
+              f"(read on the worker + model), first paint {t_paint - t0:.2f} s")
+
+        # --- filter ---
+        timings: list[float] = []
+        for q in ["son duong", "chiem hoa", "xa 0123", "xa 4", "zzz", "hoang su phi", "", "dong van",
+                  "yen", ""] * 2:
+            t = time.perf_counter()
+            panel.emodel.set_filter(query=q)
+            panel.view.viewport().repaint()
+            timings.append((time.perf_counter() - t) * 1000)
+        print(f"  filter {n} rows (filter + layout change + repaint): median {statistics.median(timings):.1f} ms, "
+              f"max {max(timings):.1f} ms")
+        panel.emodel.set_filter(query="")
+
+        # --- warm-up: everything connected through the feed ---
+        panel.toggle_monitoring()
+        t = time.perf_counter()
+        await wait(lambda: sum(1 for e in panel.emodel.rows if e.status == "connected") == n)
+        print(f"  warm-up: all {n} connected through the feed (first batch of {n} changes) in "
+              f"{time.perf_counter() - t:.1f} s")
+        mon = panel.monitor.monitor
+        assert mon is not None
+
+        # --- the storm ---
+        with core.reading() as s:
+            from sqlalchemy import func, select
+
+            from meeting_console.store import models as m
+
+            ev0 = s.execute(select(func.count()).select_from(m.EndpointStatusEvent)).scalar_one()
+            j0 = s.execute(select(func.max(m.JournalEntry.id))).scalar_one()
+        batches0 = mon.status.batches
+        meter.start()
+        await asyncio.to_thread(urllib.request.urlopen, f"{base}/start")
+        t_start = time.perf_counter()
+        await asyncio.sleep(args.seconds)
+        await asyncio.to_thread(urllib.request.urlopen, f"{base}/stop")
+        t_stop = time.perf_counter()
+        stalls = meter.stop()
+        stats = json.loads((await asyncio.to_thread(urllib.request.urlopen, f"{base}/stats")).read())
+        flips = stats["flips"]
+
+        def events_now() -> int:
+            with core.reading() as s:
+                return s.execute(select(func.count()).select_from(m.EndpointStatusEvent)).scalar_one() - ev0
+
+        t_drain = time.perf_counter()
+        await wait(lambda: events_now() >= flips, timeout=300)
+        drained = time.perf_counter() - t_drain
+        with core.reading() as s:
+            entries = s.execute(select(m.JournalEntry.label, m.JournalEntry.automatic)
+                                .where(m.JournalEntry.id > j0)).all()
+        changes_in_journal = sum(int(label.split()[1]) for label, auto in entries
+                                 if auto and label.startswith("Monitor: "))
+        events = events_now()
+        dur = t_stop - t_start
+        print(f"  storm: {flips} status flips served in {dur:.1f} s = {flips / dur:.0f} changes/s; "
+              f"{events} status events written, {changes_in_journal} counted in {len(entries)} journal "
+              f"entries (all automatic: {all(a for _l, a in entries)}); last batch written {drained:.1f} s "
+              f"after the storm; {mon.status.batches - batches0} batches")
+        print(f"  UI stall during the storm ({len(stalls)} ticks of 5 ms): p50 {pct(stalls, 50):.1f} ms, "
+              f"p99 {pct(stalls, 99):.1f} ms, max {max(stalls):.1f} ms")
+        shown = sum(1 for e in panel.emodel.rows if e.status == "lost")
+        print(f"  panel after the storm: {shown} endpoints lost, summary: {panel.summary.text()}")
+        cur, peak = rss()
+        print(f"  memory: RSS {cur:.0f} MB now, peak {peak:.0f} MB")
+        panel.monitor.stop()
+        await wait(lambda: not panel.monitor.running, timeout=30)
+
+    try:
+        loop.run_until_complete(scenario())
+    finally:
+        feed.terminate()
+        runner.shutdown()
+
+
+if __name__ == "__main__":
+    main()
