@@ -261,14 +261,25 @@ def _story(sc: Script) -> list[Flowable]:
     return out
 
 
-def build_run_sheet(core: Core, meeting_id: int, path: str | os.PathLike[str], *,
+def read_script(core: Core, meeting_id: int) -> Script:
+    """The script from the store (a quick read; the layout can then run off the DB worker)."""
+    return script(ceremony.snapshot_for(core, meeting_id), award_types(core))
+
+
+def write_run_sheet(sc: Script, path: str | os.PathLike[str], *,
                     progress: Progress | None = None) -> Path:
-    """Write the MC's script of the meeting's ceremony to ``path`` (atomically)."""
-    sc = script(reads.snapshot(core, meeting_id), award_types(core))
+    """Lay out a script and write the PDF to ``path`` (atomically); no database access."""
     return write_pdf(path, lambda: _story(sc), title=f"Kịch bản trao khen thưởng — {sc.meeting.title}",
                      subject="Kịch bản trao khen thưởng", author=sc.meeting.issuing_body or
                      "Meeting Console", lang=sc.meeting.language,
                      expected_pages=1 + len(sc.parts) // 3, progress=progress)
 
 
-__all__ = ["Line", "Part", "Script", "build_run_sheet", "script"]
+def build_run_sheet(core: Core, meeting_id: int, path: str | os.PathLike[str], *,
+                    progress: Progress | None = None) -> Path:
+    """Write the MC's script of the meeting's ceremony to ``path`` (atomically)."""
+    return write_run_sheet(read_script(core, meeting_id), path, progress=progress)
+
+
+__all__ = ["Line", "Part", "Script", "build_run_sheet", "read_script", "script",
+           "write_run_sheet"]

@@ -9,6 +9,7 @@ lists come in from Excel (problems listed row by row); the MC's script goes out 
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -38,9 +39,14 @@ from meeting_console.ui.table_model import Column
 
 
 class _Relay(QObject):
-    """Carries progress from the worker thread to the dialog (a queued signal)."""
+    """Carries progress and the outcome from a worker thread to the GUI (queued signals)."""
 
     step = Signal(int, int)
+    done = Signal(object)
+    failed = Signal(str)
+
+
+log = logging.getLogger(__name__)
 
 
 CURRENT = QColor("#ffe7a0")  # the group to present now
@@ -511,8 +517,10 @@ class AwardsPanel(Panel):
                               "kich-ban-trao-khen-thuong.pdf", self.export_run_sheet)
 
     def export_run_sheet(self, path: str) -> None:
-        """Write the PDF on the DB worker, with a progress dialog that can cancel it."""
-        from meeting_console.record.run_sheet import build_run_sheet
+        """Read the script on the DB worker (quick), lay the PDF out on a thread of its own
+        (a long ceremony takes seconds: the "presented" key must not wait behind it), with a
+        progress dialog that can cancel it."""
+        from meeting_console.record.run_sheet import read_script, write_run_sheet
 
         if self.meeting_id is None:
             return
@@ -527,12 +535,12 @@ class AwardsPanel(Panel):
         dlg.canceled.connect(cancelled.set)
         dlg.setValue(0)
 
-        def progress(done: int, total: int, _what: str) -> None:  # on the worker thread
+        def progress(done: int, total: int, _what: str) -> None:  # on the layout thread
             if cancelled.is_set():
                 raise UserError(_("run sheet cancelled; nothing was written"))
             relay.step.emit(done, total)
 
-        def finished(written: Path) -> None:
+        def finished(written: object) -> None:
             dlg.reset()
             self.say(_("Run sheet written to {path}").format(path=written))
 
@@ -543,8 +551,23 @@ class AwardsPanel(Panel):
             else:
                 self.warn(message)
 
-        self.runner.call(build_run_sheet, self.runner.core, self.meeting_id, path,
-                         progress=progress, on_done=finished, on_error=failed)
+        relay.done.connect(finished)
+        relay.failed.connect(failed)
+
+        def lay_out(sc: Any) -> None:
+            def work() -> None:
+                try:
+                    relay.done.emit(write_run_sheet(sc, path, progress=progress))
+                except UserError as exc:
+                    relay.failed.emit(str(exc))
+                except Exception as exc:  # reported, not swallowed: the user sees why
+                    log.exception("run sheet failed")
+                    relay.failed.emit(f"{type(exc).__name__}: {exc}")
+
+            threading.Thread(target=work, name="run-sheet", daemon=False).start()
+
+        self.runner.call(read_script, self.runner.core, self.meeting_id, on_done=lay_out,
+                         on_error=failed)
 
     def choose_template(self) -> None:
         self._file_dialog(_("Save the Excel template"), _("Excel workbooks (*.xlsx)"), True,
