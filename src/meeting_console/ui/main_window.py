@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -37,7 +37,7 @@ from meeting_console.ui.people_panel import PeoplePanel
 from meeting_console.ui.speakers_panel import SpeakersPanel
 
 SETTINGS_APP = "console"
-FRONT_DOCKS = ("dock-endpoints", "dock-speakers")
+FRONT_DOCKS = ("dock-endpoints", "dock-speakers", "dock-current-speaker")
 STATE_VERSION = 1
 
 
@@ -72,8 +72,13 @@ class MainWindow(QMainWindow):
                 self._dock(name, title, widget, area)
         self.tabifyDockWidget(self.docks["speakers"], self.docks["awards"])
         self.tabifyDockWidget(self.docks["endpoints"], self.docks["people"])
+        if "current-speaker" in self.docks and "endpoint-detail" in self.docks:
+            # the right column: the bridge points above, the floor (or one point's history) below
+            self.tabifyDockWidget(self.docks["current-speaker"], self.docks["endpoint-detail"])
         for name in FRONT_DOCKS:
-            self.docks[name.removeprefix("dock-")].raise_()
+            if name.removeprefix("dock-") in self.docks:
+                self.docks[name.removeprefix("dock-")].raise_()
+        self._sized = False
 
         self._build_menus()
         self._build_status_bar()
@@ -112,6 +117,10 @@ class MainWindow(QMainWindow):
         self._action(m, _("&Export meeting file…"), self.export_file, "Ctrl+E", "act-export")
         m.addSeparator()
         self._action(m, _("Meeting &details…"), self.edit_details, "Ctrl+D", "act-details")
+        m.addSeparator()
+        from meeting_console.ui.safety import safety_actions
+
+        m.addActions(safety_actions(self))  # check database, back up now, restore
         m.addSeparator()
         self._action(m, _("&Quit"), self.close, QKeySequence.StandardKey.Quit, "act-quit")
 
@@ -377,14 +386,27 @@ class MainWindow(QMainWindow):
         state = s.value("window/state")
         if isinstance(geo, QByteArray):
             self.restoreGeometry(geo)
-        if isinstance(state, QByteArray):
-            self.restoreState(state, STATE_VERSION)
+        self._restored = isinstance(state, QByteArray) and self.restoreState(state, STATE_VERSION)
 
     def save_layout(self) -> None:
         s = settings()
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState(STATE_VERSION))
         s.sync()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._sized and not self._restored:
+            # default proportions, once the window has its size (a saved layout wins)
+            self._sized = True
+            QTimer.singleShot(0, self._default_dock_sizes)
+
+    def _default_dock_sizes(self) -> None:
+        self.resizeDocks([self.docks["endpoints"]], [640], Qt.Orientation.Horizontal)
+        if "current-speaker" in self.docks:
+            self.resizeDocks([self.docks["endpoints"], self.docks["current-speaker"]], [500, 440],
+                             Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["speakers"]], [300], Qt.Orientation.Vertical)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
