@@ -180,7 +180,9 @@ def test_a_discussion_by_keyboard(qtbot, window: MainWindow, panel: SpeakersPane
     assert thao.actual_start == thao_start and thao.actual_end is None
     assert waiting(core, mid)[0] == "Nguyễn Việt Lâm"
     qtbot.waitUntil(lambda: pane.name.text() == "Vân Đình Thảo")
-    qtbot.waitUntil(lambda: shown(panel)[:2] == ["Vân Đình Thảo", "Nguyễn Việt Lâm"])
+    # finished turns, then the current speaker, then the queue
+    qtbot.waitUntil(lambda: shown(panel)[:3] == ["Chẩu Văn Lâm", "Vân Đình Thảo", "Nguyễn Việt Lâm"])
+    assert [panel.model.index(r, 0).data() for r in range(3)] == ["", "▶", "1"]
 
 
 def test_models_pass_the_model_tester(qtmodeltester, qtbot, panel: SpeakersPanel, core: Core,

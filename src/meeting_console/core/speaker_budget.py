@@ -190,21 +190,30 @@ def item_time_left(
     return float(duration), now + timedelta(seconds=duration)
 
 
-def queue_budget(
-    item: Any, speeches: Iterable[Any], meeting_minutes: int, now: datetime
-) -> QueueBudget:
-    """The budget of one item's queue; ``speeches`` are the item's requests (any status)."""
-    speeches = list(speeches)
+def waiting_need(item: Any, speeches: Iterable[Any], meeting_minutes: int) -> tuple[int, float]:
+    """(how many wait, the seconds their limits add up to): the part of the budget that does
+    not change with the clock (a pane ticking every second computes it once per change)."""
     item_minutes = item.speaking_minutes
     waiting = [s for s in speeches if s.status in WAITING]
-    need = float(sum(limit_seconds(s, item_minutes, meeting_minutes) for s in waiting))
+    return len(waiting), float(sum(limit_seconds(s, item_minutes, meeting_minutes) for s in waiting))
+
+
+def queue_budget(
+    item: Any, speeches: Iterable[Any], meeting_minutes: int, now: datetime,
+    waiting: tuple[int, float] | None = None,
+) -> QueueBudget:
+    """The budget of one item's queue; ``speeches`` are the item's requests (any status);
+    ``waiting``: ``waiting_need`` of the same, when already known."""
+    speeches = list(speeches)
+    count, need = waiting if waiting is not None else waiting_need(item, speeches, meeting_minutes)
     current_left = 0.0
     for s in speeches:
         if s.status in CURRENT:
-            current_left = max(0.0, speech_clock(s, now, item_minutes, meeting_minutes).remaining)
+            clock = speech_clock(s, now, item.speaking_minutes, meeting_minutes)
+            current_left = max(0.0, clock.remaining)
     left, deadline = item_time_left(item, speeches, now)
     return QueueBudget(
-        waiting=len(waiting),
+        waiting=count,
         need=need + current_left,
         current_left=current_left,
         left=left,

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import func, select, tuple_
@@ -853,12 +854,25 @@ class QueueView:
     def current(self) -> reads.SpeakerInfo | None:
         return next((s for s in self.speakers if s.status in CURRENT), None)
 
+    @cached_property
+    def _by_item(self) -> dict[int, tuple[list[reads.SpeakerInfo], list[reads.SpeakerInfo]]]:
+        # item → (its requests, its queue in order); computed once per read (views are frozen)
+        out: dict[int, tuple[list[reads.SpeakerInfo], list[reads.SpeakerInfo]]] = {}
+        for s in self.speakers:
+            out.setdefault(s.agenda_item_id, ([], []))[0].append(s)
+        for rows, queue in out.values():
+            queue.extend(
+                sorted(
+                    (s for s in rows if s.position is not None), key=lambda s: (s.position, s.id)
+                )
+            )
+        return out
+
     def of_item(self, item_id: int | None) -> list[reads.SpeakerInfo]:
-        return [s for s in self.speakers if s.agenda_item_id == item_id]
+        return list(self._by_item.get(item_id, ((), ()))[0]) if item_id is not None else []
 
     def waiting(self, item_id: int | None) -> list[reads.SpeakerInfo]:
-        rows = [s for s in self.speakers if s.agenda_item_id == item_id and s.position is not None]
-        return sorted(rows, key=lambda s: (s.position or 0, s.id))
+        return list(self._by_item.get(item_id, ((), ()))[1]) if item_id is not None else []
 
     def link_status(self, s: reads.SpeakerInfo) -> str:
         """The status of the speaker's endpoint ("connected" for the main hall)."""

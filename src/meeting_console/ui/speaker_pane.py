@@ -30,6 +30,7 @@ from meeting_console.core.speaker_budget import (
     limit_seconds,
     queue_budget,
     speech_clock,
+    waiting_need,
 )
 from meeting_console.core.speakers import DOWN, NOT_BACK, QueueView
 from meeting_console.core.text import nfc
@@ -72,6 +73,12 @@ def _set(label: QLabel, text: str) -> None:
         label.setText(text)
 
 
+def _style(widget: QWidget, sheet: str) -> None:
+    # setting a style sheet re-polishes the widget: only when it changes
+    if widget.styleSheet() != sheet:
+        widget.setStyleSheet(sheet)
+
+
 class CurrentSpeakerPane(QWidget):
     summary_changed = Signal(int, str)  # request id, text
 
@@ -86,6 +93,10 @@ class CurrentSpeakerPane(QWidget):
         self._saved = ""
         self._phase = ""
         self._over: bool | None = None
+        self._need_key: tuple[QueueView, int] | None = None
+        self._item_rows: list[reads.SpeakerInfo] = []
+        self._need: tuple[int, float] = (0, 0.0)
+        self.last_budget: QueueBudget | None = None
 
         self.kicker = self._label("kicker", 11, bold=True)
         self.name = self._label("speaker-name", 20, bold=True)
@@ -200,7 +211,7 @@ class CurrentSpeakerPane(QWidget):
             if cur.meeting_endpoint_id is not None and status in NOT_BACK:  # only a link in trouble
                 text += f" — {labels.endpoint_status(status)}"
             self.endpoint.setText(text)
-            self.endpoint.setStyleSheet("color: #c62828; font-weight: bold;" if status in DOWN else "")
+            _style(self.endpoint, "color: #c62828; font-weight: bold;" if status in DOWN else "")
         self._show_next()
         self._set_target(summary_target)
         self.tick()
@@ -220,7 +231,7 @@ class CurrentSpeakerPane(QWidget):
         for i, w in enumerate(self.next_lines):
             if i >= len(waiting):
                 w.setText("")
-                w.setStyleSheet("")
+                _style(w, "")
                 continue
             s = waiting[i]
             limit = limit_seconds(s, item_minutes, view.meeting.default_speaking_minutes)
@@ -235,14 +246,20 @@ class CurrentSpeakerPane(QWidget):
             elif status in DOWN:
                 text += " · " + _("link {status}").format(status=labels.endpoint_status(status).lower())
             w.setText(text)
-            w.setStyleSheet("color: #c62828;" if s.status == "held" or status in DOWN else "")
+            _style(w, "color: #c62828;" if s.status == "held" or status in DOWN else "")
 
     def budget_now(self) -> QueueBudget | None:
         view = self.view
         item = view.item(self.item_id) if view else None
         if view is None or item is None:
             return None
-        return queue_budget(item, view.of_item(item.id), view.meeting.default_speaking_minutes, self.now())
+        key = (view, item.id)  # the view object itself: a new read is a new object
+        if self._need_key is None or self._need_key[0] is not view or self._need_key[1] != item.id:  # the waiting speakers' sum changes with a read, not the clock
+            self._need_key = key
+            self._item_rows = view.of_item(item.id)
+            self._need = waiting_need(item, self._item_rows, view.meeting.default_speaking_minutes)
+        return queue_budget(item, self._item_rows, view.meeting.default_speaking_minutes, self.now(),
+                            waiting=self._need)
 
     def tick(self) -> None:
         """Every half second: the figures from the last read and the clock. Only what changed
@@ -281,7 +298,7 @@ class CurrentSpeakerPane(QWidget):
             self._phase = phase
             self.timer_box.setStyleSheet(f"QFrame#timer-box {{ {PHASE_STYLE[phase]} border-radius: 6px; }}"
                                          f"QLabel {{ {PHASE_STYLE[phase]} }}")
-        b = self.budget_now()
+        b = self.last_budget = self.budget_now()
         text, over = budget_text(b, self.tz) if b is not None else ("", False)
         _set(self.budget, text)
         if over != self._over:

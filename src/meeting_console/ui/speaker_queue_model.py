@@ -18,11 +18,27 @@ MIME = "application/x-meeting-console-speaker-request"
 Index = QModelIndex | QPersistentModelIndex
 
 
+ROW_FLAGS = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsDropEnabled
+WAITING_FLAGS = ROW_FLAGS | Qt.ItemFlag.ItemIsDragEnabled
+
+
 class QueueModel(RowsModel):
     move_requested = Signal(int, int)  # request id, 0-based index in the item's queue
 
     def __init__(self, columns: Sequence[Column], parent: Any = None) -> None:
         super().__init__(columns, parent)
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        """As many rows as shown: replace them in place and repaint only the rows that differ
+        (a move in the queue, a call: two rows), instead of resetting the whole view."""
+        rows = tuple(rows)
+        if not rows or len(rows) != len(self.rows):
+            super().set_rows(rows)
+            return
+        changed = [i for i, (a, b) in enumerate(zip(rows, self.rows, strict=True)) if a is not b and a != b]
+        self.rows = rows
+        self._row_of_id = {r.id: i for i, r in enumerate(rows)}
+        self.refresh_rows(changed)
 
     def _waiting(self, row: int) -> bool:
         r = self.row_at(row)
@@ -31,10 +47,7 @@ class QueueModel(RowsModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.ItemIsDropEnabled
-        flags = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsDropEnabled
-        if self._waiting(index.row()):
-            flags |= Qt.ItemFlag.ItemIsDragEnabled
-        return flags
+        return WAITING_FLAGS if self._waiting(index.row()) else ROW_FLAGS
 
     def supportedDropActions(self) -> Qt.DropAction:
         return Qt.DropAction.MoveAction

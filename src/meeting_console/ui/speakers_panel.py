@@ -63,6 +63,7 @@ class SpeakersPanel(Panel):
         self.data: QueueView | None = None
         self.item_id: int | None = None
         self.queue_no: dict[int, int] = {}  # request id → its place in the queue, from 1
+        self._head_key: tuple[int | None, int | None] = (None, None)
         self._item_chosen = False
         self._sized = False
         super().__init__(runner, parent)
@@ -327,14 +328,13 @@ class SpeakersPanel(Panel):
         self._show_item()
 
     def queue_rows(self, data: QueueView, item_id: int | None) -> list[reads.SpeakerInfo]:
-        """The item's rows: the current speaker, the queue in order, then finished turns (the
-        latest first)."""
+        """The item's rows as a list of speakers reads: finished turns in the order they ended,
+        the current speaker, then the queue (a call or a move changes two rows in place)."""
         rows = data.of_item(item_id)
         current = [s for s in rows if s.status in CURRENT]
         finished = sorted((s for s in rows if s.status in FINISHED),
-                          key=lambda s: (s.actual_end or s.actual_start or s.requested_at or EPOCH, s.id),
-                          reverse=True)
-        return current + data.waiting(item_id) + finished
+                          key=lambda s: (s.actual_end or s.actual_start or s.requested_at or EPOCH, s.id))
+        return finished + current + data.waiting(item_id)
 
     def _show_item(self) -> None:
         data = self.data
@@ -345,11 +345,21 @@ class SpeakersPanel(Panel):
         self.model.set_rows(self.queue_rows(data, self.item_id))
         if keep is not None and self.model.row_of(keep) is not None and self.selected_id() != keep:
             self.select_id(keep)
+        # the current speaker (else the head of the queue) at the top when it changes
+        head = data.current if data.current is not None and data.current.agenda_item_id == self.item_id \
+            else next(iter(data.waiting(self.item_id)), None)
+        head_key = (self.item_id, head.id if head else None)
+        if head is not None and head_key != self._head_key:
+            row = self.model.row_of(head.id)
+            if row is not None:
+                self.view.scrollTo(self.proxy.mapFromSource(self.model.index(row, 0)),
+                                   QAbstractItemView.ScrollHint.PositionAtTop)
+        self._head_key = head_key
         if not self._sized and self.model.rowCount():
             self._sized = True
             self.view.resizeColumnsToContents()
             self.view.setColumnWidth(2, min(self.view.columnWidth(2), 320))
-        self._show_pane()
+        self._show_pane()  # the pane's tick computes the budget
         self._show_budget()
 
     def _show_pane(self) -> None:
@@ -369,14 +379,16 @@ class SpeakersPanel(Panel):
         return max(spoken, key=lambda s: (s.actual_start, s.id)) if spoken else None
 
     def _show_budget(self) -> None:
-        b = self.pane.budget_now()
+        b = self.pane.last_budget  # computed by the pane's tick (which runs first)
         if b is None:
             self.budget.setText("")
             return
         text, over = budget_text(b, self.tz)
         if text != self.budget.text():
             self.budget.setText(text)
-        self.budget.setStyleSheet("color: #c62828; font-weight: bold;" if over else "")
+        sheet = "color: #c62828; font-weight: bold;" if over else ""
+        if self.budget.styleSheet() != sheet:
+            self.budget.setStyleSheet(sheet)
 
     def _return_held_if_back(self, data: QueueView) -> None:
         """A held turn whose link is back returns to the head of its queue (an automatic step,
