@@ -342,3 +342,71 @@ def test_add_endpoints_refuses_bad_entries_as_a_whole(core: Core, specs: list, s
     with pytest.raises(OperationRefused, match=says):
         endpoints.add_endpoints(core, b.meeting_id, specs)
     assert len(reads.endpoints(core, b.meeting_id)) == 3
+
+
+# --- the bulk path of the monitor's batch -------------------------------------------------------
+
+
+def _batch_for(ids: list[int], t0) -> MonitorBatch:  # type: ignore[no-untyped-def]
+    obs = []
+    for k, i in enumerate(ids):
+        obs.append(Observed(i, t0, "connected", True, 10.0 + k % 7, "feed: connected"))
+        if k % 3 == 0:
+            obs.append(Observed(i, t0 + timedelta(seconds=1), "unstable", False, None, "feed: connecting"))
+        if k % 5 == 0:
+            obs.append(Observed(i, t0 + timedelta(seconds=2), None, True, 3.0, "probe only"))
+        if k % 7 == 0:
+            obs.append(Observed(i, t0 - timedelta(seconds=30), "lost", False, None, "late report", probe=False))
+    obs.append(Observed(999_999, t0, "lost"))
+    return MonitorBatch(obs)
+
+
+def _sorted_changes(entry) -> list:  # type: ignore[no-untyped-def]
+    return sorted(entry.changes, key=lambda c: (c["t"], c["id"]))
+
+
+def test_bulk_path_journals_exactly_what_the_orm_path_does(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from meeting_console.core.clock import FakeClock
+    from tests.conftest import T0
+
+    results = []
+    for bulk_from in (10**9, 1):  # ORM objects, then bulk statements
+        monkeypatch.setattr(endpoints, "BULK_FROM", bulk_from)
+        core = Core.open(str(tmp_path / f"b{bulk_from}.db"), clock=FakeClock(T0))
+        try:
+            mid = meetings.create_meeting(core, "Hội nghị", T0.date()).result
+            endpoints.add_endpoints(core, mid, endpoints.Listing(
+                {"name": f"Xã {i}", "code": f"X{i}", "monitored": True} for i in range(300)))
+            ids = [e.id for e in endpoints.rows(core, mid)]
+            endpoints.set_status(core, ids[4], "left")  # a clerk's status: held
+            res = endpoints.apply_monitor_batch(core, mid, _batch_for(ids, T0)).result
+            entry = reads.journal(core, mid)[-1]
+            from meeting_console.core.verify import verify
+
+            report = verify(core)
+            assert report.sound, report.problems
+            results.append((res, entry.label, entry.automatic, _sorted_changes(entry),
+                            endpoints.rows(core, mid), [reads.status_events(core, i) for i in ids[:20]]))
+        finally:
+            core.close()
+    orm, bulk = results
+    assert orm == bulk
+    res = bulk[0]
+    assert (res.applied, res.held, res.unknown) == (299 + 100 + 43, 1, 1)
+
+
+def test_bulk_batch_then_clerk_undo_still_works(core: Core, clock: FakeClock, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(endpoints, "BULK_FROM", 1)
+    b = small_meeting(core)
+    mid = b.meeting_id
+    ids = list(b.endpoints.values())
+    endpoints.set_note(core, ids[0], "ghi chú")
+    endpoints.apply_monitor_batch(core, mid, MonitorBatch(Observed(i, clock.now(), "connected", True, 5.0, "ok") for i in ids))
+    assert {e.status for e in reads.endpoints(core, mid)} == {"connected"}
+    assert core.undo_status(mid).undo_label == "Note on Tỉnh ủy"
+    core.undo(mid)
+    assert _ep(core, mid, ids[0]).note == ""
+    clock.advance(seconds=10)
+    endpoints.set_status(core, ids[1], "lost")
+    core.undo(mid)  # the clerk's status comes off over the monitor's change
+    assert _ep(core, mid, ids[1]).status == "connected"
