@@ -102,9 +102,10 @@ def setup_logging(level: int = logging.INFO, *, directory: str | os.PathLike[str
     path. Safe to call again (the handler is replaced, not doubled)."""
     global _handler
     folder = Path(directory) if directory is not None else log_dir()
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with contextlib.suppress(OSError):
-        os.chmod(folder, 0o700)
+    if not folder.exists():  # a folder that exists already is the user's: its mode stays
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with contextlib.suppress(OSError):
+            os.chmod(folder, 0o700)
     path = folder / LOG_NAME
     handler = _PrivateRotatingHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT,
                                       encoding="utf-8")

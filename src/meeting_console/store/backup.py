@@ -61,9 +61,12 @@ class RestoreResult:
 
 
 def _private_dir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with contextlib.suppress(OSError):  # a folder we do not own: leave its mode alone
-        os.chmod(path, 0o700)
+    """Create a folder readable by the owner only. A folder that exists already is the
+    user's (e.g. the one holding their database, or /tmp): its mode is left alone."""
+    if not path.exists():
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with contextlib.suppress(OSError):  # mkdir's mode is filtered by the umask
+            os.chmod(path, 0o700)
     return path
 
 
