@@ -22,6 +22,14 @@ def _bindir() -> Path | None:
     return Path(exe).parent if exe else None
 
 
+def _base_dir() -> str:
+    """A temporary folder the postgres user can reach (others may traverse it)."""
+    for cand in (tempfile.gettempdir(), "/var/tmp", "/dev/shm"):
+        if os.path.isdir(cand) and os.stat(cand).st_mode & 0o001:
+            return cand
+    raise RuntimeError("no temporary folder that the postgres user can reach")
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -34,7 +42,7 @@ class PgServer:
         if bindir is None:
             raise RuntimeError("PostgreSQL is not installed (Debian package postgresql)")
         self.bindir = bindir
-        self.root = Path(tempfile.mkdtemp(prefix="mc-pg-"))
+        self.root = Path(tempfile.mkdtemp(prefix="mc-pg-", dir=_base_dir()))
         self.data = self.root / "data"
         self.port = _free_port()
         self.as_root = os.geteuid() == 0
