@@ -436,7 +436,8 @@ def _top(db: Path) -> int:
 
 
 def _campaign_lane(lane: int, kills: int, workdir: Path, seed: int, kills_per_db: int,
-                   stats: Stats, stop: threading.Event, warm_ops: int) -> None:
+                   stats: Stats, stop: threading.Event, warm_ops: int,
+                   stop_on_unsound: bool) -> None:
     rng = random.Random(seed)
     z = Zygote(workdir)
     try:
@@ -448,8 +449,10 @@ def _campaign_lane(lane: int, kills: int, workdir: Path, seed: int, kills_per_db
         z.send(f"warm {db} {seed} {warm_ops}")
         z.expect("WARM")
         n_done = 0
+        fresh = True
         while n_done < kills and not stop.is_set():
-            if n_done % kills_per_db == 0:
+            if fresh or n_done % kills_per_db == 0:
+                fresh = False
                 for suffix in ("", "-wal", "-shm"):
                     with contextlib.suppress(FileNotFoundError):
                         Path(f"{db}{suffix}").unlink()
@@ -519,7 +522,10 @@ def _campaign_lane(lane: int, kills: int, workdir: Path, seed: int, kills_per_db
                 stats.failures.append(f"lane {lane} kill {n_done}: {result[:3000]}")
                 keep = workdir / f"unsound-{n_done}.db"
                 shutil.copy(db, keep)
-                stop.set()
+                if stop_on_unsound:
+                    stop.set()
+                else:  # go on with a fresh database
+                    fresh = True
             else:
                 stats.entries_checked += int(result.split()[1])
     finally:
@@ -527,7 +533,8 @@ def _campaign_lane(lane: int, kills: int, workdir: Path, seed: int, kills_per_db
 
 
 def run_campaign(workdir: Path, *, kills: int, lanes: int = 2, seed: int = 8,
-                 kills_per_db: int = 25, warm_ops: int = 150) -> Stats:
+                 kills_per_db: int = 25, warm_ops: int = 150,
+                 stop_on_unsound: bool = True) -> Stats:
     """``kills`` SIGKILLs spread over ``lanes`` zygotes working in parallel, each on its own
     database (fresh from a template every ``kills_per_db`` kills, to keep checks short)."""
     started = time.monotonic()
@@ -542,7 +549,7 @@ def run_campaign(workdir: Path, *, kills: int, lanes: int = 2, seed: int = 8,
             d = workdir / f"lane{i}"
             d.mkdir(parents=True, exist_ok=True)
             _campaign_lane(i, per_lane[i], d, seed * 1000 + i, kills_per_db, lane_stats[i], stop,
-                           warm_ops)
+                           warm_ops, stop_on_unsound)
         except BaseException as exc:
             errors.append(exc)
             stop.set()
