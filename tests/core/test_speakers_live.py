@@ -499,8 +499,6 @@ def test_a_person_who_has_spoken_cannot_be_removed(core: Core, clock: FakeClock,
         sp.requeue(core, rid)
 
 
-@pytest.mark.xfail(strict=True, reason="people.remove_person deletes requests without closing the gap "
-                   "in the queue; it should call speakers.drop_person_requests (asked of the lead)")
 def test_removing_a_waiting_person_keeps_the_queue_contiguous(core: Core, mid: int) -> None:
     item = discussion(core, mid)
     people.remove_person(core, speaker(core, "Âu Thế Thái").person_id)

@@ -193,12 +193,6 @@ def test_cli_verify_exit_codes(db_path: Path, history: History) -> None:
     assert not db_path.with_name("nothing.db").exists()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "core/journal.py ChangeCapture takes a deleted row's image from its in-session values, not "
-    "from what was stored, when the operation changed the row before deleting it (found by the "
-    "crash soak: speakers.remove_request after _span compacted a gapped queue); undo then "
-    "restores the in-session values. Fix: build the delete image from the attribute history's "
-    "committed values. Remove this mark once fixed."))
 def test_a_row_changed_then_deleted_by_one_operation_is_journaled_as_it_was_stored(
         history: History) -> None:
     from meeting_console.core import people, reads

@@ -79,6 +79,17 @@ def _row_of(obj: Any) -> dict[str, Any]:
     return {c.key: getattr(obj, c.key) for c in mapper.column_attrs}
 
 
+def _stored_row_of(obj: Any) -> dict[str, Any]:
+    """The row as the database holds it: for a column changed in this session and not yet
+    flushed, the value loaded before the change (a row edited then deleted in one flush)."""
+    mapper = inspect(obj).mapper
+    out = {}
+    for c in mapper.column_attrs:
+        hist = attributes.get_history(obj, c.key)
+        out[c.key] = hist.deleted[0] if hist.deleted else getattr(obj, c.key)
+    return out
+
+
 class ChangeCapture:
     """Collects the net row changes of one session (one operation)."""
 
@@ -115,7 +126,7 @@ class ChangeCapture:
                 self._add(RowChange(mapper.local_table.name, obj.id, "u", before, after))
         for obj in session.deleted:
             table = inspect(obj).mapper.local_table.name
-            self._add(RowChange(table, obj.id, "d", before=_row_of(obj)))
+            self._add(RowChange(table, obj.id, "d", before=_stored_row_of(obj)))
 
     def _add(self, ch: RowChange) -> None:
         key = (ch.table, ch.id)

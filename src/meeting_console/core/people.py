@@ -84,8 +84,9 @@ def remove_person(tx: Tx, person_id: int) -> None:
         raise OperationRefused(f"{p.full_name} has spoken in this meeting; the record needs them")
     if s.scalars(select(m.AwardGrant).where(m.AwardGrant.recipient_person_id == person_id)).first():
         raise OperationRefused(f"{p.full_name} receives an award; remove the award first")
-    for r in s.scalars(select(m.SpeakerRequest).where(m.SpeakerRequest.person_id == person_id)):
-        s.delete(r)
+    from meeting_console.core.speakers import drop_person_requests
+
+    drop_person_requests(tx, person_id)  # and close the gaps their requests leave in the queues
     for it in s.scalars(select(m.AgendaItem).where(m.AgendaItem.presenter_id == person_id)):
         it.presenter_text = it.presenter_text or p.full_name
         it.presenter_id = None
