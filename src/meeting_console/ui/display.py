@@ -27,6 +27,7 @@ from PySide6.QtGui import (
     QAction,
     QActionGroup,
     QBrush,
+    QCloseEvent,
     QColor,
     QFont,
     QFontMetricsF,
@@ -534,6 +535,7 @@ class HallDisplay(QWidget):
         self.words = st.Words("vi")
         self._loading = False
         self._again = False
+        self._gone = False
         self._backdrop: tuple[object, ...] | None = ("none",)
         self._slots: list[tuple[QWidget, Rect]] = []
         self.groups: dict[str, list[QWidget]] = {}
@@ -796,6 +798,8 @@ class HallDisplay(QWidget):
 
     def _loaded(self, source: DisplaySource) -> None:
         self._loading = False
+        if self._gone:
+            return
         if source.meeting.id == self.meeting_id:
             self.source = source
         if self._again:
@@ -804,6 +808,8 @@ class HallDisplay(QWidget):
         self.tick()
 
     def _load_failed(self, _message: str) -> None:
+        if self._gone:
+            return
         # the meeting was deleted, or the database is unreachable for a moment: keep what is
         # on screen unless the meeting is gone
         self._loading = False
@@ -815,6 +821,8 @@ class HallDisplay(QWidget):
         self.tick()
 
     def _on_changes(self, changes: Changes, _initiator: object) -> None:
+        if self._gone:
+            return
         mid = changes.meeting_id
         if mid is not None and mid != self.meeting_id:
             if self.follow_latest and changes.areas & {MEETING, AGENDA, SPEAKERS, AWARDS}:
@@ -827,6 +835,8 @@ class HallDisplay(QWidget):
 
     def tick(self) -> None:
         """Recompute the screen from what is held (no database) and plan the next second."""
+        if self._gone:
+            return
         if self.meeting_of is not None:
             wanted = self.meeting_of()
             if wanted != self.meeting_id:
@@ -1147,7 +1157,14 @@ class HallDisplay(QWidget):
             self.showNormal()
 
     def shutdown(self) -> None:
+        self._gone = True
         self._tick_timer.stop()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # a read still on the DB worker answers after the widgets are deleted: it is dropped
+        if self.testAttribute(Qt.WidgetAttribute.WA_DeleteOnClose):
+            self.shutdown()
+        super().closeEvent(event)
 
 
 # --- in the console ---------------------------------------------------------------------------
