@@ -40,7 +40,8 @@ def db_path(tmp_path: Path) -> Path:
 
 
 def backends() -> list[str]:
-    """Databases the core suite runs on: $MC_TEST_BACKENDS (comma-separated), default both."""
+    """Databases the core suite runs on: $MC_TEST_BACKENDS (comma-separated), default SQLite.
+    The modules in ALWAYS_BOTH run on PostgreSQL as well in every run."""
     value = os.environ.get("MC_TEST_BACKENDS", "sqlite")
     return [b.strip() for b in value.split(",") if b.strip()]
 
@@ -86,7 +87,14 @@ def core(request: pytest.FixtureRequest, db_path: Path, clock: FakeClock) -> Ite
         srv.drop_database(name)
 
 
+# Core modules that run on PostgreSQL in every run (the whole core suite does with
+# MC_TEST_BACKENDS=sqlite,postgresql; it is not yet the default: see the tracker's issue 9).
+ALWAYS_BOTH = ("test_operations.py", "test_seats.py", "test_catalogue.py")
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    # the core suite runs against every backend; the rest on SQLite
     if "core" in metafunc.fixturenames and "/tests/core/" in str(metafunc.definition.path):
-        metafunc.parametrize("core", backends(), indirect=True)
+        chosen = backends()
+        if metafunc.definition.path.name in ALWAYS_BOTH:
+            chosen = sorted(set(chosen) | {"sqlite", "postgresql"}, key=["sqlite", "postgresql"].index)
+        metafunc.parametrize("core", chosen, indirect=True)
