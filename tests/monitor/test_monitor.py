@@ -294,3 +294,28 @@ def test_unusable_targets_are_reported_not_probed() -> None:
     assert mon.status.unusable[2] == "no address and no code: nothing to monitor"
     assert mon.status.unusable[3] == "no address, and the meeting has no usable status feed"
     assert mon.status.feed_error.startswith("status feed URL refused: ")
+
+
+def test_feed_hysteresis_counts_polls_where_nothing_changed(live_core: Core) -> None:
+    """Only changed codes and unsettled machines are looked at each poll; an endpoint that
+    stays 'disconnected' still walks unstable → lost over N polls, and back over M."""
+    core = live_core
+    srv = FeedServer({"SD": "connected", "CH": "connected"})
+    mid = meeting(core, status_feed_url=srv.url())
+    sd = endpoints.create_in_meeting(core, mid, "Sơn Dương", code="SD", monitored=True).result
+    ch = endpoints.create_in_meeting(core, mid, "Chiêm Hóa", code="CH", monitored=True).result
+
+    async def main() -> None:
+        mon, task = start(core, mid, interval=0.3, n=3, m=2)
+        await until(lambda: status(core, mid, sd) == "connected" and status(core, mid, ch) == "connected")
+        srv.states["SD"] = "disconnected"
+        await until(lambda: status(core, mid, sd) == "lost")
+        srv.states["SD"] = "connected"
+        await until(lambda: status(core, mid, sd) == "connected")
+        await stop(mon, task)
+
+    asyncio.run(main())
+    srv.close()
+    evs = reads.status_events(core, sd)
+    assert [e.status for e in evs] == ["connected", "unstable", "lost", "connected"]
+    assert [e.status for e in reads.status_events(core, ch)] == ["connected"]

@@ -4,6 +4,7 @@ SIP endpoint, and raw peers that misbehave (silence, garbage, truncation)."""
 from __future__ import annotations
 
 import asyncio
+import socket
 import ssl
 import time
 from pathlib import Path
@@ -225,7 +226,13 @@ def test_thousands_of_unreachable_addresses_at_once() -> None:
     """2,000 closed TCP ports, 500 closed SIP ports and 100 silent HTTP peers at the same time:
     each gets an answer, none raises, and the loop keeps turning."""
     silent = RawServer(never_answer)
-    addresses = [f"tcp://127.0.0.1:{free_port()}" for _ in range(2000)]
+    # ports bound but not listening: refused for sure, and no other process can take them
+    closed = []
+    for _ in range(2000):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))
+        closed.append(sock)
+    addresses = [f"tcp://127.0.0.1:{sock.getsockname()[1]}" for sock in closed]
     addresses += [f"sip:127.0.0.1:{free_port()}" for _ in range(500)]
     addresses += [f"http://127.0.0.1:{silent.port}/"] * 100
 
@@ -245,6 +252,8 @@ def test_thousands_of_unreachable_addresses_at_once() -> None:
         results, ticker = asyncio.run(main())
     finally:
         silent.close()
+        for sock in closed:
+            sock.close()
     assert len(results) == len(addresses)
     assert all(r.ok is False for r in results)
     assert {r.detail for r in results[:2000]} == {"TCP: connection refused"}

@@ -160,9 +160,10 @@ def _entries(w: _Walker, report: FeedReport) -> None:
         chunk = _slice(text, w.pos)
         if chunk is not None:
             values, w.pos = chunk
-            for raw in values:
-                n += 1
-                _entry(n, raw, entries, report)
+            if not _add_all(values, entries, report):
+                for k, raw in enumerate(values, start=n + 1):
+                    _entry(k, raw, entries, report)
+            n += len(values)
             continue
         n += 1
         _entry(n, w.value(), entries, report)
@@ -182,6 +183,25 @@ def _slice(text: str, pos: int) -> tuple[list[Any], int] | None:
         except json.JSONDecodeError:
             end = pos + (cut - pos) // 2
     return None
+
+
+def _add_all(values: list[Any], entries: dict[Any, Any], report: FeedReport) -> bool:
+    """A slice of good entries in one dict comprehension (the first of a code listed twice
+    wins); False when one entry is not an object with a code (then one by one)."""
+    try:
+        found = {raw["code"]: raw for raw in reversed(values)}
+    except (TypeError, KeyError, IndexError):
+        return False
+    if len(found) != len(values):
+        from collections import Counter
+
+        report.duplicates.extend(str(c)[:100] for c, k in Counter(raw["code"] for raw in values).items()
+                                 for _ in range(k - 1))
+    for c in entries.keys() & found.keys():
+        report.duplicates.append(str(c)[:100])
+        del found[c]
+    entries.update(found)
+    return True
 
 
 def _entry(n: int, raw: Any, entries: dict[Any, Any], report: FeedReport) -> None:

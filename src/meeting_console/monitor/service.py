@@ -7,9 +7,11 @@ probe start every 5 ms, not a burst of 1,000), at most ``concurrency`` at a time
 once for the same endpoint. The feed is parsed and matched in a worker thread. An endpoint with
 an address is probed directly; one without an address is followed through the feed by its code.
 
-What is written: status changes (always), and the probe result (ok, latency, detail) when it
-flips or every ``persist_s`` seconds — the live values go to ``on_live`` for the panel, so the
-journal does not grow by one row per endpoint per interval.
+What is written: status changes (always), and the probe result (ok, latency, detail) of a
+direct probe when it flips, of every endpoint every ``persist_s`` seconds — the live values go
+to ``on_live`` for the panel, so the journal does not grow by one row per endpoint per
+interval. A flush of thousands of observations is written as several operations of at most
+``max_batch`` each.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from meeting_console.core.endpoints import (
     Observed,
     parse_address,
 )
+from meeting_console.core.text import nfc
 from meeting_console.errors import StoreError, UserError
 from meeting_console.monitor import feed as feeds
 from meeting_console.monitor import http
@@ -83,23 +86,39 @@ class MonitorStatus:
     store_error: str = ""
 
 
+def _settled(machine: Hysteresis, ok: bool, degraded: bool) -> bool:
+    """Whether the same result again would change nothing (the machine has arrived)."""
+    if ok and not degraded:
+        return machine.state == "connected"
+    if ok:
+        return machine.state == "unstable"
+    return machine.state in ("lost", "not_connected", "left")
+
+
 class Monitor:
     def __init__(self, setup: MonitorSetup, *, clock: Clock, apply: ApplyFn,
                  on_live: Callable[[dict[int, ProbeResult]], None] | None = None,
                  on_status: Callable[[MonitorStatus], None] | None = None,
                  flush_s: float = 1.0, concurrency: int = 256, persist_s: float = 300.0,
-                 feed_max_bytes: int = FEED_MAX_BYTES) -> None:
+                 feed_max_bytes: int = FEED_MAX_BYTES, max_batch: int = 1000) -> None:
         self.clock = clock
         self.apply = apply
         self.on_live = on_live
         self.on_status = on_status
         self.flush_s = flush_s
         self.persist_s = persist_s
+        self.max_batch = max_batch
         self.feed_max_bytes = feed_max_bytes
         self.status = MonitorStatus()
         self.live: dict[int, ProbeResult] = {}
         self._live_changed: dict[int, ProbeResult] = {}
         self._targets: dict[int, _Target] = {}
+        self._direct: list[_Target] = []
+        self._feed_by_code: dict[str, list[_Target]] = {}
+        self._feed_codes: list[str] = []
+        self._feed_prev: dict[str, Any] = {}
+        self._unsettled: set[str] = set()
+        self._persist_cursor = 0
         self._pending: list[Observed] = []
         self._dirty: set[int] = set()
         self._sem = asyncio.Semaphore(concurrency)
@@ -153,6 +172,18 @@ class Monitor:
             if new[t.id].machine.observed and new[t.id].machine.state != t.status:
                 self._dirty.add(t.id)
         self._targets = new
+        self._direct = [t for t in new.values() if t.address is not None]
+        by_code: dict[str, list[_Target]] = {}
+        for t in new.values():
+            if t.address is None and t.code:
+                by_code.setdefault(t.code, []).append(t)
+        self._feed_by_code = by_code
+        self._feed_codes = list(by_code)
+        # what the feed said of each code at the last poll; a new or changed target is looked
+        # at again at the next poll whatever the feed says
+        self._feed_prev = {c: v for c, v in getattr(self, "_feed_prev", {}).items() if c in by_code}
+        self._unsettled = {c for c, ts in by_code.items() if any(t is not old.get(t.id) for t in ts)} \
+            | (getattr(self, "_unsettled", set()) & by_code.keys())
         self.status.unusable = unusable
         self.status.direct = sum(1 for t in new.values() if t.address is not None)
         self.status.via_feed = len(new) - self.status.direct
@@ -161,18 +192,20 @@ class Monitor:
     # --- running ---------------------------------------------------------------------------
 
     async def run(self) -> None:
-        """Run until ``stop()``; a last flush writes what was seen."""
+        """Run until ``stop()``; what was seen is written before it returns."""
         self.status.running = True
         self._stop.clear()
-        loops = [asyncio.create_task(c) for c in (self._direct_loop(), self._feed_loop(), self._flush_loop())]
+        probing = [asyncio.create_task(c) for c in (self._direct_loop(), self._feed_loop())]
+        flushing = asyncio.create_task(self._flush_loop())
         try:
             await self._stop.wait()
         finally:
-            for t in loops:
+            self._stop.set()
+            for t in probing + list(self._tasks):
                 t.cancel()
-            for t in list(self._tasks):
-                t.cancel()
-            await asyncio.gather(*loops, *self._tasks, return_exceptions=True)
+            await asyncio.gather(*probing, *self._tasks, return_exceptions=True)
+            # the flush loop is not cancelled in the middle of a write: it finishes its round
+            await asyncio.gather(flushing, return_exceptions=True)
             self.status.running = False
             try:
                 await self.flush()
@@ -196,7 +229,7 @@ class Monitor:
         while True:
             start = time.monotonic()
             interval = self.interval_s
-            targets = [t for t in self._targets.values() if t.address is not None]
+            targets = self._direct
             slot = interval / len(targets) if targets else 0.0
             for i, t in enumerate(targets):
                 delay = start + i * slot - time.monotonic()
@@ -252,13 +285,12 @@ class Monitor:
         while True:
             start = time.monotonic()
             address = self.feed_address
-            followed = [t for t in self._targets.values() if t.address is None and t.code]
-            if address is not None and followed:
-                await self._poll_feed(address, followed)
+            if address is not None and self._feed_by_code:
+                await self._poll_feed(address)
             self._report()
             await self._sleep_until(start + self.interval_s)
 
-    async def _poll_feed(self, address: Address, followed: list[_Target]) -> None:
+    async def _poll_feed(self, address: Address) -> None:
         st = self.status
         try:
             reply = await http.get(address, timeout=max(self.interval_s, self.timeout_s),
@@ -273,7 +305,7 @@ class Monitor:
             st.feed_error = f"status feed unusable: {exc}"
             return
         at, mono = self.clock.now(), time.monotonic()
-        matched = await asyncio.to_thread(self._apply_feed, report, followed, at, mono)
+        matched = await asyncio.to_thread(self._apply_feed, report, at, mono)
         st.feed_error = ""
         st.feed_ok_at = at
         st.feed_entries = len(report.entries)
@@ -282,32 +314,62 @@ class Monitor:
         st.feed_problems = report.problems
         st.feed_problem_count = report.problem_count
 
-    def _apply_feed(self, report: feeds.FeedReport, followed: list[_Target], at: datetime, mono: float) -> int:
-        # worker thread: touches only the machines of feed-followed endpoints
-        matched = 0
+    def _apply_feed(self, report: feeds.FeedReport, at: datetime, mono: float) -> int:
+        """Worker thread: run the feed's answer through the machines of the endpoints it
+        concerns. Only codes whose state differs from the last poll, and machines that have not
+        settled (still counting towards lost or connected), are looked at: a poll of 50,000
+        endpoints of which 5,000 changed costs 5,000, not 50,000."""
+        entries = report.entries
+        by_code = self._feed_by_code
+        prev = self._feed_prev
+        missing = by_code.keys() - entries.keys()
+        alias: dict[str, Any] = {}
+        if missing:  # written differently (NFD, spaces)? else really absent
+            odd = {nfc(k).strip(): k for k in entries
+                   if isinstance(k, str) and (not k.isascii() or k != k.strip())}
+            alias = {c: odd[c] for c in missing if c in odd}
+        matched = len(by_code) - len(missing) + len(alias)
+        get = entries.get
+        if alias:
+            now = {c: ((r := get(alias.get(c, c))) is not None and r.get("state")) for c in by_code}
+        else:
+            now = {c: ((r := get(c)) is not None and r.get("state")) for c in by_code}
+        changed = [c for c, state in now.items() if prev.get(c, "?") != state]
+        look = set(changed) | self._unsettled
+        # probe details of every endpoint are written now and then, a slice per poll
+        share = max(1, round(len(self._feed_codes) * self.interval_s / self.persist_s))
+        cursor = getattr(self, "_persist_cursor", 0) % max(len(self._feed_codes), 1)
+        due = set(self._feed_codes[cursor : cursor + share])
+        self._persist_cursor = cursor + share
         out: list[Observed] = []
         live: dict[int, ProbeResult] = {}
         absent = ProbeResult(False, None, "not listed by the status feed")
-        for t in followed:
-            raw = feeds.lookup(report, t.code or "")
+        for c in look | due:
+            raw = get(alias.get(c, c))
             if raw is None:
                 result = absent
             else:
-                matched += 1
                 entry = feeds.entry_of(raw) if isinstance(raw, dict) else "not an object"
                 if isinstance(entry, str):
                     result = ProbeResult(False, None, entry)
                 else:
                     detail = f"feed: {entry.state}" + (f", {entry.detail}" if entry.detail else "")
                     result = ProbeResult(entry.up, entry.latency_ms, detail, entry.state == "degraded")
-            live[t.id] = result
-            new = t.machine.observe(bool(result.ok), degraded=result.degraded)
-            persist = result.ok != t.persisted_ok or mono - t.persisted_at >= self.persist_s
-            if new is None and not persist:
-                continue
-            if persist:
-                self._persisted(t, result.ok, mono)
-            out.append(Observed(t.id, at, new, result.ok, result.latency_ms, result.detail, probe=persist))
+            for t in by_code.get(c, ()):
+                live[t.id] = result
+                new = t.machine.observe(bool(result.ok), degraded=result.degraded) if c in look else None
+                # the feed's status says up or down already: its details are kept now and then
+                persist = c in due or t.persisted_ok is None
+                if persist:
+                    self._persisted(t, result.ok, mono)
+                if new is not None or persist:
+                    out.append(Observed(t.id, at, new, result.ok, result.latency_ms, result.detail, probe=persist))
+            if c in look:
+                if all(_settled(t.machine, bool(result.ok), result.degraded) for t in by_code.get(c, ())):
+                    self._unsettled.discard(c)
+                else:
+                    self._unsettled.add(c)
+        prev.update((c, now[c]) for c in changed)
         self._hand_over(out, live)
         return matched
 
@@ -320,12 +382,13 @@ class Monitor:
     # --- flushing --------------------------------------------------------------------------
 
     async def _flush_loop(self) -> None:
-        while True:
-            await asyncio.sleep(self.flush_s)
+        while not self._stop.is_set():
+            try:
+                await asyncio.wait_for(self._stop.wait(), self.flush_s)
+            except TimeoutError:
+                pass
             try:
                 await self.flush()
-            except asyncio.CancelledError:
-                raise
             except Exception:
                 log.exception("monitor flush failed")
 
@@ -346,19 +409,25 @@ class Monitor:
                         and tid not in named:
                     pending.append(Observed(tid, now, t.machine.state, probe=False, detail="monitor resumes"))
             self._dirty.clear()
-        if not pending:
-            return
-        batch = MonitorBatch(pending)
+        # in operations of at most max_batch observations: each is one transaction and one
+        # journal entry whose size (serialised in one go, holding the interpreter) stays small
+        for start in range(0, len(pending), self.max_batch):
+            chunk = pending[start : start + self.max_batch]
+            if not await self._apply_chunk(chunk):
+                self._pending[:0] = pending[start:]  # busy or full: the rest waits for the next flush
+                break
+        self._report()
+
+    async def _apply_chunk(self, chunk: list[Observed]) -> bool:
         try:
-            result = await self.apply(batch)
-        except StoreError as exc:  # busy or full: keep the batch for the next flush
-            self._pending[:0] = pending
+            result = await self.apply(MonitorBatch(chunk))
+        except StoreError as exc:
             self.status.store_error = str(exc)
-            return
+            return False
         except UserError as exc:
             self.status.store_error = str(exc)
             log.warning("monitor batch refused: %s", exc)
-            return
+            return True
         self.status.store_error = ""
         self.status.batches += 1
         self.status.last_batch_changes = result.applied
@@ -370,7 +439,7 @@ class Monitor:
             t.manual = tid in result.overrides
             if not t.manual and t.machine.observed and t.machine.state != stored:
                 self._dirty.add(tid)
-        self._report()
+        return True
 
     def _report(self) -> None:
         if self.on_status is not None:

@@ -162,12 +162,27 @@ def status_icon(status: str) -> QIcon:
 
 @dataclass(frozen=True)
 class Loaded:
-    """What a full load brings from the DB worker."""
+    """What a full load brings from the DB worker, with what can be computed there already
+    (the UI thread then only swaps it in)."""
 
     tz: str
     rows: tuple[MeetingEndpointInfo, ...]
     totals: dict[int, Totals]
     keys: tuple[str, ...]
+    at: dict[int, int] | None = None  # endpoint id → index in rows
+    tally: tuple[dict[str, int], int, int, int] | None = None  # counts, present, expected, unanswered
+
+    def prepared(self) -> Loaded:
+        """The same, with the index and the running totals computed (call it on the worker)."""
+        counts: dict[str, int] = {}
+        present = expected = unanswered = 0
+        for e in self.rows:
+            counts[e.status] = counts.get(e.status, 0) + 1
+            present += e.present_delegates or 0
+            expected += e.expected_delegates
+            unanswered += e.roll_call_at is None
+        return Loaded(self.tz, self.rows, self.totals, self.keys, {e.id: i for i, e in enumerate(self.rows)},
+                      (counts, present, expected, unanswered))
 
 
 def search_keys(rows: Iterable[MeetingEndpointInfo]) -> tuple[str, ...]:
@@ -228,6 +243,7 @@ class EndpointModel(QAbstractTableModel):
         self._display: list[int] = []  # shown rows: a row index, or -(g + 1) for group g's header
         self._groups: list[tuple[str, list[int]]] = []  # grouped: (kind, rows shown)
         self._pos: dict[int, int] = {}  # row index → display row
+        self._moved = False  # a row's position changed since the rows were read in order
         # running totals for the summary line (kept as rows change, not recounted)
         self.counts: dict[str, int] = {}
         self.present_sum = self.expected_sum = self.unanswered = 0
@@ -470,16 +486,19 @@ class EndpointModel(QAbstractTableModel):
 
     def load(self, loaded: Loaded) -> None:
         """Replace everything (a meeting opened, endpoints added or removed)."""
+        if loaded.at is None or loaded.tally is None:
+            loaded = loaded.prepared()
+        assert loaded.at is not None and loaded.tally is not None
         self.tz = loaded.tz
         self.rows = list(loaded.rows)
         self.keys = list(loaded.keys)
         self.totals = dict(loaded.totals)
-        self._at = {e.id: i for i, e in enumerate(self.rows)}
-        self.live = {k: v for k, v in self.live.items() if k in self._at}
-        self.counts = {}
-        self.present_sum = self.expected_sum = self.unanswered = 0
-        for e in self.rows:
-            self._account(e, +1)
+        self._at = loaded.at
+        if self.live:
+            self.live = {k: v for k, v in self.live.items() if k in self._at}
+        counts, self.present_sum, self.expected_sum, self.unanswered = loaded.tally
+        self.counts = dict(counts)
+        self._moved = False
         self._resort()
         self._relayout(reset=True)
 
@@ -498,6 +517,8 @@ class EndpointModel(QAbstractTableModel):
             i = at[e.id]
             old = self.rows[i]
             if old != e:
+                if old.position != e.position:
+                    self._moved = True
                 self._account(old, -1)
                 self._account(e, +1)
                 self.rows[i] = e
@@ -514,7 +535,8 @@ class EndpointModel(QAbstractTableModel):
                     changed.append(at[me_id])
         if not changed:
             return True
-        if self.sort_column in LIVE_SORT or self.status_filter != "all" or self.query or self.grouped:
+        if self.sort_column in LIVE_SORT or self.status_filter != "all" or self.query or self.grouped \
+                or self._moved:
             # the order, the filter or the group headers may depend on what changed
             self._resort()
             self._relayout(reset=False)
@@ -583,7 +605,7 @@ class EndpointModel(QAbstractTableModel):
         if self.sort_column >= 0:
             order.sort(key=self._sort_key(self.sort_column),
                        reverse=self.sort_order == Qt.SortOrder.DescendingOrder)
-        else:
+        elif self._moved:  # else the meeting's order, which is how the rows are read
             rows = self.rows
             order.sort(key=lambda i: (rows[i].position, rows[i].id))
         self._sorted = order

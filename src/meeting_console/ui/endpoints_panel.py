@@ -67,7 +67,7 @@ def load_all(core: Any, meeting_id: int) -> Loaded:
     """On the DB worker: the whole table."""
     tz = reads.meeting(core, meeting_id).timezone
     rows = endpoints.rows(core, meeting_id)
-    return Loaded(tz, rows, outages.totals(core, meeting_id), search_keys(rows))
+    return Loaded(tz, rows, outages.totals(core, meeting_id), search_keys(rows)).prepared()
 
 
 def load_some(core: Any, meeting_id: int, ids: frozenset[int]) -> tuple[Any, ...]:
