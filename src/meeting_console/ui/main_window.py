@@ -42,7 +42,12 @@ STATE_VERSION = 1
 
 
 def settings() -> QSettings:
-    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "meeting-console", SETTINGS_APP)
+    # The file is named anew each time (Qt caches its own settings path for the whole
+    # process), so a changed XDG_CONFIG_HOME — another profile, each test — is honoured.
+    from platformdirs import user_config_path
+
+    path = user_config_path("meeting-console", appauthor=False) / f"{SETTINGS_APP}.ini"
+    return QSettings(str(path), QSettings.Format.IniFormat)
 
 
 class MainWindow(QMainWindow):
