@@ -226,6 +226,12 @@ class LedgerMachine(RuleBasedStateMachine):
             current = next(e for e in reads.endpoints(self.core, self.mid) if e.id == me_id)
             assert (lst[-1].end is None) == (current.status in outages.OUTAGE_STATES)
         assert set(tot) == set(by_ep)
+        # the same totals one event at a time (how the panel follows the monitor's batches)
+        for e in reads.endpoints(self.core, self.mid):
+            t = outages.NO_OUTAGES
+            for ev in reads.status_events(self.core, e.id):
+                t = t.after(ev.at, ev.status)
+            assert t == tot.get(e.id, outages.NO_OUTAGES)
 
 
 TestLedgerMachine = LedgerMachine.TestCase

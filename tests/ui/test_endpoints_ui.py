@@ -445,3 +445,31 @@ def test_fifty_thousand_rows_filter_and_update(qtbot, qtmodeltester) -> None:
     model.sort(STATUS)
     assert model.info(model.shown_ids()[0]).status == "lost"
     assert model.rowCount() == 50_000
+
+
+def test_monitor_batches_are_followed_without_reading_back(qtbot, window: MainWindow, core: Core,
+                                                          demo_id: int, monkeypatch) -> None:
+    """A batch's result carries what it wrote: the panel applies it (rows and outage totals)
+    and ends exactly where a fresh load would be."""
+    import meeting_console.ui.endpoints_panel as ep
+
+    panel = window.endpoints
+    reads_back: list[int] = []
+    real = ep.load_some
+    monkeypatch.setattr(ep, "load_some", lambda *a: reads_back.append(1) or real(*a))
+    eps = list(by_name(core, demo_id).values())
+    clock = core.clock
+    for k, status in enumerate(["connected", "unstable", "lost", "connected", "left"]):
+        clock.advance(seconds=30)
+        batch = MonitorBatch(Observed(e.id, clock.now(), status if j % (k + 1) == 0 else "connected",
+                                      status == "connected", 9.0, f"round {k}") for j, e in enumerate(eps))
+        window.runner.run(endpoints.apply_monitor_batch, demo_id, batch)
+    qtbot.waitUntil(lambda: core.high_water() > 0 and not window.runner._pending, timeout=10000)
+    qtbot.wait(50)
+    fresh = EndpointModel()
+    fresh.load(load_all(core, demo_id))
+    assert panel.emodel.rows == fresh.rows
+    assert panel.emodel.totals == fresh.totals
+    assert {k: v for k, v in panel.emodel.counts.items() if v} == fresh.counts
+    assert panel.emodel.present_sum == fresh.present_sum
+    assert reads_back == []

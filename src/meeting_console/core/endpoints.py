@@ -12,7 +12,7 @@ import ipaddress
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -511,6 +511,10 @@ class BatchResult:
     unknown: int  # ids that are not endpoints of this meeting (removed since)
     statuses: dict[int, str]  # the stored status of every endpoint the batch named
     overrides: frozenset[int] = frozenset()  # those of them under a clerk's manual status
+    # what was written, so a view in this process can follow without reading it back:
+    # the new values of the columns that changed, per endpoint, and the status events
+    changed: dict[int, dict[str, Any]] = field(default_factory=dict)
+    events: tuple[tuple[int, datetime, str], ...] = ()
 
 
 def _chunks(ids: list[int], size: int = 900) -> Iterable[list[int]]:
@@ -597,13 +601,16 @@ def _orm_batch(tx: Tx, meeting_id: int, batch: Sequence[Observed]) -> BatchResul
         if change is not None:
             events.append(m.EndpointStatusEvent(meeting_endpoint_id=o.meeting_endpoint_id, at=change[1],
                                                 status=change[0], automatic=True, detail=o.detail[:500]))
+    changed: dict[int, dict[str, Any]] = {}
     for i, me in rows.items():
         for c, v in current[i].items():
             if before[i][c] != v or (v is None) != (before[i][c] is None):
                 setattr(me, c, v)
+                changed.setdefault(i, {})[c] = v
     tx.session.add_all(events)
     return BatchResult(len(events), held, unchanged, unknown, {i: c["status"] for i, c in current.items()},
-                       frozenset(i for i, c in current.items() if c["manual_override"]))
+                       frozenset(i for i, c in current.items() if c["manual_override"]), changed,
+                       tuple((e.meeting_endpoint_id, e.at, e.status) for e in events))
 
 
 def _journal_recorder(tx: Tx) -> Callable[[Any], None] | None:
@@ -663,8 +670,10 @@ def _bulk_batch(tx: Tx, meeting_id: int, batch: Sequence[Observed], record: Call
         new_ids = s.execute(insert(E).returning(E.c.id, sort_by_parameter_order=True), events).scalars().all()
         for eid, ev in zip(new_ids, events, strict=True):
             record(RowChange("endpoint_status_event", eid, "i", after={"id": eid, **ev}))
+    changed = {i: after for _cols, group in groups.items() for i, _b, after in group}
     return BatchResult(len(events), held, unchanged, unknown, {i: c["status"] for i, c in current.items()},
-                       frozenset(i for i, c in current.items() if c["manual_override"]))
+                       frozenset(i for i, c in current.items() if c["manual_override"]), changed,
+                       tuple((e["meeting_endpoint_id"], e["at"], e["status"]) for e in events))
 
 
 # --- many endpoints at once -----------------------------------------------------------------

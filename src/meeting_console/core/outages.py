@@ -84,6 +84,15 @@ class Totals:
         extra = (now - self.open_since).total_seconds() if self.open_since is not None else 0.0
         return self.closed_seconds + max(extra, 0.0)
 
+    def after(self, at: datetime, status: str) -> Totals:
+        """The totals once one more status event (later than the others) is counted: the
+        same rules as ``intervals``, one event at a time."""
+        if status in OUTAGE_STATES:
+            return self if self.open_since is not None else Totals(self.count + 1, self.closed_seconds, at)
+        if self.open_since is None:
+            return self
+        return Totals(self.count, self.closed_seconds + max((at - self.open_since).total_seconds(), 0.0), None)
+
 
 NO_OUTAGES = Totals()
 

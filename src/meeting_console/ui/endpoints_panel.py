@@ -17,6 +17,7 @@ times are refreshed on timers, never per row.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer
@@ -35,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from meeting_console.core import endpoints, outages, reads, vocab
 from meeting_console.core.changes import ENDPOINTS, MEETING, Changes
+from meeting_console.core.outages import NO_OUTAGES, Totals
 from meeting_console.core.timefmt import hhmm
 from meeting_console.i18n import _
 from meeting_console.monitor.service import MonitorStatus
@@ -295,6 +297,8 @@ class EndpointsPanel(Panel):
     def _on_changes(self, changes: Changes, _initiator: object) -> None:
         if changes.meeting_id not in (None, self.meeting_id) or self.meeting_id is None:
             return
+        if isinstance(changes.result, endpoints.BatchResult) and self._follow_batch(changes.result):
+            return  # the monitor's batch, followed from what it wrote: nothing to read back
         if MEETING in changes.areas and "meeting" in changes.rows:
             self._full_pending = True
         elif ENDPOINTS in changes.areas:
@@ -309,6 +313,21 @@ class EndpointsPanel(Panel):
         else:
             return
         self._kick()
+
+    def _follow_batch(self, result: endpoints.BatchResult) -> bool:
+        """Apply a monitor batch's written values to the rows shown; False when the rows are
+        not all here (a load is under way): then they are read back as usual."""
+        m = self.emodel
+        if self._full_pending or any(m.info(i) is None for i in result.changed):
+            return False
+        rows = [dataclasses.replace(m.info(i), **cols) for i, cols in result.changed.items()]  # type: ignore[arg-type]
+        totals: dict[int, Totals] = {}
+        for me_id, at, status in result.events:
+            totals[me_id] = totals.get(me_id, m.totals.get(me_id, NO_OUTAGES)).after(at, status)
+        keys = [m.keys[m._at[e.id]] for e in rows]
+        totals = {k: t for k, t in totals.items() if t.count}
+        return m.update_rows(rows, {**{k: m.totals[k] for k in result.changed if k in m.totals}, **totals},
+                             keys, set(result.changed) | set(totals))
 
     # --- summary and ticking -----------------------------------------------------------------
 
