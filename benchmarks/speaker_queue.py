@@ -18,7 +18,8 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("MEETING_CONSOLE_NO_ERROR_DIALOG", "1")
@@ -58,10 +59,12 @@ def _register_many(tx: Tx, meeting_id: int, item_id: int, n: int) -> None:
 
 
 def build(core: Core, n: int) -> tuple[int, int]:
-    day = date(2022, 1, 14)
+    # today, with the discussion planned to start now (the timeline and chart draw around now)
+    now = datetime.now(UTC).astimezone(ZoneInfo(TZ))
+    day = now.date()
     mid = meetings.create_meeting(core, "Hội nghị (benchmark)", day, form="online").result
     item = agenda.add_item(core, mid, "Thảo luận", kind="discussion", planned_minutes=600,
-                           planned_start=at_local(day, 9, 0, TZ)).result
+                           planned_start=at_local(day, now.hour, now.minute, TZ)).result
     _register_many(core, mid, item, n)
     return mid, item
 
