@@ -177,3 +177,10 @@ def test_cli_backup_and_list(db_path: Path, history: History, tmp_path: Path) ->
     assert out.returncode == 0 and Path(out.stdout.strip()).parent == tmp_path / "here"
     pg = mc("backup", db=None, env={"MEETING_CONSOLE_DB": "postgresql+psycopg://u@127.0.0.1:1/x"})
     assert pg.returncode == 2 and "pg_dump" in pg.stderr and len(pg.stderr.strip().splitlines()) == 1
+
+
+def test_database_and_its_write_ahead_log_are_owner_only(history: History, db_path: Path) -> None:
+    core, built = history
+    agenda.update_item(core, built.items[0], notes="ghi chú")  # the WAL and its index exist now
+    for p in (db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
+        assert p.exists() and mode(p) & 0o077 == 0, (p, oct(mode(p)))
