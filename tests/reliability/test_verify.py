@@ -212,3 +212,28 @@ def test_a_row_changed_then_deleted_by_one_operation_is_journaled_as_it_was_stor
     assert verify(core).sound, verify(core).lines()
     core.undo(built.meeting_id)
     assert next(p for p in reads.people(core, built.meeting_id) if p.id == pid).note == "as stored"
+
+
+def test_verify_on_postgresql(pg_server, clock) -> None:
+    """On a PostgreSQL server the replay is the check (the server enforces keys itself)."""
+    from sqlalchemy import text
+
+    from tests.factories import small_meeting
+
+    name = pg_server.new_database(template="mc_template")
+    core = Core.open(pg_server.url(name), clock=clock, seat="test")
+    try:
+        built = small_meeting(core)
+        core.undo(built.meeting_id)
+        report = verify(core)
+        assert report.sound, report.lines()
+        assert report.entries > 10 and "integrity" not in " ".join(report.integrity)
+        with core.db.engine.begin() as conn:  # behind the journal's back
+            conn.execute(text("UPDATE meeting SET place='Nơi khác' WHERE id=:id"),
+                         {"id": built.meeting_id})
+        report = verify(core)
+        assert any(f"meeting #{built.meeting_id} place is 'Nơi khác' in the database" in d
+                   for d in report.differences), report.lines()
+    finally:
+        core.close()
+        pg_server.drop_database(name)
