@@ -9,6 +9,8 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+import pytest
+
 from meeting_console.core import endpoints, meetings, outages, reads
 from meeting_console.core.api import Core
 from meeting_console.core.clock import SystemClock
@@ -118,8 +120,10 @@ def test_manual_status_holds_until_released(live_core: Core) -> None:
     assert evs[2].detail == "monitor resumes"
 
 
-def test_feed_with_thousands_of_endpoints_flipping_between_polls(live_core: Core) -> None:
+@pytest.mark.parametrize("where", ["helper process", "this process"])
+def test_feed_with_thousands_of_endpoints_flipping_between_polls(live_core: Core, where: str) -> None:
     core = live_core
+    process_from = 1 if where == "helper process" else 10**9
     codes = [f"X{i:05d}" for i in range(3000)]
     srv = FeedServer(dict.fromkeys(codes, "connected"))
     srv.states.update({"ZZ-UNKNOWN-1": "connected", "ZZ-UNKNOWN-2": "disconnected"})
@@ -129,8 +133,9 @@ def test_feed_with_thousands_of_endpoints_flipping_between_polls(live_core: Core
     ids = {e.code: e.id for e in endpoints.rows(core, mid)}
 
     async def main() -> Monitor:
-        mon, task = start(core, mid, interval=1.0, n=1, m=1)
+        mon, task = start(core, mid, interval=1.0, n=1, m=1, feed_process_from=process_from)
         await until(lambda: set(statuses(core, mid).values()) == {"connected"}, timeout=60, step=0.3)
+        assert (mon._big_differ is not None) == (where == "helper process")
         for c in codes[:1000]:
             srv.states[c] = "disconnected"
         for c in codes[1000:1100]:

@@ -96,6 +96,17 @@ def parse_feed(data: bytes) -> FeedReport:
     wrong (no code, unknown state …) are skipped and counted in ``problems``; a code listed
     twice keeps its first entry and is named in ``duplicates``."""
     try:
+        return _parse_feed(data)
+    except RecursionError:
+        raise FeedError("invalid JSON: values nested too deeply") from None
+    except FeedError:
+        raise
+    except ValueError as exc:  # json's other refusals, e.g. an integer of more than 4300 digits
+        raise FeedError(f"invalid JSON: {str(exc).splitlines()[0][:120]}") from None
+
+
+def _parse_feed(data: bytes) -> FeedReport:
+    try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise FeedError(f"the feed is not UTF-8 text (byte {exc.start})") from None

@@ -35,10 +35,10 @@ from meeting_console.core.endpoints import (
     Observed,
     parse_address,
 )
-from meeting_console.core.text import nfc
 from meeting_console.errors import StoreError, UserError
 from meeting_console.monitor import feed as feeds
 from meeting_console.monitor import http
+from meeting_console.monitor.feed_process import Differ, Entry, FeedDiff, FeedDiffer
 from meeting_console.monitor.hysteresis import Hysteresis
 from meeting_console.monitor.probes import ProbeResult, probe
 
@@ -86,6 +86,19 @@ class MonitorStatus:
     store_error: str = ""
 
 
+_ABSENT = ProbeResult(False, None, "not listed by the status feed")
+
+
+def _feed_result(entry: Entry) -> ProbeResult:
+    if entry is None:
+        return _ABSENT
+    if isinstance(entry, str):
+        return ProbeResult(False, None, entry)
+    state, latency, _loss, detail = entry
+    text = f"feed: {state}" + (f", {detail}" if detail else "")
+    return ProbeResult(state in ("connected", "degraded"), latency, text, state == "degraded")
+
+
 def _settled(machine: Hysteresis, ok: bool, degraded: bool) -> bool:
     """Whether the same result again would change nothing (the machine has arrived)."""
     if ok and not degraded:
@@ -100,7 +113,8 @@ class Monitor:
                  on_live: Callable[[dict[int, ProbeResult]], None] | None = None,
                  on_status: Callable[[MonitorStatus], None] | None = None,
                  flush_s: float = 1.0, concurrency: int = 256, persist_s: float = 300.0,
-                 feed_max_bytes: int = FEED_MAX_BYTES, max_batch: int = 1000) -> None:
+                 feed_max_bytes: int = FEED_MAX_BYTES, max_batch: int = 1000,
+                 feed_process_from: int = 2000) -> None:
         self.clock = clock
         self.apply = apply
         self.on_live = on_live
@@ -108,6 +122,9 @@ class Monitor:
         self.flush_s = flush_s
         self.persist_s = persist_s
         self.max_batch = max_batch
+        self.feed_process_from = feed_process_from
+        self._small_differ = Differ()
+        self._big_differ: FeedDiffer | None = None
         self.feed_max_bytes = feed_max_bytes
         self.status = MonitorStatus()
         self.live: dict[int, ProbeResult] = {}
@@ -116,7 +133,6 @@ class Monitor:
         self._direct: list[_Target] = []
         self._feed_by_code: dict[str, list[_Target]] = {}
         self._feed_codes: list[str] = []
-        self._feed_prev: dict[str, Any] = {}
         self._unsettled: set[str] = set()
         self._persist_cursor = 0
         self._pending: list[Observed] = []
@@ -178,10 +194,12 @@ class Monitor:
             if t.address is None and t.code:
                 by_code.setdefault(t.code, []).append(t)
         self._feed_by_code = by_code
-        self._feed_codes = list(by_code)
-        # what the feed said of each code at the last poll; a new or changed target is looked
-        # at again at the next poll whatever the feed says
-        self._feed_prev = {c: v for c, v in getattr(self, "_feed_prev", {}).items() if c in by_code}
+        if list(by_code) != self._feed_codes:
+            self._feed_codes = list(by_code)
+            self._small_differ.set_codes(self._feed_codes)
+            if self._big_differ is not None:
+                self._big_differ.set_codes(self._feed_codes)
+        # a new or changed target is looked at again at the next poll whatever the feed says
         self._unsettled = {c for c, ts in by_code.items() if any(t is not old.get(t.id) for t in ts)} \
             | (getattr(self, "_unsettled", set()) & by_code.keys())
         self.status.unusable = unusable
@@ -211,6 +229,9 @@ class Monitor:
                 await self.flush()
             except Exception:  # stopping must not raise
                 log.exception("last monitor flush failed")
+            if self._big_differ is not None:
+                await asyncio.to_thread(self._big_differ.close)
+                self._big_differ = None
             self._report()
 
     def stop(self) -> None:
@@ -286,75 +307,64 @@ class Monitor:
             start = time.monotonic()
             address = self.feed_address
             if address is not None and self._feed_by_code:
-                await self._poll_feed(address)
+                try:
+                    await self._poll_feed(address)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # a bug or an odd reply must not stop the polling
+                    log.exception("status feed poll failed")
+                    self.status.feed_error = f"status feed unusable: {type(exc).__name__}: {exc}"
             self._report()
             await self._sleep_until(start + self.interval_s)
 
+    def _differ(self) -> Differ | FeedDiffer:
+        """Where the feed is parsed and compared: a helper process for big feeds (the parse
+        would otherwise hold the interpreter lock the UI needs), this process for small ones."""
+        big = len(self._feed_codes) >= self.feed_process_from
+        if big and self._big_differ is None:
+            self._big_differ = FeedDiffer()
+            self._big_differ.set_codes(self._feed_codes)
+        return self._big_differ if big and self._big_differ is not None else self._small_differ
+
     async def _poll_feed(self, address: Address) -> None:
         st = self.status
+        # probe details of every endpoint are written now and then, a slice per poll
+        codes = self._feed_codes
+        share = max(1, round(len(codes) * self.interval_s / self.persist_s))
+        cursor = self._persist_cursor % max(len(codes), 1)
+        due = set(codes[cursor : cursor + share])
+        self._persist_cursor = cursor + share
         try:
             reply = await http.get(address, timeout=max(self.interval_s, self.timeout_s),
                                    max_bytes=self.feed_max_bytes)
             if not 200 <= reply.status < 300:
                 raise feeds.FeedError(f"the feed answered HTTP {reply.status} {reply.reason}".rstrip())
-            report = await asyncio.to_thread(feeds.parse_feed, reply.body)
-            if report.problem_count and not report.entries:
-                raise feeds.FeedError(f"no usable entry ({report.problem_count} bad ones, e.g. "
-                                      f"{report.problems[0]})")
+            diff = await asyncio.to_thread(self._differ().poll, reply.body, list(self._unsettled | due))
         except (http.HttpError, feeds.FeedError) as exc:
             st.feed_error = f"status feed unusable: {exc}"
             return
         at, mono = self.clock.now(), time.monotonic()
-        matched = await asyncio.to_thread(self._apply_feed, report, at, mono)
+        await asyncio.to_thread(self._apply_feed, diff, due, at, mono)
         st.feed_error = ""
         st.feed_ok_at = at
-        st.feed_entries = len(report.entries)
-        st.feed_unmatched = max(len(report.entries) - matched, 0)
-        st.feed_duplicates = sorted(set(report.duplicates))[:20]
-        st.feed_problems = report.problems
-        st.feed_problem_count = report.problem_count
+        st.feed_entries = diff.entries
+        st.feed_unmatched = max(diff.entries - diff.matched, 0)
+        st.feed_duplicates = diff.duplicates
+        st.feed_problems = diff.problems
+        st.feed_problem_count = diff.problem_count
 
-    def _apply_feed(self, report: feeds.FeedReport, at: datetime, mono: float) -> int:
-        """Worker thread: run the feed's answer through the machines of the endpoints it
-        concerns. Only codes whose state differs from the last poll, and machines that have not
-        settled (still counting towards lost or connected), are looked at: a poll of 50,000
-        endpoints of which 5,000 changed costs 5,000, not 50,000."""
-        entries = report.entries
+    def _apply_feed(self, diff: FeedDiff, due: set[str], at: datetime, mono: float) -> None:
+        """Worker thread: run what the feed said through the machines it concerns — codes whose
+        state changed since the last poll, and machines that have not settled (still counting
+        towards lost or connected): a poll of 50,000 endpoints of which 5,000 changed costs
+        5,000, not 50,000."""
         by_code = self._feed_by_code
-        prev = self._feed_prev
-        missing = by_code.keys() - entries.keys()
-        alias: dict[str, Any] = {}
-        if missing:  # written differently (NFD, spaces)? else really absent
-            odd = {nfc(k).strip(): k for k in entries
-                   if isinstance(k, str) and (not k.isascii() or k != k.strip())}
-            alias = {c: odd[c] for c in missing if c in odd}
-        matched = len(by_code) - len(missing) + len(alias)
-        get = entries.get
-        if alias:
-            now = {c: ((r := get(alias.get(c, c))) is not None and r.get("state")) for c in by_code}
-        else:
-            now = {c: ((r := get(c)) is not None and r.get("state")) for c in by_code}
-        changed = [c for c, state in now.items() if prev.get(c, "?") != state]
-        look = set(changed) | self._unsettled
-        # probe details of every endpoint are written now and then, a slice per poll
-        share = max(1, round(len(self._feed_codes) * self.interval_s / self.persist_s))
-        cursor = getattr(self, "_persist_cursor", 0) % max(len(self._feed_codes), 1)
-        due = set(self._feed_codes[cursor : cursor + share])
-        self._persist_cursor = cursor + share
+        look = set(diff.changed) | self._unsettled
         out: list[Observed] = []
         live: dict[int, ProbeResult] = {}
-        absent = ProbeResult(False, None, "not listed by the status feed")
         for c in look | due:
-            raw = get(alias.get(c, c))
-            if raw is None:
-                result = absent
-            else:
-                entry = feeds.entry_of(raw) if isinstance(raw, dict) else "not an object"
-                if isinstance(entry, str):
-                    result = ProbeResult(False, None, entry)
-                else:
-                    detail = f"feed: {entry.state}" + (f", {entry.detail}" if entry.detail else "")
-                    result = ProbeResult(entry.up, entry.latency_ms, detail, entry.state == "degraded")
+            entry = diff.changed[c] if c in diff.changed else diff.wanted.get(c)
+            result = _feed_result(entry)
             for t in by_code.get(c, ()):
                 live[t.id] = result
                 new = t.machine.observe(bool(result.ok), degraded=result.degraded) if c in look else None
@@ -369,9 +379,7 @@ class Monitor:
                     self._unsettled.discard(c)
                 else:
                     self._unsettled.add(c)
-        prev.update((c, now[c]) for c in changed)
         self._hand_over(out, live)
-        return matched
 
     def _hand_over(self, out: list[Observed], live: dict[int, ProbeResult]) -> None:
         # list.extend and dict.update are single steps for the interpreter: safe from a thread
