@@ -259,7 +259,7 @@ def test_undo_refused_when_another_seat_changed_the_row(core: Core, db_path) -> 
 
 
 def test_changes_since_reports_other_processes(core: Core, db_path, clock) -> None:
-    other = Core.open(str(db_path), clock=clock, seat="clerk")
+    other = Core.open(core.db.url, clock=clock, seat="clerk")  # the same database, another console
     try:
         hw = core.high_water()
         mid = meetings.create_meeting(other, "Từ máy khác", date(2022, 1, 3)).result
