@@ -405,3 +405,14 @@ def test_changes_from_another_console_and_partial_reloads_stay_exact(qtbot, live
         assert [r.item for r in panel.model.rows] == list(reads.agenda(core, demo_id))
     finally:
         other.close()
+
+
+def test_a_jump_of_the_system_clock_is_reported(qtbot, live: MainWindow, core, clock: FakeClock,
+                                                demo_id: int) -> None:
+    panel = live.agenda
+    panel.detect_clock_jumps = True  # on for the system clock; here the fake one "jumps"
+    panel.tick()
+    clock.advance(3600)  # an hour in no time: the system time was changed
+    panel.tick()
+    assert panel.advice_label.text().startswith("The system clock jumped +1:00:00 at 08:30:00")
+    assert panel.advice_label.isVisibleTo(panel)

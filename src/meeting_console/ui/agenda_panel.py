@@ -64,6 +64,7 @@ EARLY_FG = QColor("#2e7d32")
 
 MIME = "application/x-meeting-console-agenda-item"
 CLOCK_JUMP_S = 5.0  # a difference between wall clock and monotonic time that means a jump
+CLOCK_WARNING_S = 600.0  # how long the warning about a jump stays
 STATUS_MARK = {"pending": "", "running": "▶ ", "paused": "⏸ ", "done": "✓ ", "skipped": "⤼ "}
 
 # Columns (the title stays the fourth: other views and tests address it)
@@ -167,14 +168,14 @@ class TimelineModel(RowsModel):
 
 
 class TimelineDelegate(QStyledItemDelegate):
-    """Paints the timeline's cells from the rows the model holds, and shows the selected row
-    as a frame with a light tint, so the running item's colours and the countdown's amber and
-    red stay visible when it is selected.
+    """Paints the timeline's cells from the texts and colours each row already carries, and
+    shows the selected row as a frame with a light tint, so the running item's colours and the
+    countdown's amber and red stay visible when it is selected.
 
-    It reads the row values in Python instead of calling the base delegate: with PySide6 6.12,
-    every ``data()`` call that reaches a Python model through C++ *from Python code* (such as a
-    Python ``paint`` calling ``QStyledItemDelegate.paint``) and returns None drops a reference
-    to None, and a ticking view crashes the interpreter within minutes."""
+    It does not go through ``data()``: a ticking view repaints often, and the values are
+    computed once per change in ``AgendaPanel.recompute``. (It also keeps clear of PySide6
+    6.12.0, which drops a reference to None on every call of a void method under Python 3.11 —
+    pinned out in pyproject.)"""
 
     def __init__(self, panel: AgendaPanel) -> None:
         super().__init__(panel.view)
@@ -307,6 +308,7 @@ class AgendaPanel(Panel):
         self._mono = QElapsedTimer()
         self._mono.start()
         self._last_wall: datetime | None = None
+        self._warned_for = 0.0
         self.detect_clock_jumps = isinstance(runner.core.clock, SystemClock)
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
@@ -713,9 +715,13 @@ class AgendaPanel(Panel):
 
     def _watch_clock(self, now: datetime) -> None:
         mono = self._mono.restart() / 1000.0
+        self._warned_for += mono
+        if self.clock_warning and self._warned_for > CLOCK_WARNING_S:
+            self.clock_warning = ""
         if self._last_wall is not None:
             jump = (now - self._last_wall).total_seconds() - mono
             if abs(jump) > CLOCK_JUMP_S:
+                self._warned_for = 0.0
                 self.clock_warning = _("The system clock jumped {d} at {t}: check the computer's time. "
                                        "Times already recorded are kept; a time earlier than them is refused.").format(
                     d=duration(jump, signed=True), t=local(now, self.tz).strftime("%H:%M:%S"))
