@@ -296,6 +296,9 @@ def sipp_uas() -> Iterator[int]:
             proc.wait(5)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait()
+        if proc.stderr is not None:
+            proc.stderr.close()
 
 
 def _sip_answers(port: int) -> bool:

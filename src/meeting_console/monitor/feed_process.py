@@ -13,8 +13,12 @@ Used through ``FeedDiffer``, whose calls block: run them in a thread (``asyncio.
 
 from __future__ import annotations
 
-import multiprocessing
+import os
+import pickle
+import subprocess
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from meeting_console.core.text import nfc
@@ -84,11 +88,34 @@ class Differ:
         )
 
 
-def _serve(conn: Any) -> None:  # the child process
+# --- the child process: ``python -m meeting_console.monitor.feed_process`` -----------------
+# Framed pickles over stdin/stdout (8-byte length, then the pickle). A plain subprocess rather
+# than multiprocessing: "spawn" would import the console's main module again in the child.
+
+
+def _send(stream: Any, msg: Any) -> None:
+    data = pickle.dumps(msg, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(len(data).to_bytes(8, "little"))
+    stream.write(data)
+    stream.flush()
+
+
+def _recv(stream: Any) -> Any:
+    head = stream.read(8)
+    if len(head) < 8:
+        raise EOFError
+    size = int.from_bytes(head, "little")
+    data = stream.read(size)
+    if len(data) < size:
+        raise EOFError
+    return pickle.loads(data)
+
+
+def serve(inp: Any, out: Any) -> None:
     differ = Differ()
     while True:
         try:
-            msg = conn.recv()
+            msg = _recv(inp)
         except (EOFError, OSError):
             return
         kind = msg[0]
@@ -98,35 +125,36 @@ def _serve(conn: Any) -> None:  # the child process
             differ.set_codes(msg[1])
             continue
         try:
-            conn.send(("ok", differ.poll(msg[1], msg[2])))
+            _send(out, ("ok", differ.poll(msg[1], msg[2])))
         except feeds.FeedError as exc:
-            conn.send(("error", str(exc)))
+            _send(out, ("error", str(exc)))
         except Exception as exc:  # a bug must not kill the helper
-            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+            _send(out, ("error", f"{type(exc).__name__}: {exc}"))
 
 
 class FeedDiffer:
-    """A ``Differ`` in a child process (spawned, so nothing of the console's Qt state is
-    copied); falls back to running in-process if the child cannot be started or dies."""
+    """A ``Differ`` in a child process; falls back to running in this process when no child
+    can be started (a frozen build, a sandbox) — correct either way, only slower for the UI."""
 
     def __init__(self, *, in_process: bool = False) -> None:
-        self._local: Differ | None = Differ() if in_process else None
-        self._proc: Any = None
-        self._conn: Any = None
+        self._local: Differ | None = Differ() if in_process or getattr(sys, "frozen", False) else None
+        self._proc: subprocess.Popen[bytes] | None = None
         self._codes: list[str] = []
 
     def _ensure(self) -> None:
-        if self._local is not None or (self._proc is not None and self._proc.is_alive()):
+        if self._local is not None or (self._proc is not None and self._proc.poll() is None):
             return
         try:
-            ctx = multiprocessing.get_context("spawn")
-            parent, child = ctx.Pipe()
-            proc = ctx.Process(target=_serve, args=(child,), daemon=True, name="meeting-console-feed")
-            proc.start()
-            child.close()
-            self._proc, self._conn = proc, parent
-            parent.send(("codes", self._codes))
-        except Exception:  # no child processes here (sandbox, frozen app …): do it ourselves
+            import meeting_console
+
+            env = dict(os.environ)
+            root = str(Path(meeting_console.__file__).resolve().parents[1])
+            env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "meeting_console.monitor.feed_process"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+            _send(self._proc.stdin, ("codes", self._codes))
+        except Exception:
             self._local = Differ()
             self._local.set_codes(self._codes)
 
@@ -134,37 +162,54 @@ class FeedDiffer:
         self._codes = list(codes)
         if self._local is not None:
             self._local.set_codes(self._codes)
-        elif self._conn is not None:
+        elif self._proc is not None and self._proc.poll() is None:
             try:
-                self._conn.send(("codes", self._codes))
+                _send(self._proc.stdin, ("codes", self._codes))
             except OSError:
-                self._proc = None
+                self._kill()
 
     def poll(self, body: bytes, wanted: list[str]) -> FeedDiff:
         """Blocking: parse and compare one reply. Raises ``FeedError`` for an unusable one."""
         self._ensure()
         if self._local is not None:
             return self._local.poll(body, wanted)
+        assert self._proc is not None
         try:
-            self._conn.send(("poll", body, wanted))
-            kind, value = self._conn.recv()
-        except (EOFError, OSError):
-            self._proc = None  # the child died: a new one next time (it starts with no memory)
+            _send(self._proc.stdin, ("poll", body, wanted))
+            kind, value = _recv(self._proc.stdout)
+        except (EOFError, OSError, pickle.UnpicklingError):
+            self._kill()  # a new child next time (it starts with no memory: all counts as new)
             raise feeds.FeedError("the feed reader stopped; it restarts at the next poll") from None
         if kind == "error":
             raise feeds.FeedError(value)
         return value
 
+    def _kill(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+            for pipe in (proc.stdin, proc.stdout):
+                if pipe is not None:
+                    pipe.close()
+
     def close(self) -> None:
-        if self._conn is not None:
-            try:
-                self._conn.send(("stop",))
-            except OSError:
-                pass
-            self._conn.close()
-            self._conn = None
-        if self._proc is not None:
-            self._proc.join(2)
-            if self._proc.is_alive():
-                self._proc.kill()
-            self._proc = None
+        proc = self._proc
+        if proc is None:
+            return
+        try:
+            _send(proc.stdin, ("stop",))
+            proc.wait(2)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        self._kill()
+
+
+if __name__ == "__main__":
+    # by the module's real name, so what is sent back unpickles as feed_process.FeedDiff
+    from meeting_console.monitor import feed_process
+
+    _out = sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing but frames on the pipe
+    feed_process.serve(sys.stdin.buffer, _out)
