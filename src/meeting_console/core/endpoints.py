@@ -667,9 +667,19 @@ def _bulk_batch(tx: Tx, meeting_id: int, batch: Sequence[Observed], record: Call
         for i, b, after in changes:
             record(RowChange("meeting_endpoint", i, "u", b, after))
     if events:
-        new_ids = s.execute(insert(E).returning(E.c.id, sort_by_parameter_order=True), events).scalars().all()
-        for eid, ev in zip(new_ids, events, strict=True):
-            record(RowChange("endpoint_status_event", eid, "i", after={"id": eid, **ev}))
+        if s.get_bind().dialect.name == "sqlite":
+            # writers hold SQLite's write lock from BEGIN (IMMEDIATE): the next ids are ours, and
+            # one prepared INSERT for all rows is far cheaper than RETURNING row by row
+            top = s.execute(select(func.coalesce(func.max(E.c.id), 0))).scalar_one()
+            for k, ev in enumerate(events, start=top + 1):
+                ev["id"] = k
+            s.execute(insert(E), events)
+        else:
+            new_ids = s.execute(insert(E).returning(E.c.id, sort_by_parameter_order=True), events).scalars().all()
+            for eid, ev in zip(new_ids, events, strict=True):
+                ev["id"] = eid
+        for ev in events:
+            record(RowChange("endpoint_status_event", ev["id"], "i", after=dict(ev)))
     changed = {i: after for _cols, group in groups.items() for i, _b, after in group}
     return BatchResult(len(events), held, unchanged, unknown, {i: c["status"] for i, c in current.items()},
                        frozenset(i for i, c in current.items() if c["manual_override"]), changed,
