@@ -275,6 +275,8 @@ class AgendaPanel(Panel):
         self._cells: dict[int, tuple[Any, Any, Any, Any]] = {}
         self._chart_stale = False
         self._cells_key: Any = None
+        # rows read back by the worker right after a live operation, by journal id
+        self._prefetched: dict[int, Any] = {}
         super().__init__(runner, parent)
         self._specs = self._cell_specs()
         self.title = _("Agenda")
@@ -577,10 +579,34 @@ class AgendaPanel(Panel):
         self._want_full = True
         self._kick()
 
+    def perform_live(self, op: Any, *args: Any) -> None:
+        """Run a live operation, and read the rows it changed back in the same worker task:
+        the timeline then updates as soon as the operation is announced, before the other
+        panels' reloads occupy the worker (a key press shows at once)."""
+        mid = self.meeting_id
+        prefetched = self._prefetched
+
+        def op_then_read(core: Any, *a: Any) -> Any:
+            changes = op(core, *a)
+            ids = changes.rows.get("agenda_item", frozenset())
+            if changes.journal_id is not None and changes.meeting_id == mid and ids \
+                    and PEOPLE not in changes.areas:
+                prefetched[changes.journal_id] = (ids, self.load_changed(core, mid, ids, MEETING in changes.areas))
+            return changes
+
+        op_then_read.op_name = getattr(op, "op_name", "")  # type: ignore[attr-defined]
+        self.perform(op_then_read, *args)
+
     def _on_changes(self, changes: Any, _initiator: object) -> None:
+        part = self._prefetched.pop(changes.journal_id, None) if changes.journal_id is not None else None
         if self.meeting_id is None or changes.meeting_id not in (None, self.meeting_id):
             return
         if not changes.areas & self.areas:
+            return
+        if part is not None and not self._loading and not self._want_full and not self._want_ids \
+                and not self._want_meeting and self.meeting is not None:
+            # the rows were read right after the operation, and nothing older is on its way
+            self._done(self.meeting_id, None, part)
             return
         ids = changes.rows.get("agenda_item", frozenset())
         if PEOPLE in changes.areas or self.meeting is None or (AGENDA in changes.areas and not ids):
@@ -851,23 +877,23 @@ class AgendaPanel(Panel):
 
     def next_item(self) -> None:
         if self.meeting_id is not None:
-            self.perform(agenda.next_item, self.meeting_id)
+            self.perform_live(agenda.next_item, self.meeting_id)
 
     def start_selected(self) -> None:
         it = self.selected_item()
         if it is not None:
-            self.perform(agenda.start_item, it.id)
+            self.perform_live(agenda.start_item, it.id)
 
     def close_current(self) -> None:
         cur = self.forecast.current_id if self.forecast else None
         if cur is None:
             self.warn(_("No item is running."))
             return
-        self.perform(agenda.close_item, cur)
+        self.perform_live(agenda.close_item, cur)
 
     def toggle_pause(self) -> None:
         if self.meeting_id is not None:
-            self.perform(agenda.toggle_pause, self.meeting_id)
+            self.perform_live(agenda.toggle_pause, self.meeting_id)
 
     def extend_current(self) -> None:
         if self.meeting_id is None:
@@ -883,7 +909,7 @@ class AgendaPanel(Panel):
         dlg.setInputMode(QInputDialog.InputMode.IntInput)
         dlg.setIntRange(1, agenda.MAX_EXTENSION)
         dlg.setIntValue(5)
-        dlg.intValueSelected.connect(lambda minutes: self.perform(agenda.extend_current, mid, int(minutes)))
+        dlg.intValueSelected.connect(lambda minutes: self.perform_live(agenda.extend_current, mid, int(minutes)))
         dlg.finished.connect(self.refocus)
         dlg.finished.connect(dlg.deleteLater)
         dlg.open()
@@ -905,15 +931,15 @@ class AgendaPanel(Panel):
         it = self.selected_item()
         if it is None:
             return
-        self.perform(agenda.unskip_item if it.status == "skipped" else agenda.skip_item, it.id)
+        self.perform_live(agenda.unskip_item if it.status == "skipped" else agenda.skip_item, it.id)
 
     def start_meeting(self) -> None:
         if self.meeting_id is not None:
-            self.perform(agenda.start_meeting, self.meeting_id)
+            self.perform_live(agenda.start_meeting, self.meeting_id)
 
     def close_meeting(self) -> None:
         if self.meeting_id is not None:
-            self.perform(agenda.close_meeting, self.meeting_id)
+            self.perform_live(agenda.close_meeting, self.meeting_id)
 
     # --- planning actions (also live) ------------------------------------------------------
 
