@@ -51,10 +51,14 @@ FEED_SERVER = textwrap.dedent('''
     up = [True] * n
     state = {"storm": False, "cursor": 0, "flips": 0, "polls": 0, "body": b""}
     lock = threading.Lock()
+    # an MCU answers from memory: each entry's JSON is kept, only flipped ones are redone
+    def part(i):
+        return json.dumps({"code": codes[i], "state": "connected" if up[i] else "disconnected",
+                           "latency_ms": 20 + i % 80})
+    parts = [part(i) for i in range(n)]
     def render():
-        return json.dumps({"format": "meeting-console-status-feed", "version": 1, "endpoints": [
-            {"code": c, "state": "connected" if u else "disconnected", "latency_ms": 20 + i % 80}
-            for i, (c, u) in enumerate(zip(codes, up))]}).encode()
+        return ('{"format": "meeting-console-status-feed", "version": 1, "endpoints": ['
+                + ", ".join(parts) + "]}").encode()
     state["body"] = render()
     class H(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -74,6 +78,7 @@ FEED_SERVER = textwrap.dedent('''
                         for k in range(rate):
                             j = (c + k) % n
                             up[j] = not up[j]
+                            parts[j] = part(j)
                         state["cursor"] = (c + rate) % n
                         state["flips"] += rate
                         state["body"] = render()

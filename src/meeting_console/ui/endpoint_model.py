@@ -201,6 +201,7 @@ NAME, KIND, STATUS, SINCE, OUTAGES, PRESENT, HOST, PROBE, ROLL_CALL, CODE, NOTE 
 # columns whose values change while the meeting runs (names, kinds and codes change only with
 # a directory edit, which reloads everything)
 LIVE_SORT = frozenset({STATUS, SINCE, OUTAGES, PRESENT, PROBE, ROLL_CALL, HOST, NOTE})
+CELL_BY_CELL = 120  # more changed cells on screen than this: one dataChanged for their range
 FILTERS = ("all", "problems", "not_answered", *vocab.ENDPOINT_STATUSES)
 
 
@@ -213,6 +214,7 @@ class EndpointModel(QAbstractTableModel):
     """Rows of ``MeetingEndpointInfo`` with outage totals and live probe results."""
 
     layout_done = Signal()  # after a load, a filter or a sort: counts may have changed
+    rows_changed = Signal()  # rows were replaced (on screen or not): the totals changed
 
     def __init__(self, parent: Any = None, *, clock: Callable[[], datetime] | None = None) -> None:
         super().__init__(parent)
@@ -244,6 +246,7 @@ class EndpointModel(QAbstractTableModel):
         self._groups: list[tuple[str, list[int]]] = []  # grouped: (kind, rows shown)
         self._pos: dict[int, int] = {}  # row index → display row
         self._moved = False  # a row's position changed since the rows were read in order
+        self.visible: tuple[int, int] | None = None  # display rows on screen (None: all)
         # running totals for the summary line (kept as rows change, not recounted)
         self.counts: dict[str, int] = {}
         self.present_sum = self.expected_sum = self.unanswered = 0
@@ -535,6 +538,7 @@ class EndpointModel(QAbstractTableModel):
                     changed.append(at[me_id])
         if not changed:
             return True
+        self.rows_changed.emit()
         if self.sort_column in LIVE_SORT or self.status_filter != "all" or self.query or self.grouped \
                 or self._moved:
             # the order, the filter or the group headers may depend on what changed
@@ -546,30 +550,33 @@ class EndpointModel(QAbstractTableModel):
 
     def set_live(self, results: dict[int, ProbeResult]) -> None:
         self.live.update(results)
-        if len(results) > 200:
-            self.refresh_all((PROBE, PROBE))
-        else:
-            self.refresh_indices([self._at[i] for i in results if i in self._at], columns=(PROBE, PROBE))
+        at = self._at
+        self.refresh_indices([at[i] for i in results if i in at], columns=(PROBE, PROBE))
 
     def refresh_indices(self, changed: Iterable[int], columns: tuple[int, int] | None = None) -> None:
-        """Batched ``dataChanged``: one per run of consecutive shown rows, or one for everything
-        when many rows changed (the view repaints only what is on screen anyway)."""
-        changed = list(changed)
-        if len(changed) > 200:
-            self.refresh_all(columns)
-            return
+        """Tell the view which cells changed — only those on screen (``visible``, set by the
+        view's owner), cell by cell: a range of several cells makes a table view repaint its
+        whole viewport, and each painted cell is a call into Python, which waits for the
+        interpreter lock while the DB worker is busy. Many rows on screen changed: one range."""
         first, last = columns or (0, len(self.cols) - 1)
-        pos = self._pos
-        spots = sorted({pos[i] for i in changed if i in pos})
-        if not spots:
+        display = self._display
+        lo, hi = self.visible if self.visible is not None else (0, len(display) - 1)
+        hi = min(hi, len(display) - 1)
+        if hi < lo:
             return
-        start = prev = spots[0]
-        for spot in spots[1:] + [-2]:
-            if spot == prev + 1:
-                prev = spot
-                continue
-            self.dataChanged.emit(self.index(start, first), self.index(prev, last))
-            start = prev = spot
+        changed = changed if isinstance(changed, set | frozenset) else set(changed)
+        if len(changed) > (hi - lo + 1) * 4:  # look at the rows on screen, not at all changes
+            rows = [r for r in range(lo, hi + 1) if display[r] in changed]
+        else:
+            pos = self._pos
+            rows = sorted(r for i in changed if (r := pos.get(i)) is not None and lo <= r <= hi)
+        if len(rows) * (last - first + 1) > CELL_BY_CELL:
+            self.dataChanged.emit(self.index(rows[0], first), self.index(rows[-1], last))
+            return
+        for r in rows:
+            for c in range(first, last + 1):
+                cell = self.index(r, c)
+                self.dataChanged.emit(cell, cell)
 
     def refresh_all(self, columns: tuple[int, int] | None = None) -> None:
         first, last = columns or (0, len(self.cols) - 1)
@@ -577,8 +584,16 @@ class EndpointModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, first), self.index(len(self._display) - 1, last))
 
     def open_outage_rows(self) -> list[int]:
-        at = self._at
-        return [at[k] for k, t in self.totals.items() if t.open_since is not None and k in at]
+        """Row indices on screen whose outage is under way (their time grows every second)."""
+        display = self._display
+        lo, hi = self.visible if self.visible is not None else (0, len(display) - 1)
+        rows, totals = self.rows, self.totals
+        out = []
+        for r in range(lo, min(hi, len(display) - 1) + 1):
+            i = display[r]
+            if i >= 0 and (t := totals.get(rows[i].id)) is not None and t.open_since is not None:
+                out.append(i)
+        return out
 
     # --- sorting, filtering, grouping ----------------------------------------------------------
 

@@ -118,9 +118,9 @@ class EndpointsPanel(Panel):
         self._summary_timer.setSingleShot(True)
         self._summary_timer.setInterval(250)
         self._summary_timer.timeout.connect(self.update_summary)
-        self.emodel.layout_done.connect(self._summary_timer.start)
+        self.emodel.layout_done.connect(self._summary_soon)
         self.emodel.layout_done.connect(self._update_shown)
-        self.emodel.dataChanged.connect(lambda *_a: self._summary_timer.start())
+        self.emodel.rows_changed.connect(self._summary_soon)
         self._tick = QTimer(self)
         self._tick.timeout.connect(self._tick_outages)
         self._tick.start(1000)
@@ -142,6 +142,26 @@ class EndpointsPanel(Panel):
         v.selectionModel().currentRowChanged.connect(self._current_changed)
         for i, w in enumerate(COLUMN_WIDTHS):
             v.setColumnWidth(i, w)
+        # the model tells the view about changes on screen only: keep it told what that is
+        v.verticalScrollBar().valueChanged.connect(lambda _v: self._note_visible())
+        v.verticalScrollBar().rangeChanged.connect(lambda _a, _b: self._note_visible())
+        self.emodel.layout_done.connect(self._note_visible)
+        self.emodel.modelReset.connect(self._note_visible)
+
+    def _note_visible(self) -> None:
+        v = self.view
+        n = self.emodel.rowCount()
+        top = v.rowAt(0)
+        bottom = v.rowAt(v.viewport().height() - 1)
+        if top < 0:
+            top = 0
+        if bottom < 0:
+            bottom = n - 1
+        self.emodel.visible = (top, bottom + 2)  # a row of margin for partly shown rows
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._note_visible()
 
     def _build_filter_bar(self) -> None:
         bar = QWidget(self)
@@ -330,6 +350,12 @@ class EndpointsPanel(Panel):
                              keys, set(result.changed) | set(totals))
 
     # --- summary and ticking -----------------------------------------------------------------
+
+    def _summary_soon(self) -> None:
+        # at most four times a second however often rows change (a throttle, not a debounce:
+        # a storm of changes must not keep pushing the summary back)
+        if not self._summary_timer.isActive():
+            self._summary_timer.start()
 
     def update_summary(self) -> None:
         m = self.emodel
