@@ -206,7 +206,7 @@ def main() -> None:
         app.processEvents()
         t_paint = time.perf_counter()
         print(f"  load: panel shows {panel.emodel.rowCount()} rows: {got[0] - t0:.2f} s "
-              f"(read on the worker + model), first paint {t_paint - t0:.2f} s")
+              f"(read on the worker + model), first paint {t_paint - t0:.2f} s; RSS {rss()[0]:.0f} MB")
 
         # --- filter ---
         model_ms: list[float] = []
@@ -231,7 +231,7 @@ def main() -> None:
         t = time.perf_counter()
         await wait(lambda: sum(1 for e in panel.emodel.rows if e.status == "connected") == n)
         print(f"  warm-up: all {n} connected through the feed (first batch of {n} changes) in "
-              f"{time.perf_counter() - t:.1f} s")
+              f"{time.perf_counter() - t:.1f} s; RSS {rss()[0]:.0f} MB, peak {rss()[1]:.0f} MB")
         mon = panel.monitor.monitor
         assert mon is not None
 

@@ -513,6 +513,7 @@ class LiveAgendaMachine(RuleBasedStateMachine):
         for i in range(4):
             agenda.add_item(self.core, self.mid, f"Nội dung {i + 1}", planned_minutes=10,
                             planned_start=at_local(DAY, 8, 10 * i, TZ) if i == 0 else None)
+        self.undoable = self.redoable = 0
 
     def teardown(self) -> None:
         self.core.close()
@@ -521,13 +522,24 @@ class LiveAgendaMachine(RuleBasedStateMachine):
     def ids(self) -> list[int]:
         return [it.id for it in reads.agenda(self.core, self.mid)]
 
-    def _op(self, fn, *args, **kwargs) -> None:
+    def _op(self, fn, *args, **kwargs) -> bool:
         before, hw = reads.snapshot(self.core, self.mid), self.core.high_water()
         try:
-            fn(self.core, *args, **kwargs)
+            changes = fn(self.core, *args, **kwargs)
         except UserError:
             assert reads.snapshot(self.core, self.mid) == before  # a refusal changes nothing
             assert self.core.high_water() == hw
+            return False
+        if fn not in (self._undo, self._redo) and changes.journal_id is not None:
+            self.undoable += 1  # the machine's own steps: undo never reaches the set-up
+            self.redoable = 0
+        return True
+
+    def _undo(self, core: Core):
+        return core.undo(self.mid)
+
+    def _redo(self, core: Core):
+        return core.redo(self.mid)
 
     @rule(seconds=st.integers(-120, 1800))
     def tick(self, seconds: int) -> None:
@@ -537,10 +549,12 @@ class LiveAgendaMachine(RuleBasedStateMachine):
     def next_item(self) -> None:
         self._op(agenda.next_item, self.mid)
 
+    @precondition(lambda self: self.ids())
     @rule(data=st.data())
     def start_item(self, data: st.DataObject) -> None:
         self._op(agenda.start_item, data.draw(st.sampled_from(self.ids())))
 
+    @precondition(lambda self: self.ids())
     @rule(data=st.data())
     def close_item(self, data: st.DataObject) -> None:
         self._op(agenda.close_item, data.draw(st.sampled_from(self.ids())))
@@ -553,20 +567,23 @@ class LiveAgendaMachine(RuleBasedStateMachine):
     def extend(self, minutes: int) -> None:
         self._op(agenda.extend_current, self.mid, minutes)
 
+    @precondition(lambda self: self.ids())
     @rule(data=st.data())
     def skip(self, data: st.DataObject) -> None:
         self._op(agenda.skip_item, data.draw(st.sampled_from(self.ids())))
 
+    @precondition(lambda self: self.ids())
     @rule(data=st.data())
     def unskip(self, data: st.DataObject) -> None:
         self._op(agenda.unskip_item, data.draw(st.sampled_from(self.ids())))
 
-    @precondition(lambda self: len(self.ids()) < 9)
+    @precondition(lambda self: 0 < len(self.ids()) < 9)
     @rule(data=st.data(), after=st.booleans())
     def insert(self, data: st.DataObject, after: bool) -> None:
         self._op(agenda.insert_item, data.draw(st.sampled_from(self.ids())), "Đột xuất",
                  after=after, planned_minutes=5)
 
+    @precondition(lambda self: self.ids())
     @rule(data=st.data(), index=st.integers(0, 9))
     def move(self, data: st.DataObject, index: int) -> None:
         self._op(agenda.move_item, data.draw(st.sampled_from(self.ids())), index)
@@ -575,13 +592,19 @@ class LiveAgendaMachine(RuleBasedStateMachine):
     def close_meeting(self) -> None:
         self._op(agenda.close_meeting, self.mid)
 
+    @precondition(lambda self: self.undoable > 0)
     @rule()
     def undo(self) -> None:
-        self._op(lambda core: core.undo(self.mid))
+        if self._op(self._undo):
+            self.undoable -= 1
+            self.redoable += 1
 
+    @precondition(lambda self: self.redoable > 0)
     @rule()
     def redo(self) -> None:
-        self._op(lambda core: core.redo(self.mid))
+        if self._op(self._redo):
+            self.redoable -= 1
+            self.undoable += 1
 
     @invariant()
     def timeline_is_sound(self) -> None:

@@ -227,7 +227,10 @@ class SipResponder:
                 return
             self.received.append(data)
             for reply in self._replies(data):
-                self.sock.sendto(reply, addr)
+                try:
+                    self.sock.sendto(reply, addr)
+                except OSError:  # closed by the test while a reply was on its way
+                    return
 
     def _replies(self, data: bytes) -> list[bytes]:
         text = data.decode("utf-8", "replace")
