@@ -20,7 +20,7 @@ from meeting_console.cli import demo_path
 from meeting_console.core import agenda, meeting_file, meetings, reads
 from meeting_console.core.api import Core
 from meeting_console.core.verify import STATE_TABLES, verify, verify_path
-from meeting_console.errors import ImportRefused, StoreError
+from meeting_console.errors import StoreError
 from meeting_console.store import backup, engine
 from tests.factories import Built, small_meeting
 
@@ -62,8 +62,8 @@ def test_disk_full_refuses_then_resumes(history: History, db_path: Path) -> None
     core, built = history
     before = stored(db_path)
     with page_limit(core, 1):
-        # (the importer re-labels the store's refusal as its own: ImportRefused, same message)
-        with pytest.raises((StoreError, ImportRefused), match=r"the disk is full; nothing was changed"):
+        # the store's refusal reaches the user as it is: the file is not at fault
+        with pytest.raises(StoreError, match=r"the disk is full; nothing was changed"):
             meeting_file.import_meeting(core, demo_path())
         with pytest.raises(StoreError, match="disk is full"):
             for n in range(200):  # small changes fill the last free page too
@@ -112,7 +112,7 @@ def test_really_full_filesystem(small_fs: Path, clock) -> None:
         built = small_meeting(core)
         before = stored(db)
         filler = fill(small_fs)
-        with pytest.raises((StoreError, ImportRefused), match="the disk is full; nothing was changed"):
+        with pytest.raises(StoreError, match="the disk is full; nothing was changed"):
             meeting_file.import_meeting(core, demo_path())
         with pytest.raises(StoreError, match="the disk is full; nothing was changed"):
             agenda.add_item(core, built.meeting_id, "Mục", notes="ghi chú " * 2000)

@@ -44,7 +44,7 @@ from meeting_console.core.endpoints import DIRECTORY_FIELDS, PARTICIPATION_FIELD
 from meeting_console.core.meetings import MEETING_FIELDS
 from meeting_console.core.people import ORG_FIELDS, PERSON_FIELDS
 from meeting_console.core.speakers import REQUEST_FIELDS
-from meeting_console.errors import ImportRefused, UserError
+from meeting_console.errors import ImportRefused, StoreError, UserError
 from meeting_console.store import models as m
 
 FORMAT = "meeting-console/1"
@@ -1213,8 +1213,8 @@ def import_meeting(
     try:
         with _gc_paused():
             return write_meeting(core, doc)
-    except ImportRefused:
-        raise
+    except (ImportRefused, StoreError):
+        raise  # a store failure (disk full, locked, read-only) is not the file's fault
     except UserError as exc:
         # another console changed the directory or catalogue between the check and the write
         raise ImportRefused(str(exc), file=doc.source) from None
