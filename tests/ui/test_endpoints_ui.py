@@ -473,3 +473,83 @@ def test_monitor_batches_are_followed_without_reading_back(qtbot, window: MainWi
     assert {k: v for k, v in panel.emodel.counts.items() if v} == fresh.counts
     assert panel.emodel.present_sum == fresh.present_sum
     assert reads_back == []
+
+
+# --- the picture in the README ---------------------------------------------------------------------------
+
+
+def test_screenshot(qtbot, window: MainWindow, core: Core, demo_id: int, tmp_path) -> None:
+    """The demo's bridge points at about 9h20, as docs/endpoints.png shows them (written there
+    when MEETING_CONSOLE_SCREENSHOTS is set): roll call answered, one link lost since 9h17 after
+    a short drop at 8h05, one unstable, one not yet answered."""
+    import os
+    from pathlib import Path
+
+    clock = core.clock
+    eps = by_name(core, demo_id)
+    clock.advance(minutes=15)  # 07:45: the roll call before the opening
+    for n, e in enumerate(eps.values()):
+        if n == len(eps) - 1:
+            continue  # one point has not answered yet
+        endpoints.roll_call(core, e.id, status="connected",
+                            present=max(0, (e.expected_delegates or 0) - n % 3))
+        clock.advance(seconds=40)
+    names = list(eps)
+
+    def local(h: int, m: int, s: int = 0) -> None:  # Asia/Ho_Chi_Minh is UTC+7
+        clock.set(clock.now().replace(hour=h - 7, minute=m, second=s))
+
+    local(8, 1)
+    window.runner.run_sync(agenda.next_item, demo_id)
+    local(8, 5)
+    endpoints.set_status(core, eps[names[2]].id, "lost", detail="mất tín hiệu")
+    clock.advance(minutes=2, seconds=30)
+    endpoints.set_status(core, eps[names[2]].id, "connected")
+    for h, m in [(8, 17), (8, 38), (8, 52), (9, 4)]:
+        local(h, m)
+        window.runner.run_sync(agenda.next_item, demo_id)
+    local(9, 17)
+    endpoints.set_status(core, eps[names[2]].id, "lost", detail="mất tín hiệu")
+    endpoints.set_status(core, eps[names[5]].id, "unstable", detail="hình ảnh giật")
+    local(9, 20, 12)
+    for name, dock in window.docks.items():
+        dock.setVisible(name == "endpoints")
+    window.resize(1600, 900)
+    window.resizeDocks([window.docks["endpoints"]], [1000], Qt.Orientation.Horizontal)
+    window.agenda.refresh()
+    qtbot.waitUntil(lambda: window.state_label.text().startswith("Live"))
+    panel = window.endpoints
+    panel.refresh()
+    qtbot.waitUntil(lambda: panel.emodel.info(eps[names[2]].id) is not None
+                    and panel.emodel.info(eps[names[2]].id).status == "lost")
+    panel.select_id(eps[names[2]].id)
+    qtbot.waitUntil(lambda: panel.detail.outages.rowCount() == 2)
+    assert panel.emodel.index_of(eps[names[2]].id, STATUS).data() is not None
+    out = Path(os.environ["MEETING_CONSOLE_SCREENSHOTS"]) if os.environ.get("MEETING_CONSOLE_SCREENSHOTS") \
+        else tmp_path
+    assert window.grab().save(str(out / "endpoints.png"))
+
+
+def test_painting_a_cell_never_shows_the_previous_cells_icon_or_colour(qtbot, window: MainWindow, core: Core,
+                                                                       demo_id: int) -> None:
+    """The delegate fills one role buffer cell after cell (``multiData``): a lost point's red
+    icon and colour stay in its status cell and do not leak into the next row's name."""
+    from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
+
+    eps = by_name(core, demo_id)
+    endpoints.set_status(core, eps["UBND tỉnh"].id, "lost")
+    panel = window.endpoints
+    panel.refresh()
+    qtbot.waitUntil(lambda: panel.emodel.info(eps["UBND tỉnh"].id).status == "lost")
+    model = panel.emodel
+    delegate = QStyledItemDelegate()
+    seen = []
+    for row in range(model.rowCount()):
+        for col in range(model.columnCount()):
+            opt = QStyleOptionViewItem()
+            delegate.initStyleOption(opt, model.index(row, col))
+            seen.append((model.info(model.shown_ids()[row]).name, col, opt.icon.isNull(),
+                         opt.backgroundBrush.style() != Qt.BrushStyle.NoBrush))
+    for name, col, no_icon, background in seen:
+        assert no_icon == (col != STATUS), (name, col)
+        assert background == (name == "UBND tỉnh"), (name, col)

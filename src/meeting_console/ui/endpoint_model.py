@@ -293,17 +293,24 @@ class EndpointModel(QAbstractTableModel):
         return self._cell(self.rows[v], index.column(), role)
 
     def multiData(self, index: Index, roles: Any) -> None:  # noqa: N802
-        """All roles of one cell in one call (what a view's delegate asks when it paints)."""
+        """All roles of one cell in one call (what a view's delegate asks when it paints).
+
+        Every role asked gets a value or is cleared: the delegate reuses its role buffer from
+        cell to cell, so a role left alone would paint the previous cell's icon or colour."""
         r = index.row()
         display = self._display
         if not 0 <= r < len(display):
+            for rd in roles:
+                rd.clearData()
             return
         v = display[r]
         col = index.column()
         if v < 0:
             for rd in roles:
                 value = self._group_data(-v - 1, col, rd.role())
-                if value is not None:
+                if value is None:
+                    rd.clearData()
+                else:
                     rd.setData(value)
             return
         e = self.rows[v]
@@ -315,12 +322,18 @@ class EndpointModel(QAbstractTableModel):
                 rd.setData(self._align[col])
             elif role == _BACKGROUND:
                 bg = _LOST_BRUSH if e.status == "lost" else (_UNSTABLE_BRUSH if e.status == "unstable" else None)
-                if bg is not None:
+                if bg is None:
+                    rd.clearData()
+                else:
                     rd.setData(bg)
             elif role in _PAINT_ROLES:
                 value = self._cell(e, col, role)
-                if value is not None:
+                if value is None:
+                    rd.clearData()
+                else:
                     rd.setData(value)
+            else:
+                rd.clearData()
 
     def _cell(self, e: MeetingEndpointInfo, col: int, role: int) -> Any:
         if role == _DISPLAY:
