@@ -367,6 +367,7 @@ def qloop(qapp) -> Iterator[asyncio.AbstractEventLoop]:
     asyncio.set_event_loop(loop)
     yield loop
     asyncio.set_event_loop(None)
+    loop.close()  # now, while its Qt objects live (closed at exit, after Qt, it raises)
 
 
 async def until(predicate: Callable[[], bool], timeout: float = 20.0) -> None:
