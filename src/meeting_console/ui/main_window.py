@@ -121,6 +121,10 @@ class MainWindow(QMainWindow):
         self._action(m, _("&Import meeting file…"), self.import_file, "Ctrl+I", "act-import")
         self._action(m, _("&Export meeting file…"), self.export_file, "Ctrl+E", "act-export")
         m.addSeparator()
+        from meeting_console.ui.record_export import record_actions
+
+        m.addActions(record_actions(self))  # session record, attendance report, awards list
+        m.addSeparator()
         self._action(m, _("Meeting &details…"), self.edit_details, "Ctrl+D", "act-details")
         m.addSeparator()
         from meeting_console.ui.safety import safety_actions
