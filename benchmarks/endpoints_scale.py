@@ -291,6 +291,7 @@ def main() -> None:
         feed.terminate()
         runner.shutdown()
         core.close()
+        loop.close()  # qasync's executor threads (asyncio.to_thread) end here, not at exit
         import shutil
 
         shutil.rmtree(tmp, ignore_errors=True)
