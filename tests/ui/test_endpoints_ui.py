@@ -554,3 +554,35 @@ def test_painting_a_cell_never_shows_the_previous_cells_icon_or_colour(qtbot, wi
     for name, col, no_icon, background in seen:
         assert no_icon == (col != STATUS), (name, col)
         assert background == (name == "UBND tỉnh"), (name, col)
+
+
+def test_monitor_runs_on_its_own_thread_and_closing_writes_what_it_saw(qtbot, window: MainWindow, core: Core,
+                                                                      demo_id: int) -> None:
+    """No qasync loop needed: the probes run on the monitor's own thread and loop. Closing the
+    console stops it and writes its last observations before the window goes."""
+    import threading
+
+    from meeting_console.core import meetings
+    from tests.monitor.peers import TcpListener
+
+    meetings.update_meeting(core, demo_id, probe_interval_s=1, probe_timeout_s=1, probe_fail_threshold=1,
+                            probe_recover_threshold=1)
+    lst = TcpListener().open()
+    try:
+        sd = by_name(core, demo_id)["Sơn Dương"].id
+        endpoints.edit_endpoint(core, sd, address=lst.address, monitored=True)
+        panel = window.endpoints
+        panel.refresh()
+        panel.monitor.flush_s = 60.0  # nothing written until the monitor stops
+        qtbot.waitUntil(lambda: panel.emodel.info(sd) is not None and panel.emodel.info(sd).monitored)
+        panel.toggle_monitoring()
+        qtbot.waitUntil(lambda: panel.monitor.running)
+        thread = panel.monitor._thread
+        assert thread is not None and thread is not threading.main_thread() and thread.is_alive()
+        qtbot.waitUntil(lambda: panel.monitor.monitor.status.probes >= 1, timeout=15000)
+        assert list(reads.status_events(core, sd)) == []
+        window.close()
+        assert not thread.is_alive() and not panel.monitor.running
+        assert [(e.status, e.automatic) for e in reads.status_events(core, sd)] == [("connected", True)]
+    finally:
+        lst.close()

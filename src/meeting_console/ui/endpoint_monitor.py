@@ -1,7 +1,9 @@
-"""The monitor in the console: a ``monitor.Monitor`` running as a coroutine on the qasync loop
-(the UI thread's event loop, so probes never block anything: they are asyncio I/O), handing
-each flush to ONE ``apply_monitor_batch`` operation on the DB worker through the runner, so the
-panel, the journal and other consoles see automatic changes exactly like a clerk's.
+"""The monitor in the console: a ``monitor.Monitor`` running on an asyncio loop of its own,
+in a thread of its own (probes, hysteresis and the feed's parsing never take turns with the
+UI thread's painting: only the interpreter lock is shared, with a short switch interval),
+handing each flush to ONE ``apply_monitor_batch`` operation on the DB worker through the
+runner, so the panel, the journal and other consoles see automatic changes exactly like a
+clerk's.
 
 Clerks' edits (monitored flag, address, override released, undo) arrive on the change bus; the
 controller then re-reads the meeting's monitor setup and hands it to the running monitor.
@@ -12,6 +14,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+import threading
+import time
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -46,6 +50,9 @@ class MonitorController(QObject):
     status_changed = Signal(object)  # MonitorStatus
     live_changed = Signal(object)  # dict[int, ProbeResult]
     failed = Signal(str)
+    # from the monitor's thread to the UI thread (queued): a batch to write, and the end
+    _submit = Signal(object, object)  # MonitorBatch, reply(result, error)
+    _thread_ended = Signal(object)  # the exception that ended it, or None
 
     def __init__(self, runner: Runner, parent: QObject | None = None, *, flush_s: float = 1.0) -> None:
         super().__init__(parent)
@@ -54,75 +61,134 @@ class MonitorController(QObject):
         self.meeting_id: int | None = None
         self.monitor: Monitor | None = None
         self._switch_interval = sys.getswitchinterval()
-        self._task: asyncio.Task[None] | None = None
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._starting = False
         self._reload = QTimer(self)
         self._reload.setSingleShot(True)
         self._reload.setInterval(300)
         self._reload.timeout.connect(self._reload_setup)
+        self._submit.connect(self._write_batch)
+        self._thread_ended.connect(self._ended)
         runner.operation_did_execute.connect(self._on_changes)
 
     @property
     def running(self) -> bool:
-        return self._task is not None and not self._task.done()
+        return self._thread is not None
 
     def start(self, meeting_id: int) -> None:
-        """Read the meeting's monitor setup and start probing (needs the qasync loop)."""
-        if self.running:
+        """Read the meeting's monitor setup and start probing."""
+        if self.running or self._starting:
             return
-        try:
-            asyncio.get_event_loop()
-        except RuntimeError:
-            self.failed.emit(_("Monitoring needs the console's event loop (qasync)."))
-            return
+        self._starting = True
         self.meeting_id = meeting_id
+
+        def refused(message: str) -> None:
+            self._starting = False
+            self.failed.emit(message)
+
         self.runner.call(endpoints.monitor_setup, self.runner.core, meeting_id,
-                         on_done=self._got_setup, on_error=self.failed.emit)
+                         on_done=self._got_setup, on_error=refused)
 
     def _got_setup(self, setup: MonitorSetup) -> None:
+        self._starting = False
         if self.running or setup.meeting_id != self.meeting_id:
             return
-        loop = asyncio.get_event_loop()
-        self.monitor = Monitor(setup, clock=self.runner.core.clock, apply=self._apply,
-                               on_live=self.live_changed.emit, on_status=self.status_changed.emit,
-                               flush_s=self.flush_s)
+        monitor = Monitor(setup, clock=self.runner.core.clock, apply=self._apply,
+                          on_live=self.live_changed.emit, on_status=self.status_changed.emit,
+                          flush_s=self.flush_s)
+        self.monitor = monitor
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+
+        def main() -> None:
+            asyncio.set_event_loop(loop)
+            error: BaseException | None = None
+            try:
+                loop.run_until_complete(monitor.run())
+            except BaseException as exc:  # reported on the UI thread
+                error = exc
+            finally:
+                try:
+                    loop.run_until_complete(loop.shutdown_default_executor())
+                finally:
+                    loop.close()
+            self._thread_ended.emit(error)
+
         self._switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(min(self._switch_interval, SWITCH_INTERVAL_S))
-        self._task = loop.create_task(self.monitor.run())
-        self._task.add_done_callback(self._ended)
+        self._thread = threading.Thread(target=main, name="endpoint-monitor", daemon=True)
+        self._thread.start()
         self.running_changed.emit(True)
-        self.status_changed.emit(self.monitor.status)
+        self.status_changed.emit(monitor.status)
+
+    def _in_monitor(self, fn: Any, *args: Any) -> None:
+        """Run ``fn`` on the monitor's loop (its objects belong to that thread)."""
+        loop = self._loop
+        if loop is not None:
+            try:
+                loop.call_soon_threadsafe(fn, *args)
+            except RuntimeError:  # the loop has just ended
+                pass
 
     def stop(self) -> None:
+        """Stop probing; what was seen is still written (the monitor's last flush)."""
         if self.monitor is not None:
-            self.monitor.stop()
+            self._in_monitor(self.monitor.stop)
 
-    def _ended(self, task: asyncio.Task[None]) -> None:
-        if not task.cancelled() and task.exception() is not None:
-            log.error("the monitor stopped on an error", exc_info=task.exception())
-            self.failed.emit(_("Monitoring stopped: {error}").format(error=task.exception()))
-        self._task = None
+    def finish(self, timeout: float = 5.0) -> bool:
+        """Stop and let the last flush be written before returning (the console closes): the
+        UI thread keeps serving the monitor's batch meanwhile. True when the monitor ended."""
+        from PySide6.QtCore import QCoreApplication, QEventLoop
+
+        self.stop()
+        deadline = time.monotonic() + timeout
+        while (t := self._thread) is not None and t.is_alive() and time.monotonic() < deadline:
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+            t.join(0.01)
+        QCoreApplication.processEvents()  # the end, announced
+        return self._thread is None or not self._thread.is_alive()
+
+    def _ended(self, error: BaseException | None) -> None:
+        if error is not None:
+            log.error("the monitor stopped on an error", exc_info=error)
+            self.failed.emit(_("Monitoring stopped: {error}").format(error=error))
+        self._thread = None
+        self._loop = None
         sys.setswitchinterval(self._switch_interval)
         self.running_changed.emit(False)
 
     async def _apply(self, batch: MonitorBatch) -> BatchResult:
-        loop = asyncio.get_event_loop()
+        """On the monitor's loop: have the batch written on the DB worker, await the outcome."""
+        loop = asyncio.get_running_loop()
         fut: asyncio.Future[BatchResult] = loop.create_future()
-        mid = self.meeting_id
 
-        def done(changes: Changes) -> None:
+        def settle(result: Any, error: BaseException | None) -> None:
             if fut.done():
                 return
-            if isinstance(changes.result, StoreError):
-                fut.set_exception(changes.result)
+            if error is not None:
+                fut.set_exception(error)
             else:
-                fut.set_result(changes.result)
+                fut.set_result(result)
 
-        def refused(message: str) -> None:
-            if not fut.done():
-                fut.set_exception(UserError(message))
+        def reply(result: Any, error: BaseException | None) -> None:  # on the UI thread
+            try:
+                loop.call_soon_threadsafe(settle, result, error)
+            except RuntimeError:
+                pass
 
-        self.runner.run(_apply_batch, mid, batch, initiator=self, on_done=done, on_error=refused)
+        self._submit.emit(batch, reply)
         return await fut
+
+    def _write_batch(self, batch: MonitorBatch, reply: Any) -> None:
+        def done(changes: Changes) -> None:
+            if isinstance(changes.result, StoreError):
+                reply(None, changes.result)
+            else:
+                reply(changes.result, None)
+
+        self.runner.run(_apply_batch, self.meeting_id, batch, initiator=self, on_done=done,
+                        on_error=lambda message: reply(None, UserError(message)))
 
     # --- following the clerks' edits ---------------------------------------------------------
 
@@ -139,7 +205,7 @@ class MonitorController(QObject):
 
     def _updated(self, setup: MonitorSetup) -> None:
         if self.monitor is not None and self.running and setup.meeting_id == self.meeting_id:
-            self.monitor.update(setup)
+            self._in_monitor(self.monitor.update, setup)
 
     def status(self) -> MonitorStatus | None:
         return self.monitor.status if self.monitor is not None else None

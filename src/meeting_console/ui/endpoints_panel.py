@@ -565,4 +565,6 @@ class EndpointsPanel(Panel):
             self.perform(endpoints.remove_from_meeting, e.id)
 
     def shutdown(self) -> None:
-        self.monitor.stop()
+        """The console closes: monitoring stops and what it saw last is written."""
+        if self.monitor.running:
+            self.monitor.finish()

@@ -419,4 +419,5 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
+        self.endpoints.shutdown()  # monitoring writes its last observations first
         super().closeEvent(event)
