@@ -174,3 +174,12 @@ def test_ids_are_exposed_by_role(window: MainWindow, demo_id: int, core) -> None
     ids = [window.agenda.model.index(r, 0).data(IdRole) for r in range(window.agenda.model.rowCount())]
     assert ids == [i.id for i in reads.agenda(core, demo_id)]
     assert date(2022, 1, 14) == reads.meeting(core, demo_id).date
+
+
+def test_the_window_fits_an_office_screen(qtbot, window) -> None:
+    """1366×768 (the smallest office laptop screen) less a taskbar: no dock may ask more (the
+    current speaker's pane once asked 800 px of height by itself)."""
+    need = window.minimumSizeHint()
+    assert need.width() <= 1366 and need.height() <= 720, need
+    window.resize(1366, 720)
+    qtbot.waitUntil(lambda: window.height() <= 720)

@@ -171,7 +171,17 @@ class SpeakersPanel(Panel):
         return list(self.actions())
 
     def extra_docks(self) -> list[tuple[str, str, QWidget, Qt.DockWidgetArea]]:
-        return [("current-speaker", _("Current speaker"), self.pane, Qt.DockWidgetArea.RightDockWidgetArea)]
+        # in a scroll area: the pane's wrapped lines would otherwise ask 800 px of height at a
+        # narrow width, more than a 1080p screen leaves the whole window
+        from PySide6.QtWidgets import QFrame, QScrollArea
+
+        scroll = QScrollArea()
+        scroll.setObjectName("current-speaker-scroll")
+        scroll.setWidget(self.pane)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        return [("current-speaker", _("Current speaker"), scroll, Qt.DockWidgetArea.RightDockWidgetArea)]
 
     # --- columns -------------------------------------------------------------------------------
 
