@@ -6,7 +6,9 @@
 #   3. PyInstaller builds dist/meeting-console/ from packaging/meeting-console.spec;
 #   4. the built program, with no Python around it: --version, import --demo, record (a real PDF
 #      with the Vietnamese heading), and the window opened on the demo under QT_QPA_PLATFORM=offscreen
-#      until its first paint (so the Qt platform plugins are in the folder).
+#      until its first paint (so the Qt platform plugins are in the folder);
+#   5. the desktop entry, metainfo, icons and install.sh go into the folder; install.sh --user
+#      installs it into the throwaway home and --uninstall removes it; a .tar.gz of the folder.
 # Environment: PYTHON (default python3, 3.11+), DIST (default <checkout>/dist), KEEP_WORK=1 keeps
 # the throwaway folder. Prints the build time and the folder's size.
 set -euo pipefail
@@ -41,7 +43,7 @@ VPY="$WORK/venv/bin/python"
 "$VPY" -m pip install -q --upgrade pip
 "$VPY" -m pip wheel -q --no-deps -w "$WORK/wheels" "$ROOT"
 wheel=$(ls "$WORK"/wheels/meeting_console-*.whl)
-"$VPY" -m pip install -q "$wheel" pyinstaller
+"$VPY" -m pip install -q --no-compile "$wheel" pyinstaller
 say "wheel $(basename "$wheel") installed with $("$VPY" -m PyInstaller --version | sed 's/^/PyInstaller /')"
 
 check_program() {  # $1: what, then the command that runs the program
@@ -89,10 +91,29 @@ out=$(cd "$WORK/run" && QT_QPA_PLATFORM=offscreen MEETING_CONSOLE_EXIT_AFTER_PAI
 grep -q '^painted ' <<<"$out" || { cat "$WORK/run/gui.err" >&2; fail "the window never painted"; }
 say "frozen: the window opened on the demo meeting and painted (offscreen)"
 
-# 4. hand over the folder
+# 4. what a Linux desktop needs beside the program, then install it as a user would
+mkdir -p "$APP_DIR/share/icons"
+cp "$ROOT"/packaging/linux/*.desktop "$ROOT"/packaging/linux/*.metainfo.xml "$APP_DIR/share/"
+cp "$ROOT"/resources/icons/meeting-console.svg "$ROOT"/resources/icons/meeting-console-*.png "$APP_DIR/share/icons/"
+cp "$ROOT/packaging/linux/install.sh" "$APP_DIR/"
+"$APP_DIR/install.sh" --user >/dev/null || fail "install.sh --user"
+out=$("$HOME/.local/bin/meeting-console" --version) || fail "the installed program does not start"
+[ "$out" = "meeting-console $version" ] || fail "the installed program said '$out'"
+desktop=$(ls "$XDG_DATA_HOME"/applications/*.desktop)
+if command -v desktop-file-validate >/dev/null; then
+  desktop-file-validate "$desktop" || fail "the installed desktop entry is not valid"
+fi
+"$APP_DIR/install.sh" --user --uninstall >/dev/null || fail "install.sh --uninstall"
+[ ! -e "$HOME/.local/bin/meeting-console" ] || fail "install.sh --uninstall left the program"
+say "frozen: install.sh --user installs (menu entry, icons, PATH) and --uninstall removes it"
+
+# 5. hand over the folder and an archive of it
 size=$(du -sh "$APP_DIR" | cut -f1)
 mkdir -p "$DIST"
 rm -rf "$DIST/meeting-console"
 cp -a "$APP_DIR" "$DIST/"
-say "PyInstaller build ${build_seconds}s, folder $size ($(find "$APP_DIR" -type f | wc -l) files) -> $DIST/meeting-console"
+archive="$DIST/meeting-console-$version-linux-$(uname -m).tar.gz"
+tar -C "$DIST" -czf "$archive" meeting-console
+say "PyInstaller build ${build_seconds}s, folder $size ($(find "$APP_DIR" -type f | wc -l) files), archive $(du -h "$archive" | cut -f1)"
+say "-> $DIST/meeting-console and $archive"
 say "all checks passed in $(( $(date +%s) - start ))s"
