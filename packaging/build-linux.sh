@@ -40,7 +40,6 @@ say "meeting-console $version, $("$PY" --version), in $WORK"
 # 1. the wheel, in a fresh venv
 "$PY" -m venv "$WORK/venv"
 VPY="$WORK/venv/bin/python"
-"$VPY" -m pip install -q --upgrade pip
 "$VPY" -m pip wheel -q --no-deps -w "$WORK/wheels" "$ROOT"
 wheel=$(ls "$WORK"/wheels/meeting_console-*.whl)
 "$VPY" -m pip install -q --no-compile "$wheel" pyinstaller
