@@ -69,3 +69,5 @@ def test_pyinstaller_build_runs_headless(tmp_path: Path) -> None:
     assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-5000:]
     assert "all checks passed" in p.stdout
     assert (tmp_path / "dist" / "meeting-console" / "meeting-console").is_file()
+    assert list((tmp_path / "dist").glob("meeting-console-*-linux-*.tar.gz"))
+    shutil.rmtree(tmp_path / "dist")  # 200 MB that pytest would keep for three runs
