@@ -80,12 +80,14 @@ class AboutDialog(QDialog):
         icon = QLabel()
         icon.setPixmap(app_icon().pixmap(64, 64))
         icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+        version = _("Version {version}").format(version=app.version)
+        summary = _("The secretariat’s console for hybrid multi-site meetings.")
+        licence = _("Free software under the MIT licence.")
         title = QLabel(
             f"<h2 style='margin:0'>Meeting Console</h2>"
-            f"<p style='margin:4px 0'>{_('Version {version}').format(version=app.version)}</p>"
-            f"<p style='margin:4px 0'>"
-            f"{_('The secretariat’s console for hybrid multi-site meetings.')}</p>"
-            f"<p style='margin:4px 0'>{_('Free software under the MIT licence.')} "
+            f"<p style='margin:4px 0'>{version}</p>"
+            f"<p style='margin:4px 0'>{summary}</p>"
+            f"<p style='margin:4px 0'>{licence} "
             f"Qt {qVersion()} · PySide6 {pyside_version} · Python {sys.version.split()[0]}</p>")
         title.setObjectName("about-title")
         title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

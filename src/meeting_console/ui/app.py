@@ -12,9 +12,7 @@ from types import TracebackType
 # PySide6 before qasync, so qasync binds to it
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from meeting_console import __version__
 from meeting_console.core.api import Core
-from meeting_console.credits import APP_ID
 
 log = logging.getLogger("meeting_console")
 
@@ -25,11 +23,13 @@ def ensure_app(argv: list[str] | None = None) -> QApplication:
         app = QApplication(argv or [sys.argv[0]])
     app.setApplicationName("Meeting Console")
     app.setOrganizationName("meeting-console")
-    app.setApplicationVersion(__version__)
-    app.setDesktopFileName(APP_ID)  # Wayland and the taskbar find the desktop entry and its icon
-    if app.windowIcon().isNull() or not app.property("meeting_console_icon"):
+    if not app.property("meeting_console_icon"):
+        from meeting_console import __version__
+        from meeting_console.credits import APP_ID
         from meeting_console.ui.about import app_icon
 
+        app.setApplicationVersion(__version__)
+        app.setDesktopFileName(APP_ID)  # Wayland and taskbars find the desktop entry and icon
         app.setWindowIcon(app_icon())
         app.setProperty("meeting_console_icon", True)
     return app  # type: ignore[return-value]
