@@ -22,7 +22,7 @@ FROM_DIST = {
     "MarkupSafe": ["LICENSE.txt"], "qasync": ["LICENSE"], "reportlab": ["LICENSE"],
     "platformdirs": ["LICENSE"], "PyYAML": ["LICENSE"], "tzdata": ["LICENSE_APACHE", "LICENSE"],
     "openpyxl": ["LICENCE.rst"], "et_xmlfile": ["LICENCE.rst"], "defusedxml": ["LICENSE"],
-    "typing_extensions": ["LICENSE"],
+    "typing_extensions": ["LICENSE"], "pillow": ["LICENSE"], "charset_normalizer": ["LICENSE"],
 }
 
 
