@@ -13,6 +13,8 @@ APT_PACKAGES=(
   fonts-dejavu-core
   # tests: PDF to PNG, a SIP responder, PostgreSQL
   poppler-utils sip-tester postgresql
+  # packaging checks: the desktop entry and the AppStream metadata
+  desktop-file-utils appstream
 )
 
 sudo_if_needed() {

@@ -23,6 +23,15 @@ def ensure_app(argv: list[str] | None = None) -> QApplication:
         app = QApplication(argv or [sys.argv[0]])
     app.setApplicationName("Meeting Console")
     app.setOrganizationName("meeting-console")
+    if not app.property("meeting_console_icon"):
+        from meeting_console import __version__
+        from meeting_console.credits import APP_ID
+        from meeting_console.ui.about import app_icon
+
+        app.setApplicationVersion(__version__)
+        app.setDesktopFileName(APP_ID)  # Wayland and taskbars find the desktop entry and icon
+        app.setWindowIcon(app_icon())
+        app.setProperty("meeting_console_icon", True)
     return app  # type: ignore[return-value]
 
 

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from meeting_console import __version__
 from meeting_console.core import meetings, reads, vocab
 from meeting_console.core.changes import MEETING, Changes
 from meeting_console.core.timefmt import local
@@ -382,10 +381,9 @@ class MainWindow(QMainWindow):
         dlg.open()
 
     def about(self) -> None:
-        box = QMessageBox(QMessageBox.Icon.Information, _("About Meeting Console"),
-                          _("Meeting Console {v}\nThe secretariat's console for hybrid multi-site meetings.").format(
-                              v=__version__), QMessageBox.StandardButton.Ok, self)
-        box.open()
+        from meeting_console.ui.about import show_about
+
+        self.about_dialog = show_about(self)
 
     # --- layout ----------------------------------------------------------------------------
 
