@@ -88,7 +88,20 @@ def _meeting_events(s: Session, meeting_id: int) -> list[Event]:
         .where(m.MeetingEndpoint.meeting_id == meeting_id)
         .order_by(ev.meeting_endpoint_id, ev.at, ev.id)
     )
+    rows = rows.all()
+    if rows and isinstance(rows[0][1], str) and _naive_text(rows[0][1]):
+        # SQLite's text, UTC without an offset: parsed with the offset appended, all in C
+        parse = datetime.fromisoformat
+        new = Event.__new__
+        try:
+            return [new(Event, me, parse(at + "+00:00"), status) for me, at, status in rows]
+        except (TypeError, ValueError):
+            pass  # a value in another form: the general way below
     return [Event(me, _moment(at), status) for me, at, status in rows]
+
+
+def _naive_text(value: str) -> bool:
+    return datetime.fromisoformat(value).tzinfo is None
 
 
 @dataclass(frozen=True)
