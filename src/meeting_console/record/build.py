@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from reportlab.platypus import Flowable
@@ -43,7 +44,7 @@ def record_story(ctx: Ctx) -> list[Flowable]:
     else:
         story = sc.top(ctx, "title_programme", number=False, note_key="programme_note")
     for part in (sc.general, sc.chairs, sc.attendance, sc.proceedings, sc.awards,
-                 sc.conclusion, sc.signatures):
+                 sc.conclusion, sc.signatures, sc.distribution):
         story.extend(part(ctx))
     if ctx.held:
         story.extend(ax.annex(ctx))
@@ -86,14 +87,18 @@ def _write(ctx: Ctx, path: str | os.PathLike[str], story: list[Flowable], title_
 
 
 def build_record(core: Core, meeting_id: int, path: str | os.PathLike[str], *,
-                 progress: Progress | None = None) -> Path:
+                 progress: Progress | None = None,
+                 distribution: Sequence[str] | None = None) -> Path:
     """Write the session record of a meeting to ``path`` (PDF): the minutes (biên bản) of a
     meeting held, the planned programme of one not yet held. Returns the file's path.
 
     Raises ``NotFound`` for an unknown meeting and ``UserError`` when the file cannot be
     written; no partial file is ever left under ``path``. ``progress(done, total, what)`` is
-    called as pages are laid out; raising from it cancels."""
+    called as pages are laid out; raising from it cancels. ``distribution``: who receives a
+    copy ("Nơi nhận"), one recipient per item, instead of the meeting's own list."""
     ctx = _ctx(core, meeting_id, progress)
+    if distribution is not None:
+        ctx.src.distribution = source.distribution_lines("\n".join(distribution))
     key = "title_minutes" if ctx.held else "title_programme"
     return _write(ctx, path, record_story(ctx), key, _estimate(ctx), progress)
 

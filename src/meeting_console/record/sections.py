@@ -454,3 +454,30 @@ def signatures(ctx: Ctx) -> list[Flowable]:
                            ("LEFTPADDING", (0, 0), (-1, -1), 0),
                            ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
     return [Spacer(1, 18), KeepTogether([t])]
+
+
+# --- "Nơi nhận": who receives a copy ----------------------------------------------------
+
+
+def distribution(ctx: Ctx) -> list[Flowable]:
+    """The distribution list under the signatures (Nghị định 30/2020: "Nơi nhận:" 12 pt bold
+    italic, the list 11 pt, items closed by ";" and the last by "."; a Party document:
+    "Nơi nhận:" underlined, items closed by ","). The filing copy ("Lưu: …") closes it unless
+    the list names it. Only the minutes carry it: the programme is not a signed document."""
+    if not ctx.held:
+        return []
+    L, S = ctx.labels, ctx.styles
+    lines = list(ctx.src.distribution)
+    filing = L("distribution_file")
+    if not any(x.casefold().startswith(filing.split(":")[0].split()[0].casefold())
+               for x in lines):
+        lines.append(filing)
+    sep = "," if ctx.party else ";"
+    head = markup(L("distribution"))
+    out: list[Flowable] = [
+        Paragraph(f"<u>{head}</u>" if ctx.party else head,
+                  S.distribution_party if ctx.party else S.distribution_state)]
+    for i, line in enumerate(lines, start=1):
+        end = "." if i == len(lines) else sep
+        out.append(Paragraph("- " + markup(line) + end, S.distribution_line))
+    return [KeepTogether(out)]
