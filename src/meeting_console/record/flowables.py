@@ -154,7 +154,12 @@ class Measure:
     def cell(self, text: str, room: float, cache: dict[str, tuple[str, int]]) -> tuple[str, int]:
         if len(cache) > self.MEMO:
             cache.clear()
-        lines = self._lines(_nfc("NFC", text), room) if text else [""]
+        text_nfc = _nfc("NFC", text) if text else ""
+        if "\n" not in text_nfc and self.width(text_nfc) <= room and \
+                " ".join(text_nfc.split()) == text_nfc:
+            lines = [text_nfc]  # one line as it is: most cells
+        else:
+            lines = self._lines(text_nfc, room) if text_nfc else [""]
         hit = cache[text] = ("\n".join(lines), len(lines))
         return hit
 
