@@ -315,3 +315,12 @@ def test_programme_has_no_distribution_list(core: Core, tmp_path: Path) -> None:
     s = seed.seed_article(core)
     text = pdf_text(build_record(core, s.meeting_id, tmp_path / "p.pdf", distribution=["X"]))
     assert "Nơi nhận" not in text
+
+
+def test_counts_are_written_the_vietnamese_way() -> None:
+    from meeting_console.record.labels import Labels
+
+    assert Labels("vi").num(31000) == "31.000" and Labels("vi").num(999) == "999"
+    assert Labels("en").num(1_441_200) == "1,441,200"
+    assert Labels("vi")("form_online", main="Trung ương", n=Labels("vi").num(30999)) == (
+        "Hình thức: trực tuyến từ điểm cầu Trung ương tới 30.999 điểm cầu.")

@@ -290,6 +290,12 @@ class Labels:
         self._table = TABLES[self.language]
         self._plain: dict[str, str] = {}
 
+    def num(self, n: int) -> str:
+        """A count as the language writes it: "31.000" in Vietnamese (a dot between thousands,
+        Nghị định 30/2020), "31,000" in English."""
+        text = f"{n:,}"
+        return text.replace(",", ".") if self.language == "vi" else text
+
     def __call__(self, key: str, /, **values: Any) -> str:
         if not values:
             hit = self._plain.get(key)
