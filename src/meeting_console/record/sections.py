@@ -482,5 +482,6 @@ def distribution(ctx: Ctx) -> list[Flowable]:
                   S.distribution_party if ctx.party else S.distribution_state)]
     for i, line in enumerate(lines, start=1):
         end = "." if i == len(lines) else sep
-        out.append(Paragraph("- " + markup(line) + end, S.distribution_line))
+        out.append(Paragraph("- " + markup(line) + end,
+                             S.distribution_line_party if ctx.party else S.distribution_line))
     return [KeepTogether(out)]
