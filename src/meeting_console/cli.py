@@ -50,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     rec = sub.add_parser("record", help="write the session record (PDF)")
     rec.add_argument("meeting", help="meeting id (see list)")
     rec.add_argument("-o", "--output", required=True, help="PDF file to write")
+    rec.add_argument("--to", action="append", metavar="RECIPIENT",
+                     help="who receives a copy (Nơi nhận); repeat for each recipient")
 
     opn = sub.add_parser("open", help="open the console on a meeting")
     opn.add_argument("meeting", help="meeting id (see list)")
@@ -200,7 +202,7 @@ def _run(args: argparse.Namespace) -> int:
             from meeting_console.record import build_record
 
             mid = _existing_meeting(core, args.meeting)
-            build_record(core, mid, Path(args.output))
+            build_record(core, mid, Path(args.output), distribution=args.to)
             return 0
         # the window
         from meeting_console.core import reads

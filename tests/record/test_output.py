@@ -190,7 +190,7 @@ def test_long_table_paginates_with_repeated_header_and_long_names_wrap(
     at = [text.index(f"{n} {name} ") for n, name in enumerate(names[:5], start=2)]
     assert at == sorted(at)
     assert all(name in text for name in names)  # the long one too, whole
-    assert "Tổng cộng: 1201 điểm cầu 24010" in text
+    assert "Tổng cộng: 1.201 điểm cầu 24.010" in text  # thousands with a dot
     # the long name is wrapped over lines inside its cell, not cut or overflowing
     long_page = next(p for p in pages if "Thượng Lâm" in p)
     lines = [ln for ln in long_page.splitlines() if any(w in ln for w in ("Thượng", "Nà Thuôn"))]

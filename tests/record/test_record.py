@@ -282,3 +282,45 @@ def test_progress_is_reported(held_core: tuple[Core, seed.Seeded], tmp_path: Pat
     pages = [c for c in calls if c[2] == "pages"]
     assert pages and all(0 < d <= t for d, t, _w in pages)
     assert [d for d, _t, _w in pages] == sorted(d for d, _t, _w in pages)
+
+
+def test_distribution_list_under_the_signatures(held_core: tuple[Core, seed.Seeded],
+                                                 tmp_path: Path) -> None:
+    core, held = held_core
+    # a Party body: "Nơi nhận:" underlined, items closed by commas, the filing copy last
+    text = pdf_text(build_record(core, held.meeting_id, tmp_path / "r.pdf", distribution=[
+        "- Ban Thường vụ Tỉnh ủy;", "Các đồng chí Tỉnh ủy viên", "  ", "Các huyện ủy, thành ủy."]))
+    expected = ("Nơi nhận: - Ban Thường vụ Tỉnh ủy, - Các đồng chí Tỉnh ủy viên, "
+                "- Các huyện ủy, thành ủy, - Lưu: VT, hồ sơ hội nghị.")
+    assert expected in text
+    assert text.index("CHỦ TRÌ HỘI NGHỊ") < text.index("Nơi nhận:") < text.index("PHỤ LỤC")
+    # no list given: the filing copy alone; a list that names it is not given a second one
+    text = pdf_text(build_record(core, held.meeting_id, tmp_path / "r2.pdf"))
+    assert "Nơi nhận: - Lưu: VT, hồ sơ hội nghị." in text
+    text = pdf_text(build_record(core, held.meeting_id, tmp_path / "r3.pdf",
+                                 distribution=["Thường trực Tỉnh ủy", "Lưu Văn phòng Tỉnh ủy"]))
+    assert "Nơi nhận: - Thường trực Tỉnh ủy, - Lưu Văn phòng Tỉnh ủy." in text
+    assert "hồ sơ hội nghị" not in text
+
+
+def test_distribution_list_of_a_state_body(core: Core, clock: FakeClock, tmp_path: Path) -> None:
+    s = seed.seed_article(core, body_type="state")
+    seed.hold(core, s.meeting_id, clock)
+    text = pdf_text(build_record(core, s.meeting_id, tmp_path / "r.pdf",
+                                 distribution=["UBND tỉnh", "Sở Nội vụ"]))
+    assert "Nơi nhận: - UBND tỉnh; - Sở Nội vụ; - Lưu: VT, hồ sơ hội nghị." in text
+
+
+def test_programme_has_no_distribution_list(core: Core, tmp_path: Path) -> None:
+    s = seed.seed_article(core)
+    text = pdf_text(build_record(core, s.meeting_id, tmp_path / "p.pdf", distribution=["X"]))
+    assert "Nơi nhận" not in text
+
+
+def test_counts_are_written_the_vietnamese_way() -> None:
+    from meeting_console.record.labels import Labels
+
+    assert Labels("vi").num(31000) == "31.000" and Labels("vi").num(999) == "999"
+    assert Labels("en").num(1_441_200) == "1,441,200"
+    assert Labels("vi")("form_online", main="Trung ương", n=Labels("vi").num(30999)) == (
+        "Hình thức: trực tuyến từ điểm cầu Trung ương tới 30.999 điểm cầu.")

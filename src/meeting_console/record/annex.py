@@ -58,7 +58,8 @@ def ledger_part(ctx: Ctx) -> list[Flowable]:
     speakers = {s.id: s.person_name for s in src.snap.speakers}
     until = src.meeting.actual_end
     total = sum(o.seconds(until) or 0 for o in outages)
-    intro = L("ledger_intro", n=len(outages), m=len(src.outages), minutes=T.duration(total))
+    intro = L("ledger_intro", n=L.num(len(outages)), m=L.num(len(src.outages)),
+              minutes=T.duration(total))
     head = [L("col_no"), L("col_endpoint"), L("col_severity"), L("col_span"),
             L("col_duration"), L("col_item"), L("col_speaker")]
     shares = [0.6, 2.8, 1.5, 1.35, 1.0, 1.85, 1.4]

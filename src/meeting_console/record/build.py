@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from reportlab.platypus import Flowable
@@ -15,13 +16,6 @@ from meeting_console.record.context import Ctx
 from meeting_console.record.output import Progress, write_pdf
 
 ROWS_PER_PAGE = 38  # for the page estimate behind the progress figures
-
-
-def _ctx(core: Core, meeting_id: int, progress: Progress | None) -> Ctx:
-    fonts.register()
-    if progress is not None:
-        progress(0, 1, "reading")
-    return Ctx.of(source.load(core, meeting_id))
 
 
 def _estimate(ctx: Ctx, *, people: bool = True, endpoints: bool = True, speeches: bool = True,
@@ -43,7 +37,7 @@ def record_story(ctx: Ctx) -> list[Flowable]:
     else:
         story = sc.top(ctx, "title_programme", number=False, note_key="programme_note")
     for part in (sc.general, sc.chairs, sc.attendance, sc.proceedings, sc.awards,
-                 sc.conclusion, sc.signatures):
+                 sc.conclusion, sc.signatures, sc.distribution):
         story.extend(part(ctx))
     if ctx.held:
         story.extend(ax.annex(ctx))
@@ -85,30 +79,61 @@ def _write(ctx: Ctx, path: str | os.PathLike[str], story: list[Flowable], title_
     return out
 
 
+DOCUMENTS = ("record", "attendance", "awards")
+
+
+def write_document(src: source.RecordSource, kind: str, path: str | os.PathLike[str], *,
+                   progress: Progress | None = None,
+                   distribution: Sequence[str] | None = None) -> Path:
+    """Lay out one of the ``DOCUMENTS`` from a source read before (``source.load``) and write
+    it to ``path``: the console reads on its database worker and lays out on a thread of
+    its own, so a national record does not hold the database for its whole layout."""
+    fonts.register()
+    if distribution is not None:
+        src.distribution = source.distribution_lines("\n".join(distribution))
+    ctx = Ctx.of(src)
+    if kind == "record":
+        key = "title_minutes" if ctx.held else "title_programme"
+        return _write(ctx, path, record_story(ctx), key, _estimate(ctx), progress)
+    if kind == "attendance":
+        pages = _estimate(ctx, speeches=False, grants=False)
+        return _write(ctx, path, attendance_story(ctx), "title_attendance", pages, progress)
+    if kind == "awards":
+        pages = _estimate(ctx, people=False, endpoints=False, speeches=False, ledger=False)
+        return _write(ctx, path, awards_story(ctx), "title_awards", pages, progress)
+    raise ValueError(f"unknown document {kind!r}")
+
+
+def _read(core: Core, meeting_id: int, progress: Progress | None) -> source.RecordSource:
+    fonts.register()
+    if progress is not None:
+        progress(0, 1, "reading")
+    return source.load(core, meeting_id)
+
+
 def build_record(core: Core, meeting_id: int, path: str | os.PathLike[str], *,
-                 progress: Progress | None = None) -> Path:
+                 progress: Progress | None = None,
+                 distribution: Sequence[str] | None = None) -> Path:
     """Write the session record of a meeting to ``path`` (PDF): the minutes (biên bản) of a
     meeting held, the planned programme of one not yet held. Returns the file's path.
 
     Raises ``NotFound`` for an unknown meeting and ``UserError`` when the file cannot be
     written; no partial file is ever left under ``path``. ``progress(done, total, what)`` is
-    called as pages are laid out; raising from it cancels."""
-    ctx = _ctx(core, meeting_id, progress)
-    key = "title_minutes" if ctx.held else "title_programme"
-    return _write(ctx, path, record_story(ctx), key, _estimate(ctx), progress)
+    called as pages are laid out; raising from it cancels. ``distribution``: who receives a
+    copy ("Nơi nhận"), one recipient per item, instead of the meeting's own list."""
+    return write_document(_read(core, meeting_id, progress), "record", path, progress=progress,
+                          distribution=distribution)
 
 
 def build_attendance_report(core: Core, meeting_id: int, path: str | os.PathLike[str], *,
                             progress: Progress | None = None) -> Path:
     """Write the attendance report (participants, bridge points, outages) to ``path``."""
-    ctx = _ctx(core, meeting_id, progress)
-    pages = _estimate(ctx, speeches=False, grants=False)
-    return _write(ctx, path, attendance_story(ctx), "title_attendance", pages, progress)
+    return write_document(_read(core, meeting_id, progress), "attendance", path,
+                          progress=progress)
 
 
 def build_awards_list(core: Core, meeting_id: int, path: str | os.PathLike[str], *,
                       progress: Progress | None = None) -> Path:
     """Write the list of awards, in ceremony order, to ``path``."""
-    ctx = _ctx(core, meeting_id, progress)
-    pages = _estimate(ctx, people=False, endpoints=False, speeches=False, ledger=False)
-    return _write(ctx, path, awards_story(ctx), "title_awards", pages, progress)
+    return write_document(_read(core, meeting_id, progress), "awards", path,
+                          progress=progress)

@@ -12,7 +12,7 @@ stream, with the glyph encoding of each distinct line computed once per document
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import accumulate, groupby
 from operator import itemgetter
 from typing import Any
@@ -87,10 +87,13 @@ class Rule(Flowable):
 
 
 class Measure:
-    """Fast string widths for one font and size (reportlab's own loops over each character
-    in Python; a table of widths summed by ``map`` is several times quicker)."""
+    """Fast string widths and line breaking for one font and size (reportlab's own loops
+    over each character in Python; a table of widths summed by ``map`` is several times
+    quicker). Words and whole cells repeat across a 31,000-row table (place names, times,
+    counts), so their widths and line breaks are remembered."""
 
     _cache: dict[tuple[str, float], Measure] = {}
+    MEMO = 200_000  # remembered cells and words, per font and size, before starting afresh
 
     def __init__(self, fontname: str, size: float) -> None:
         face = pdfmetrics.getFont(fontname).face
@@ -105,6 +108,9 @@ class Measure:
         self._w = Table()
         self.space = self._w[" "]
         self.widest = max(max(widths.values(), default=default), default) * scale
+        self._words: dict[str, float] = {}
+        self._broken: dict[tuple[str, float], list[str]] = {}
+        self._cells: dict[float, dict[str, tuple[str, int]]] = {}
 
     @classmethod
     def of(cls, fontname: str, size: float) -> Measure:
@@ -116,42 +122,95 @@ class Measure:
     def width(self, text: str) -> float:
         return sum(map(self._w.__getitem__, text))
 
+    def word(self, text: str) -> float:
+        """The width of a word (or any short string that repeats), remembered."""
+        w = self._words.get(text)
+        if w is None:
+            if len(self._words) > self.MEMO:
+                self._words.clear()
+            w = self._words[text] = sum(map(self._w.__getitem__, text))
+        return w
+
     def lines(self, text: str, room: float) -> list[str]:
         """``text`` broken into lines no wider than ``room``: at spaces; a word longer than a
-        line after a dash or slash in it ("10h41–10h47"), else cut where it must be."""
+        line after a dash or slash in it ("10h41–10h47"), else cut where it must be. The
+        list returned may be shared: do not change it."""
+        key = (text, room)
+        hit = self._broken.get(key)
+        if hit is None:
+            if len(self._broken) > self.MEMO:
+                self._broken.clear()
+            hit = self._broken[key] = self._lines(text, room)
+        return hit
+
+    def cells(self, room: float) -> dict[str, tuple[str, int]]:
+        """The cells of a column ``room`` points wide seen so far: text → (its lines joined
+        by line breaks, how many lines); fill it with ``cell``."""
+        cache = self._cells.get(room)
+        if cache is None:
+            cache = self._cells[room] = {}
+        return cache
+
+    def cell(self, text: str, room: float, cache: dict[str, tuple[str, int]]) -> tuple[str, int]:
+        if len(cache) > self.MEMO:
+            cache.clear()
+        text_nfc = _nfc("NFC", text) if text else ""
+        if "\n" not in text_nfc and self.width(text_nfc) <= room and \
+                " ".join(text_nfc.split()) == text_nfc:
+            lines = [text_nfc]  # one line as it is: most cells
+        else:
+            lines = self._lines(text_nfc, room) if text_nfc else [""]
+        hit = cache[text] = ("\n".join(lines), len(lines))
+        return hit
+
+    def _lines(self, text: str, room: float) -> list[str]:
         out: list[str] = []
+        words_get, width, space = self._words.get, self.width, self.space
+        if len(self._words) > self.MEMO:
+            self._words.clear()
         for para in text.split("\n"):
-            para = " ".join(para.split())
-            if not para:
+            words = para.split()
+            if not words:
                 out.append("")
-            while para:
-                ends = list(accumulate(map(self._w.__getitem__, para)))
-                if ends[-1] <= room:
-                    out.append(para)
-                    break
-                fit = bisect_right(ends, room)  # characters that fit
-                cut = para.rfind(" ", 0, fit + 1)
-                if cut > 0:
-                    out.append(para[:cut])
-                    para = para[cut + 1:]
+                continue
+            line: list[str] = []
+            used = 0.0
+            for w in words:
+                ww = words_get(w)
+                if ww is None:
+                    ww = self._words[w] = width(w)
+                if line and used + space + ww <= room:
+                    line.append(w)
+                    used += space + ww
                     continue
-                word_end = para.find(" ")
-                word = para if word_end < 0 else para[:word_end]
-                cut = self._cut(word, room)
-                out.append(para[:cut])
-                para = para[cut:].lstrip()
+                if line:
+                    out.append(" ".join(line))
+                if ww > room:  # a word longer than a line: cut it, the rest starts a line
+                    while ww > room and len(w) > 1:
+                        cut = self._cut(w, room)
+                        out.append(w[:cut])
+                        w = w[cut:]
+                        ww = self.width(w)
+                line, used = [w], ww
+            out.append(" ".join(line))
         return out
 
     def _cut(self, word: str, room: float) -> int:
         """Where to cut a word too long for a line: after the last dash or slash that fits,
         else after as many characters as fit (at least one)."""
-        fits = len(word) - 1
-        while fits > 1 and self.width(word[:fits]) > room:
-            fits -= 1
+        ends = list(accumulate(map(self._w.__getitem__, word)))
+        fits = max(bisect_right(ends, room), 1)
         for i in range(fits, 0, -1):
             if word[i - 1] in "–-/":
                 return i
-        return max(fits, 1)
+        return fits
+
+
+class _Unlearned(dict[int, str]):
+    """A ``str.translate`` table that turns a character not learned yet into U+FFFF."""
+
+    def __missing__(self, key: int) -> str:
+        return "\uffff"
 
 
 class Encoder:
@@ -167,10 +226,11 @@ class Encoder:
         self.doc = canv._doc
         self.codes: dict[str, tuple[int, int]] = {}
         self.names: dict[int, str] = {}
-        self.lines: dict[tuple[float, str], str] = {}
-        # for str.translate: a learned character of subset 0 → U+E000 + its code, of another
-        # subset → U+FFFF; so a line all in subset 0 encodes in C, without a Python loop
-        self.table: dict[int, str] = {}
+        self._sized: dict[float, Callable[[str], str]] = {}
+        # for str.translate: a learned character of subset 0 → the character of its code
+        # (0-255), of another subset or not learned yet → U+FFFF; so a line all in subset 0
+        # encodes in C (translate, then latin-1), without a Python loop
+        self.table = _Unlearned()
 
     @staticmethod
     def of(canv: Any, fontname: str) -> Encoder:
@@ -186,20 +246,40 @@ class Encoder:
         for ch in set(text) - self.codes.keys():
             (subset, code), = self.font.splitString(ch, self.doc)
             self.codes[ch] = (subset, code[0])
-            self.table[ord(ch)] = chr(0xE000 + code[0]) if subset == 0 else "\uffff"
+            self.table[ord(ch)] = chr(code[0]) if subset == 0 else "\uffff"
             if subset not in self.names:
                 self.names[subset] = self.font.getSubsetInternalName(subset, self.doc)
 
+    def sized(self, size: float) -> Callable[[str], str]:
+        """``ops(text)``: the operators that show ``text`` at ``size`` (font, then glyphs)."""
+        fn = self._sized.get(size)
+        if fn is not None:
+            return fn
+        cache: dict[str, str] = {}
+        table = self.table
+
+        def ops(text: str) -> str:
+            hit = cache.get(text)
+            if hit is not None:
+                return hit
+            try:
+                data = text.translate(table).encode("latin-1").hex()
+            except UnicodeEncodeError:
+                hit = cache[text] = self._mixed(size, text)
+                return hit
+            if not data:
+                return ""
+            hit = cache[text] = f"{self.names[0]} {size:g} Tf <{data}> Tj"
+            return hit
+
+        fn = self._sized[size] = ops
+        return fn
+
     def ops(self, size: float, text: str) -> str:
-        key = (size, text)
-        hit = self.lines.get(key)
-        if hit is not None:
-            return hit
-        coded = text.translate(self.table)
-        if "\ue000" <= min(coded) and max(coded) <= "\ue0ff":
-            data = coded.encode("utf-16-be")[1::2].hex()
-            hit = self.lines[key] = f"{self.names[0]} {size:g} Tf <{data}> Tj"
-            return hit
+        return self.sized(size)(text)
+
+    def _mixed(self, size: float, text: str) -> str:
+        """A line with characters of other subsets, or not learned yet."""
         codes = self.codes
         try:
             pairs = [codes[ch] for ch in text]
@@ -210,8 +290,7 @@ class Encoder:
         for subset, group in groupby(pairs, key=itemgetter(0)):
             data = bytes(code for _s, code in group).hex()
             parts.append(f"{self.names[subset]} {size:g} Tf <{data}> Tj")
-        hit = self.lines[key] = " ".join(parts)
-        return hit
+        return " ".join(parts)
 
 
 class FastTable(LongTable):
@@ -227,50 +306,68 @@ class FastTable(LongTable):
             super().draw()
             return
         canv = self.canv
-        canv.setFillColor("black")
+        canv.setFillGray(0)
         out = canv._code.append
-        ws = self._colWidths
-        # per column style: (x of a left-aligned line, alignment, encoder, measure, size,
-        # leading, centre/right reference); styles are shared along a column
+        ws, xs = self._colWidths, self._colpositions
         # a merged cell spans the width of its columns
         spanned = {(r, c0): sum(ws[c0:c1 + 1]) for r, c0, c1 in self.mc_grid[1]}
-        cache: dict[tuple[int, float], tuple[Any, ...]] = {}
+        # per row kind (the style objects are shared along a row kind: header, body, total),
+        # for each column: x of a left-aligned line (formatted once), alignment, encoder,
+        # width, size, leading, centre/right reference, baseline offset
+        kinds: dict[int, list[tuple[Any, ...]]] = {}
+
+        def columns_of(r: int, styles: Sequence[CellStyle]) -> list[tuple[Any, ...]]:
+            info = []
+            for col, cs in enumerate(styles):
+                colwidth = spanned.get((r, col), ws[col])
+                size = cs.fontsize
+                if cs.alignment == "RIGHT":
+                    ref = colwidth - cs.rightPadding
+                else:
+                    ref = (colwidth + cs.leftPadding - cs.rightPadding) / 2.0
+                info.append((f"{xs[col] + cs.leftPadding:.2f}", cs.alignment,
+                             Encoder.of(canv, cs.fontname).sized(size),
+                             Measure.of(cs.fontname, size).word, size, cs.leading,
+                             xs[col] + ref, (cs.bottomPadding - cs.topPadding) / 2.0 - size))
+            return info
+
         for r, (row, styles, rowpos, rowheight) in enumerate(zip(
                 self._cellvalues, self._cellStyles, self._rowpositions[1:], self._rowHeights,
                 strict=False)):
-            for col, (cellval, cs, colpos) in enumerate(zip(row, styles, self._colpositions,
-                                                            strict=False)):
+            if spanned and any(k[0] == r for k in spanned):
+                info = columns_of(r, styles)
+            else:
+                info = kinds.get(id(styles))
+                if info is None:
+                    info = kinds[id(styles)] = columns_of(r, styles)
+            middle = rowpos + rowheight / 2.0
+            one_line = ""  # the baseline of a one-line cell: the same along the row
+            for cellval, (x_left, just, ops, width, _size, leading, ref, lift) in zip(
+                    row, info, strict=False):
                 if not cellval:
                     continue
-                colwidth = spanned.get((r, col), ws[col]) if spanned else ws[col]
-                info = cache.get((id(cs), colwidth))
-                if info is None:
-                    size = cs.fontsize
-                    just = cs.alignment
-                    if just == "RIGHT":
-                        ref = colwidth - cs.rightPadding
+                if "\n" not in cellval:
+                    if not one_line:
+                        one_line = f"{middle + leading / 2.0 + lift:.2f}"
+                    if just == "LEFT":
+                        x = x_left
+                    elif just == "RIGHT":
+                        x = f"{ref - width(cellval):.2f}"
                     else:
-                        ref = (colwidth + cs.leftPadding - cs.rightPadding) / 2.0
-                    info = cache[(id(cs), colwidth)] = (
-                        cs.leftPadding, just, Encoder.of(canv, cs.fontname).ops,
-                        Measure.of(cs.fontname, size).width, size, cs.leading, ref,
-                        (cs.bottomPadding - cs.topPadding) / 2.0 - size, cs)
-                left, just, ops, width, size, leading, ref, lift, _keep = info
-                if "\n" in cellval:
-                    lines = cellval.split("\n")
-                    y = rowpos + (rowheight + len(lines) * leading) / 2.0 + lift
-                else:
-                    lines = (cellval,)
-                    y = rowpos + (rowheight + leading) / 2.0 + lift
+                        x = f"{ref - width(cellval) / 2.0:.2f}"
+                    out(f"BT {x} {one_line} Td {ops(cellval)} ET")
+                    continue
+                lines = cellval.split("\n")
+                y = middle + len(lines) * leading / 2.0 + lift
                 for line in lines:
                     if line:
                         if just == "LEFT":
-                            x = colpos + left
+                            x = x_left
                         elif just == "RIGHT":
-                            x = colpos + ref - width(line)
+                            x = f"{ref - width(line):.2f}"
                         else:
-                            x = colpos + ref - width(line) / 2.0
-                        out(f"BT 1 0 0 1 {x:.2f} {y:.2f} Tm {ops(size, line)} ET")
+                            x = f"{ref - width(line) / 2.0:.2f}"
+                        out(f"BT {x} {y:.2f} Td {ops(line)} ET")
                     y -= leading
         self._grid_path()
 
@@ -328,34 +425,32 @@ class _Grid:
         self.total_styles = [_cell_style(f"t{i}", bold_font, size, self.leading,
                                          "CENTER" if i < total_span else a, padding)
                              for i, a in enumerate(aligns)]
+        self.body_cells = [self.body.cells(room) for room in self.rooms]
         self.header = self._prepare(header, self.bold, self.rooms)
         self._prepared: dict[int, tuple[list[str], float]] = {}
 
-    def _prepare(self, cells: Sequence[str], measure: Measure,
-                 rooms: Sequence[float]) -> tuple[list[str], float]:
+    def _prepare(self, cells: Sequence[str], measure: Measure, rooms: Sequence[float],
+                 caches: Sequence[dict[str, tuple[str, int]]] | None = None,
+                 ) -> tuple[list[str], float]:
+        """A row's cells broken into lines for their columns, and the row's height."""
+        if caches is None:
+            caches = [measure.cells(room) for room in rooms]
         out = []
         most = 1
-        widest = measure.widest
-        for text, room in zip(cells, rooms, strict=True):
-            text = _nfc("NFC", text) if text else ""
-            if len(text) * widest <= room:  # fits even in the widest glyphs: not measured
-                if "\n" in text:
-                    most = max(most, text.count("\n") + 1)
-            else:
-                lines = measure.lines(text, room)  # [text] when it fits after all
-                if len(lines) > 1:
-                    most = max(most, len(lines))
-                    text = "\n".join(lines)
-                else:
-                    text = lines[0]
-            out.append(text)
+        for text, room, cache in zip(cells, rooms, caches, strict=True):
+            hit = cache.get(text)
+            if hit is None:
+                hit = measure.cell(text, room, cache)
+            out.append(hit[0])
+            if hit[1] > most:
+                most = hit[1]
         return out, most * self.leading + 2 * self.padding
 
     def row(self, index: int) -> tuple[list[str], float]:
         hit = self._prepared.get(index)
         if hit is None:
             if index < len(self.rows):
-                hit = self._prepare(self.rows[index], self.body, self.rooms)
+                hit = self._prepare(self.rows[index], self.body, self.rooms, self.body_cells)
             else:
                 assert self.total is not None
                 span = self.total_span

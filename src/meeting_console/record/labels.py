@@ -131,6 +131,9 @@ VI: dict[str, str] = {
     "sign_chair_party": "CHỦ TRÌ HỘI NGHỊ",
     "sign_chair_state": "CHỦ TỌA",
     "sign_hint": "(Ký, ghi rõ họ tên)",
+    # the distribution list under the signatures
+    "distribution": "Nơi nhận:",
+    "distribution_file": "Lưu: VT, hồ sơ hội nghị",
     # annex
     "legend_planned": "Dự kiến",
     "legend_actual": "Thực tế",
@@ -256,6 +259,8 @@ EN: dict[str, str] = {
     "sign_chair_party": "CHAIR",
     "sign_chair_state": "CHAIR",
     "sign_hint": "(Signature and full name)",
+    "distribution": "Distribution:",
+    "distribution_file": "File: records office, meeting file",
     "legend_planned": "Planned",
     "legend_actual": "Actual",
     "ledger_intro": "{n} incidents at {m} bridge points; {minutes} of interruption in all.",
@@ -284,6 +289,12 @@ class Labels:
         self.language = language if language in TABLES else "vi"
         self._table = TABLES[self.language]
         self._plain: dict[str, str] = {}
+
+    def num(self, n: int) -> str:
+        """A count as the language writes it: "31.000" in Vietnamese (a dot between thousands,
+        Nghị định 30/2020), "31,000" in English."""
+        text = f"{n:,}"
+        return text.replace(",", ".") if self.language == "vi" else text
 
     def __call__(self, key: str, /, **values: Any) -> str:
         if not values:

@@ -83,9 +83,9 @@ def general(ctx: Ctx) -> list[Flowable]:
     elif others > 0:
         if main is not None:
             key = "form_online" if mt.form == "online" else "form_hybrid"
-            lines.append(L(key, main=main.name, n=others))
+            lines.append(L(key, main=main.name, n=L.num(others)))
         else:
-            lines.append(L("form_online_nomain", n=others))
+            lines.append(L("form_online_nomain", n=L.num(others)))
     if mt.summary:
         lines.append(L("content", summary=mt.summary))
     if not lines:
@@ -145,9 +145,9 @@ def people_part(ctx: Ctx) -> list[Flowable]:
         present = sum(1 for p in group if p.attendance in ("in_person", "online"))
         label = L(key)
         if ctx.held and recorded:
-            text = L("cat_count", label=label, present=present, total=len(group))
+            text = L("cat_count", label=label, present=L.num(present), total=L.num(len(group)))
         else:
-            text = L("cat_count_planned", label=label, total=len(group))
+            text = L("cat_count_planned", label=label, total=L.num(len(group)))
         out.append(CondPageBreak(90))
         out.append(Paragraph(f"{n}. {markup(text)}", ctx.styles.subheading_free))
         head = [L("col_no"), L("col_name"), L("col_post"), L("col_endpoint")]
@@ -201,10 +201,11 @@ def endpoints_part(ctx: Ctx, number: int) -> list[Flowable]:
     ]
     if ctx.held:
         present = sum(e.present_delegates or 0 for e in eps)
-        out.append(ctx.field(L("endpoints_intro", n=len(eps), present=present, expected=expected)))
+        out.append(ctx.field(L("endpoints_intro", n=L.num(len(eps)), present=L.num(present),
+                                 expected=L.num(expected))))
         n_out = sum(len(v) for v in src.outages.values())
         if n_out:
-            out.append(ctx.field(L("endpoints_outages", n=n_out, m=len(src.outages))))
+            out.append(ctx.field(L("endpoints_outages", n=L.num(n_out), m=L.num(len(src.outages)))))
         head = [L("col_no"), L("col_endpoint"), L("col_host"), L("col_delegates"),
                 L("col_connected"), L("col_outages")]
         shares = [0.7, 3.2, 1.9, 1.0, 1.25, 2.1]
@@ -216,17 +217,19 @@ def endpoints_part(ctx: Ctx, number: int) -> list[Flowable]:
             outs = "\n".join(_outage_text(ctx, o) for o in src.outages.get(e.id, ()))
             rows.append([str(i), e.name, e.host, f"{pres}/{e.expected_delegates}",
                          connection_text(ctx, e.id), outs])
-        total = [f"{L('total')}: {L('total_endpoints', n=len(eps))}", "", "",
-                 f"{present}/{expected}", "", str(n_out) if n_out else ""]
+        total = [f"{L('total')}: {L('total_endpoints', n=L.num(len(eps)))}", "", "",
+                 f"{L.num(present)}/{L.num(expected)}", "", L.num(n_out) if n_out else ""]
         out.append(CondPageBreak(60))
         out.append(table(ctx, head, rows, shares, aligns, size=st.BIG_TABLE_SIZE, total=total,
                          total_span=3))
     else:
-        out.append(ctx.field(L("endpoints_intro_planned", n=len(eps), expected=expected)))
+        out.append(ctx.field(L("endpoints_intro_planned", n=L.num(len(eps)),
+                               expected=L.num(expected))))
         head = [L("col_no"), L("col_endpoint"), L("col_host"), L("col_expected")]
         rows = [[str(i), e.name, e.host, str(e.expected_delegates)]
                 for i, e in enumerate(eps, start=1)]
-        total = [f"{L('total')}: {L('total_endpoints', n=len(eps))}", "", "", str(expected)]
+        total = [f"{L('total')}: {L('total_endpoints', n=L.num(len(eps)))}", "", "",
+                 L.num(expected)]
         out.append(CondPageBreak(60))
         out.append(table(ctx, head, rows, [0.7, 3.6, 3.2, 1.6],
                          ["CENTER", "LEFT", "LEFT", "CENTER"], size=st.BIG_TABLE_SIZE,
@@ -404,10 +407,10 @@ def awards(ctx: Ctx) -> list[Flowable]:
     L = ctx.labels
     if ctx.held:
         presented = sum(1 for g in grants if g.presented_at is not None)
-        intro = L("awards_intro", n=presented)
+        intro = L("awards_intro", n=L.num(presented))
         key = "sec_awards"
     else:
-        intro = L("awards_intro_planned", n=len(grants))
+        intro = L("awards_intro_planned", n=L.num(len(grants)))
         key = "sec_awards_planned"
     return [ctx.heading(key), Paragraph(markup(intro), ctx.styles.body), *grants_table(ctx)]
 
@@ -454,3 +457,31 @@ def signatures(ctx: Ctx) -> list[Flowable]:
                            ("LEFTPADDING", (0, 0), (-1, -1), 0),
                            ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
     return [Spacer(1, 18), KeepTogether([t])]
+
+
+# --- "Nơi nhận": who receives a copy ----------------------------------------------------
+
+
+def distribution(ctx: Ctx) -> list[Flowable]:
+    """The distribution list under the signatures (Nghị định 30/2020: "Nơi nhận:" 12 pt bold
+    italic, the list 11 pt, items closed by ";" and the last by "."; a Party document:
+    "Nơi nhận:" underlined, items closed by ","). The filing copy ("Lưu: …") closes it unless
+    the list names it. Only the minutes carry it: the programme is not a signed document."""
+    if not ctx.held:
+        return []
+    L, S = ctx.labels, ctx.styles
+    lines = list(ctx.src.distribution)
+    filing = L("distribution_file")
+    if not any(x.casefold().startswith(filing.split(":")[0].split()[0].casefold())
+               for x in lines):
+        lines.append(filing)
+    sep = "," if ctx.party else ";"
+    head = markup(L("distribution"))
+    out: list[Flowable] = [
+        Paragraph(f"<u>{head}</u>" if ctx.party else head,
+                  S.distribution_party if ctx.party else S.distribution_state)]
+    for i, line in enumerate(lines, start=1):
+        end = "." if i == len(lines) else sep
+        out.append(Paragraph("- " + markup(line) + end,
+                             S.distribution_line_party if ctx.party else S.distribution_line))
+    return [KeepTogether(out)]

@@ -88,7 +88,20 @@ def _meeting_events(s: Session, meeting_id: int) -> list[Event]:
         .where(m.MeetingEndpoint.meeting_id == meeting_id)
         .order_by(ev.meeting_endpoint_id, ev.at, ev.id)
     )
+    rows = rows.all()
+    if rows and isinstance(rows[0][1], str) and _naive_text(rows[0][1]):
+        # SQLite's text, UTC without an offset: parsed with the offset appended, all in C
+        parse = datetime.fromisoformat
+        new = Event.__new__
+        try:
+            return [new(Event, me, parse(at + "+00:00"), status) for me, at, status in rows]
+        except (TypeError, ValueError):
+            pass  # a value in another form: the general way below
     return [Event(me, _moment(at), status) for me, at, status in rows]
+
+
+def _naive_text(value: str) -> bool:
+    return datetime.fromisoformat(value).tzinfo is None
 
 
 @dataclass(frozen=True)
@@ -126,6 +139,7 @@ class RecordSource:
     outages: dict[int, list[Outage]]
     spans: dict[int, Span]
     planned: dict[int, PlannedSlot]  # agenda item id → planned slot (explicit or chained)
+    distribution: tuple[str, ...] = ()  # "Nơi nhận": who receives a copy, one per line
 
     @property
     def meeting(self) -> reads.MeetingInfo:
@@ -177,6 +191,27 @@ def planned_slots(agenda: tuple[reads.AgendaItemInfo, ...]) -> dict[int, Planned
     return out
 
 
+def distribution_lines(text: str) -> tuple[str, ...]:
+    """The recipients of copies from text with one per line, as staff type them ("- Các
+    đồng chí Ủy viên BTV Tỉnh ủy;"): the dash and the closing punctuation are the record's."""
+    out = []
+    for line in nfc(text or "").splitlines():
+        line = line.strip().lstrip("-–•+* ").rstrip(",;. ").strip()
+        if line:
+            out.append(line)
+    return tuple(out)
+
+
+def _distribution(s: Session, meeting_id: int) -> tuple[str, ...]:
+    # Meeting.distribution (text, one recipient a line) is asked of the lead; until the
+    # column exists the list comes from the caller (build_record(distribution=…), --to)
+    column = getattr(m.Meeting, "distribution", None)
+    if column is None:
+        return ()
+    return distribution_lines(
+        s.execute(select(column).where(m.Meeting.id == meeting_id)).scalar() or "")
+
+
 def load(core: Core, meeting_id: int) -> RecordSource:
     """Read everything the record needs in one read transaction (``NotFound`` for an unknown
     meeting). The session-level reads of ``core.reads`` are shared with exports; the bridge
@@ -193,6 +228,7 @@ def load(core: Core, meeting_id: int) -> RecordSource:
             grants=tuple(nfc_info(x) for x in reads._grants(s, meeting_id)),
         )
         events = _meeting_events(s, meeting_id)
+        distribution = _distribution(s, meeting_id)
     items = Timeline(
         (i.actual_start, i.actual_end, i.id) for i in snap.agenda if i.actual_start is not None
     )
@@ -200,4 +236,5 @@ def load(core: Core, meeting_id: int) -> RecordSource:
         (s.actual_start, s.actual_end, s.id) for s in snap.speakers if s.actual_start is not None
     )
     outages, spans = ledger(events, items, speeches)
-    return RecordSource(snap, high_water, outages, spans, planned_slots(snap.agenda))
+    return RecordSource(snap, high_water, outages, spans, planned_slots(snap.agenda),
+                        distribution)

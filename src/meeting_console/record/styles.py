@@ -80,6 +80,14 @@ class Styles:
         self.sign_hint = ps("sign_hint", fontName=SERIF_ITALIC, fontSize=12, leading=15,
                             alignment=TA_CENTER)
         self.sign_name = ps("sign_name", fontName=SERIF_BOLD, alignment=TA_CENTER)
+        # "Nơi nhận": Nghị định 30/2020 sets it 12 pt bold italic, the list 11 pt; a Party
+        # document (Hướng dẫn 36-HD/VPTW) underlines it, upright 14 pt, the list 12 pt
+        self.distribution_state = ps("distribution_state", fontName=SERIF_BOLD_ITALIC,
+                                     fontSize=12, leading=14, spaceBefore=12)
+        self.distribution_party = ps("distribution_party", fontSize=14, leading=16,
+                                     spaceBefore=12)
+        self.distribution_line = ps("distribution_line", fontSize=11, leading=13)
+        self.distribution_line_party = ps("distribution_line_party", fontSize=12, leading=14)
         self.provenance = ps("provenance", fontName=SERIF_ITALIC, fontSize=10, leading=12,
                              spaceBefore=12)
         small = TABLE_SIZE
