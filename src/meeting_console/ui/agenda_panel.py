@@ -920,7 +920,7 @@ class AgendaPanel(Panel):
         self.view.setFocus()
 
     def warn(self, message: str) -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, self.title or "Meeting Console", message,
+        box = QMessageBox(QMessageBox.Icon.Warning, self.title or _("Meeting Console"), message,
                           QMessageBox.StandardButton.Ok, self)
         box.setObjectName("refusal")
         box.finished.connect(self.refocus)
