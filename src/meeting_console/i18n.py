@@ -101,16 +101,16 @@ def system_language() -> str | None:
                     return found
             if var != "LANGUAGE":
                 break
-    try:
-        found = normalise(locale.getlocale()[0])
-    except ValueError:
-        found = None
-    if found is None and os.name == "nt":  # pragma: no cover - Windows
+    if os.name != "nt":
+        # not locale.getlocale(): Python maps a C locale to en_US, which is no choice of the user's
+        return None
+    try:  # pragma: no cover - Windows: the language of the user's Windows
         import ctypes
 
-        lcid = ctypes.windll.kernel32.GetUserDefaultUILanguage()
-        found = normalise(locale.windows_locale.get(lcid))
-    return found
+        lcid = ctypes.windll.kernel32.GetUserDefaultUILanguage()  # type: ignore[attr-defined]
+        return normalise(locale.windows_locale.get(lcid)) or normalise(locale.getlocale()[0])
+    except (AttributeError, OSError, ValueError):  # pragma: no cover
+        return None
 
 
 def settings_file() -> Path:

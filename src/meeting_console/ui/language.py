@@ -81,11 +81,13 @@ class QtCatalogue(QTranslator):
     """Qt's strings through the gettext catalogue (context "Qt"), whatever Qt's context."""
 
     def translate(self, context: str, source: str, disambiguation: str | None = None,  # type: ignore[override]
-                  n: int = -1) -> str:
+                  n: int = -1) -> str | None:
+        # None (a null QString) lets Qt keep its source text; "" would blank it ("Ctrl" in a
+        # shortcut's text, the "%1" of a format)
         if not source or i18n.language() == "en":
-            return ""
+            return None
         text = pgettext("Qt", source)
-        return "" if text == source else text
+        return None if text == source else text
 
     def isEmpty(self) -> bool:  # noqa: N802 - Qt's name
         return False
@@ -111,9 +113,9 @@ def install_qt_translation(lang: str) -> list[str]:
             _installed.append(tr)
             loaded.append(name)
             break
-    ours = QtCatalogue(app)
-    _installed.append(ours)
-    loaded.append("meeting_console (Qt)")
+    if lang != "en":  # Qt's source texts are English
+        _installed.append(QtCatalogue(app))
+        loaded.append("meeting_console (Qt)")
     for tr in reversed(_installed):  # the last installed is asked first: ours, then Qt's
         app.installTranslator(tr)
     return loaded
@@ -179,18 +181,24 @@ class Retranslator:
         found = self.exact.get(text)
         if found is not None:
             return found
+        tip = self._TIP.match(text)
+        if tip and tip.group(1) in self.exact:
+            return f"{self.exact[tip.group(1)]} {tip.group(2)}"
         for pattern, fields, after in self.templates:
             m = pattern.match(text)
             if m is None:
+                continue
+            # a template's own words must make a fair part of the text: "{shown} of {n}"
+            # is not a sentence that happens to contain " of "
+            literal = len(text) - sum(len(v) for v in m.groups())
+            if literal * 3 < len(text) and not all(v in self.exact or not re.search(r"\s", v)
+                                                   for v in m.groups()):
                 continue
             out = after
             for field, value in zip(fields, m.groups(), strict=True):
                 out = out.replace(field, self.exact.get(value, value), 1)
             if self._FIELD.search(out) is None:
                 return out
-        tip = self._TIP.match(text)
-        if tip and tip.group(1) in self.exact:
-            return f"{self.exact[tip.group(1)]} {tip.group(2)}"
         return text
 
 
