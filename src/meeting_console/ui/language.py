@@ -46,8 +46,7 @@ VIETNAMESE = "".join(
                      0x00F9, 0x00FA, 0x00FD, 0x0102, 0x0103, 0x0110, 0x0111, 0x0128, 0x0129,
                      0x0168, 0x0169, 0x01A0, 0x01A1, 0x01AF, 0x01B0, *range(0x1EA0, 0x1EFA)]
 )
-UI_FONTS = ("LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf",
-            "LiberationSans-Italic.ttf", "LiberationSans-BoldItalic.ttf")
+UI_FONTS = ("LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf")  # SIL OFL 1.1, as the serif
 
 # Qt's own strings (standard buttons, the line-edit menu, file dialogs): PySide6 ships no
 # qtbase_vi.qm, so the Vietnamese ones come from our catalogue under the context "Qt".
