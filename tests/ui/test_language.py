@@ -123,7 +123,7 @@ def test_switch_language_live_keeps_every_state(qtbot, live_window: MainWindow, 
     # menus, dock titles, panel headers, actions, status bar
     menus = _menus(w)
     assert menus[:3] == ["&Hội nghị", "&Chỉnh sửa", "Chương trình"]
-    assert "&Hiển thị" in menus and "&Trợ giúp" in menus
+    assert "&Xem" in menus and "&Trợ giúp" in menus
     assert w.docks["endpoints"].windowTitle() == "Điểm cầu"
     assert w.docks["speakers"].windowTitle() == "Phát biểu"
     assert w.docks["awards"].windowTitle() == "Khen thưởng"
