@@ -24,6 +24,7 @@ from meeting_console.core.api import Core, Tx, operation
 from meeting_console.core.reads import MeetingEndpointInfo
 from meeting_console.core.text import nfc
 from meeting_console.errors import NotFound, OperationRefused
+from meeting_console.i18n import _
 from meeting_console.store import models as m
 
 # --- monitoring addresses -----------------------------------------------------------------
@@ -193,7 +194,7 @@ def address_check(field: str, value: Any) -> str:
     try:
         return parse_address(out).text
     except AddressError as exc:
-        raise OperationRefused(f"{field}: {exc}") from None
+        raise OperationRefused(_("{field}: {exc}").format(field=field, exc=exc)) from None
 
 
 DIRECTORY_FIELDS: dict[str, ed.Check] = {
@@ -218,11 +219,11 @@ def _check_unique(tx: Tx, values: dict[str, Any], own_id: int | None = None) -> 
     if "name" in values:
         other = s.scalars(select(m.Endpoint).where(m.Endpoint.name == values["name"])).first()
         if other is not None and other.id != own_id:
-            raise OperationRefused(f"name: an endpoint named {values['name']!r} exists already")
+            raise OperationRefused(_("name: an endpoint named {values} exists already").format(values=repr(values['name'])))
     if values.get("code"):
         other = s.scalars(select(m.Endpoint).where(m.Endpoint.code == values["code"])).first()
         if other is not None and other.id != own_id:
-            raise OperationRefused(f"code: code {values['code']!r} belongs to {other.name!r}")
+            raise OperationRefused(_("code: code {values} belongs to {name}").format(values=repr(values['code']), name=repr(other.name)))
 
 
 @operation("Add endpoint to directory")
@@ -259,7 +260,7 @@ def add_to_meeting(tx: Tx, meeting_id: int, endpoint_id: int, **fields: Any) -> 
         )
     ).first()
     if dup is not None:
-        raise OperationRefused(f"{ep.name} takes part in this meeting already")
+        raise OperationRefused(_("{name} takes part in this meeting already").format(name=ep.name))
     values = ed.checked(fields, PARTICIPATION_FIELDS, "endpoint")
     values.setdefault("host", ep.host_name)
     pos = s.execute(
@@ -297,7 +298,7 @@ def remove_from_meeting(tx: Tx, meeting_endpoint_id: int) -> None:
     tx.meeting_id = me.meeting_id
     s = tx.session
     if s.scalars(select(m.EndpointStatusEvent).where(m.EndpointStatusEvent.meeting_endpoint_id == me.id)).first():
-        raise OperationRefused("the endpoint has a connection history in this meeting; it cannot be removed")
+        raise OperationRefused(_("the endpoint has a connection history in this meeting; it cannot be removed"))
     for model, col in ((m.Person, m.Person.meeting_endpoint_id), (m.SpeakerRequest, m.SpeakerRequest.meeting_endpoint_id),
                        (m.AwardGrant, m.AwardGrant.meeting_endpoint_id)):
         for obj in s.scalars(select(model).where(col == me.id)):
@@ -539,7 +540,7 @@ def apply_monitor_batch(tx: Tx, meeting_id: int, batch: Sequence[Observed]) -> B
     tx.automatic = True
     for o in batch:
         if o.status is not None and o.status not in vocab.ENDPOINT_STATUSES:
-            raise OperationRefused(f"status: {o.status!r} is not one of {', '.join(vocab.ENDPOINT_STATUSES)}")
+            raise OperationRefused(_("status: {status} is not one of {fields}").format(status=repr(o.status), fields=', '.join(vocab.ENDPOINT_STATUSES)))
     record = _journal_recorder(tx) if len(batch) >= BULK_FROM else None
     result = _bulk_batch(tx, meeting_id, batch, record) if record else _orm_batch(tx, meeting_id, batch)
     tx.label = f"Monitor: {result.applied} status change(s)"
@@ -717,15 +718,15 @@ def add_endpoints(tx: Tx, meeting_id: int, specs: Sequence[dict[str, Any]]) -> i
             d = ed.checked(d, DIRECTORY_FIELDS, "endpoint")
             p = ed.checked(p, PARTICIPATION_FIELDS, "endpoint")
         except OperationRefused as exc:
-            raise OperationRefused(f"entry {n}: {exc}") from None
+            raise OperationRefused(_("entry {n}: {exc}").format(n=n, exc=exc)) from None
         if "name" not in d:
-            raise OperationRefused(f"entry {n}: name: must not be empty")
+            raise OperationRefused(_("entry {n}: name: must not be empty").format(n=n))
         if d["name"] in names:
-            raise OperationRefused(f"entry {n}: name: {d['name']!r} is listed twice (entry {names[d['name']]})")
+            raise OperationRefused(_("entry {n}: name: {d} is listed twice (entry {names})").format(n=n, d=repr(d['name']), names=names[d['name']]))
         names[d["name"]] = n
         if d.get("code"):
             if d["code"] in codes:
-                raise OperationRefused(f"entry {n}: code: {d['code']!r} is listed twice (entry {codes[d['code']]})")
+                raise OperationRefused(_("entry {n}: code: {d} is listed twice (entry {codes})").format(n=n, d=repr(d['code']), codes=codes[d['code']]))
             codes[d["code"]] = n
         directory.append(d)
         participation.append(p)
@@ -737,7 +738,7 @@ def add_endpoints(tx: Tx, meeting_id: int, specs: Sequence[dict[str, Any]]) -> i
         for ep in s.scalars(select(m.Endpoint).where(m.Endpoint.code.in_(chunk))):
             n = codes[ep.code or ""]
             if ep.name != directory[n - 1]["name"]:
-                raise OperationRefused(f"entry {n}: code: {ep.code!r} belongs to {ep.name!r}")
+                raise OperationRefused(_("entry {n}: code: {code} belongs to {name}").format(n=n, code=repr(ep.code), name=repr(ep.name)))
     taken = {eid for (eid,) in s.execute(select(m.MeetingEndpoint.endpoint_id).where(
         m.MeetingEndpoint.meeting_id == meeting_id))}
     new_eps = [m.Endpoint(**d) for d in directory if d["name"] not in existing]
@@ -750,7 +751,7 @@ def add_endpoints(tx: Tx, meeting_id: int, specs: Sequence[dict[str, Any]]) -> i
     for n, (d, p) in enumerate(zip(directory, participation, strict=True), start=1):
         ep = by_name[d["name"]]
         if ep.id in taken:
-            raise OperationRefused(f"entry {n}: {ep.name} takes part in this meeting already")
+            raise OperationRefused(_("entry {n}: {name} takes part in this meeting already").format(n=n, name=ep.name))
         pos += 1
         values = {"host": ep.host_name, "status": "not_connected", "manual_override": False,
                   "monitored": False, "expected_delegates": 0, "note": "", "last_probe_detail": ""}
@@ -814,7 +815,7 @@ def monitor_setup(core: Core, meeting_id: int) -> MonitorSetup:
     with core.reading() as s:
         mt = s.get(m.Meeting, meeting_id)
         if mt is None:
-            raise NotFound(f"unknown meeting id {meeting_id}")
+            raise NotFound(_("unknown meeting id {meeting_id}").format(meeting_id=meeting_id))
         q = (select(m.MeetingEndpoint.id, m.Endpoint.name, m.Endpoint.code, m.Endpoint.address,
                     m.MeetingEndpoint.status, m.MeetingEndpoint.manual_override)
              .join(m.Endpoint, m.Endpoint.id == m.MeetingEndpoint.endpoint_id)

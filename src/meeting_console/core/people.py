@@ -10,6 +10,7 @@ from meeting_console.core import editing as ed
 from meeting_console.core import vocab
 from meeting_console.core.api import Tx, operation
 from meeting_console.errors import OperationRefused
+from meeting_console.i18n import _
 from meeting_console.store import models as m
 
 PERSON_FIELDS: dict[str, ed.Check] = {
@@ -36,12 +37,12 @@ def _check_refs(tx: Tx, meeting_id: int, values: dict[str, Any]) -> None:
     if org is not None:
         o = tx.session.get(m.Organisation, org)
         if o is None or o.meeting_id != meeting_id:
-            raise OperationRefused(f"organisation: {org} is not an organisation of this meeting")
+            raise OperationRefused(_("organisation: {org} is not an organisation of this meeting").format(org=org))
     me = values.get("meeting_endpoint_id")
     if me is not None:
         e = tx.session.get(m.MeetingEndpoint, me)
         if e is None or e.meeting_id != meeting_id:
-            raise OperationRefused(f"endpoint: {me} does not take part in this meeting")
+            raise OperationRefused(_("endpoint: {me} does not take part in this meeting").format(me=me))
 
 
 def _one_recorder(tx: Tx, meeting_id: int, keep: m.Person) -> None:
@@ -81,9 +82,9 @@ def remove_person(tx: Tx, person_id: int) -> None:
     s = tx.session
     if s.scalars(select(m.SpeakerRequest).where(m.SpeakerRequest.person_id == person_id,
                                                m.SpeakerRequest.actual_start.is_not(None))).first():
-        raise OperationRefused(f"{p.full_name} has spoken in this meeting; the record needs them")
+        raise OperationRefused(_("{full_name} has spoken in this meeting; the record needs them").format(full_name=p.full_name))
     if s.scalars(select(m.AwardGrant).where(m.AwardGrant.recipient_person_id == person_id)).first():
-        raise OperationRefused(f"{p.full_name} receives an award; remove the award first")
+        raise OperationRefused(_("{full_name} receives an award; remove the award first").format(full_name=p.full_name))
     from meeting_console.core.speakers import drop_person_requests
 
     drop_person_requests(tx, person_id)  # and close the gaps their requests leave in the queues
@@ -104,7 +105,7 @@ def add_organisation(tx: Tx, meeting_id: int, name: str, **fields: Any) -> int:
     values = ed.checked({"name": name, **fields}, ORG_FIELDS, "organisation")
     if tx.session.scalars(select(m.Organisation).where(m.Organisation.meeting_id == meeting_id,
                                                       m.Organisation.name == values["name"])).first():
-        raise OperationRefused(f"name: organisation {values['name']!r} exists already")
+        raise OperationRefused(_("name: organisation {values} exists already").format(values=repr(values['name'])))
     return tx.add(m.Organisation(meeting_id=meeting_id, **values)).id
 
 
@@ -121,7 +122,7 @@ def remove_organisation(tx: Tx, organisation_id: int) -> None:
     tx.meeting_id = o.meeting_id
     s = tx.session
     if s.scalars(select(m.AwardGrant).where(m.AwardGrant.recipient_org_id == organisation_id)).first():
-        raise OperationRefused(f"{o.name} receives an award; remove the award first")
+        raise OperationRefused(_("{name} receives an award; remove the award first").format(name=o.name))
     for p in s.scalars(select(m.Person).where(or_(m.Person.organisation_id == organisation_id))):
         p.organisation_id = None
     s.flush()

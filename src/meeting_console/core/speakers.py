@@ -82,7 +82,7 @@ def _check_refs(tx: Tx, meeting_id: int, values: dict[str, Any]) -> None:
     if me is not None:
         e = tx.session.get(m.MeetingEndpoint, me)
         if e is None or e.meeting_id != meeting_id:
-            raise OperationRefused(f"endpoint: {me} does not take part in this meeting")
+            raise OperationRefused(_("endpoint: {me} does not take part in this meeting").format(me=me))
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -366,9 +366,9 @@ def add_request(tx: Tx, item_id: int, person_id: int, **fields: Any) -> int:
     item = tx.get(m.AgendaItem, item_id, "agenda item")
     person = tx.get(m.Person, person_id, "person")
     if person.meeting_id != item.meeting_id:
-        raise OperationRefused(f"{person.full_name} is not a participant of this meeting")
+        raise OperationRefused(_("{full_name} is not a participant of this meeting").format(full_name=person.full_name))
     if item.status in ("done", "skipped"):
-        raise OperationRefused(f"item {item.number or item.position} is closed; no new speakers")
+        raise OperationRefused(_("item {value} is closed; no new speakers").format(value=item.number or item.position))
     tx.meeting_id = item.meeting_id
     tx.label = f"Register speaker: {person.full_name}"
     return _register(tx, item, person, fields)
@@ -443,7 +443,7 @@ def remove_request(tx: Tx, request_id: int) -> None:
     r = tx.get(m.SpeakerRequest, request_id, "speaker request")
     tx.meeting_id = r.meeting_id
     if r.actual_start is not None:
-        raise OperationRefused("this speaker has spoken; the record needs the speech")
+        raise OperationRefused(_("this speaker has spoken; the record needs the speech"))
     # delete the row as it is (its image in the journal is what undo restores), then close the gap
     if r.position is None:
         tx.delete(r)
@@ -479,7 +479,7 @@ def move_request(tx: Tx, request_id: int, index: int) -> None:
     r = tx.get(m.SpeakerRequest, request_id, "speaker request")
     tx.meeting_id = r.meeting_id
     if r.position is None:
-        raise OperationRefused("only a waiting speaker can be moved in the queue")
+        raise OperationRefused(_("only a waiting speaker can be moved in the queue"))
     _move_in_queue(tx, r, index)
 
 
