@@ -16,7 +16,7 @@ from meeting_console.core import reads, vocab
 from meeting_console.core.api import Core, Tx, operation
 from meeting_console.core.timefmt import hhmm
 from meeting_console.errors import OperationRefused
-from meeting_console.i18n import _
+from meeting_console.i18n import N_, _
 from meeting_console.store import models as m
 
 ITEM_FIELDS: dict[str, ed.Check] = {
@@ -90,7 +90,7 @@ def check_person(tx: Tx, meeting_id: int, person_id: int | None, field: str) -> 
         raise OperationRefused(_("{field}: person {person_id} is not a participant of this meeting").format(field=field, person_id=person_id))
 
 
-@operation("Add agenda item")
+@operation(N_("Add agenda item"))
 def add_item(tx: Tx, meeting_id: int, title: str, *, index: int | None = None, **fields: Any) -> int:
     """Insert an item at ``index`` (0-based; default: at the end). Returns the new item's id."""
     meeting = tx.get(m.Meeting, meeting_id, "meeting")
@@ -110,7 +110,7 @@ def add_item(tx: Tx, meeting_id: int, title: str, *, index: int | None = None, *
     return item.id
 
 
-@operation("Edit agenda item")
+@operation(N_("Edit agenda item"))
 def update_item(tx: Tx, item_id: int, **fields: Any) -> None:
     """Change an item's title, number, kind, presenter, planned time or notes. Title, presenter
     and notes stay editable while live; the plan of a started item is history (extend the
@@ -129,7 +129,7 @@ def update_item(tx: Tx, item_id: int, **fields: Any) -> None:
     ed.apply_fields(item, fields, ITEM_FIELDS, "agenda item")
 
 
-@operation("Remove agenda item")
+@operation(N_("Remove agenda item"))
 def remove_item(tx: Tx, item_id: int) -> None:
     """Remove a pending item with its waiting speaker requests and unpresented grants' link."""
     item = tx.get(m.AgendaItem, item_id, "agenda item")
@@ -154,7 +154,7 @@ def remove_item(tx: Tx, item_id: int) -> None:
     renumber(items)
 
 
-@operation("Move agenda item")
+@operation(N_("Move agenda item"))
 def move_item(tx: Tx, item_id: int, index: int) -> None:
     """Move an item to ``index`` (0-based) in the agenda. Only a pending (or skipped) item
     moves, and never past an item that has started: what was held stays where it was."""
@@ -278,7 +278,7 @@ def _next_pending(tx: Tx, meeting_id: int) -> m.AgendaItem | None:
     ).first()
 
 
-@operation("Start meeting")
+@operation(N_("Start meeting"))
 def start_meeting(tx: Tx, meeting_id: int) -> None:
     """Open the meeting now (its actual start) without starting an item."""
     meeting = _meeting(tx, meeting_id)
@@ -291,7 +291,7 @@ def start_meeting(tx: Tx, meeting_id: int) -> None:
     _open_meeting(tx, meeting)
 
 
-@operation("Start item")
+@operation(N_("Start item"))
 def start_item(tx: Tx, item_id: int) -> None:
     """Start a pending (or skipped) item now. The current item, if any, is closed first; a
     meeting not yet started starts with it."""
@@ -299,10 +299,10 @@ def start_item(tx: Tx, item_id: int) -> None:
     _not_closed(meeting, _("start item {item}").format(item=item_name(item)))
     _check_clock(tx, meeting)
     _start(tx, meeting, item)
-    tx.label = f"Start item {item_name(item)}"
+    tx.label = _("Start item {item}").format(item=item_name(item))
 
 
-@operation("Next item")
+@operation(N_("Next item"))
 def next_item(tx: Tx, meeting_id: int) -> int | None:
     """Close the current item and start the first pending one (one key). With nothing
     current it starts the first pending item; with nothing pending it only closes the
@@ -323,14 +323,14 @@ def next_item(tx: Tx, meeting_id: int) -> int | None:
     if nxt is None:
         assert current is not None
         _close(tx, current)
-        tx.label = f"Close item {item_name(current)} (the last one)"
+        tx.label = _("Close item {item} (the last one)").format(item=item_name(current))
         return None
     _start(tx, meeting, nxt, current)
-    tx.label = f"Next item: {item_name(nxt)}"
+    tx.label = _("Next item: {item}").format(item=item_name(nxt))
     return nxt.id
 
 
-@operation("Close item")
+@operation(N_("Close item"))
 def close_item(tx: Tx, item_id: int) -> None:
     """End the running (or paused) item now, without starting another."""
     item, meeting = _item(tx, item_id)
@@ -338,10 +338,10 @@ def close_item(tx: Tx, item_id: int) -> None:
         raise OperationRefused(_("item {item} is {status}, not running; nothing to close").format(item=item_name(item), status=item.status))
     _check_clock(tx, meeting)
     _close(tx, item)
-    tx.label = f"Close item {item_name(item)}"
+    tx.label = _("Close item {item}").format(item=item_name(item))
 
 
-@operation("Pause item")
+@operation(N_("Pause item"))
 def pause_item(tx: Tx, item_id: int) -> None:
     """Pause the running item (a recess): its countdown stops until it resumes."""
     item, meeting = _item(tx, item_id)
@@ -350,10 +350,10 @@ def pause_item(tx: Tx, item_id: int) -> None:
     _check_clock(tx, meeting)
     item.status = "paused"
     item.paused_at = tx.now
-    tx.label = f"Pause (recess) {item_name(item)}"
+    tx.label = _("Pause (recess) {item}").format(item=item_name(item))
 
 
-@operation("Resume item")
+@operation(N_("Resume item"))
 def resume_item(tx: Tx, item_id: int) -> None:
     """Resume a paused item; the pause is added to its paused time."""
     item, meeting = _item(tx, item_id)
@@ -363,10 +363,10 @@ def resume_item(tx: Tx, item_id: int) -> None:
     item.paused_seconds = (item.paused_seconds or 0) + _seconds(item.paused_at, tx.now)
     item.paused_at = None
     item.status = "running"
-    tx.label = f"Resume {item_name(item)}"
+    tx.label = _("Resume {item}").format(item=item_name(item))
 
 
-@operation("Pause or resume")
+@operation(N_("Pause or resume"))
 def toggle_pause(tx: Tx, meeting_id: int) -> str:
     """Pause the running item, or resume the paused one (one key). Returns the new status."""
     meeting = _meeting(tx, meeting_id)
@@ -378,12 +378,12 @@ def toggle_pause(tx: Tx, meeting_id: int) -> str:
     if item.status == "running":
         item.status = "paused"
         item.paused_at = tx.now
-        tx.label = f"Pause (recess) {item_name(item)}"
+        tx.label = _("Pause (recess) {item}").format(item=item_name(item))
     else:
         item.paused_seconds = (item.paused_seconds or 0) + _seconds(item.paused_at or tx.now, tx.now)
         item.paused_at = None
         item.status = "running"
-        tx.label = f"Resume {item_name(item)}"
+        tx.label = _("Resume {item}").format(item=item_name(item))
     return item.status
 
 
@@ -400,10 +400,10 @@ def _extend(tx: Tx, item: m.AgendaItem, minutes: int) -> None:
             _("item {item} is {status}; only the running item can be extended (change a pending item's planned minutes instead)").format(item=item_name(item), status=item.status)
         )
     item.extended_minutes = (item.extended_minutes or 0) + minutes
-    tx.label = f"Extend {item_name(item)} by {minutes} min"
+    tx.label = _("Extend {item} by {minutes} min").format(item=item_name(item), minutes=minutes)
 
 
-@operation("Extend item")
+@operation(N_("Extend item"))
 def extend_item(tx: Tx, item_id: int, minutes: int) -> None:
     """Give the running (or paused) item ``minutes`` more (1–240)."""
     item, meeting = _item(tx, item_id)
@@ -411,7 +411,7 @@ def extend_item(tx: Tx, item_id: int, minutes: int) -> None:
     _extend(tx, item, minutes)
 
 
-@operation("Extend running item")
+@operation(N_("Extend running item"))
 def extend_current(tx: Tx, meeting_id: int, minutes: int) -> int:
     """Extend whichever item is running (or paused) now; returns its id."""
     meeting = _meeting(tx, meeting_id)
@@ -423,7 +423,7 @@ def extend_current(tx: Tx, meeting_id: int, minutes: int) -> int:
     return item.id
 
 
-@operation("Skip item")
+@operation(N_("Skip item"))
 def skip_item(tx: Tx, item_id: int) -> None:
     """Mark a pending item as not taken up (it can be started or restored later)."""
     item, meeting = _item(tx, item_id)
@@ -433,10 +433,10 @@ def skip_item(tx: Tx, item_id: int) -> None:
                 "skipped": " already"}.get(item.status, "")
         raise OperationRefused(_("item {item} is {status}{hint}; only a pending item can be skipped").format(item=item_name(item), status=item.status, hint=hint))
     item.status = "skipped"
-    tx.label = f"Skip {item_name(item)}"
+    tx.label = _("Skip {item}").format(item=item_name(item))
 
 
-@operation("Restore skipped item")
+@operation(N_("Restore skipped item"))
 def unskip_item(tx: Tx, item_id: int) -> None:
     """Put a skipped item back among the pending ones."""
     item, meeting = _item(tx, item_id)
@@ -444,10 +444,10 @@ def unskip_item(tx: Tx, item_id: int) -> None:
     if item.status != "skipped":
         raise OperationRefused(_("item {item} is {status}, not skipped").format(item=item_name(item), status=item.status))
     item.status = "pending"
-    tx.label = f"Restore {item_name(item)}"
+    tx.label = _("Restore {item}").format(item=item_name(item))
 
 
-@operation("Insert item")
+@operation(N_("Insert item"))
 def insert_item(tx: Tx, anchor_id: int, title: str, *, after: bool = False, **fields: Any) -> int:
     """Insert an item before or after a pending one (or right after the current one). Once the
     meeting has started the new item is *unplanned*. Returns the new item's id."""
@@ -470,11 +470,11 @@ def insert_item(tx: Tx, anchor_id: int, title: str, *, after: bool = False, **fi
     tx.add(item)
     items.insert(index, item)
     renumber(items)
-    tx.label = f"Insert item {item_name(item)}"
+    tx.label = _("Insert item {item}").format(item=item_name(item))
     return item.id
 
 
-@operation("Close meeting")
+@operation(N_("Close meeting"))
 def close_meeting(tx: Tx, meeting_id: int) -> int:
     """Close the meeting now: the current item ends, items still pending are marked skipped
     (not taken up), and the meeting's actual end is recorded. Returns how many items were

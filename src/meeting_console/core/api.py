@@ -267,7 +267,8 @@ class Core:
                 self._begin_write(session)
                 capture = jr.ChangeCapture(session)
                 try:
-                    tx = Tx(self, session, self.clock.now(), label)
+                    # the journal keeps the label in the language of the console that acted
+                    tx = Tx(self, session, self.clock.now(), _(label))
                     result = body(tx, *args, **kwargs)
                     session.flush()
                 finally:
@@ -384,7 +385,7 @@ class Core:
                     .where(JournalEntry.id == target.id)
                     .values(undone=not redo)
                 )
-                label = f"{word}: {target.label}"
+                label = (_("Redo: {label}") if redo else _("Undo: {label}")).format(label=target.label)
                 value = _changes_value(changes, meeting_id=meeting_id, journal_id=None, label=label)
                 entry = JournalEntry(
                     meeting_id=target.meeting_id,

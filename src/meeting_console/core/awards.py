@@ -15,7 +15,7 @@ from meeting_console.core import editing as ed
 from meeting_console.core import vocab
 from meeting_console.core.api import Tx, operation
 from meeting_console.errors import OperationRefused
-from meeting_console.i18n import _
+from meeting_console.i18n import N_, _
 from meeting_console.store import models as m
 
 GRANT_FIELDS: dict[str, ed.Check] = {
@@ -69,7 +69,7 @@ def check_grant(tx: Tx, g: m.AwardGrant) -> None:
                 raise OperationRefused(_("{field}: {ref} is not part of this meeting").format(field=field, ref=ref))
 
 
-@operation("Add award")
+@operation(N_("Add award"))
 def add_grant(tx: Tx, meeting_id: int, award_type_id: int, **fields: Any) -> int:
     """An award to present in this meeting; returns the grant's id.
 
@@ -90,7 +90,7 @@ def add_grant(tx: Tx, meeting_id: int, award_type_id: int, **fields: Any) -> int
     return g.id
 
 
-@operation("Edit award")
+@operation(N_("Edit award"))
 def update_grant(tx: Tx, grant_id: int, **fields: Any) -> None:
     g = tx.get(m.AwardGrant, grant_id, "award")
     tx.meeting_id = g.meeting_id
@@ -101,7 +101,7 @@ def update_grant(tx: Tx, grant_id: int, **fields: Any) -> None:
         cer.regroup(tx, g)
 
 
-@operation("Remove award")
+@operation(N_("Remove award"))
 def remove_grant(tx: Tx, grant_id: int) -> None:
     g = tx.get(m.AwardGrant, grant_id, "award")
     tx.meeting_id = g.meeting_id

@@ -20,7 +20,7 @@ from meeting_console.core import vocab
 from meeting_console.core.api import Core, Tx, operation
 from meeting_console.core.text import nfc
 from meeting_console.errors import ImportRefused, OperationRefused
-from meeting_console.i18n import _
+from meeting_console.i18n import N_, _
 from meeting_console.paths import resource
 from meeting_console.store import models as m
 
@@ -175,7 +175,7 @@ def load_catalogue(path: str | Path | None = None) -> list[CatalogueEntry]:
 # --- operations ---------------------------------------------------------------------------
 
 
-@operation("Load award catalogue", undoable=False)
+@operation(N_("Load award catalogue"), undoable=False)
 def seed_catalogue(tx: Tx, path: str | Path | None = None) -> int:
     """Add the catalogue's awards that the database lacks (matched by name), as built-in
     types with precedence 10 × their place in the list; returns how many were added.
@@ -290,7 +290,7 @@ def _checked_fields(fields: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-@operation("Add award type")
+@operation(N_("Add award type"))
 def add_award_type(
     tx: Tx,
     name: str,
@@ -319,7 +319,7 @@ def add_award_type(
     return tx.add(obj).id
 
 
-@operation("Edit award type")
+@operation(N_("Edit award type"))
 def update_award_type(tx: Tx, type_id: int, **fields: Any) -> None:
     """Change a type's name, category, authority or authority kind. A built-in type keeps
     its name: the catalogue knows it by that name."""
@@ -334,7 +334,7 @@ def update_award_type(tx: Tx, type_id: int, **fields: Any) -> None:
             setattr(t, key, value)
 
 
-@operation("Move award type")
+@operation(N_("Move award type"))
 def move_award_type(
     tx: Tx, type_id: int, *, before_id: int | None = None, after_id: int | None = None
 ) -> None:
@@ -349,7 +349,7 @@ def move_award_type(
     _place(others, index, t)
 
 
-@operation("Remove award type")
+@operation(N_("Remove award type"))
 def remove_award_type(tx: Tx, type_id: int) -> None:
     """Remove a user's award type that no award uses."""
     t = tx.get(m.AwardType, type_id, "award type")

@@ -29,7 +29,7 @@ from meeting_console.core import reads
 from meeting_console.core.api import Core, Tx, operation
 from meeting_console.core.timefmt import hhmm
 from meeting_console.errors import OperationRefused
-from meeting_console.i18n import _
+from meeting_console.i18n import N_, _
 from meeting_console.store import models as m
 
 # Endpoint statuses from which a recipient cannot come forward.
@@ -319,7 +319,7 @@ def _refuse_if_presented(gr: Sequence[m.AwardGrant], what: str) -> None:
         raise OperationRefused(_("this group has been presented; {what} would rewrite history").format(what=what))
 
 
-@operation("Order awards by precedence")
+@operation(N_("Order awards by precedence"))
 def order_by_precedence(tx: Tx, meeting_id: int) -> None:
     """Put the ceremony in legal precedence, highest first, keeping the list order within a
     type and keeping groups together; groups already presented stay first, as they were."""
@@ -329,7 +329,7 @@ def order_by_precedence(tx: Tx, meeting_id: int) -> None:
     renumber(precedence_order(_groups(tx, meeting_id), lambda g: ranks[g.id]))
 
 
-@operation("Move award group")
+@operation(N_("Move award group"))
 def move_group(tx: Tx, grant_id: int, steps: int) -> None:
     """Move the group of ``grant_id`` up (negative ``steps``) or down in the ceremony; it
     does not cross a group already presented."""
@@ -349,7 +349,7 @@ def move_group(tx: Tx, grant_id: int, steps: int) -> None:
     renumber(groups)
 
 
-@operation("Move award within its group")
+@operation(N_("Move award within its group"))
 def move_in_group(tx: Tx, grant_id: int, steps: int) -> None:
     """Change who of a group is called first (the order of names read out)."""
     g = _grant(tx, grant_id)
@@ -367,7 +367,7 @@ def _presenter(g: m.AwardGrant) -> tuple[int | None, str]:
     return (g.presenter_id, "" if g.presenter_id else g.presenter_text)
 
 
-@operation("Present together with the group above")
+@operation(N_("Present together with the group above"))
 def join_previous_group(tx: Tx, grant_id: int) -> None:
     """Move an award into the group above it: presented together, by that group's presenter.
 
@@ -395,7 +395,7 @@ def join_previous_group(tx: Tx, grant_id: int) -> None:
     renumber(groups)
 
 
-@operation("Present separately")
+@operation(N_("Present separately"))
 def split_from_group(tx: Tx, grant_id: int) -> None:
     """Take an award out of its group: it becomes its own presentation, right after."""
     g = _grant(tx, grant_id)
@@ -425,7 +425,7 @@ def _live_group(tx: Tx, meeting_id: int, grant_id: int | None) -> tuple[
                            "this meeting has no awards to present")
 
 
-@operation("Presented")
+@operation(N_("Presented"))
 def present(tx: Tx, meeting_id: int, grant_id: int | None = None, *,
             despite_cautions: bool = False) -> list[int]:
     """Record that the current group (or the group of ``grant_id``) has been presented, now;
@@ -477,7 +477,7 @@ def _cautions(tx: Tx, group: Sequence[m.AwardGrant]) -> list[Caution]:
     return out
 
 
-@operation("Defer award group")
+@operation(N_("Defer award group"))
 def defer_group(tx: Tx, meeting_id: int, grant_id: int | None = None) -> None:
     """Call the current group (or the group of ``grant_id``) after the next one still to be
     presented: the ceremony goes on while a recipient's link is restored."""
@@ -493,7 +493,7 @@ def defer_group(tx: Tx, meeting_id: int, grant_id: int | None = None) -> None:
     renumber(groups)
 
 
-@operation("Not presented")
+@operation(N_("Not presented"))
 def clear_presented(tx: Tx, grant_id: int) -> None:
     """Correct a mistake: the group of ``grant_id`` was not presented after all."""
     g = _grant(tx, grant_id)

@@ -39,7 +39,7 @@ from meeting_console.core.speaker_budget import CURRENT as SPEAKER_CURRENT
 from meeting_console.core.speaker_budget import WAITING, item_time_left, speech_clock
 from meeting_console.core.timefmt import duration, hhmm
 from meeting_console.errors import OperationRefused, UserError
-from meeting_console.i18n import _
+from meeting_console.i18n import N_, _
 from meeting_console.store import models as m
 
 MODES = ("live", "blank", "logo")
@@ -63,7 +63,7 @@ def _check_mode(mode: object) -> str:
     return str(mode)
 
 
-@operation("Hall display")
+@operation(N_("Hall display"))
 def set_display_mode(tx: Tx, meeting_id: int, mode: str) -> str:
     """What the hall display shows: ``live`` (the meeting), ``blank`` (a black screen) or
     ``logo`` (the emblem and the meeting's title). No change, no journal entry."""
@@ -76,7 +76,7 @@ def set_display_mode(tx: Tx, meeting_id: int, mode: str) -> str:
     return mode
 
 
-@operation("Hall display")
+@operation(N_("Hall display"))
 def toggle_display_mode(tx: Tx, meeting_id: int, mode: str) -> str:
     """One key: switch to ``mode`` (blank or logo), or back to live when it is on already.
     Decided inside the transaction, so two consoles pressing at once cannot cross; returns

@@ -45,7 +45,7 @@ from meeting_console.core.meetings import MEETING_FIELDS
 from meeting_console.core.people import ORG_FIELDS, PERSON_FIELDS
 from meeting_console.core.speakers import REQUEST_FIELDS
 from meeting_console.errors import ImportRefused, StoreError, UserError
-from meeting_console.i18n import _
+from meeting_console.i18n import N_, _
 from meeting_console.store import models as m
 
 FORMAT = "meeting-console/1"
@@ -1218,7 +1218,7 @@ def import_meeting(
         raise ImportRefused(str(exc), file=doc.source) from None
 
 
-@operation("Import meeting")
+@operation(N_("Import meeting"))
 def write_meeting(tx: Tx, doc: MeetingDoc) -> int:
     """Write a checked meeting file as a new meeting (prefer ``import_meeting``)."""
     from meeting_console.core.catalogue import add_award_type

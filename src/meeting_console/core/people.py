@@ -10,7 +10,7 @@ from meeting_console.core import editing as ed
 from meeting_console.core import vocab
 from meeting_console.core.api import Tx, operation
 from meeting_console.errors import OperationRefused
-from meeting_console.i18n import _
+from meeting_console.i18n import N_, _
 from meeting_console.store import models as m
 
 PERSON_FIELDS: dict[str, ed.Check] = {
@@ -51,7 +51,7 @@ def _one_recorder(tx: Tx, meeting_id: int, keep: m.Person) -> None:
             p.is_recorder = False
 
 
-@operation("Add person")
+@operation(N_("Add person"))
 def add_person(tx: Tx, meeting_id: int, full_name: str, **fields: Any) -> int:
     """A participant with their post(s); returns the person's id."""
     tx.get(m.Meeting, meeting_id, "meeting")
@@ -64,7 +64,7 @@ def add_person(tx: Tx, meeting_id: int, full_name: str, **fields: Any) -> int:
     return p.id
 
 
-@operation("Edit person")
+@operation(N_("Edit person"))
 def update_person(tx: Tx, person_id: int, **fields: Any) -> None:
     p = tx.get(m.Person, person_id, "person")
     tx.meeting_id = p.meeting_id
@@ -74,7 +74,7 @@ def update_person(tx: Tx, person_id: int, **fields: Any) -> None:
         _one_recorder(tx, p.meeting_id, p)
 
 
-@operation("Remove person")
+@operation(N_("Remove person"))
 def remove_person(tx: Tx, person_id: int) -> None:
     """Refused when the person has spoken or receives an award: the record needs them."""
     p = tx.get(m.Person, person_id, "person")
@@ -98,7 +98,7 @@ def remove_person(tx: Tx, person_id: int) -> None:
     tx.delete(p)
 
 
-@operation("Add organisation")
+@operation(N_("Add organisation"))
 def add_organisation(tx: Tx, meeting_id: int, name: str, **fields: Any) -> int:
     tx.get(m.Meeting, meeting_id, "meeting")
     tx.meeting_id = meeting_id
@@ -109,14 +109,14 @@ def add_organisation(tx: Tx, meeting_id: int, name: str, **fields: Any) -> int:
     return tx.add(m.Organisation(meeting_id=meeting_id, **values)).id
 
 
-@operation("Edit organisation")
+@operation(N_("Edit organisation"))
 def update_organisation(tx: Tx, organisation_id: int, **fields: Any) -> None:
     o = tx.get(m.Organisation, organisation_id, "organisation")
     tx.meeting_id = o.meeting_id
     ed.apply_fields(o, fields, ORG_FIELDS, "organisation")
 
 
-@operation("Remove organisation")
+@operation(N_("Remove organisation"))
 def remove_organisation(tx: Tx, organisation_id: int) -> None:
     o = tx.get(m.Organisation, organisation_id, "organisation")
     tx.meeting_id = o.meeting_id

@@ -39,7 +39,7 @@ from meeting_console.core.api import Core, Tx, operation
 from meeting_console.core.speaker_budget import CURRENT, FINISHED, WAITING
 from meeting_console.core.text import fold
 from meeting_console.errors import OperationRefused
-from meeting_console.i18n import _
+from meeting_console.i18n import N_, _
 from meeting_console.store import models as m
 
 REQUEST_FIELDS: dict[str, ed.Check] = {
@@ -360,7 +360,7 @@ def _register(tx: Tx, item: m.AgendaItem, person: m.Person, fields: dict[str, An
     return tx.add(req).id
 
 
-@operation("Register speaker")
+@operation(N_("Register speaker"))
 def add_request(tx: Tx, item_id: int, person_id: int, **fields: Any) -> int:
     """Put a participant in an item's queue (at the end); returns the request id."""
     item = tx.get(m.AgendaItem, item_id, "agenda item")
@@ -370,11 +370,11 @@ def add_request(tx: Tx, item_id: int, person_id: int, **fields: Any) -> int:
     if item.status in ("done", "skipped"):
         raise OperationRefused(_("item {value} is closed; no new speakers").format(value=item.number or item.position))
     tx.meeting_id = item.meeting_id
-    tx.label = f"Register speaker: {person.full_name}"
+    tx.label = _("Register speaker: {full_name}").format(full_name=person.full_name)
     return _register(tx, item, person, fields)
 
 
-@operation("Register new speaker")
+@operation(N_("Register new speaker"))
 def register_new_speaker(
     tx: Tx,
     item_id: int,
@@ -417,11 +417,11 @@ def register_new_speaker(
             meeting_id=item.meeting_id, is_recorder=False, attendance="unknown", **person_values
         )
     )
-    tx.label = f"Register new speaker: {person.full_name}"
+    tx.label = _("Register new speaker: {full_name}").format(full_name=person.full_name)
     return _register(tx, item, person, fields)
 
 
-@operation("Edit speaker request")
+@operation(N_("Edit speaker request"))
 def update_request(tx: Tx, request_id: int, **fields: Any) -> None:
     r = tx.get(m.SpeakerRequest, request_id, "speaker request")
     tx.meeting_id = r.meeting_id
@@ -429,15 +429,15 @@ def update_request(tx: Tx, request_id: int, **fields: Any) -> None:
     ed.apply_fields(r, fields, REQUEST_FIELDS, "speaker")
 
 
-@operation("Speech summary")
+@operation(N_("Speech summary"))
 def set_summary(tx: Tx, request_id: int, summary: str) -> None:
     """What the speaker said, for the record; written during or after the speech."""
     r = _request(tx, request_id)
-    tx.label = f"Speech summary: {_name(tx, r)}"
+    tx.label = _("Speech summary: {name}").format(name=_name(tx, r))
     ed.apply_fields(r, {"summary": summary}, REQUEST_FIELDS, "speaker")
 
 
-@operation("Remove speaker request")
+@operation(N_("Remove speaker request"))
 def remove_request(tx: Tx, request_id: int) -> None:
     """Refused once the speaker has spoken (mark withdrawn instead)."""
     r = tx.get(m.SpeakerRequest, request_id, "speaker request")
@@ -473,7 +473,7 @@ def drop_person_requests(tx: Tx, person_id: int) -> None:
 # --- order -----------------------------------------------------------------------------------
 
 
-@operation("Move speaker in queue")
+@operation(N_("Move speaker in queue"))
 def move_request(tx: Tx, request_id: int, index: int) -> None:
     """Move a waiting request to ``index`` (0-based) in its item's queue."""
     r = tx.get(m.SpeakerRequest, request_id, "speaker request")
@@ -483,7 +483,7 @@ def move_request(tx: Tx, request_id: int, index: int) -> None:
     _move_in_queue(tx, r, index)
 
 
-@operation("Give priority")
+@operation(N_("Give priority"))
 def prioritize(tx: Tx, request_id: int) -> None:
     """Chair priority: the speaker goes to the head of the queue (next to be called)."""
     r = _request(tx, request_id)
@@ -493,11 +493,11 @@ def prioritize(tx: Tx, request_id: int) -> None:
                 name=_name(tx, r), status=r.status
             )
         )
-    tx.label = f"Give priority: {_name(tx, r)}"
+    tx.label = _("Give priority: {name}").format(name=_name(tx, r))
     _move_in_queue(tx, r, 0)
 
 
-@operation("Move speaker to another item")
+@operation(N_("Move speaker to another item"))
 def move_to_item(tx: Tx, request_id: int, item_id: int) -> None:
     """Move a waiting request to the end of another agenda item's queue."""
     r = _request(tx, request_id)
@@ -515,7 +515,7 @@ def move_to_item(tx: Tx, request_id: int, item_id: int) -> None:
     if target.id == r.agenda_item_id:
         return
     _check_item_open(target)
-    tx.label = f"Move speaker to item {_item_label(target)}: {_name(tx, r)}"
+    tx.label = _("Move speaker to item {item_label}: {name}").format(item_label=_item_label(target), name=_name(tx, r))
     status = r.status
     _leave_queue(tx, r, status)
     r.agenda_item_id = target.id
@@ -525,7 +525,7 @@ def move_to_item(tx: Tx, request_id: int, item_id: int) -> None:
 # --- the floor -------------------------------------------------------------------------------
 
 
-@operation("Call next speaker")
+@operation(N_("Call next speaker"))
 def call_next(tx: Tx, item_id: int, *, start_timer: bool = True, hold_lost: bool = False) -> int:
     """Give the floor to the head of the item's queue; returns the request id.
 
@@ -551,7 +551,7 @@ def call_next(tx: Tx, item_id: int, *, start_timer: bool = True, hold_lost: bool
             held.append(_name(tx, r))
             continue
         closed = _give_floor(tx, r, start_timer)
-        tx.label = f"Call next speaker: {_name(tx, r)}{closed}"
+        tx.label = _("Call next speaker: {name}{closed}").format(name=_name(tx, r), closed=closed)
         if held:
             tx.label += f"; turn held: {', '.join(held)}"
         return r.id
@@ -569,7 +569,7 @@ def call_next(tx: Tx, item_id: int, *, start_timer: bool = True, hold_lost: bool
     raise OperationRefused(_("the queue of item {n} is empty").format(n=_item_label(item)))
 
 
-@operation("Call speaker")
+@operation(N_("Call speaker"))
 def call_speaker(tx: Tx, request_id: int, *, start_timer: bool = True) -> int:
     """Give the floor to this waiting (or put-aside) speaker out of turn; closes the current one."""
     r = _request(tx, request_id)
@@ -580,11 +580,11 @@ def call_speaker(tx: Tx, request_id: int, *, start_timer: bool = True) -> int:
             _("{name} has spoken on this request; register a new turn").format(name=_name(tx, r))
         )
     closed = _give_floor(tx, r, start_timer)
-    tx.label = f"Call speaker: {_name(tx, r)}{closed}"
+    tx.label = _("Call speaker: {name}{closed}").format(name=_name(tx, r), closed=closed)
     return r.id
 
 
-@operation("Start speaking timer")
+@operation(N_("Start speaking timer"))
 def start_timer(tx: Tx, request_id: int) -> None:
     """Start the timer of a called speaker."""
     r = _current_of(tx, request_id)
@@ -592,33 +592,33 @@ def start_timer(tx: Tx, request_id: int) -> None:
         raise OperationRefused(
             _("the timer of {name} has started already").format(name=_name(tx, r))
         )
-    tx.label = f"Start speaking timer: {_name(tx, r)}"
+    tx.label = _("Start speaking timer: {name}").format(name=_name(tx, r))
     r.actual_start = tx.now
 
 
-@operation("Pause speaking timer")
+@operation(N_("Pause speaking timer"))
 def pause_timer(tx: Tx, request_id: int) -> None:
     r = _current_of(tx, request_id)
     if r.actual_start is None:
         raise OperationRefused(_("the timer of {name} has not started").format(name=_name(tx, r)))
     if r.status == "paused":
         raise OperationRefused(_("the timer of {name} is paused already").format(name=_name(tx, r)))
-    tx.label = f"Pause speaking timer: {_name(tx, r)}"
+    tx.label = _("Pause speaking timer: {name}").format(name=_name(tx, r))
     r.status = "paused"
     r.paused_at = tx.now
 
 
-@operation("Resume speaking timer")
+@operation(N_("Resume speaking timer"))
 def resume_timer(tx: Tx, request_id: int) -> None:
     r = _current_of(tx, request_id)
     if r.status != "paused":
         raise OperationRefused(_("the timer of {name} is not paused").format(name=_name(tx, r)))
-    tx.label = f"Resume speaking timer: {_name(tx, r)}"
+    tx.label = _("Resume speaking timer: {name}").format(name=_name(tx, r))
     _end_pause(tx, r)
     r.status = "speaking"
 
 
-@operation("Speech done")
+@operation(N_("Speech done"))
 def end_speech(tx: Tx, request_id: int) -> None:
     """Stop the timer: the speech is done (its end is now; a running pause ends with it)."""
     r = _current_of(tx, request_id)
@@ -628,7 +628,7 @@ def end_speech(tx: Tx, request_id: int) -> None:
                 "{name} was called but the timer never started: start it, skip them or put them back"
             ).format(name=_name(tx, r))
         )
-    tx.label = f"Speech done: {_name(tx, r)}"
+    tx.label = _("Speech done: {name}").format(name=_name(tx, r))
     _close_speech(tx, r)
 
 
@@ -646,7 +646,7 @@ def _current_in(tx: Tx, meeting_id: int) -> m.SpeakerRequest:
     return cur
 
 
-@operation("Start / pause speaking timer")
+@operation(N_("Start / pause speaking timer"))
 def toggle_timer(tx: Tx, meeting_id: int) -> str:
     """The one timer key: start a called speaker's timer, pause a running one, resume a paused
     one; decided on the state in the store (a key pressed twice quickly does what it says).
@@ -662,7 +662,7 @@ def toggle_timer(tx: Tx, meeting_id: int) -> str:
     return "paused"
 
 
-@operation("Speech done")
+@operation(N_("Speech done"))
 def end_current(tx: Tx, meeting_id: int) -> int:
     """Stop the timer of whoever has the floor: their speech is done; returns the request id."""
     cur = _current_in(tx, meeting_id)
@@ -670,7 +670,7 @@ def end_current(tx: Tx, meeting_id: int) -> int:
     return cur.id
 
 
-@operation("Extend speaking time")
+@operation(N_("Extend speaking time"))
 def extend(tx: Tx, request_id: int, seconds: int) -> None:
     """Give a waiting or current speaker more (or, negative, less) time; the total limit stays
     above zero."""
@@ -694,7 +694,8 @@ def extend(tx: Tx, request_id: int, seconds: int) -> None:
     r.extended_seconds = total
     sign = "+" if seconds > 0 else "−"
     tx.label = (
-        f"Extend speaking time {sign}{abs(seconds) // 60}:{abs(seconds) % 60:02d}: {_name(tx, r)}"
+        _("Extend speaking time {amount}: {name}").format(
+            amount=f"{sign}{abs(seconds) // 60}:{abs(seconds) % 60:02d}", name=_name(tx, r))
     )
 
 
@@ -713,23 +714,23 @@ def _put_aside(tx: Tx, request_id: int, status: str, label: str) -> None:
         raise OperationRefused(
             _("{name} is {status} already").format(name=_name(tx, r), status=r.status)
         )
-    tx.label = f"{label}: {_name(tx, r)}"
+    tx.label = f"{_(label)}: {_name(tx, r)}"
     _leave_queue(tx, r, status)
 
 
-@operation("Speaker withdrawn")
+@operation(N_("Speaker withdrawn"))
 def withdraw(tx: Tx, request_id: int) -> None:
     """The speaker gives up their turn (a waiting or called speaker)."""
     _put_aside(tx, request_id, "withdrawn", "Speaker withdrawn")
 
 
-@operation("Speaker skipped")
+@operation(N_("Speaker skipped"))
 def skip(tx: Tx, request_id: int) -> None:
     """Pass over a waiting or called speaker (absent, no time); they can be put back."""
     _put_aside(tx, request_id, "skipped", "Speaker skipped")
 
 
-@operation("Put back in queue")
+@operation(N_("Put back in queue"))
 def requeue(tx: Tx, request_id: int, index: int = 0) -> None:
     """Put a skipped or withdrawn speaker, or a called one whose timer never started, back in the
     queue at ``index`` (default: the head)."""
@@ -745,14 +746,14 @@ def requeue(tx: Tx, request_id: int, index: int = 0) -> None:
             _("{name} is waiting in the queue already").format(name=_name(tx, r))
         )
     _check_item_open(tx.get(m.AgendaItem, r.agenda_item_id, "agenda item"))
-    tx.label = f"Put back in queue: {_name(tx, r)}"
+    tx.label = _("Put back in queue: {name}").format(name=_name(tx, r))
     _enter_queue(tx, r, index)
 
 
 # --- connection-aware turns ------------------------------------------------------------------
 
 
-@operation("Hold turn")
+@operation(N_("Hold turn"))
 def hold(tx: Tx, request_id: int) -> None:
     """Hold a waiting speaker's turn while their endpoint's link is down; it returns to the head
     of the queue when the link is back."""
@@ -770,11 +771,11 @@ def hold(tx: Tx, request_id: int) -> None:
                 endpoint=endpoint, status=status
             )
         )
-    tx.label = f"Hold turn: {_name(tx, r)}"
+    tx.label = _("Hold turn: {name}").format(name=_name(tx, r))
     r.status = "held"
 
 
-@operation("Held turns return")
+@operation(N_("Held turns return"))
 def return_held(tx: Tx, meeting_id: int) -> list[int]:
     """Held turns whose endpoint is back return to the head of their queue. Run automatically
     when endpoint changes arrive; changes nothing (and journals nothing) when no turn is due."""
@@ -797,7 +798,7 @@ def return_held(tx: Tx, meeting_id: int) -> list[int]:
 # --- time limits -----------------------------------------------------------------------------
 
 
-@operation("Set speaking time")
+@operation(N_("Set speaking time"))
 def set_item_speaking_minutes(tx: Tx, item_id: int, minutes: int | None) -> None:
     """The default speaking time of an item's speakers (None: the meeting's default)."""
     item = tx.get(m.AgendaItem, item_id, "agenda item")
