@@ -13,9 +13,27 @@ from typing import NoReturn
 
 from meeting_console import __version__, i18n
 from meeting_console.errors import UserError
-from meeting_console.i18n import _
+from meeting_console.i18n import _, pgettext
 
 DEMO_FILE = ("demo", "tuyen-quang-2022-01-14.yaml")
+
+
+# argparse's own words, marked for the catalogue (context "argparse"); argparse looks them up
+# through its module's ``_``, which ``_parser`` points at the catalogue
+_ARGPARSE_WORDS = (
+    pgettext("argparse", "usage: "), pgettext("argparse", "positional arguments"),
+    pgettext("argparse", "options"), pgettext("argparse", "show this help message and exit"),
+    pgettext("argparse", "show program's version number and exit"),
+    pgettext("argparse", "the following arguments are required: %s"),
+    pgettext("argparse", "invalid choice: %(value)r (choose from %(choices)s)"),
+    pgettext("argparse", "unrecognized arguments: %s"),
+    pgettext("argparse", "argument %(argument_name)s: %(message)s"),
+    pgettext("argparse", "expected one argument"),
+    pgettext("argparse", "not allowed with argument %s"),
+    pgettext("argparse", "one of the arguments %s is required"),
+    pgettext("argparse", "invalid %(type)s value: %(value)r"),
+    pgettext("argparse", "ambiguous option: %(option)s could match %(matches)s"),
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -24,6 +42,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
+    argparse._ = lambda text: pgettext("argparse", text)  # type: ignore[attr-defined]
     p = _Parser(
         prog="meeting-console",
         description=_("Meeting Console: run a hybrid multi-site meeting."),
