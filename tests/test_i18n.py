@@ -228,3 +228,15 @@ def test_wheel_ships_compiled_catalogues(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-m", "meeting_console", "--help"], cwd=tmp_path, env=env,
                          capture_output=True, text=True, timeout=120, check=True).stdout
     assert "nhập một tệp hội nghị" in out  # unsupported system locale: Vietnamese, from the .mo
+
+
+def test_vietnamese_texts_are_unique() -> None:
+    """The live switch recognises a text by its translation, so two different English texts
+    must not share one Vietnamese text (ui/language.py)."""
+    from collections import defaultdict
+
+    sources = defaultdict(list)
+    for key, text in i18n.load("vi")._catalog.items():  # type: ignore[attr-defined]
+        if isinstance(key, str) and key and "\x04" not in key:
+            sources[text].append(key)
+    assert {t: s for t, s in sources.items() if len(s) > 1} == {}
