@@ -15,6 +15,7 @@ from meeting_console.core import editing as ed
 from meeting_console.core import reads, vocab
 from meeting_console.core.api import Core, Tx, operation
 from meeting_console.core.timefmt import hhmm
+from meeting_console.core.words import word
 from meeting_console.errors import OperationRefused
 from meeting_console.i18n import N_, _
 from meeting_console.store import models as m
@@ -122,7 +123,7 @@ def update_item(tx: Tx, item_id: int, **fields: Any) -> None:
                       and fields[f] != getattr(item, f))
         if plan:
             raise OperationRefused(
-                _("{fields}: item {item} is {status}; its plan is kept as it was (extend the running item to give it more time)").format(fields=', '.join(plan), item=item_name(item), status=item.status)
+                _("{fields}: item {item} is {status}; its plan is kept as it was (extend the running item to give it more time)").format(fields=', '.join(plan), item=item_name(item), status=word(item.status))
             )
     if "presenter_id" in fields:
         check_person(tx, item.meeting_id, fields["presenter_id"], "presenter")
@@ -135,7 +136,7 @@ def remove_item(tx: Tx, item_id: int) -> None:
     item = tx.get(m.AgendaItem, item_id, "agenda item")
     tx.meeting_id = item.meeting_id
     if item.status != "pending":
-        raise OperationRefused(_("item {value} is {status}; only a pending item can be removed").format(value=item.number or item.position, status=item.status))
+        raise OperationRefused(_("item {value} is {status}; only a pending item can be removed").format(value=item.number or item.position, status=word(item.status)))
     s = tx.session
     spoken = s.scalars(
         select(m.SpeakerRequest).where(
@@ -162,7 +163,7 @@ def move_item(tx: Tx, item_id: int, index: int) -> None:
     tx.meeting_id = item.meeting_id
     if item.status in STARTED:
         raise OperationRefused(
-            _("item {item} is {status}; only pending items can be reordered").format(item=item_name(item), status=item.status)
+            _("item {item} is {status}; only pending items can be reordered").format(item=item_name(item), status=word(item.status))
         )
     items = items_of(tx, item.meeting_id)
     old = items.index(item)
@@ -173,7 +174,7 @@ def move_item(tx: Tx, item_id: int, index: int) -> None:
     held = next((it for it in passed if it.status in STARTED), None)
     if held is not None:
         raise OperationRefused(
-            _("item {item} cannot move past item {item2}, which is {status}").format(item=item_name(item), item2=item_name(held), status=held.status)
+            _("item {item} cannot move past item {item2}, which is {status}").format(item=item_name(item), item2=item_name(held), status=word(held.status))
         )
     items.insert(index, item)
     renumber(items)
@@ -253,7 +254,7 @@ def _start(tx: Tx, meeting: m.Meeting, item: m.AgendaItem, current: Any = _UNKNO
     """Start ``item``; ``current``, when the caller has already looked it up, is the item
     running now (or None)."""
     if item.status in CURRENT:
-        raise OperationRefused(_("item {item} is already {status}").format(item=item_name(item), status=item.status))
+        raise OperationRefused(_("item {item} is already {status}").format(item=item_name(item), status=word(item.status)))
     if item.status == "done":
         raise OperationRefused(
             _("item {item} was held {time}–{time2}; it cannot start again").format(item=item_name(item), time=hhmm(item.actual_start, meeting.timezone), time2=hhmm(item.actual_end, meeting.timezone))
@@ -335,7 +336,7 @@ def close_item(tx: Tx, item_id: int) -> None:
     """End the running (or paused) item now, without starting another."""
     item, meeting = _item(tx, item_id)
     if item.status not in CURRENT:
-        raise OperationRefused(_("item {item} is {status}, not running; nothing to close").format(item=item_name(item), status=item.status))
+        raise OperationRefused(_("item {item} is {status}, not running; nothing to close").format(item=item_name(item), status=word(item.status)))
     _check_clock(tx, meeting)
     _close(tx, item)
     tx.label = _("Close item {item}").format(item=item_name(item))
@@ -346,7 +347,7 @@ def pause_item(tx: Tx, item_id: int) -> None:
     """Pause the running item (a recess): its countdown stops until it resumes."""
     item, meeting = _item(tx, item_id)
     if item.status != "running":
-        raise OperationRefused(_("item {item} is {status}; only a running item can pause").format(item=item_name(item), status=item.status))
+        raise OperationRefused(_("item {item} is {status}; only a running item can pause").format(item=item_name(item), status=word(item.status)))
     _check_clock(tx, meeting)
     item.status = "paused"
     item.paused_at = tx.now
@@ -358,7 +359,7 @@ def resume_item(tx: Tx, item_id: int) -> None:
     """Resume a paused item; the pause is added to its paused time."""
     item, meeting = _item(tx, item_id)
     if item.status != "paused" or item.paused_at is None:
-        raise OperationRefused(_("item {item} is {status}, not paused").format(item=item_name(item), status=item.status))
+        raise OperationRefused(_("item {item} is {status}, not paused").format(item=item_name(item), status=word(item.status)))
     _check_clock(tx, meeting)
     item.paused_seconds = (item.paused_seconds or 0) + _seconds(item.paused_at, tx.now)
     item.paused_at = None
@@ -397,7 +398,7 @@ def _extend(tx: Tx, item: m.AgendaItem, minutes: int) -> None:
         raise OperationRefused(_("minutes: an extension is 1 to {most} minutes, got {minutes}").format(most=MAX_EXTENSION, minutes=minutes))
     if item.status not in CURRENT:
         raise OperationRefused(
-            _("item {item} is {status}; only the running item can be extended (change a pending item's planned minutes instead)").format(item=item_name(item), status=item.status)
+            _("item {item} is {status}; only the running item can be extended (change a pending item's planned minutes instead)").format(item=item_name(item), status=word(item.status))
         )
     item.extended_minutes = (item.extended_minutes or 0) + minutes
     tx.label = _("Extend {item} by {minutes} min").format(item=item_name(item), minutes=minutes)
@@ -431,7 +432,7 @@ def skip_item(tx: Tx, item_id: int) -> None:
     if item.status != "pending":
         hint = {"running": "; close it instead", "paused": "; close it instead",
                 "skipped": " already"}.get(item.status, "")
-        raise OperationRefused(_("item {item} is {status}{hint}; only a pending item can be skipped").format(item=item_name(item), status=item.status, hint=hint))
+        raise OperationRefused(_("item {item} is {status}{hint}; only a pending item can be skipped").format(item=item_name(item), status=word(item.status), hint=hint))
     item.status = "skipped"
     tx.label = _("Skip {item}").format(item=item_name(item))
 
@@ -442,7 +443,7 @@ def unskip_item(tx: Tx, item_id: int) -> None:
     item, meeting = _item(tx, item_id)
     _not_closed(meeting, _("restore an item"))
     if item.status != "skipped":
-        raise OperationRefused(_("item {item} is {status}, not skipped").format(item=item_name(item), status=item.status))
+        raise OperationRefused(_("item {item} is {status}, not skipped").format(item=item_name(item), status=word(item.status)))
     item.status = "pending"
     tx.label = _("Restore {item}").format(item=item_name(item))
 
@@ -457,7 +458,7 @@ def insert_item(tx: Tx, anchor_id: int, title: str, *, after: bool = False, **fi
     if not ok:
         where = "after" if after else "before"
         raise OperationRefused(
-            _("cannot insert {where} item {item}, which is {status}: insert before or after a pending item, or after the running one").format(where=where, item=item_name(anchor), status=anchor.status)
+            _("cannot insert {where} item {item}, which is {status}: insert before or after a pending item, or after the running one").format(where=where, item=item_name(anchor), status=word(anchor.status))
         )
     values = ed.checked({"title": title, **fields}, ITEM_FIELDS, "agenda item")
     check_person(tx, meeting.id, values.get("presenter_id"), "presenter")

@@ -23,6 +23,7 @@ from meeting_console.core import vocab
 from meeting_console.core.api import Core, Tx, operation
 from meeting_console.core.reads import MeetingEndpointInfo
 from meeting_console.core.text import nfc
+from meeting_console.core.words import word
 from meeting_console.errors import NotFound, OperationRefused
 from meeting_console.i18n import N_, _
 from meeting_console.store import models as m
@@ -371,7 +372,7 @@ def set_status(tx: Tx, meeting_endpoint_id: int, status: str, *, detail: str = "
         tx.session.add(event)
     if not me.manual_override:
         me.manual_override = True
-    tx.label = _("Status of {name}: {status}").format(name=name, status=status)
+    tx.label = _("Status of {name}: {status}").format(name=name, status=word(status))
 
 
 @operation(N_("Release manual status"))

@@ -38,6 +38,7 @@ from meeting_console.core import reads, vocab
 from meeting_console.core.api import Core, Tx, operation
 from meeting_console.core.speaker_budget import CURRENT, FINISHED, WAITING
 from meeting_console.core.text import fold
+from meeting_console.core.words import word
 from meeting_console.errors import OperationRefused
 from meeting_console.i18n import N_, _
 from meeting_console.store import models as m
@@ -298,7 +299,7 @@ def _give_floor(tx: Tx, r: m.SpeakerRequest, start_timer: bool) -> str:
         raise OperationRefused(
             _(
                 "{name} speaks from {endpoint}, whose link is {status}: hold their turn, or wait"
-            ).format(name=_name(tx, r), endpoint=endpoint, status=status)
+            ).format(name=_name(tx, r), endpoint=endpoint, status=word(status))
         )
     closed = ""
     cur = _current(tx, r.meeting_id)
@@ -490,7 +491,7 @@ def prioritize(tx: Tx, request_id: int) -> None:
     if r.position is None:
         raise OperationRefused(
             _("only a waiting speaker can be put next; {name} is {status}").format(
-                name=_name(tx, r), status=r.status
+                name=_name(tx, r), status=word(r.status)
             )
         )
     tx.label = _("Give priority: {name}").format(name=_name(tx, r))
@@ -509,7 +510,7 @@ def move_to_item(tx: Tx, request_id: int, item_id: int) -> None:
     if r.position is None:
         raise OperationRefused(
             _("only a waiting speaker can be moved; {name} is {status}").format(
-                name=_name(tx, r), status=r.status
+                name=_name(tx, r), status=word(r.status)
             )
         )
     if target.id == r.agenda_item_id:
@@ -545,7 +546,7 @@ def call_next(tx: Tx, item_id: int, *, start_timer: bool = True, hold_lost: bool
                     _(
                         "{name} speaks from {endpoint}, whose link is {status}: hold their turn and call "
                         "the next speaker?"
-                    ).format(name=_name(tx, r), endpoint=endpoint, status=status)
+                    ).format(name=_name(tx, r), endpoint=endpoint, status=word(status))
                 )
             r.status = "held"
             held.append(_name(tx, r))
@@ -683,7 +684,7 @@ def extend(tx: Tx, request_id: int, seconds: int) -> None:
         raise OperationRefused(_("extension: at most one hour at a time"))
     if r.status in FINISHED:
         raise OperationRefused(
-            _("{name}'s turn is over ({status})").format(name=_name(tx, r), status=r.status)
+            _("{name}'s turn is over ({status})").format(name=_name(tx, r), status=word(r.status))
         )
     item = tx.get(m.AgendaItem, r.agenda_item_id, "agenda item")
     meeting = tx.get(m.Meeting, r.meeting_id, "meeting")
@@ -712,7 +713,7 @@ def _put_aside(tx: Tx, request_id: int, status: str, label: str) -> None:
         )
     if r.status in FINISHED:
         raise OperationRefused(
-            _("{name} is {status} already").format(name=_name(tx, r), status=r.status)
+            _("{name} is {status} already").format(name=_name(tx, r), status=word(r.status))
         )
     tx.label = f"{_(label)}: {_name(tx, r)}"
     _leave_queue(tx, r, status)
@@ -761,14 +762,14 @@ def hold(tx: Tx, request_id: int) -> None:
     if r.status != "queued":
         raise OperationRefused(
             _("only a waiting speaker's turn can be held; {name} is {status}").format(
-                name=_name(tx, r), status=r.status
+                name=_name(tx, r), status=word(r.status)
             )
         )
     endpoint, status = _endpoint(tx, r)
     if status not in NOT_BACK:
         raise OperationRefused(
             _("{endpoint} is {status}: there is no link to wait for").format(
-                endpoint=endpoint, status=status
+                endpoint=endpoint, status=word(status)
             )
         )
     tx.label = _("Hold turn: {name}").format(name=_name(tx, r))
