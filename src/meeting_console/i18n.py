@@ -148,15 +148,25 @@ def locale_dir() -> Path:
     return resource("locale")
 
 
+_loaded: dict[tuple[str, str, float], gettext.NullTranslations] = {}
+
+
 def load(lang: str) -> gettext.NullTranslations:
+    """``lang``'s catalogue: the .mo, or the .po when the .mo is missing or older (read once
+    per file version)."""
     folder = locale_dir() / lang / "LC_MESSAGES"
     mo, po = folder / f"{DOMAIN}.mo", folder / f"{DOMAIN}.po"
     if mo.is_file() and (not po.is_file() or mo.stat().st_mtime >= po.stat().st_mtime):
-        with mo.open("rb") as fh:
-            return gettext.GNUTranslations(fh)
-    if po.is_file():
-        return gettext.GNUTranslations(io.BytesIO(compile_po(po.read_text(encoding="utf-8"))))
-    return gettext.NullTranslations()
+        source = mo
+    elif po.is_file():
+        source = po
+    else:
+        return gettext.NullTranslations()
+    key = (lang, str(source), source.stat().st_mtime)
+    if key not in _loaded:
+        data = source.read_bytes() if source is mo else compile_po(source.read_text(encoding="utf-8"))
+        _loaded[key] = gettext.GNUTranslations(io.BytesIO(data))
+    return _loaded[key]
 
 
 def parse_po(text: str) -> list[dict[str, object]]:

@@ -12,6 +12,7 @@ refresh, and any object with a ``retranslate_ui()`` method is called.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gettext
 import re
 from collections.abc import Iterable
@@ -161,7 +162,8 @@ class Retranslator:
     def __init__(self, old: gettext.NullTranslations, new: gettext.NullTranslations,
                  msgids: Iterable[str]) -> None:
         self.exact: dict[str, str] = {}
-        self.templates: list[tuple[re.Pattern[str], list[str], str]] = []
+        # (the template's longest literal part, its pattern, its fields, the new template)
+        self.templates: list[tuple[str, re.Pattern[str], list[str], str]] = []
         for msgid in msgids:
             before, after = old.gettext(msgid), new.gettext(msgid)
             self.exact.setdefault(before, after)
@@ -170,9 +172,10 @@ class Retranslator:
                 parts = self._FIELD.split(before)
                 pattern = "".join(re.escape(p) + ("(.+?)" if i < len(fields) else "")
                                   for i, p in enumerate(parts))
-                self.templates.append((re.compile(f"^{pattern}$", re.DOTALL), fields, after))
+                self.templates.append((max(parts, key=len), re.compile(f"^{pattern}$", re.DOTALL),
+                                       fields, after))
         # the longest templates first: "Undo {action}" before "{action}"-like catch-alls
-        self.templates.sort(key=lambda t: -len(t[0].pattern))
+        self.templates.sort(key=lambda t: -len(t[1].pattern))
 
     def __call__(self, text: str) -> str:
         if not text:
@@ -183,7 +186,9 @@ class Retranslator:
         tip = self._TIP.match(text)
         if tip and tip.group(1) in self.exact:
             return f"{self.exact[tip.group(1)]} {tip.group(2)}"
-        for pattern, fields, after in self.templates:
+        for literal_part, pattern, fields, after in self.templates:
+            if literal_part not in text:
+                continue
             m = pattern.match(text)
             if m is None:
                 continue
@@ -199,6 +204,12 @@ class Retranslator:
             if self._FIELD.search(out) is None:
                 return out
         return text
+
+
+@functools.lru_cache(maxsize=8)
+def retranslator(old: str, new: str) -> Retranslator:
+    """From language ``old`` to ``new`` (built once per pair: a thousand patterns)."""
+    return Retranslator(i18n.load(old), i18n.load(new), catalogue_msgids())
 
 
 def catalogue_msgids() -> list[str]:
@@ -296,12 +307,12 @@ def switch_language(window: QWidget, lang: str, *, save: bool = True) -> bool:
     lang = i18n.normalise(lang) or i18n.DEFAULT_LANGUAGE
     if lang == i18n.language():
         return False
-    old = i18n.translation()
+    old = i18n.language()
     i18n.set_language(lang)
     install_qt_translation(lang)
     if save:
         save_language(lang)
-    retranslate(window, Retranslator(old, i18n.translation(), catalogue_msgids()))
+    retranslate(window, retranslator(old, lang))
     for action in window.findChildren(QAction, "act-language-" + lang):
         action.setChecked(True)
     return True
