@@ -792,7 +792,8 @@ def return_held(tx: Tx, meeting_id: int) -> list[int]:
     for item_id in items:
         back += _release_held(tx, item_id)
     if back:
-        tx.label = "Turn returns to the head of the queue: " + ", ".join(_name(tx, r) for r in back)
+        tx.label = _("Turn returns to the head of the queue: {names}").format(
+            names=", ".join(_name(tx, r) for r in back))
     return [r.id for r in back]
 
 
@@ -805,9 +806,9 @@ def set_item_speaking_minutes(tx: Tx, item_id: int, minutes: int | None) -> None
     item = tx.get(m.AgendaItem, item_id, "agenda item")
     tx.meeting_id = item.meeting_id
     value = ed.integer(1, 240, optional=True)("speaking_minutes", minutes)
-    tx.label = f"Set speaking time of item {_item_label(item)}: " + (
-        f"{value} min" if value else "meeting default"
-    )
+    tx.label = (_("Set speaking time of item {item}: {minutes} min").format(item=_item_label(item), minutes=value)
+                if value else
+                _("Set speaking time of item {item}: meeting default").format(item=_item_label(item)))
     if item.speaking_minutes != value:
         item.speaking_minutes = value
 
