@@ -2,7 +2,8 @@
 
     python scripts/i18n.py extract   # src → resources/locale/meeting_console.pot
     python scripts/i18n.py update    # .pot → resources/locale/{vi,en}/LC_MESSAGES/*.po
-    python scripts/i18n.py compile   # .po → .mo (run by setup.sh and the wheel build)
+    python scripts/i18n.py compile   # .po → .mo (optional: the wheel build compiles, a checkout
+                                     #  compiles in memory at start)
     python scripts/i18n.py check     # exit 1 when a catalogue lacks a marked string or keeps a stale one
 """
 
@@ -17,6 +18,7 @@ LOCALE = ROOT / "resources" / "locale"
 DOMAIN = "meeting_console"
 LANGUAGES = ("vi", "en")
 POT = LOCALE / f"{DOMAIN}.pot"
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 
 
 def pybabel(*args: str) -> None:
@@ -25,8 +27,9 @@ def pybabel(*args: str) -> None:
 
 def extract() -> None:
     LOCALE.mkdir(parents=True, exist_ok=True)
-    pybabel("extract", "-F", "babel.cfg", "-k", "_", "-k", "ngettext:1,2", "--no-location",
-            "--sort-output", "--omit-header", "-o", str(POT), "src")
+    pybabel("extract", "-F", "babel.cfg", "-k", "_", "-k", "N_", "-k", "ngettext:1,2",
+            "-k", "pgettext:1c,2", "--no-location", "--sort-output", "--omit-header",
+            "-o", str(POT), "src")
 
 
 def update() -> None:
@@ -34,48 +37,55 @@ def update() -> None:
         po = LOCALE / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
         if po.exists():
             pybabel("update", "-i", str(POT), "-d", str(LOCALE), "-D", DOMAIN, "-l", lang,
-                    "--no-fuzzy-matching", "--ignore-obsolete", "--omit-header")
+                    "--no-fuzzy-matching", "--ignore-obsolete")
         else:
             pybabel("init", "-i", str(POT), "-d", str(LOCALE), "-D", DOMAIN, "-l", lang)
 
 
 def compile_all() -> None:
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
+    """.po → .mo beside it, with the compiler the wheel build uses (i18n.compile_catalogues)."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from meeting_console.i18n import compile_catalogues
 
-    for po in LOCALE.glob(f"*/LC_MESSAGES/{DOMAIN}.po"):
-        with po.open("rb") as fh:
-            catalog = read_po(fh)
-        with po.with_suffix(".mo").open("wb") as fh:
-            write_mo(fh, catalog)
+    compile_catalogues(LOCALE, LOCALE)
 
 
-def problems() -> list[str]:
-    """What the catalogues lack or keep that the source no longer marks."""
+def marked_messages(src: Path = ROOT / "src") -> set[tuple[str | None, str]]:
+    """(context, msgid) of every string the source marks."""
     from babel.messages.extract import extract_from_dir
+
+    return {
+        (msg[4], msg[2] if isinstance(msg[2], str) else msg[2][0])
+        for msg in extract_from_dir(str(src), method_map=[("**.py", "python")], keywords=KEYWORDS)
+    }
+
+
+def problems(locale_dir: Path = LOCALE) -> list[str]:
+    """What the catalogues lack or keep that the source no longer marks; for Vietnamese also
+    what is untranslated or fuzzy (English may leave a string empty: the source is English)."""
     from babel.messages.pofile import read_po
 
-    marked = {
-        msg[2] if isinstance(msg[2], str) else msg[2][0]
-        for msg in extract_from_dir(str(ROOT / "src"), method_map=[("**.py", "python")],
-                                    keywords={"_": None, "ngettext": (1, 2)})
-    }
+    marked = marked_messages()
     out = []
     for lang in LANGUAGES:
-        po = LOCALE / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+        po = locale_dir / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
         if not po.exists():
             out.append(f"{po}: missing")
             continue
         with po.open("rb") as fh:
             catalog = read_po(fh)
-        ids = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
-        for missing in sorted(marked - ids):
-            out.append(f"{po}: lacks {missing!r}")
-        for stale in sorted(ids - marked):
-            out.append(f"{po}: stale {stale!r}")
+        ids = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in catalog if m.id}
+        for missing in sorted(marked - ids, key=str):
+            out.append(f"{po}: lacks {missing[1]!r}" + (f" (context {missing[0]})" if missing[0] else ""))
+        for stale in sorted(ids - marked, key=str):
+            out.append(f"{po}: stale {stale[1]!r}")
         for m in catalog:
-            if m.id and lang == "vi" and not (m.string if isinstance(m.string, str) else all(m.string)):
+            if not m.id or lang != "vi":
+                continue
+            if not (m.string if isinstance(m.string, str) else all(m.string)):
                 out.append(f"{po}: untranslated {m.id!r}")
+            elif m.fuzzy:
+                out.append(f"{po}: fuzzy {m.id!r}")
     return out
 
 

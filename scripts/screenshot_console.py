@@ -1,5 +1,11 @@
 """docs/console.png: the main window on the demo meeting replayed to about 9h20 (discussion
-running, two speeches done, one speaker on the floor, Sơn Dương link lost)."""
+running, two speeches done, one speaker on the floor, Sơn Dương link lost).
+
+    python scripts/screenshot_console.py                 # docs/console.png (English)
+    python scripts/screenshot_console.py vi              # docs/console-vi.png
+    python scripts/screenshot_console.py en              # docs/console-en.png
+    QT_SCALE_FACTOR=1.5 python scripts/screenshot_console.py vi docs/console-vi-150.png
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:
+    from meeting_console import i18n
     from meeting_console.cli import demo_path
     from meeting_console.core import agenda, endpoints, meeting_file, reads, speakers
     from meeting_console.core.api import Core
@@ -53,7 +60,15 @@ def main() -> None:
     from meeting_console.ui.bus import Runner
     from meeting_console.ui.main_window import MainWindow
 
+    lang = sys.argv[1] if len(sys.argv) > 1 else "en"
+    out = Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "docs" / (
+        "console.png" if len(sys.argv) == 1 else f"console-{lang}.png")
     app = ensure_app()
+    from meeting_console.ui.language import ensure_vietnamese_font, install_qt_translation
+
+    i18n.set_language(lang)
+    install_qt_translation(lang)
+    ensure_vietnamese_font(app)
     runner = Runner(core)
     w = MainWindow(runner, mid)
     w.resize(1600, 1000)
@@ -63,7 +78,6 @@ def main() -> None:
     runner.read_sync(lambda: None)
     for _ in range(50):
         app.processEvents()
-    out = ROOT / "docs" / "console.png"
     w.grab().save(str(out))
     print(out)
     runner.shutdown()

@@ -12,6 +12,7 @@ import pytest
 # UI tests run without a display; settings and data go to the test's own folders.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("MEETING_CONSOLE_NO_ERROR_DIALOG", "1")
+os.environ.setdefault("MEETING_CONSOLE_LANG", "en")  # tests read English texts (tests/test_i18n.py: Vietnamese)
 
 from meeting_console.core.api import Core  # noqa: E402
 from meeting_console.core.clock import FakeClock  # noqa: E402

@@ -11,10 +11,29 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-from meeting_console import __version__
+from meeting_console import __version__, i18n
 from meeting_console.errors import UserError
+from meeting_console.i18n import _, pgettext
 
 DEMO_FILE = ("demo", "tuyen-quang-2022-01-14.yaml")
+
+
+# argparse's own words, marked for the catalogue (context "argparse"); argparse looks them up
+# through its module's ``_``, which ``_parser`` points at the catalogue
+_ARGPARSE_WORDS = (
+    pgettext("argparse", "usage: "), pgettext("argparse", "positional arguments"),
+    pgettext("argparse", "options"), pgettext("argparse", "show this help message and exit"),
+    pgettext("argparse", "show program's version number and exit"),
+    pgettext("argparse", "the following arguments are required: %s"),
+    pgettext("argparse", "invalid choice: %(value)r (choose from %(choices)s)"),
+    pgettext("argparse", "unrecognized arguments: %s"),
+    pgettext("argparse", "argument %(argument_name)s: %(message)s"),
+    pgettext("argparse", "expected one argument"),
+    pgettext("argparse", "not allowed with argument %s"),
+    pgettext("argparse", "one of the arguments %s is required"),
+    pgettext("argparse", "invalid %(type)s value: %(value)r"),
+    pgettext("argparse", "ambiguous option: %(option)s could match %(matches)s"),
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -23,61 +42,77 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
+    argparse._ = lambda text: pgettext("argparse", text)  # type: ignore[attr-defined]
     p = _Parser(
         prog="meeting-console",
-        description="Meeting Console: run a hybrid multi-site meeting.",
+        description=_("Meeting Console: run a hybrid multi-site meeting."),
     )
     p.add_argument("--version", action="version", version=f"meeting-console {__version__}")
-    p.add_argument("--db", help="database file or SQLAlchemy URL (default: user data directory, "
-                                "or $MEETING_CONSOLE_DB)")
-    p.add_argument("--seat", default="", help="this console's seat name, written in the journal")
+    p.add_argument("--db", help=_("database file or SQLAlchemy URL (default: user data directory, "
+                                  "or $MEETING_CONSOLE_DB)"))
+    p.add_argument("--seat", default="", help=_("this console's seat name, written in the journal"))
     p.add_argument("--role", default="secretariat", choices=("secretariat", "clerk", "viewer"),
-                   help="what this seat may change (default: secretariat)")
-    p.add_argument("--demo", action="store_true", help="import the demo meeting if absent, open it")
+                   help=_("what this seat may change (default: secretariat)"))
+    p.add_argument("--demo", action="store_true", help=_("import the demo meeting if absent, open it"))
+    p.add_argument("--lang", choices=i18n.LANGUAGES,
+                   help=_("language of the console and its messages: vi (Tiếng Việt) or en (English); "
+                          "default: the one chosen in the console, else the system's, else vi"))
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
-    imp = sub.add_parser("import", help="import a meeting file; print the new meeting's id")
+    imp = sub.add_parser("import", help=_("import a meeting file; print the new meeting's id"))
     src = imp.add_mutually_exclusive_group(required=True)
-    src.add_argument("file", nargs="?", help="meeting file (YAML)")
-    src.add_argument("--demo", dest="import_demo", action="store_true", help="the demo meeting")
+    src.add_argument("file", nargs="?", help=_("meeting file (YAML)"))
+    src.add_argument("--demo", dest="import_demo", action="store_true", help=_("the demo meeting"))
 
-    exp = sub.add_parser("export", help="write a meeting file")
-    exp.add_argument("meeting", help="meeting id (see list)")
-    exp.add_argument("-o", "--output", required=True, help="file to write")
+    exp = sub.add_parser("export", help=_("write a meeting file"))
+    exp.add_argument("meeting", help=_("meeting id (see list)"))
+    exp.add_argument("-o", "--output", required=True, help=_("file to write"))
 
-    sub.add_parser("list", help="one line per meeting: id, date, status, title")
+    sub.add_parser("list", help=_("one line per meeting: id, date, status, title"))
 
-    rec = sub.add_parser("record", help="write the session record (PDF)")
-    rec.add_argument("meeting", help="meeting id (see list)")
-    rec.add_argument("-o", "--output", required=True, help="PDF file to write")
+    rec = sub.add_parser("record", help=_("write the session record (PDF)"))
+    rec.add_argument("meeting", help=_("meeting id (see list)"))
+    rec.add_argument("-o", "--output", required=True, help=_("PDF file to write"))
     rec.add_argument("--to", action="append", metavar="RECIPIENT",
-                     help="who receives a copy (Nơi nhận); repeat for each recipient")
+                     help=_("who receives a copy (Nơi nhận); repeat for each recipient"))
 
-    opn = sub.add_parser("open", help="open the console on a meeting")
-    opn.add_argument("meeting", help="meeting id (see list)")
+    opn = sub.add_parser("open", help=_("open the console on a meeting"))
+    opn.add_argument("meeting", help=_("meeting id (see list)"))
 
-    dsp = sub.add_parser("display", help="the hall display: follow a meeting full screen, "
-                                         "read-only (for the PC that feeds the video link)")
-    dsp.add_argument("meeting", nargs="?", help="meeting id (default: the meeting changed "
-                                                "last, and whichever changes next)")
-    dsp.add_argument("--db", default=argparse.SUPPRESS, help="database file or URL (as above)")
-    dsp.add_argument("--screen", type=int, help="screen number, from 1 (default: the last)")
-    dsp.add_argument("--window", action="store_true", help="in a window, not full screen")
-    dsp.add_argument("--logo", help="image shown in the logo-only state (PNG, SVG …)")
-    dsp.add_argument("--print-states", action="store_true", help="print each new state as a "
-                                                                 "JSON line (tests, logs)")
+    dsp = sub.add_parser("display", help=_("the hall display: follow a meeting full screen, "
+                                           "read-only (for the PC that feeds the video link)"))
+    dsp.add_argument("meeting", nargs="?", help=_("meeting id (default: the meeting changed "
+                                                  "last, and whichever changes next)"))
+    dsp.add_argument("--db", default=argparse.SUPPRESS, help=_("database file or URL (as above)"))
+    dsp.add_argument("--screen", type=int, help=_("screen number, from 1 (default: the last)"))
+    dsp.add_argument("--window", action="store_true", help=_("in a window, not full screen"))
+    dsp.add_argument("--logo", help=_("image shown in the logo-only state (PNG, SVG …)"))
+    dsp.add_argument("--print-states", action="store_true", help=_("print each new state as a "
+                                                                   "JSON line (tests, logs)"))
 
-    ver = sub.add_parser("verify", help="check the database (integrity, foreign keys, journal "
-                                        "replay); exit 0 when sound, 1 when not")
-    ver.add_argument("--quick", action="store_true", help="SQLite's quick_check instead of the "
-                                                          "full integrity check")
+    ver = sub.add_parser("verify", help=_("check the database (integrity, foreign keys, journal "
+                                          "replay); exit 0 when sound, 1 when not"))
+    ver.add_argument("--quick", action="store_true", help=_("SQLite's quick_check instead of the "
+                                                            "full integrity check"))
 
-    bak = sub.add_parser("backup", help="take an online backup of the database; print its path")
-    bak.add_argument("-o", "--output", help="folder to write it to (default: the backup folder "
-                                            "in the user data directory)")
-    bak.add_argument("--list", action="store_true", help="list the backups of this database, "
-                                                         "newest first, instead")
+    bak = sub.add_parser("backup", help=_("take an online backup of the database; print its path"))
+    bak.add_argument("-o", "--output", help=_("folder to write it to (default: the backup folder "
+                                              "in the user data directory)"))
+    bak.add_argument("--list", action="store_true", help=_("list the backups of this database, "
+                                                           "newest first, instead"))
     return p
+
+
+def _requested_language(argv: list[str]) -> str | None:
+    """``--lang`` read before the parser exists, so that its help is in that language."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
 
 
 def _sqlite_file(db: str | None) -> Path | None:
@@ -117,8 +152,8 @@ def _backup(args: argparse.Namespace) -> int:
 
     path = _sqlite_file(args.db)
     if path is None:
-        raise UserError("backup: the database is on a PostgreSQL server; back it up with the "
-                        "server's own tools (pg_dump)")
+        raise UserError(_("backup: the database is on a PostgreSQL server; back it up with the "
+                          "server's own tools (pg_dump)"))
     if args.list:
         for b in backup.list_backups(path):
             print(f"{b.taken_at.strftime('%Y-%m-%d %H:%M:%S')} UTC\t{b.reason}\t{b.size}\t{b.path}")
@@ -132,9 +167,10 @@ def _meeting_id(value: str) -> int:
     try:
         mid = int(value)
     except ValueError:
-        raise UserError(f"meeting id must be a number (see `meeting-console list`), got {value!r}") from None
+        raise UserError(_("meeting id must be a number (see `meeting-console list`), got {value}").format(
+            value=repr(value))) from None
     if mid <= 0:
-        raise UserError(f"meeting id must be positive, got {mid}")
+        raise UserError(_("meeting id must be positive, got {mid}").format(mid=mid))
     return mid
 
 
@@ -223,6 +259,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    i18n.set_language(i18n.choose_language(_requested_language(argv)))
     args = _parser().parse_args(argv)
     try:
         return _run(args)
@@ -242,8 +280,9 @@ def main(argv: list[str] | None = None) -> int:
             raise
         # a damaged page found after the database opened: say so, never a traceback
         msg = str(getattr(exc, "orig", exc)).splitlines()[0]
-        print(f"meeting-console: {args.db or 'the database'}: cannot be read ({msg}); check it "
-              "with `meeting-console verify` and restore a backup", file=sys.stderr)
+        print("meeting-console: " + _("{db}: cannot be read ({error}); check it with "
+                                      "`meeting-console verify` and restore a backup").format(
+                  db=args.db or _("the database"), error=msg), file=sys.stderr)
         return 2
 
 

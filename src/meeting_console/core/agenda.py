@@ -15,7 +15,9 @@ from meeting_console.core import editing as ed
 from meeting_console.core import reads, vocab
 from meeting_console.core.api import Core, Tx, operation
 from meeting_console.core.timefmt import hhmm
+from meeting_console.core.words import word
 from meeting_console.errors import OperationRefused
+from meeting_console.i18n import N_, _
 from meeting_console.store import models as m
 
 ITEM_FIELDS: dict[str, ed.Check] = {
@@ -62,8 +64,7 @@ def _item(tx: Tx, item_id: int) -> tuple[m.AgendaItem, m.Meeting]:
 def _not_closed(meeting: m.Meeting, doing: str) -> None:
     if meeting.status == "closed":
         raise OperationRefused(
-            f"cannot {doing}: the meeting was closed at "
-            f"{hhmm(meeting.actual_end, meeting.timezone) or '—'} (undo the closing to reopen it)"
+            _("cannot {doing}: the meeting was closed at {value} (undo the closing to reopen it)").format(doing=doing, value=hhmm(meeting.actual_end, meeting.timezone) or '—')
         )
 
 
@@ -87,15 +88,15 @@ def check_person(tx: Tx, meeting_id: int, person_id: int | None, field: str) -> 
         return
     p = tx.session.get(m.Person, person_id)
     if p is None or p.meeting_id != meeting_id:
-        raise OperationRefused(f"{field}: person {person_id} is not a participant of this meeting")
+        raise OperationRefused(_("{field}: person {person_id} is not a participant of this meeting").format(field=field, person_id=person_id))
 
 
-@operation("Add agenda item")
+@operation(N_("Add agenda item"))
 def add_item(tx: Tx, meeting_id: int, title: str, *, index: int | None = None, **fields: Any) -> int:
     """Insert an item at ``index`` (0-based; default: at the end). Returns the new item's id."""
     meeting = tx.get(m.Meeting, meeting_id, "meeting")
     tx.meeting_id = meeting_id
-    _not_closed(meeting, "add an item")
+    _not_closed(meeting, _("add an item"))
     values = ed.checked({"title": title, **fields}, ITEM_FIELDS, "agenda item")
     check_person(tx, meeting_id, values.get("presenter_id"), "presenter")
     items = items_of(tx, meeting_id)
@@ -110,7 +111,7 @@ def add_item(tx: Tx, meeting_id: int, title: str, *, index: int | None = None, *
     return item.id
 
 
-@operation("Edit agenda item")
+@operation(N_("Edit agenda item"))
 def update_item(tx: Tx, item_id: int, **fields: Any) -> None:
     """Change an item's title, number, kind, presenter, planned time or notes. Title, presenter
     and notes stay editable while live; the plan of a started item is history (extend the
@@ -122,21 +123,20 @@ def update_item(tx: Tx, item_id: int, **fields: Any) -> None:
                       and fields[f] != getattr(item, f))
         if plan:
             raise OperationRefused(
-                f"{', '.join(plan)}: item {item_name(item)} is {item.status}; its plan is kept as "
-                "it was (extend the running item to give it more time)"
+                _("{fields}: item {item} is {status}; its plan is kept as it was (extend the running item to give it more time)").format(fields=', '.join(plan), item=item_name(item), status=word(item.status))
             )
     if "presenter_id" in fields:
         check_person(tx, item.meeting_id, fields["presenter_id"], "presenter")
     ed.apply_fields(item, fields, ITEM_FIELDS, "agenda item")
 
 
-@operation("Remove agenda item")
+@operation(N_("Remove agenda item"))
 def remove_item(tx: Tx, item_id: int) -> None:
     """Remove a pending item with its waiting speaker requests and unpresented grants' link."""
     item = tx.get(m.AgendaItem, item_id, "agenda item")
     tx.meeting_id = item.meeting_id
     if item.status != "pending":
-        raise OperationRefused(f"item {item.number or item.position} is {item.status}; only a pending item can be removed")
+        raise OperationRefused(_("item {value} is {status}; only a pending item can be removed").format(value=item.number or item.position, status=word(item.status)))
     s = tx.session
     spoken = s.scalars(
         select(m.SpeakerRequest).where(
@@ -144,7 +144,7 @@ def remove_item(tx: Tx, item_id: int) -> None:
         )
     ).first()
     if spoken is not None:
-        raise OperationRefused("the item has speeches on record; it cannot be removed")
+        raise OperationRefused(_("the item has speeches on record; it cannot be removed"))
     for r in s.scalars(select(m.SpeakerRequest).where(m.SpeakerRequest.agenda_item_id == item_id)):
         s.delete(r)
     for g in s.scalars(select(m.AwardGrant).where(m.AwardGrant.agenda_item_id == item_id)):
@@ -155,7 +155,7 @@ def remove_item(tx: Tx, item_id: int) -> None:
     renumber(items)
 
 
-@operation("Move agenda item")
+@operation(N_("Move agenda item"))
 def move_item(tx: Tx, item_id: int, index: int) -> None:
     """Move an item to ``index`` (0-based) in the agenda. Only a pending (or skipped) item
     moves, and never past an item that has started: what was held stays where it was."""
@@ -163,7 +163,7 @@ def move_item(tx: Tx, item_id: int, index: int) -> None:
     tx.meeting_id = item.meeting_id
     if item.status in STARTED:
         raise OperationRefused(
-            f"item {item_name(item)} is {item.status}; only pending items can be reordered"
+            _("item {item} is {status}; only pending items can be reordered").format(item=item_name(item), status=word(item.status))
         )
     items = items_of(tx, item.meeting_id)
     old = items.index(item)
@@ -174,7 +174,7 @@ def move_item(tx: Tx, item_id: int, index: int) -> None:
     held = next((it for it in passed if it.status in STARTED), None)
     if held is not None:
         raise OperationRefused(
-            f"item {item_name(item)} cannot move past item {item_name(held)}, which is {held.status}"
+            _("item {item} cannot move past item {item2}, which is {status}").format(item=item_name(item), item2=item_name(held), status=word(held.status))
         )
     items.insert(index, item)
     renumber(items)
@@ -217,9 +217,7 @@ def _check_clock(tx: Tx, meeting: m.Meeting) -> None:
     if latest is not None and tx.now < latest:
         tz = meeting.timezone
         raise OperationRefused(
-            f"the clock reads {hhmm(tx.now, tz, seconds=True)}, earlier than {what} "
-            f"({hhmm(latest, tz, seconds=True)}); has the system time been changed? "
-            "Nothing was recorded"
+            _("the clock reads {time}, earlier than {what} ({time2}); has the system time been changed? Nothing was recorded").format(time=hhmm(tx.now, tz, seconds=True), what=what, time2=hhmm(latest, tz, seconds=True))
         )
 
 
@@ -256,11 +254,10 @@ def _start(tx: Tx, meeting: m.Meeting, item: m.AgendaItem, current: Any = _UNKNO
     """Start ``item``; ``current``, when the caller has already looked it up, is the item
     running now (or None)."""
     if item.status in CURRENT:
-        raise OperationRefused(f"item {item_name(item)} is already {item.status}")
+        raise OperationRefused(_("item {item} is already {status}").format(item=item_name(item), status=word(item.status)))
     if item.status == "done":
         raise OperationRefused(
-            f"item {item_name(item)} was held {hhmm(item.actual_start, meeting.timezone)}–"
-            f"{hhmm(item.actual_end, meeting.timezone)}; it cannot start again"
+            _("item {item} was held {time}–{time2}; it cannot start again").format(item=item_name(item), time=hhmm(item.actual_start, meeting.timezone), time2=hhmm(item.actual_end, meeting.timezone))
         )
     _open_meeting(tx, meeting)
     if current is _UNKNOWN:
@@ -282,37 +279,37 @@ def _next_pending(tx: Tx, meeting_id: int) -> m.AgendaItem | None:
     ).first()
 
 
-@operation("Start meeting")
+@operation(N_("Start meeting"))
 def start_meeting(tx: Tx, meeting_id: int) -> None:
     """Open the meeting now (its actual start) without starting an item."""
     meeting = _meeting(tx, meeting_id)
-    _not_closed(meeting, "start the meeting")
+    _not_closed(meeting, _("start the meeting"))
     if meeting.status == "live":
         raise OperationRefused(
-            f"the meeting is already running since {hhmm(meeting.actual_start, meeting.timezone)}"
+            _("the meeting is already running since {time}").format(time=hhmm(meeting.actual_start, meeting.timezone))
         )
     _check_clock(tx, meeting)
     _open_meeting(tx, meeting)
 
 
-@operation("Start item")
+@operation(N_("Start item"))
 def start_item(tx: Tx, item_id: int) -> None:
     """Start a pending (or skipped) item now. The current item, if any, is closed first; a
     meeting not yet started starts with it."""
     item, meeting = _item(tx, item_id)
-    _not_closed(meeting, f"start item {item_name(item)}")
+    _not_closed(meeting, _("start item {item}").format(item=item_name(item)))
     _check_clock(tx, meeting)
     _start(tx, meeting, item)
-    tx.label = f"Start item {item_name(item)}"
+    tx.label = _("Start item {item}").format(item=item_name(item))
 
 
-@operation("Next item")
+@operation(N_("Next item"))
 def next_item(tx: Tx, meeting_id: int) -> int | None:
     """Close the current item and start the first pending one (one key). With nothing
     current it starts the first pending item; with nothing pending it only closes the
     current one. Returns the id of the item started (None when none was)."""
     meeting = _meeting(tx, meeting_id)
-    _not_closed(meeting, "go to the next item")
+    _not_closed(meeting, _("go to the next item"))
     # one query for both: the current item (if any) sorts first, then the pending ones
     it = m.AgendaItem
     first_two = tx.session.scalars(
@@ -322,72 +319,72 @@ def next_item(tx: Tx, meeting_id: int) -> int | None:
     current = next((x for x in first_two if x.status in CURRENT), None)
     nxt = next((x for x in first_two if x.status == "pending"), None)
     if current is None and nxt is None:
-        raise OperationRefused("no item is running and none is pending; close the meeting instead")
+        raise OperationRefused(_("no item is running and none is pending; close the meeting instead"))
     _check_clock(tx, meeting)
     if nxt is None:
         assert current is not None
         _close(tx, current)
-        tx.label = f"Close item {item_name(current)} (the last one)"
+        tx.label = _("Close item {item} (the last one)").format(item=item_name(current))
         return None
     _start(tx, meeting, nxt, current)
-    tx.label = f"Next item: {item_name(nxt)}"
+    tx.label = _("Next item: {item}").format(item=item_name(nxt))
     return nxt.id
 
 
-@operation("Close item")
+@operation(N_("Close item"))
 def close_item(tx: Tx, item_id: int) -> None:
     """End the running (or paused) item now, without starting another."""
     item, meeting = _item(tx, item_id)
     if item.status not in CURRENT:
-        raise OperationRefused(f"item {item_name(item)} is {item.status}, not running; nothing to close")
+        raise OperationRefused(_("item {item} is {status}, not running; nothing to close").format(item=item_name(item), status=word(item.status)))
     _check_clock(tx, meeting)
     _close(tx, item)
-    tx.label = f"Close item {item_name(item)}"
+    tx.label = _("Close item {item}").format(item=item_name(item))
 
 
-@operation("Pause item")
+@operation(N_("Pause item"))
 def pause_item(tx: Tx, item_id: int) -> None:
     """Pause the running item (a recess): its countdown stops until it resumes."""
     item, meeting = _item(tx, item_id)
     if item.status != "running":
-        raise OperationRefused(f"item {item_name(item)} is {item.status}; only a running item can pause")
+        raise OperationRefused(_("item {item} is {status}; only a running item can pause").format(item=item_name(item), status=word(item.status)))
     _check_clock(tx, meeting)
     item.status = "paused"
     item.paused_at = tx.now
-    tx.label = f"Pause (recess) {item_name(item)}"
+    tx.label = _("Pause (recess) {item}").format(item=item_name(item))
 
 
-@operation("Resume item")
+@operation(N_("Resume item"))
 def resume_item(tx: Tx, item_id: int) -> None:
     """Resume a paused item; the pause is added to its paused time."""
     item, meeting = _item(tx, item_id)
     if item.status != "paused" or item.paused_at is None:
-        raise OperationRefused(f"item {item_name(item)} is {item.status}, not paused")
+        raise OperationRefused(_("item {item} is {status}, not paused").format(item=item_name(item), status=word(item.status)))
     _check_clock(tx, meeting)
     item.paused_seconds = (item.paused_seconds or 0) + _seconds(item.paused_at, tx.now)
     item.paused_at = None
     item.status = "running"
-    tx.label = f"Resume {item_name(item)}"
+    tx.label = _("Resume {item}").format(item=item_name(item))
 
 
-@operation("Pause or resume")
+@operation(N_("Pause or resume"))
 def toggle_pause(tx: Tx, meeting_id: int) -> str:
     """Pause the running item, or resume the paused one (one key). Returns the new status."""
     meeting = _meeting(tx, meeting_id)
-    _not_closed(meeting, "pause")
+    _not_closed(meeting, _("pause"))
     item = _current(tx, meeting_id)
     if item is None:
-        raise OperationRefused("no item is running; there is nothing to pause")
+        raise OperationRefused(_("no item is running; there is nothing to pause"))
     _check_clock(tx, meeting)
     if item.status == "running":
         item.status = "paused"
         item.paused_at = tx.now
-        tx.label = f"Pause (recess) {item_name(item)}"
+        tx.label = _("Pause (recess) {item}").format(item=item_name(item))
     else:
         item.paused_seconds = (item.paused_seconds or 0) + _seconds(item.paused_at or tx.now, tx.now)
         item.paused_at = None
         item.status = "running"
-        tx.label = f"Resume {item_name(item)}"
+        tx.label = _("Resume {item}").format(item=item_name(item))
     return item.status
 
 
@@ -396,74 +393,72 @@ MAX_EXTENSION = 240
 
 def _extend(tx: Tx, item: m.AgendaItem, minutes: int) -> None:
     if isinstance(minutes, bool) or not isinstance(minutes, int):
-        raise OperationRefused(f"minutes: expected a whole number, got {minutes!r}")
+        raise OperationRefused(_("minutes: expected a whole number, got {minutes}").format(minutes=repr(minutes)))
     if not 1 <= minutes <= MAX_EXTENSION:
-        raise OperationRefused(f"minutes: an extension is 1 to {MAX_EXTENSION} minutes, got {minutes}")
+        raise OperationRefused(_("minutes: an extension is 1 to {most} minutes, got {minutes}").format(most=MAX_EXTENSION, minutes=minutes))
     if item.status not in CURRENT:
         raise OperationRefused(
-            f"item {item_name(item)} is {item.status}; only the running item can be extended "
-            "(change a pending item's planned minutes instead)"
+            _("item {item} is {status}; only the running item can be extended (change a pending item's planned minutes instead)").format(item=item_name(item), status=word(item.status))
         )
     item.extended_minutes = (item.extended_minutes or 0) + minutes
-    tx.label = f"Extend {item_name(item)} by {minutes} min"
+    tx.label = _("Extend {item} by {minutes} min").format(item=item_name(item), minutes=minutes)
 
 
-@operation("Extend item")
+@operation(N_("Extend item"))
 def extend_item(tx: Tx, item_id: int, minutes: int) -> None:
     """Give the running (or paused) item ``minutes`` more (1–240)."""
     item, meeting = _item(tx, item_id)
-    _not_closed(meeting, "extend an item")
+    _not_closed(meeting, _("extend an item"))
     _extend(tx, item, minutes)
 
 
-@operation("Extend running item")
+@operation(N_("Extend running item"))
 def extend_current(tx: Tx, meeting_id: int, minutes: int) -> int:
     """Extend whichever item is running (or paused) now; returns its id."""
     meeting = _meeting(tx, meeting_id)
-    _not_closed(meeting, "extend an item")
+    _not_closed(meeting, _("extend an item"))
     item = _current(tx, meeting_id)
     if item is None:
-        raise OperationRefused("no item is running; there is nothing to extend")
+        raise OperationRefused(_("no item is running; there is nothing to extend"))
     _extend(tx, item, minutes)
     return item.id
 
 
-@operation("Skip item")
+@operation(N_("Skip item"))
 def skip_item(tx: Tx, item_id: int) -> None:
     """Mark a pending item as not taken up (it can be started or restored later)."""
     item, meeting = _item(tx, item_id)
-    _not_closed(meeting, "skip an item")
+    _not_closed(meeting, _("skip an item"))
     if item.status != "pending":
         hint = {"running": "; close it instead", "paused": "; close it instead",
                 "skipped": " already"}.get(item.status, "")
-        raise OperationRefused(f"item {item_name(item)} is {item.status}{hint}; only a pending item can be skipped")
+        raise OperationRefused(_("item {item} is {status}{hint}; only a pending item can be skipped").format(item=item_name(item), status=word(item.status), hint=hint))
     item.status = "skipped"
-    tx.label = f"Skip {item_name(item)}"
+    tx.label = _("Skip {item}").format(item=item_name(item))
 
 
-@operation("Restore skipped item")
+@operation(N_("Restore skipped item"))
 def unskip_item(tx: Tx, item_id: int) -> None:
     """Put a skipped item back among the pending ones."""
     item, meeting = _item(tx, item_id)
-    _not_closed(meeting, "restore an item")
+    _not_closed(meeting, _("restore an item"))
     if item.status != "skipped":
-        raise OperationRefused(f"item {item_name(item)} is {item.status}, not skipped")
+        raise OperationRefused(_("item {item} is {status}, not skipped").format(item=item_name(item), status=word(item.status)))
     item.status = "pending"
-    tx.label = f"Restore {item_name(item)}"
+    tx.label = _("Restore {item}").format(item=item_name(item))
 
 
-@operation("Insert item")
+@operation(N_("Insert item"))
 def insert_item(tx: Tx, anchor_id: int, title: str, *, after: bool = False, **fields: Any) -> int:
     """Insert an item before or after a pending one (or right after the current one). Once the
     meeting has started the new item is *unplanned*. Returns the new item's id."""
     anchor, meeting = _item(tx, anchor_id)
-    _not_closed(meeting, "insert an item")
+    _not_closed(meeting, _("insert an item"))
     ok = anchor.status == "pending" or (after and anchor.status in CURRENT)
     if not ok:
         where = "after" if after else "before"
         raise OperationRefused(
-            f"cannot insert {where} item {item_name(anchor)}, which is {anchor.status}: "
-            "insert before or after a pending item, or after the running one"
+            _("cannot insert {where} item {item}, which is {status}: insert before or after a pending item, or after the running one").format(where=where, item=item_name(anchor), status=word(anchor.status))
         )
     values = ed.checked({"title": title, **fields}, ITEM_FIELDS, "agenda item")
     check_person(tx, meeting.id, values.get("presenter_id"), "presenter")
@@ -476,11 +471,11 @@ def insert_item(tx: Tx, anchor_id: int, title: str, *, after: bool = False, **fi
     tx.add(item)
     items.insert(index, item)
     renumber(items)
-    tx.label = f"Insert item {item_name(item)}"
+    tx.label = _("Insert item {item}").format(item=item_name(item))
     return item.id
 
 
-@operation("Close meeting")
+@operation(N_("Close meeting"))
 def close_meeting(tx: Tx, meeting_id: int) -> int:
     """Close the meeting now: the current item ends, items still pending are marked skipped
     (not taken up), and the meeting's actual end is recorded. Returns how many items were
@@ -488,10 +483,10 @@ def close_meeting(tx: Tx, meeting_id: int) -> int:
     meeting = _meeting(tx, meeting_id)
     if meeting.status == "closed":
         raise OperationRefused(
-            f"the meeting is already closed (at {hhmm(meeting.actual_end, meeting.timezone)})"
+            _("the meeting is already closed (at {time})").format(time=hhmm(meeting.actual_end, meeting.timezone))
         )
     if meeting.status != "live":
-        raise OperationRefused("the meeting has not started; there is nothing to close")
+        raise OperationRefused(_("the meeting has not started; there is nothing to close"))
     _check_clock(tx, meeting)
     current = _current(tx, meeting_id)
     if current is not None:

@@ -28,6 +28,7 @@ from meeting_console.core import journal as jr
 from meeting_console.core.changes import Changes, areas_of
 from meeting_console.core.clock import Clock, SystemClock
 from meeting_console.errors import NotFound, OperationRefused, StoreError
+from meeting_console.i18n import _
 from meeting_console.store.engine import Database, open_database
 from meeting_console.store.models import Base, JournalEntry
 
@@ -77,7 +78,7 @@ class Tx:
     def get(self, model: type[M], id_: int | None, what: str | None = None) -> M:
         obj = self.session.get(model, id_) if id_ is not None else None
         if obj is None:
-            raise NotFound(f"unknown {what or model.__tablename__.replace('_', ' ')} id {id_}")
+            raise NotFound(_("unknown {value} id {id_}").format(value=what or model.__tablename__.replace('_', ' '), id_=id_))
         return obj
 
     def add(self, obj: M) -> M:
@@ -151,7 +152,7 @@ class Core:
         endpoint_ids: frozenset[int] | None = None,
     ) -> None:
         if role not in ROLES:
-            raise OperationRefused(f"role: {role!r} is not one of {', '.join(ROLES)}")
+            raise OperationRefused(_("role: {role} is not one of {fields}").format(role=repr(role), fields=', '.join(ROLES)))
         self.db = db
         self.clock: Clock = clock or SystemClock()
         self.seat = seat
@@ -187,17 +188,17 @@ class Core:
         tables = {c.table for c in changes}
         if not self.may(tables):
             raise OperationRefused(
-                f"{label}: the {self.role} seat may not change {', '.join(sorted(tables - CLERK_TABLES) or tables)}"
+                _("{label}: the {role} seat may not change {fields}").format(label=label, role=self.role, fields=', '.join(sorted(tables - CLERK_TABLES) or tables))
             )
         if self.role == "clerk" and self.endpoint_ids is not None:
             for c in changes:
                 me = c.id if c.table == "meeting_endpoint" else (c.after or c.before).get("meeting_endpoint_id")
                 if c.table in ("meeting_endpoint", "endpoint_status_event") and me not in self.endpoint_ids:
-                    raise OperationRefused(f"{label}: endpoint {me} is not one of this clerk's endpoints")
+                    raise OperationRefused(_("{label}: endpoint {me} is not one of this clerk's endpoints").format(label=label, me=me))
 
     def _begin_write(self, session: Session) -> None:
         if self.role == "viewer":
-            raise OperationRefused("this console is a viewer: it cannot change the meeting")
+            raise OperationRefused(_("this console is a viewer: it cannot change the meeting"))
         if self.is_postgres:
             session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_WRITE_LOCK})
 
@@ -266,7 +267,8 @@ class Core:
                 self._begin_write(session)
                 capture = jr.ChangeCapture(session)
                 try:
-                    tx = Tx(self, session, self.clock.now(), label)
+                    # the journal keeps the label in the language of the console that acted
+                    tx = Tx(self, session, self.clock.now(), _(label))
                     result = body(tx, *args, **kwargs)
                     session.flush()
                 finally:
@@ -372,7 +374,7 @@ class Core:
                 self._begin_write(s)
                 target = self._redo_target(s, meeting_id) if redo else self._undo_target(s, meeting_id)
                 if target is None:
-                    raise OperationRefused(f"nothing to {word.lower()}")
+                    raise OperationRefused(_("nothing to redo") if redo else _("nothing to undo"))
                 forward = [jr.RowChange.from_json(d) for d in target.changes]
                 changes = forward if redo else [c.inverse() for c in forward]
                 self._check_role(f"{word}: {target.label}", changes)
@@ -383,7 +385,7 @@ class Core:
                     .where(JournalEntry.id == target.id)
                     .values(undone=not redo)
                 )
-                label = f"{word}: {target.label}"
+                label = (_("Redo: {label}") if redo else _("Undo: {label}")).format(label=target.label)
                 value = _changes_value(changes, meeting_id=meeting_id, journal_id=None, label=label)
                 entry = JournalEntry(
                     meeting_id=target.meeting_id,
@@ -405,8 +407,9 @@ class Core:
         except IntegrityError as exc:
             # a row that the undo would remove is still needed by a later change
             raise OperationRefused(
-                f"cannot {word.lower()} {target.label!r}: later changes depend on it "
-                f"({str(exc.orig).splitlines()[0]})"
+                (_("cannot redo {label}: later changes depend on it ({error})") if redo else
+                 _("cannot undo {label}: later changes depend on it ({error})")).format(
+                    label=repr(target.label), error=str(exc.orig).splitlines()[0])
             ) from None
         except OperationalError as exc:
             raise _store_error(exc) from None

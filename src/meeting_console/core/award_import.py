@@ -36,6 +36,7 @@ from meeting_console.core.catalogue import award_types, seed_catalogue
 from meeting_console.core.changes import Changes
 from meeting_console.core.text import clean_text, decode_legacy, detect_mojibake, fold
 from meeting_console.errors import ImportRefused, OperationRefused
+from meeting_console.i18n import N_, _
 from meeting_console.store import models as m
 
 MAX_BYTES = 20 * 1024 * 1024  # a list of awards is kilobytes; anything near this is not one
@@ -604,7 +605,7 @@ def _label(sheet: GrantSheet) -> str:
     return f"Import {n} award{'s' if n != 1 else ''} from {sheet.source}"
 
 
-@operation("Import awards")
+@operation(N_("Import awards"))
 def write_grants(tx: Tx, meeting_id: int, sheet: GrantSheet) -> list[int]:
     """Write a checked sheet (prefer ``import_grants``): people and organisations not yet in
     the meeting are added, then the grants, each file group one presentation placed by
@@ -614,7 +615,7 @@ def write_grants(tx: Tx, meeting_id: int, sheet: GrantSheet) -> list[int]:
     tx.label = _label(sheet)
     s = tx.session
     if not sheet.rows or sheet.problems:
-        raise OperationRefused("nothing to import")
+        raise OperationRefused(_("nothing to import"))
     people: dict[str, int] = {}
     orgs: dict[str, int] = {}
     # held here so the session's (weak) identity map keeps them for the checks' look-ups

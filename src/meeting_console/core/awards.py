@@ -15,6 +15,7 @@ from meeting_console.core import editing as ed
 from meeting_console.core import vocab
 from meeting_console.core.api import Tx, operation
 from meeting_console.errors import OperationRefused
+from meeting_console.i18n import N_, _
 from meeting_console.store import models as m
 
 GRANT_FIELDS: dict[str, ed.Check] = {
@@ -40,35 +41,35 @@ def check_grant(tx: Tx, g: m.AwardGrant) -> None:
     """The rules a grant obeys whatever edit produced it."""
     s = tx.session
     if s.get(m.AwardType, g.award_type_id) is None:
-        raise OperationRefused(f"award type: unknown id {g.award_type_id}")
+        raise OperationRefused(_("award type: unknown id {award_type_id}").format(award_type_id=g.award_type_id))
     if g.recipient_kind == "individual":
         p = s.get(m.Person, g.recipient_person_id) if g.recipient_person_id else None
         if p is None or p.meeting_id != g.meeting_id:
-            raise OperationRefused("recipient: an individual grant needs a participant of this meeting")
+            raise OperationRefused(_("recipient: an individual grant needs a participant of this meeting"))
         if g.recipient_org_id is not None:
             g.recipient_org_id = None
     else:
         o = s.get(m.Organisation, g.recipient_org_id) if g.recipient_org_id else None
         if o is None or o.meeting_id != g.meeting_id:
-            raise OperationRefused("recipient: a collective grant needs an organisation of this meeting")
+            raise OperationRefused(_("recipient: a collective grant needs an organisation of this meeting"))
         if g.recipient_post:
-            raise OperationRefused("recipient post: a collective has no post")
+            raise OperationRefused(_("recipient post: a collective has no post"))
         if g.posthumous:
-            raise OperationRefused("posthumous: only an individual can be honoured posthumously")
+            raise OperationRefused(_("posthumous: only an individual can be honoured posthumously"))
         if g.recipient_person_id is not None:
             g.recipient_person_id = None
     if g.posthumous and not g.received_by:
-        raise OperationRefused("received by: a posthumous award needs the relative or representative who receives it")
+        raise OperationRefused(_("received by: a posthumous award needs the relative or representative who receives it"))
     for field, ref, model in (("presenter", g.presenter_id, m.Person),
                               ("endpoint", g.meeting_endpoint_id, m.MeetingEndpoint),
                               ("agenda item", g.agenda_item_id, m.AgendaItem)):
         if ref is not None:
             obj = s.get(model, ref)
             if obj is None or getattr(obj, "meeting_id", None) != g.meeting_id:
-                raise OperationRefused(f"{field}: {ref} is not part of this meeting")
+                raise OperationRefused(_("{field}: {ref} is not part of this meeting").format(field=field, ref=ref))
 
 
-@operation("Add award")
+@operation(N_("Add award"))
 def add_grant(tx: Tx, meeting_id: int, award_type_id: int, **fields: Any) -> int:
     """An award to present in this meeting; returns the grant's id.
 
@@ -89,7 +90,7 @@ def add_grant(tx: Tx, meeting_id: int, award_type_id: int, **fields: Any) -> int
     return g.id
 
 
-@operation("Edit award")
+@operation(N_("Edit award"))
 def update_grant(tx: Tx, grant_id: int, **fields: Any) -> None:
     g = tx.get(m.AwardGrant, grant_id, "award")
     tx.meeting_id = g.meeting_id
@@ -100,12 +101,12 @@ def update_grant(tx: Tx, grant_id: int, **fields: Any) -> None:
         cer.regroup(tx, g)
 
 
-@operation("Remove award")
+@operation(N_("Remove award"))
 def remove_grant(tx: Tx, grant_id: int) -> None:
     g = tx.get(m.AwardGrant, grant_id, "award")
     tx.meeting_id = g.meeting_id
     if g.presented_at is not None:
-        raise OperationRefused("this award has been presented; the record needs it")
+        raise OperationRefused(_("this award has been presented; the record needs it"))
     tx.delete(g)
     cer.renumber(cer.grouped(tx.session.scalars(
         select(m.AwardGrant).where(m.AwardGrant.meeting_id == g.meeting_id))))

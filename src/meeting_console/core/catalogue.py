@@ -20,6 +20,7 @@ from meeting_console.core import vocab
 from meeting_console.core.api import Core, Tx, operation
 from meeting_console.core.text import nfc
 from meeting_console.errors import ImportRefused, OperationRefused
+from meeting_console.i18n import N_, _
 from meeting_console.paths import resource
 from meeting_console.store import models as m
 
@@ -75,12 +76,12 @@ def _clean(
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise ImportRefused(f"expected text, got {value!r}", file=file, line=line, field=what)
+        raise ImportRefused(_("expected text, got {value}").format(value=repr(value)), file=file, line=line, field=what)
     out = " ".join(nfc(value).split())
     if required and not out:
-        raise ImportRefused("must not be empty", file=file, line=line, field=what)
+        raise ImportRefused(_("must not be empty"), file=file, line=line, field=what)
     if len(out) > max_len:
-        raise ImportRefused(f"longer than {max_len} characters", file=file, line=line, field=what)
+        raise ImportRefused(_("longer than {max_len} characters").format(max_len=max_len), file=file, line=line, field=what)
     return out
 
 
@@ -96,23 +97,23 @@ def load_catalogue(path: str | Path | None = None) -> list[CatalogueEntry]:
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ImportRefused("no such file", file=file) from None
+        raise ImportRefused(_("no such file"), file=file) from None
     except UnicodeDecodeError:
-        raise ImportRefused("is not UTF-8 text", file=file) from None
+        raise ImportRefused(_("is not UTF-8 text"), file=file) from None
     except OSError as exc:
-        raise ImportRefused(f"cannot be read ({exc.strerror or exc})", file=file) from None
+        raise ImportRefused(_("cannot be read ({value})").format(value=exc.strerror or exc), file=file) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or "unreadable"
         raise ImportRefused(
-            f"is not valid YAML: {problem}",
+            _("is not valid YAML: {problem}").format(problem=problem),
             file=file,
             line=mark.line + 1 if mark is not None else None,
         ) from None
     if not isinstance(data, list):
-        raise ImportRefused("expected a list of awards, highest rank first", file=file)
+        raise ImportRefused(_("expected a list of awards, highest rank first"), file=file)
     lines = _entry_lines(text)
     entries: list[CatalogueEntry] = []
     seen: dict[str, int] = {}
@@ -120,14 +121,14 @@ def load_catalogue(path: str | Path | None = None) -> list[CatalogueEntry]:
         line = lines[index] if index < len(lines) else None
         if not isinstance(raw, dict):
             raise ImportRefused(
-                f"entry {index + 1}: expected name, category, authority, authority_kind",
+                _("entry {value}: expected name, category, authority, authority_kind").format(value=index + 1),
                 file=file,
                 line=line,
             )
         unknown = sorted(str(k) for k in raw if k not in ENTRY_KEYS)
         if unknown:
             raise ImportRefused(
-                f"entry {index + 1}: unknown key(s) {', '.join(unknown)}",
+                _("entry {value}: unknown key(s) {fields}").format(value=index + 1, fields=', '.join(unknown)),
                 file=file,
                 line=line,
                 field=unknown[0],
@@ -138,8 +139,7 @@ def load_catalogue(path: str | Path | None = None) -> list[CatalogueEntry]:
         category = raw.get("category", "other")
         if category not in vocab.AWARD_CATEGORIES:
             raise ImportRefused(
-                f"{name}: unknown category {category!r} "
-                f"(one of {', '.join(vocab.AWARD_CATEGORIES)})",
+                _("{name}: unknown category {category} (one of {fields})").format(name=name, category=repr(category), fields=', '.join(vocab.AWARD_CATEGORIES)),
                 file=file,
                 line=line,
                 field="category",
@@ -147,8 +147,7 @@ def load_catalogue(path: str | Path | None = None) -> list[CatalogueEntry]:
         kind = raw.get("authority_kind", "other")
         if kind not in vocab.AUTHORITY_KINDS:
             raise ImportRefused(
-                f"{name}: unknown authority kind {kind!r} "
-                f"(one of {', '.join(vocab.AUTHORITY_KINDS)})",
+                _("{name}: unknown authority kind {kind} (one of {fields})").format(name=name, kind=repr(kind), fields=', '.join(vocab.AUTHORITY_KINDS)),
                 file=file,
                 line=line,
                 field="authority_kind",
@@ -163,7 +162,7 @@ def load_catalogue(path: str | Path | None = None) -> list[CatalogueEntry]:
         )
         if name in seen:
             raise ImportRefused(
-                f"{name}: listed twice (entries {seen[name]} and {index + 1})",
+                _("{name}: listed twice (entries {seen} and {value})").format(name=name, seen=seen[name], value=index + 1),
                 file=file,
                 line=line,
                 field="name",
@@ -176,7 +175,7 @@ def load_catalogue(path: str | Path | None = None) -> list[CatalogueEntry]:
 # --- operations ---------------------------------------------------------------------------
 
 
-@operation("Load award catalogue", undoable=False)
+@operation(N_("Load award catalogue"), undoable=False)
 def seed_catalogue(tx: Tx, path: str | Path | None = None) -> int:
     """Add the catalogue's awards that the database lacks (matched by name), as built-in
     types with precedence 10 × their place in the list; returns how many were added.
@@ -219,7 +218,7 @@ def _slot(
     a = ids.index(after_id) if after_id is not None else None
     if a is not None and b is not None:
         if a + 1 != b:
-            raise OperationRefused("the two award types given are not next to each other")
+            raise OperationRefused(_("the two award types given are not next to each other"))
         return b
     if b is not None:
         return b
@@ -227,7 +226,7 @@ def _slot(
         return a + 1
     if default_end:
         return len(others)
-    raise OperationRefused("say which award type it goes before or after")
+    raise OperationRefused(_("say which award type it goes before or after"))
 
 
 def _check_neighbours(
@@ -238,7 +237,7 @@ def _check_neighbours(
             continue
         tx.get(m.AwardType, ref, "award type")
         if ref == placed_id:
-            raise OperationRefused("an award type cannot be placed next to itself")
+            raise OperationRefused(_("an award type cannot be placed next to itself"))
 
 
 def _place(others: list[m.AwardType], index: int, obj: m.AwardType) -> None:
@@ -260,38 +259,38 @@ def _place(others: list[m.AwardType], index: int, obj: m.AwardType) -> None:
 def _name_free(tx: Tx, name: str, own_id: int | None = None) -> None:
     other = tx.session.scalars(select(m.AwardType).where(m.AwardType.name == name)).first()
     if other is not None and other.id != own_id:
-        raise OperationRefused(f"name: the catalogue already has “{name}”")
+        raise OperationRefused(_("name: the catalogue already has “{name}”").format(name=name))
 
 
 def _checked_fields(fields: dict[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(fields) - EDITABLE)
     if unknown:
         hint = " (use move_award_type to change the order)" if "precedence" in unknown else ""
-        raise OperationRefused(f"award type: cannot edit field(s) {', '.join(unknown)}{hint}")
+        raise OperationRefused(_("award type: cannot edit field(s) {fields}{hint}").format(fields=', '.join(unknown), hint=hint))
     out: dict[str, Any] = {}
     for key, value in fields.items():
         if key in ("name", "authority"):
             if not isinstance(value, str):
-                raise OperationRefused(f"{key}: expected text, got {type(value).__name__}")
+                raise OperationRefused(_("{key}: expected text, got {type}").format(key=key, type=type(value).__name__))
             value = " ".join(nfc(value).split())
             limit = NAME_MAX if key == "name" else AUTHORITY_MAX
             if key == "name" and not value:
-                raise OperationRefused("name: must not be empty")
+                raise OperationRefused(_("name: must not be empty"))
             if len(value) > limit:
-                raise OperationRefused(f"{key}: longer than {limit} characters")
+                raise OperationRefused(_("{key}: longer than {limit} characters").format(key=key, limit=limit))
         elif key == "category" and value not in vocab.AWARD_CATEGORIES:
             raise OperationRefused(
-                f"category: {value!r} is not one of {', '.join(vocab.AWARD_CATEGORIES)}"
+                _("category: {value} is not one of {fields}").format(value=repr(value), fields=', '.join(vocab.AWARD_CATEGORIES))
             )
         elif key == "authority_kind" and value not in vocab.AUTHORITY_KINDS:
             raise OperationRefused(
-                f"authority kind: {value!r} is not one of {', '.join(vocab.AUTHORITY_KINDS)}"
+                _("authority kind: {value} is not one of {fields}").format(value=repr(value), fields=', '.join(vocab.AUTHORITY_KINDS))
             )
         out[key] = value
     return out
 
 
-@operation("Add award type")
+@operation(N_("Add award type"))
 def add_award_type(
     tx: Tx,
     name: str,
@@ -320,7 +319,7 @@ def add_award_type(
     return tx.add(obj).id
 
 
-@operation("Edit award type")
+@operation(N_("Edit award type"))
 def update_award_type(tx: Tx, type_id: int, **fields: Any) -> None:
     """Change a type's name, category, authority or authority kind. A built-in type keeps
     its name: the catalogue knows it by that name."""
@@ -328,14 +327,14 @@ def update_award_type(tx: Tx, type_id: int, **fields: Any) -> None:
     values = _checked_fields(fields)
     if "name" in values and values["name"] != t.name:
         if t.builtin:
-            raise OperationRefused(f"“{t.name}” is from the legal catalogue; its name stays")
+            raise OperationRefused(_("“{name}” is from the legal catalogue; its name stays").format(name=t.name))
         _name_free(tx, values["name"], t.id)
     for key, value in values.items():
         if getattr(t, key) != value:
             setattr(t, key, value)
 
 
-@operation("Move award type")
+@operation(N_("Move award type"))
 def move_award_type(
     tx: Tx, type_id: int, *, before_id: int | None = None, after_id: int | None = None
 ) -> None:
@@ -350,18 +349,18 @@ def move_award_type(
     _place(others, index, t)
 
 
-@operation("Remove award type")
+@operation(N_("Remove award type"))
 def remove_award_type(tx: Tx, type_id: int) -> None:
     """Remove a user's award type that no award uses."""
     t = tx.get(m.AwardType, type_id, "award type")
     if t.builtin:
-        raise OperationRefused(f"“{t.name}” is from the legal catalogue and cannot be removed")
+        raise OperationRefused(_("“{name}” is from the legal catalogue and cannot be removed").format(name=t.name))
     used = tx.session.execute(
         select(func.count()).select_from(m.AwardGrant).where(m.AwardGrant.award_type_id == t.id)
     ).scalar_one()
     if used:
         raise OperationRefused(
-            f"“{t.name}” is given in {used} award(s); remove or change those first"
+            _("“{name}” is given in {used} award(s); remove or change those first").format(name=t.name, used=used)
         )
     tx.delete(t)
 

@@ -29,6 +29,7 @@ from meeting_console.core import reads
 from meeting_console.core.api import Core, Tx, operation
 from meeting_console.core.timefmt import hhmm
 from meeting_console.errors import OperationRefused
+from meeting_console.i18n import N_, _
 from meeting_console.store import models as m
 
 # Endpoint statuses from which a recipient cannot come forward.
@@ -304,7 +305,7 @@ def _group_index(groups: list[list[m.AwardGrant]], grant_id: int) -> int:
     for i, gr in enumerate(groups):
         if any(g.id == grant_id for g in gr):
             return i
-    raise OperationRefused(f"award {grant_id} is not in this meeting's ceremony")
+    raise OperationRefused(_("award {grant_id} is not in this meeting's ceremony").format(grant_id=grant_id))
 
 
 def _grant(tx: Tx, grant_id: int) -> m.AwardGrant:
@@ -315,10 +316,10 @@ def _grant(tx: Tx, grant_id: int) -> m.AwardGrant:
 
 def _refuse_if_presented(gr: Sequence[m.AwardGrant], what: str) -> None:
     if started(gr):
-        raise OperationRefused(f"this group has been presented; {what} would rewrite history")
+        raise OperationRefused(_("this group has been presented; {what} would rewrite history").format(what=what))
 
 
-@operation("Order awards by precedence")
+@operation(N_("Order awards by precedence"))
 def order_by_precedence(tx: Tx, meeting_id: int) -> None:
     """Put the ceremony in legal precedence, highest first, keeping the list order within a
     type and keeping groups together; groups already presented stay first, as they were."""
@@ -328,7 +329,7 @@ def order_by_precedence(tx: Tx, meeting_id: int) -> None:
     renumber(precedence_order(_groups(tx, meeting_id), lambda g: ranks[g.id]))
 
 
-@operation("Move award group")
+@operation(N_("Move award group"))
 def move_group(tx: Tx, grant_id: int, steps: int) -> None:
     """Move the group of ``grant_id`` up (negative ``steps``) or down in the ceremony; it
     does not cross a group already presented."""
@@ -342,13 +343,13 @@ def move_group(tx: Tx, grant_id: int, steps: int) -> None:
              default=len(groups) - 1)
     j = max(lo, min(hi, i + steps))
     if j == i:
-        raise OperationRefused("the group cannot move further that way")
+        raise OperationRefused(_("the group cannot move further that way"))
     tx.label = "Move award group up" if j < i else "Move award group down"
     groups.insert(j, groups.pop(i))
     renumber(groups)
 
 
-@operation("Move award within its group")
+@operation(N_("Move award within its group"))
 def move_in_group(tx: Tx, grant_id: int, steps: int) -> None:
     """Change who of a group is called first (the order of names read out)."""
     g = _grant(tx, grant_id)
@@ -357,7 +358,7 @@ def move_in_group(tx: Tx, grant_id: int, steps: int) -> None:
     i = next(k for k, x in enumerate(gr) if x.id == grant_id)
     j = max(0, min(len(gr) - 1, i + steps))
     if j == i:
-        raise OperationRefused("the award cannot move further that way within its group")
+        raise OperationRefused(_("the award cannot move further that way within its group"))
     gr.insert(j, gr.pop(i))
     renumber(groups)
 
@@ -366,7 +367,7 @@ def _presenter(g: m.AwardGrant) -> tuple[int | None, str]:
     return (g.presenter_id, "" if g.presenter_id else g.presenter_text)
 
 
-@operation("Present together with the group above")
+@operation(N_("Present together with the group above"))
 def join_previous_group(tx: Tx, grant_id: int) -> None:
     """Move an award into the group above it: presented together, by that group's presenter.
 
@@ -375,17 +376,16 @@ def join_previous_group(tx: Tx, grant_id: int) -> None:
     groups = _groups(tx, g.meeting_id)
     i = _group_index(groups, grant_id)
     if i == 0 and groups[0][0].id == grant_id:
-        raise OperationRefused("the first award has no group above it")
+        raise OperationRefused(_("the first award has no group above it"))
     gr = groups[i]
     if gr[0].id != grant_id:
-        raise OperationRefused("this award is already presented together with the one above")
+        raise OperationRefused(_("this award is already presented together with the one above"))
     target = groups[i - 1]
     _refuse_if_presented(target, "adding to it")
     _refuse_if_presented(gr, "moving it")
     mine, theirs = _presenter(g), _presenter(target[0])
     if mine != (None, "") and theirs != (None, "") and mine != theirs:
-        raise OperationRefused("presenter: presented together means one presenter; make the "
-                               "presenters the same first")
+        raise OperationRefused(_("presenter: presented together means one presenter; make the presenters the same first"))
     if mine == (None, ""):
         g.presenter_id, g.presenter_text = target[0].presenter_id, target[0].presenter_text
     gr.pop(0)
@@ -395,7 +395,7 @@ def join_previous_group(tx: Tx, grant_id: int) -> None:
     renumber(groups)
 
 
-@operation("Present separately")
+@operation(N_("Present separately"))
 def split_from_group(tx: Tx, grant_id: int) -> None:
     """Take an award out of its group: it becomes its own presentation, right after."""
     g = _grant(tx, grant_id)
@@ -403,7 +403,7 @@ def split_from_group(tx: Tx, grant_id: int) -> None:
     i = _group_index(groups, grant_id)
     gr = groups[i]
     if len(gr) == 1:
-        raise OperationRefused("this award is presented on its own already")
+        raise OperationRefused(_("this award is presented on its own already"))
     _refuse_if_presented(gr, "splitting it")
     gr.remove(g)
     groups.insert(i + 1, [g])
@@ -416,7 +416,7 @@ def _live_group(tx: Tx, meeting_id: int, grant_id: int | None) -> tuple[
     if grant_id is not None:
         g = tx.get(m.AwardGrant, grant_id, "award")
         if g.meeting_id != meeting_id:
-            raise OperationRefused(f"award {grant_id} is not part of this meeting")
+            raise OperationRefused(_("award {grant_id} is not part of this meeting").format(grant_id=grant_id))
         return groups, _group_index(groups, grant_id)
     for i, gr in enumerate(groups):
         if not done(gr):
@@ -425,7 +425,7 @@ def _live_group(tx: Tx, meeting_id: int, grant_id: int | None) -> tuple[
                            "this meeting has no awards to present")
 
 
-@operation("Presented")
+@operation(N_("Presented"))
 def present(tx: Tx, meeting_id: int, grant_id: int | None = None, *,
             despite_cautions: bool = False) -> list[int]:
     """Record that the current group (or the group of ``grant_id``) has been presented, now;
@@ -437,7 +437,7 @@ def present(tx: Tx, meeting_id: int, grant_id: int | None = None, *,
     gr = groups[i]
     if done(gr):
         when = hhmm(max(g.presented_at for g in gr if g.presented_at), meeting.timezone)
-        raise OperationRefused(f"this group was presented at {when} already")
+        raise OperationRefused(_("this group was presented at {when} already").format(when=when))
     if not despite_cautions:
         tx.session.flush()
         with_cautions = _cautions(tx, gr)
@@ -477,7 +477,7 @@ def _cautions(tx: Tx, group: Sequence[m.AwardGrant]) -> list[Caution]:
     return out
 
 
-@operation("Defer award group")
+@operation(N_("Defer award group"))
 def defer_group(tx: Tx, meeting_id: int, grant_id: int | None = None) -> None:
     """Call the current group (or the group of ``grant_id``) after the next one still to be
     presented: the ceremony goes on while a recipient's link is restored."""
@@ -487,13 +487,13 @@ def defer_group(tx: Tx, meeting_id: int, grant_id: int | None = None) -> None:
     _refuse_if_presented(groups[i], "deferring it")
     later = [k for k in range(i + 1, len(groups)) if not started(groups[k])]
     if not later:
-        raise OperationRefused("no group left to present before it: this is the last one")
+        raise OperationRefused(_("no group left to present before it: this is the last one"))
     gr = groups.pop(i)
     groups.insert(later[0], gr)  # index shifted by the pop: lands right after that group
     renumber(groups)
 
 
-@operation("Not presented")
+@operation(N_("Not presented"))
 def clear_presented(tx: Tx, grant_id: int) -> None:
     """Correct a mistake: the group of ``grant_id`` was not presented after all."""
     g = _grant(tx, grant_id)

@@ -39,6 +39,7 @@ from meeting_console.core.speaker_budget import CURRENT as SPEAKER_CURRENT
 from meeting_console.core.speaker_budget import WAITING, item_time_left, speech_clock
 from meeting_console.core.timefmt import duration, hhmm
 from meeting_console.errors import OperationRefused, UserError
+from meeting_console.i18n import N_, _
 from meeting_console.store import models as m
 
 MODES = ("live", "blank", "logo")
@@ -58,11 +59,11 @@ _MODE_LABELS = {
 
 def _check_mode(mode: object) -> str:
     if mode not in MODES:
-        raise OperationRefused(f"display_mode: one of {', '.join(MODES)}; got {mode!r}")
+        raise OperationRefused(_("display_mode: one of {fields}; got {mode}").format(fields=', '.join(MODES), mode=repr(mode)))
     return str(mode)
 
 
-@operation("Hall display")
+@operation(N_("Hall display"))
 def set_display_mode(tx: Tx, meeting_id: int, mode: str) -> str:
     """What the hall display shows: ``live`` (the meeting), ``blank`` (a black screen) or
     ``logo`` (the emblem and the meeting's title). No change, no journal entry."""
@@ -75,7 +76,7 @@ def set_display_mode(tx: Tx, meeting_id: int, mode: str) -> str:
     return mode
 
 
-@operation("Hall display")
+@operation(N_("Hall display"))
 def toggle_display_mode(tx: Tx, meeting_id: int, mode: str) -> str:
     """One key: switch to ``mode`` (blank or logo), or back to live when it is on already.
     Decided inside the transaction, so two consoles pressing at once cannot cross; returns
@@ -575,7 +576,7 @@ def open_for_display(db: str | None, *, clock: Clock | None = None) -> Core:
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         path = Path(url.database)  # type: ignore[arg-type]
         if not path.is_file():
-            raise UserError(f"{path}: no database there; a display follows an existing meeting")
+            raise UserError(_("{path}: no database there; a display follows an existing meeting").format(path=path))
     core = Core.open(db, clock=clock, seat="display")
     engine = core.db.engine
     engine.dispose()  # connections opened while checking the schema were writable

@@ -9,6 +9,7 @@ from typing import Any
 
 from meeting_console.core.text import clean_text
 from meeting_console.errors import OperationRefused
+from meeting_console.i18n import _
 
 Check = Callable[[str, Any], Any]
 
@@ -18,13 +19,13 @@ def text(max_len: int = 500, *, multiline: bool = False, required: bool = False)
         if value is None:
             value = ""
         if not isinstance(value, str):
-            raise OperationRefused(f"{field}: expected text, got {type(value).__name__}")
+            raise OperationRefused(_("{field}: expected text, got {type}").format(field=field, type=type(value).__name__))
         try:
             out = clean_text(value, field=field, max_len=max_len, multiline=multiline)
         except ValueError as exc:
             raise OperationRefused(str(exc)) from None
         if required and not out:
-            raise OperationRefused(f"{field}: must not be empty")
+            raise OperationRefused(_("{field}: must not be empty").format(field=field))
         return out
 
     return check
@@ -51,7 +52,7 @@ def text_list(max_len: int = 500) -> Check:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list | tuple):
-            raise OperationRefused(f"{field}: expected a list of texts")
+            raise OperationRefused(_("{field}: expected a list of texts").format(field=field))
         return [t for t in (inner(field, v) for v in value) if t]
 
     return check
@@ -60,7 +61,7 @@ def text_list(max_len: int = 500) -> Check:
 def choice(values: tuple[str, ...]) -> Check:
     def check(field: str, value: Any) -> str:
         if value not in values:
-            raise OperationRefused(f"{field}: {value!r} is not one of {', '.join(values)}")
+            raise OperationRefused(_("{field}: {value} is not one of {fields}").format(field=field, value=repr(value), fields=', '.join(values)))
         return str(value)
 
     return check
@@ -71,11 +72,11 @@ def integer(minimum: int | None = 0, maximum: int | None = None, *, optional: bo
         if value is None and optional:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            raise OperationRefused(f"{field}: expected a whole number, got {value!r}")
+            raise OperationRefused(_("{field}: expected a whole number, got {value}").format(field=field, value=repr(value)))
         if minimum is not None and value < minimum:
-            raise OperationRefused(f"{field}: must be at least {minimum}, got {value}")
+            raise OperationRefused(_("{field}: must be at least {minimum}, got {value}").format(field=field, minimum=minimum, value=value))
         if maximum is not None and value > maximum:
-            raise OperationRefused(f"{field}: must be at most {maximum}, got {value}")
+            raise OperationRefused(_("{field}: must be at most {maximum}, got {value}").format(field=field, maximum=maximum, value=value))
         return value
 
     return check
@@ -84,7 +85,7 @@ def integer(minimum: int | None = 0, maximum: int | None = None, *, optional: bo
 def boolean() -> Check:
     def check(field: str, value: Any) -> bool:
         if not isinstance(value, bool):
-            raise OperationRefused(f"{field}: expected true or false, got {value!r}")
+            raise OperationRefused(_("{field}: expected true or false, got {value}").format(field=field, value=repr(value)))
         return value
 
     return check
@@ -95,7 +96,7 @@ def moment(*, optional: bool = True) -> Check:
         if value is None and optional:
             return None
         if not isinstance(value, datetime) or value.tzinfo is None:
-            raise OperationRefused(f"{field}: expected a date and time with its time zone")
+            raise OperationRefused(_("{field}: expected a date and time with its time zone").format(field=field))
         return value
 
     return check
@@ -106,7 +107,7 @@ def day(*, optional: bool = False) -> Check:
         if value is None and optional:
             return None
         if not isinstance(value, date) or isinstance(value, datetime):
-            raise OperationRefused(f"{field}: expected a date")
+            raise OperationRefused(_("{field}: expected a date").format(field=field))
         return value
 
     return check
@@ -119,7 +120,7 @@ def timezone() -> Check:
         try:
             ZoneInfo(str(value))
         except Exception:
-            raise OperationRefused(f"{field}: unknown time zone {value!r}") from None
+            raise OperationRefused(_("{field}: unknown time zone {value}").format(field=field, value=repr(value))) from None
         return str(value)
 
     return check
@@ -133,7 +134,7 @@ def reference(optional: bool = True) -> Check:
 def apply_fields(obj: Any, fields: Mapping[str, Any], spec: Mapping[str, Check], what: str) -> None:
     unknown = sorted(set(fields) - set(spec))
     if unknown:
-        raise OperationRefused(f"{what}: cannot edit field(s) {', '.join(unknown)}")
+        raise OperationRefused(_("{what}: cannot edit field(s) {fields}").format(what=what, fields=', '.join(unknown)))
     for name, value in fields.items():
         new = spec[name](name, value)
         if getattr(obj, name) != new:
@@ -143,5 +144,5 @@ def apply_fields(obj: Any, fields: Mapping[str, Any], spec: Mapping[str, Check],
 def checked(fields: Mapping[str, Any], spec: Mapping[str, Check], what: str) -> dict[str, Any]:
     unknown = sorted(set(fields) - set(spec))
     if unknown:
-        raise OperationRefused(f"{what}: unknown field(s) {', '.join(unknown)}")
+        raise OperationRefused(_("{what}: unknown field(s) {fields}").format(what=what, fields=', '.join(unknown)))
     return {name: spec[name](name, value) for name, value in fields.items()}

@@ -23,7 +23,9 @@ from meeting_console.core import vocab
 from meeting_console.core.api import Core, Tx, operation
 from meeting_console.core.reads import MeetingEndpointInfo
 from meeting_console.core.text import nfc
+from meeting_console.core.words import word
 from meeting_console.errors import NotFound, OperationRefused
+from meeting_console.i18n import N_, _
 from meeting_console.store import models as m
 
 # --- monitoring addresses -----------------------------------------------------------------
@@ -193,7 +195,7 @@ def address_check(field: str, value: Any) -> str:
     try:
         return parse_address(out).text
     except AddressError as exc:
-        raise OperationRefused(f"{field}: {exc}") from None
+        raise OperationRefused(_("{field}: {exc}").format(field=field, exc=exc)) from None
 
 
 DIRECTORY_FIELDS: dict[str, ed.Check] = {
@@ -218,14 +220,14 @@ def _check_unique(tx: Tx, values: dict[str, Any], own_id: int | None = None) -> 
     if "name" in values:
         other = s.scalars(select(m.Endpoint).where(m.Endpoint.name == values["name"])).first()
         if other is not None and other.id != own_id:
-            raise OperationRefused(f"name: an endpoint named {values['name']!r} exists already")
+            raise OperationRefused(_("name: an endpoint named {values} exists already").format(values=repr(values['name'])))
     if values.get("code"):
         other = s.scalars(select(m.Endpoint).where(m.Endpoint.code == values["code"])).first()
         if other is not None and other.id != own_id:
-            raise OperationRefused(f"code: code {values['code']!r} belongs to {other.name!r}")
+            raise OperationRefused(_("code: code {values} belongs to {name}").format(values=repr(values['code']), name=repr(other.name)))
 
 
-@operation("Add endpoint to directory")
+@operation(N_("Add endpoint to directory"))
 def add_directory_endpoint(tx: Tx, name: str, *, meeting_id: int | None = None, **fields: Any) -> int:
     """A new bridge point in the shared directory; returns its id."""
     values = ed.checked({"name": name, **fields}, DIRECTORY_FIELDS, "endpoint")
@@ -234,7 +236,7 @@ def add_directory_endpoint(tx: Tx, name: str, *, meeting_id: int | None = None, 
     return tx.add(m.Endpoint(**values)).id
 
 
-@operation("Edit endpoint")
+@operation(N_("Edit endpoint"))
 def update_directory_endpoint(tx: Tx, endpoint_id: int, *, meeting_id: int | None = None, **fields: Any) -> None:
     """Rename or re-address a bridge point in the directory (all meetings see the change)."""
     ep = tx.get(m.Endpoint, endpoint_id, "endpoint")
@@ -246,7 +248,7 @@ def update_directory_endpoint(tx: Tx, endpoint_id: int, *, meeting_id: int | Non
             setattr(ep, k, v)
 
 
-@operation("Add endpoint to meeting")
+@operation(N_("Add endpoint to meeting"))
 def add_to_meeting(tx: Tx, meeting_id: int, endpoint_id: int, **fields: Any) -> int:
     """Make a directory endpoint take part in a meeting; returns the participation id."""
     tx.get(m.Meeting, meeting_id, "meeting")
@@ -259,7 +261,7 @@ def add_to_meeting(tx: Tx, meeting_id: int, endpoint_id: int, **fields: Any) -> 
         )
     ).first()
     if dup is not None:
-        raise OperationRefused(f"{ep.name} takes part in this meeting already")
+        raise OperationRefused(_("{name} takes part in this meeting already").format(name=ep.name))
     values = ed.checked(fields, PARTICIPATION_FIELDS, "endpoint")
     values.setdefault("host", ep.host_name)
     pos = s.execute(
@@ -268,7 +270,7 @@ def add_to_meeting(tx: Tx, meeting_id: int, endpoint_id: int, **fields: Any) -> 
     return tx.add(m.MeetingEndpoint(meeting_id=meeting_id, endpoint_id=endpoint_id, position=pos + 1, **values)).id
 
 
-@operation("New endpoint in meeting")
+@operation(N_("New endpoint in meeting"))
 def create_in_meeting(tx: Tx, meeting_id: int, name: str, *, kind: str = "other", code: str | None = None,
                       address: str = "", **fields: Any) -> int:
     """Add a bridge point to the meeting, creating it in the directory if it is new."""
@@ -282,7 +284,7 @@ def create_in_meeting(tx: Tx, meeting_id: int, name: str, *, kind: str = "other"
     return add_to_meeting.__wrapped__(tx, meeting_id, ep.id, **fields)  # type: ignore[attr-defined]
 
 
-@operation("Edit endpoint in meeting")
+@operation(N_("Edit endpoint in meeting"))
 def update_participation(tx: Tx, meeting_endpoint_id: int, **fields: Any) -> None:
     """Expected and present delegates, host, monitoring, note of one endpoint in a meeting."""
     me = tx.get(m.MeetingEndpoint, meeting_endpoint_id, "meeting endpoint")
@@ -290,14 +292,14 @@ def update_participation(tx: Tx, meeting_endpoint_id: int, **fields: Any) -> Non
     ed.apply_fields(me, fields, PARTICIPATION_FIELDS, "endpoint")
 
 
-@operation("Remove endpoint from meeting")
+@operation(N_("Remove endpoint from meeting"))
 def remove_from_meeting(tx: Tx, meeting_endpoint_id: int) -> None:
     """Refused once the endpoint has a status history (the record needs it)."""
     me = tx.get(m.MeetingEndpoint, meeting_endpoint_id, "meeting endpoint")
     tx.meeting_id = me.meeting_id
     s = tx.session
     if s.scalars(select(m.EndpointStatusEvent).where(m.EndpointStatusEvent.meeting_endpoint_id == me.id)).first():
-        raise OperationRefused("the endpoint has a connection history in this meeting; it cannot be removed")
+        raise OperationRefused(_("the endpoint has a connection history in this meeting; it cannot be removed"))
     for model, col in ((m.Person, m.Person.meeting_endpoint_id), (m.SpeakerRequest, m.SpeakerRequest.meeting_endpoint_id),
                        (m.AwardGrant, m.AwardGrant.meeting_endpoint_id)):
         for obj in s.scalars(select(model).where(col == me.id)):
@@ -312,7 +314,7 @@ def remove_from_meeting(tx: Tx, meeting_endpoint_id: int) -> None:
             other.position = i
 
 
-@operation("Edit endpoint")
+@operation(N_("Edit endpoint"))
 def edit_endpoint(tx: Tx, meeting_endpoint_id: int, **fields: Any) -> None:
     """One edit of an endpoint as the meeting sees it: directory fields (name, kind, code,
     address) and participation fields (delegates, host, note …) in one undoable step."""
@@ -356,7 +358,7 @@ def _change_status(tx: Tx, me: m.MeetingEndpoint, status: str, at: datetime, *, 
 STATUS_CHECK = ed.choice(vocab.ENDPOINT_STATUSES)
 
 
-@operation("Set endpoint status")
+@operation(N_("Set endpoint status"))
 def set_status(tx: Tx, meeting_endpoint_id: int, status: str, *, detail: str = "") -> None:
     """A clerk's status for an endpoint (connected, unstable, lost, left, not connected).
 
@@ -370,43 +372,43 @@ def set_status(tx: Tx, meeting_endpoint_id: int, status: str, *, detail: str = "
         tx.session.add(event)
     if not me.manual_override:
         me.manual_override = True
-    tx.label = f"Status of {name}: {status}"
+    tx.label = _("Status of {name}: {status}").format(name=name, status=word(status))
 
 
-@operation("Release manual status")
+@operation(N_("Release manual status"))
 def release_override(tx: Tx, meeting_endpoint_id: int) -> None:
     """Hand the endpoint's status back to the monitor (its next result applies)."""
     me, name = _participation(tx, meeting_endpoint_id)
     if me.manual_override:
         me.manual_override = False
-    tx.label = f"Release manual status of {name}"
+    tx.label = _("Release manual status of {name}").format(name=name)
 
 
-@operation("Set delegates present")
+@operation(N_("Set delegates present"))
 def set_present(tx: Tx, meeting_endpoint_id: int, present: int | None) -> None:
     """How many delegates the endpoint reports present (None: not reported yet)."""
     me, name = _participation(tx, meeting_endpoint_id)
     ed.apply_fields(me, {"present_delegates": present}, PARTICIPATION_FIELDS, "endpoint")
-    tx.label = f"Present at {name}: {'—' if present is None else present}"
+    tx.label = _("Present at {name}: {value}").format(name=name, value='—' if present is None else present)
 
 
-@operation("Note on endpoint")
+@operation(N_("Note on endpoint"))
 def set_note(tx: Tx, meeting_endpoint_id: int, note: str) -> None:
     """The clerk's note on the endpoint ("sound weak", "host changed" …)."""
     me, name = _participation(tx, meeting_endpoint_id)
     ed.apply_fields(me, {"note": note}, PARTICIPATION_FIELDS, "endpoint")
-    tx.label = f"Note on {name}"
+    tx.label = _("Note on {name}").format(name=name)
 
 
-@operation("Mark host")
+@operation(N_("Mark host"))
 def set_host(tx: Tx, meeting_endpoint_id: int, host: str) -> None:
     """Who chairs the meeting at this endpoint (chủ trì tại điểm cầu)."""
     me, name = _participation(tx, meeting_endpoint_id)
     ed.apply_fields(me, {"host": host}, PARTICIPATION_FIELDS, "endpoint")
-    tx.label = f"Host at {name}: {me.host or '—'}"
+    tx.label = _("Host at {name}: {value}").format(name=name, value=me.host or '—')
 
 
-@operation("Monitoring on/off")
+@operation(N_("Monitoring on/off"))
 def set_monitoring(tx: Tx, meeting_id: int, monitored: bool, meeting_endpoint_ids: Sequence[int] | None = None) -> int:
     """Turn live monitoring on or off for some endpoints of a meeting (all when ids is None);
     returns how many changed."""
@@ -423,14 +425,15 @@ def set_monitoring(tx: Tx, meeting_id: int, monitored: bool, meeting_endpoint_id
             rows.extend(tx.session.scalars(q.where(m.MeetingEndpoint.id.in_(chunk))))
     for me in rows:
         me.monitored = monitored
-    tx.label = f"Monitoring {'on' if monitored else 'off'} for {len(rows)} endpoint(s)"
+    tx.label = (_("Monitoring on for {n} endpoint(s)") if monitored else
+                _("Monitoring off for {n} endpoint(s)")).format(n=len(rows))
     return len(rows)
 
 
 # --- roll call (điểm danh) -----------------------------------------------------------------
 
 
-@operation("Roll call")
+@operation(N_("Roll call"))
 def roll_call(tx: Tx, meeting_endpoint_id: int, *, status: str | None = None,
               present: int | None = None) -> None:
     """One endpoint answers the roll call: its status (a clerk's status, see ``set_status``)
@@ -445,10 +448,10 @@ def roll_call(tx: Tx, meeting_endpoint_id: int, *, status: str | None = None,
             me.manual_override = True
     ed.apply_fields(me, {"present_delegates": present}, PARTICIPATION_FIELDS, "endpoint")
     me.roll_call_at = tx.now
-    tx.label = f"Roll call: {name}"
+    tx.label = _("Roll call: {name}").format(name=name)
 
 
-@operation("New roll call")
+@operation(N_("New roll call"))
 def new_roll_call(tx: Tx, meeting_id: int) -> int:
     """Start a fresh roll call: every endpoint is 'not answered' again (the answers of the
     last one stay in the journal). Returns how many were cleared."""
@@ -529,7 +532,7 @@ _PROBE_COLUMNS = ("last_probe_at", "last_probe_ok", "last_latency_ms", "last_pro
 _LIVE_COLUMNS = ("status", "status_since", "manual_override", *_PROBE_COLUMNS)
 
 
-@operation("Monitor", undoable=False)
+@operation(N_("Monitor"), undoable=False)
 def apply_monitor_batch(tx: Tx, meeting_id: int, batch: Sequence[Observed]) -> BatchResult:
     """Apply one interval of the monitor's observations in ONE transaction and ONE journal
     entry, marked automatic (never on the clerk's undo stack). Each status change writes a
@@ -539,10 +542,10 @@ def apply_monitor_batch(tx: Tx, meeting_id: int, batch: Sequence[Observed]) -> B
     tx.automatic = True
     for o in batch:
         if o.status is not None and o.status not in vocab.ENDPOINT_STATUSES:
-            raise OperationRefused(f"status: {o.status!r} is not one of {', '.join(vocab.ENDPOINT_STATUSES)}")
+            raise OperationRefused(_("status: {status} is not one of {fields}").format(status=repr(o.status), fields=', '.join(vocab.ENDPOINT_STATUSES)))
     record = _journal_recorder(tx) if len(batch) >= BULK_FROM else None
     result = _bulk_batch(tx, meeting_id, batch, record) if record else _orm_batch(tx, meeting_id, batch)
-    tx.label = f"Monitor: {result.applied} status change(s)"
+    tx.label = _("Monitor: {applied} status change(s)").format(applied=result.applied)
     return result
 
 
@@ -696,7 +699,7 @@ class Listing(_Bulk):
         return f"{len(self)} endpoint(s)"
 
 
-@operation("Add endpoints")
+@operation(N_("Add endpoints"))
 def add_endpoints(tx: Tx, meeting_id: int, specs: Sequence[dict[str, Any]]) -> int:
     """Add many bridge points to a meeting in one step (a national list: tens of thousands).
 
@@ -717,15 +720,15 @@ def add_endpoints(tx: Tx, meeting_id: int, specs: Sequence[dict[str, Any]]) -> i
             d = ed.checked(d, DIRECTORY_FIELDS, "endpoint")
             p = ed.checked(p, PARTICIPATION_FIELDS, "endpoint")
         except OperationRefused as exc:
-            raise OperationRefused(f"entry {n}: {exc}") from None
+            raise OperationRefused(_("entry {n}: {exc}").format(n=n, exc=exc)) from None
         if "name" not in d:
-            raise OperationRefused(f"entry {n}: name: must not be empty")
+            raise OperationRefused(_("entry {n}: name: must not be empty").format(n=n))
         if d["name"] in names:
-            raise OperationRefused(f"entry {n}: name: {d['name']!r} is listed twice (entry {names[d['name']]})")
+            raise OperationRefused(_("entry {n}: name: {d} is listed twice (entry {names})").format(n=n, d=repr(d['name']), names=names[d['name']]))
         names[d["name"]] = n
         if d.get("code"):
             if d["code"] in codes:
-                raise OperationRefused(f"entry {n}: code: {d['code']!r} is listed twice (entry {codes[d['code']]})")
+                raise OperationRefused(_("entry {n}: code: {d} is listed twice (entry {codes})").format(n=n, d=repr(d['code']), codes=codes[d['code']]))
             codes[d["code"]] = n
         directory.append(d)
         participation.append(p)
@@ -737,7 +740,7 @@ def add_endpoints(tx: Tx, meeting_id: int, specs: Sequence[dict[str, Any]]) -> i
         for ep in s.scalars(select(m.Endpoint).where(m.Endpoint.code.in_(chunk))):
             n = codes[ep.code or ""]
             if ep.name != directory[n - 1]["name"]:
-                raise OperationRefused(f"entry {n}: code: {ep.code!r} belongs to {ep.name!r}")
+                raise OperationRefused(_("entry {n}: code: {code} belongs to {name}").format(n=n, code=repr(ep.code), name=repr(ep.name)))
     taken = {eid for (eid,) in s.execute(select(m.MeetingEndpoint.endpoint_id).where(
         m.MeetingEndpoint.meeting_id == meeting_id))}
     new_eps = [m.Endpoint(**d) for d in directory if d["name"] not in existing]
@@ -750,14 +753,14 @@ def add_endpoints(tx: Tx, meeting_id: int, specs: Sequence[dict[str, Any]]) -> i
     for n, (d, p) in enumerate(zip(directory, participation, strict=True), start=1):
         ep = by_name[d["name"]]
         if ep.id in taken:
-            raise OperationRefused(f"entry {n}: {ep.name} takes part in this meeting already")
+            raise OperationRefused(_("entry {n}: {name} takes part in this meeting already").format(n=n, name=ep.name))
         pos += 1
         values = {"host": ep.host_name, "status": "not_connected", "manual_override": False,
                   "monitored": False, "expected_delegates": 0, "note": "", "last_probe_detail": ""}
         values.update(p)
         rows.append(m.MeetingEndpoint(meeting_id=meeting_id, endpoint_id=ep.id, position=pos, **values))
     s.add_all(rows)
-    tx.label = f"Add {len(rows)} endpoint(s)"
+    tx.label = _("Add {n} endpoint(s)").format(n=len(rows))
     return len(rows)
 
 
@@ -814,7 +817,7 @@ def monitor_setup(core: Core, meeting_id: int) -> MonitorSetup:
     with core.reading() as s:
         mt = s.get(m.Meeting, meeting_id)
         if mt is None:
-            raise NotFound(f"unknown meeting id {meeting_id}")
+            raise NotFound(_("unknown meeting id {meeting_id}").format(meeting_id=meeting_id))
         q = (select(m.MeetingEndpoint.id, m.Endpoint.name, m.Endpoint.code, m.Endpoint.address,
                     m.MeetingEndpoint.status, m.MeetingEndpoint.manual_override)
              .join(m.Endpoint, m.Endpoint.id == m.MeetingEndpoint.endpoint_id)

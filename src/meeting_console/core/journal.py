@@ -17,6 +17,7 @@ from sqlalchemy import Table, delete, event, insert, inspect, select, update
 from sqlalchemy.orm import Session, attributes
 
 from meeting_console.errors import OperationRefused
+from meeting_console.i18n import _
 from meeting_console.store.models import Base, Date, UtcDateTime
 
 TABLES: dict[str, Table] = {t.name: t for t in Base.metadata.sorted_tables}
@@ -186,14 +187,14 @@ def check_applicable(session: Session, changes: list[RowChange]) -> None:
         row = session.execute(select(table).where(table.c.id == ch.id)).mappings().first()
         if ch.op == "i":
             if row is not None:
-                raise OperationRefused(f"{ch.table} #{ch.id} exists again; cannot restore it")
+                raise OperationRefused(_("{table} #{id} exists again; cannot restore it").format(table=ch.table, id=ch.id))
             continue
         if row is None:
-            raise OperationRefused(f"{ch.table} #{ch.id} no longer exists; it changed since")
+            raise OperationRefused(_("{table} #{id} no longer exists; it changed since").format(table=ch.table, id=ch.id))
         for k, v in ch.before.items():
             if row[k] != v:
                 raise OperationRefused(
-                    f"{ch.table} #{ch.id} field {k} was changed since; undo it step by step"
+                    _("{table} #{id} field {k} was changed since; undo it step by step").format(table=ch.table, id=ch.id, k=k)
                 )
 
 

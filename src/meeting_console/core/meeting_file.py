@@ -45,6 +45,7 @@ from meeting_console.core.meetings import MEETING_FIELDS
 from meeting_console.core.people import ORG_FIELDS, PERSON_FIELDS
 from meeting_console.core.speakers import REQUEST_FIELDS
 from meeting_console.errors import ImportRefused, StoreError, UserError
+from meeting_console.i18n import N_, _
 from meeting_console.store import models as m
 
 FORMAT = "meeting-console/1"
@@ -407,7 +408,7 @@ def _load_source(
         except UnicodeEncodeError as exc:
             line = path_or_text.count("\n", 0, exc.start) + 1
             raise ImportRefused(
-                "is not valid Unicode text (a lone surrogate)", file=name, line=line
+                _("is not valid Unicode text (a lone surrogate)"), file=name, line=line
             ) from None
         return _prepared(path_or_text), name
     path = Path(os.fspath(path_or_text))
@@ -419,13 +420,13 @@ def _load_source(
         with path.open("rb") as fh:
             data = fh.read(MAX_BYTES + 1)
     except FileNotFoundError:
-        raise ImportRefused("no such file", file=name) from None
+        raise ImportRefused(_("no such file"), file=name) from None
     except IsADirectoryError:
-        raise ImportRefused("is a folder, not a meeting file", file=name) from None
+        raise ImportRefused(_("is a folder, not a meeting file"), file=name) from None
     except PermissionError:
-        raise ImportRefused("cannot be read (permission denied)", file=name) from None
+        raise ImportRefused(_("cannot be read (permission denied)"), file=name) from None
     except OSError as exc:
-        raise ImportRefused(f"cannot be read ({exc.strerror or exc})", file=name) from None
+        raise ImportRefused(_("cannot be read ({value})").format(value=exc.strerror or exc), file=name) from None
     return _decode(data, name), name
 
 
@@ -462,8 +463,7 @@ def _decode(data: bytes, name: str) -> str:
                 text = data.decode("utf-8-sig" if codec == "utf-8" else codec)
             except UnicodeDecodeError as exc:
                 raise ImportRefused(
-                    f"is not valid {codec.upper()} text although it starts "
-                    f"with a {codec.upper()} byte-order mark ({exc.reason})",
+                    _("is not valid {upper} text although it starts with a {upper} byte-order mark ({reason})").format(upper=codec.upper(), reason=exc.reason),
                     file=name,
                     line=data.count(b"\n", 0, exc.start) + 1,
                 ) from None
@@ -475,13 +475,12 @@ def _decode(data: bytes, name: str) -> str:
         if max(even, odd) > half * 0.3:
             order = "big-endian" if even > odd else "little-endian"
             raise ImportRefused(
-                f"looks like UTF-16 ({order}) text without a byte-order mark; save it as "
-                "UTF-8 (or as UTF-16 with a byte-order mark)",
+                _("looks like UTF-16 ({order}) text without a byte-order mark; save it as UTF-8 (or as UTF-16 with a byte-order mark)").format(order=order),
                 file=name,
                 line=1,
             )
         raise ImportRefused(
-            "contains NUL bytes: this is not a YAML text file",
+            _("contains NUL bytes: this is not a YAML text file"),
             file=name,
             line=data.count(b"\n", 0, data.index(b"\x00")) + 1,
         )
@@ -490,8 +489,7 @@ def _decode(data: bytes, name: str) -> str:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise ImportRefused(
-            f"is not UTF-8 text (byte 0x{data[exc.start]:02X} cannot start a UTF-8 character)"
-            f"{_guess_encoding(data)}",
+            _("is not UTF-8 text (byte 0x{data:02X} cannot start a UTF-8 character){guess_encoding}").format(data=data[exc.start], guess_encoding=_guess_encoding(data)),
             file=name,
             line=line,
         ) from None
@@ -630,7 +628,7 @@ def _compose(text: str, name: str) -> yaml.Node | None:
         if line is None and getattr(exc, "position", None) is not None:
             line = text.count("\n", 0, int(exc.position)) + 1  # type: ignore[attr-defined]
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ImportRefused(f"is not valid YAML: {problem}", file=name, line=line or 1) from None
+        raise ImportRefused(_("is not valid YAML: {problem}").format(problem=problem), file=name, line=line or 1) from None
     if isinstance(root, yaml.ScalarNode) and root.tag == _NULL:
         return None  # a document of comments only
     return root
@@ -899,7 +897,7 @@ def _read(path_or_text: str | os.PathLike[str] | bytes, source_name: str | None)
     r = _Reader(name)
     if root is None:
         raise ImportRefused(
-            f"is empty; a meeting file starts with 'format: {FORMAT}'", file=name, line=1
+            _("is empty; a meeting file starts with 'format: {FORMAT}'").format(FORMAT=FORMAT), file=name, line=1
         )
     top = r.fields(root, "", TOP_LEVEL)
     if "format" not in top:
@@ -1220,7 +1218,7 @@ def import_meeting(
         raise ImportRefused(str(exc), file=doc.source) from None
 
 
-@operation("Import meeting")
+@operation(N_("Import meeting"))
 def write_meeting(tx: Tx, doc: MeetingDoc) -> int:
     """Write a checked meeting file as a new meeting (prefer ``import_meeting``)."""
     from meeting_console.core.catalogue import add_award_type

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from meeting_console.core import editing as ed
 from meeting_console.core import vocab
 from meeting_console.core.api import Tx, operation
+from meeting_console.i18n import N_
 from meeting_console.store import models as m
 
 MEETING_FIELDS: dict[str, ed.Check] = {
@@ -36,7 +37,7 @@ MEETING_FIELDS: dict[str, ed.Check] = {
 }
 
 
-@operation("New meeting")
+@operation(N_("New meeting"))
 def create_meeting(tx: Tx, title: str, meeting_date: date, **fields: Any) -> int:
     """Create an empty draft meeting; returns its id."""
     values = ed.checked({"title": title, "date": meeting_date, **fields}, MEETING_FIELDS, "meeting")
@@ -45,7 +46,7 @@ def create_meeting(tx: Tx, title: str, meeting_date: date, **fields: Any) -> int
     return meeting.id
 
 
-@operation("Edit meeting details")
+@operation(N_("Edit meeting details"))
 def update_meeting(tx: Tx, meeting_id: int, **fields: Any) -> None:
     """Change any of the meeting's details (title, bodies, date, place, form …)."""
     meeting = tx.get(m.Meeting, meeting_id, "meeting")
@@ -53,7 +54,7 @@ def update_meeting(tx: Tx, meeting_id: int, **fields: Any) -> None:
     ed.apply_fields(meeting, fields, MEETING_FIELDS, "meeting")
 
 
-@operation("Delete meeting")
+@operation(N_("Delete meeting"))
 def delete_meeting(tx: Tx, meeting_id: int) -> None:
     """Delete a meeting and everything in it (undoable: every row goes into the journal)."""
     meeting = tx.get(m.Meeting, meeting_id, "meeting")

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from meeting_console.core.api import Core
 from meeting_console.errors import NotFound
+from meeting_console.i18n import _
 from meeting_console.store import models as m
 
 OUTAGE_STATES = frozenset({"lost", "unstable"})
@@ -223,7 +224,7 @@ def meeting_ledger(core: Core, meeting_id: int) -> tuple[Outage, ...]:
     """Every outage of the meeting in time order (for the record and the detail pane)."""
     with core.reading() as s:
         if s.get(m.Meeting, meeting_id) is None:
-            raise NotFound(f"unknown meeting id {meeting_id}")
+            raise NotFound(_("unknown meeting id {meeting_id}").format(meeting_id=meeting_id))
         return _ledger(s, meeting_id, None)
 
 
@@ -232,5 +233,5 @@ def endpoint_ledger(core: Core, meeting_endpoint_id: int) -> tuple[Outage, ...]:
     with core.reading() as s:
         me = s.get(m.MeetingEndpoint, meeting_endpoint_id)
         if me is None:
-            raise NotFound(f"unknown meeting endpoint id {meeting_endpoint_id}")
+            raise NotFound(_("unknown meeting endpoint id {meeting_endpoint_id}").format(meeting_endpoint_id=meeting_endpoint_id))
         return _ledger(s, me.meeting_id, [meeting_endpoint_id])

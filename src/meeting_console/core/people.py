@@ -10,6 +10,7 @@ from meeting_console.core import editing as ed
 from meeting_console.core import vocab
 from meeting_console.core.api import Tx, operation
 from meeting_console.errors import OperationRefused
+from meeting_console.i18n import N_, _
 from meeting_console.store import models as m
 
 PERSON_FIELDS: dict[str, ed.Check] = {
@@ -36,12 +37,12 @@ def _check_refs(tx: Tx, meeting_id: int, values: dict[str, Any]) -> None:
     if org is not None:
         o = tx.session.get(m.Organisation, org)
         if o is None or o.meeting_id != meeting_id:
-            raise OperationRefused(f"organisation: {org} is not an organisation of this meeting")
+            raise OperationRefused(_("organisation: {org} is not an organisation of this meeting").format(org=org))
     me = values.get("meeting_endpoint_id")
     if me is not None:
         e = tx.session.get(m.MeetingEndpoint, me)
         if e is None or e.meeting_id != meeting_id:
-            raise OperationRefused(f"endpoint: {me} does not take part in this meeting")
+            raise OperationRefused(_("endpoint: {me} does not take part in this meeting").format(me=me))
 
 
 def _one_recorder(tx: Tx, meeting_id: int, keep: m.Person) -> None:
@@ -50,7 +51,7 @@ def _one_recorder(tx: Tx, meeting_id: int, keep: m.Person) -> None:
             p.is_recorder = False
 
 
-@operation("Add person")
+@operation(N_("Add person"))
 def add_person(tx: Tx, meeting_id: int, full_name: str, **fields: Any) -> int:
     """A participant with their post(s); returns the person's id."""
     tx.get(m.Meeting, meeting_id, "meeting")
@@ -63,7 +64,7 @@ def add_person(tx: Tx, meeting_id: int, full_name: str, **fields: Any) -> int:
     return p.id
 
 
-@operation("Edit person")
+@operation(N_("Edit person"))
 def update_person(tx: Tx, person_id: int, **fields: Any) -> None:
     p = tx.get(m.Person, person_id, "person")
     tx.meeting_id = p.meeting_id
@@ -73,7 +74,7 @@ def update_person(tx: Tx, person_id: int, **fields: Any) -> None:
         _one_recorder(tx, p.meeting_id, p)
 
 
-@operation("Remove person")
+@operation(N_("Remove person"))
 def remove_person(tx: Tx, person_id: int) -> None:
     """Refused when the person has spoken or receives an award: the record needs them."""
     p = tx.get(m.Person, person_id, "person")
@@ -81,9 +82,9 @@ def remove_person(tx: Tx, person_id: int) -> None:
     s = tx.session
     if s.scalars(select(m.SpeakerRequest).where(m.SpeakerRequest.person_id == person_id,
                                                m.SpeakerRequest.actual_start.is_not(None))).first():
-        raise OperationRefused(f"{p.full_name} has spoken in this meeting; the record needs them")
+        raise OperationRefused(_("{full_name} has spoken in this meeting; the record needs them").format(full_name=p.full_name))
     if s.scalars(select(m.AwardGrant).where(m.AwardGrant.recipient_person_id == person_id)).first():
-        raise OperationRefused(f"{p.full_name} receives an award; remove the award first")
+        raise OperationRefused(_("{full_name} receives an award; remove the award first").format(full_name=p.full_name))
     from meeting_console.core.speakers import drop_person_requests
 
     drop_person_requests(tx, person_id)  # and close the gaps their requests leave in the queues
@@ -97,31 +98,31 @@ def remove_person(tx: Tx, person_id: int) -> None:
     tx.delete(p)
 
 
-@operation("Add organisation")
+@operation(N_("Add organisation"))
 def add_organisation(tx: Tx, meeting_id: int, name: str, **fields: Any) -> int:
     tx.get(m.Meeting, meeting_id, "meeting")
     tx.meeting_id = meeting_id
     values = ed.checked({"name": name, **fields}, ORG_FIELDS, "organisation")
     if tx.session.scalars(select(m.Organisation).where(m.Organisation.meeting_id == meeting_id,
                                                       m.Organisation.name == values["name"])).first():
-        raise OperationRefused(f"name: organisation {values['name']!r} exists already")
+        raise OperationRefused(_("name: organisation {values} exists already").format(values=repr(values['name'])))
     return tx.add(m.Organisation(meeting_id=meeting_id, **values)).id
 
 
-@operation("Edit organisation")
+@operation(N_("Edit organisation"))
 def update_organisation(tx: Tx, organisation_id: int, **fields: Any) -> None:
     o = tx.get(m.Organisation, organisation_id, "organisation")
     tx.meeting_id = o.meeting_id
     ed.apply_fields(o, fields, ORG_FIELDS, "organisation")
 
 
-@operation("Remove organisation")
+@operation(N_("Remove organisation"))
 def remove_organisation(tx: Tx, organisation_id: int) -> None:
     o = tx.get(m.Organisation, organisation_id, "organisation")
     tx.meeting_id = o.meeting_id
     s = tx.session
     if s.scalars(select(m.AwardGrant).where(m.AwardGrant.recipient_org_id == organisation_id)).first():
-        raise OperationRefused(f"{o.name} receives an award; remove the award first")
+        raise OperationRefused(_("{name} receives an award; remove the award first").format(name=o.name))
     for p in s.scalars(select(m.Person).where(or_(m.Person.organisation_id == organisation_id))):
         p.organisation_id = None
     s.flush()

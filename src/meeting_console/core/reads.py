@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from meeting_console.core.api import Core
 from meeting_console.errors import NotFound
+from meeting_console.i18n import _
 from meeting_console.store import models as m
 
 T = TypeVar("T")
@@ -274,7 +275,7 @@ class MeetingSnapshot:
 def _meeting(s: Session, meeting_id: int) -> MeetingInfo:
     obj = s.get(m.Meeting, meeting_id)
     if obj is None:
-        raise NotFound(f"unknown meeting id {meeting_id}")
+        raise NotFound(_("unknown meeting id {meeting_id}").format(meeting_id=meeting_id))
     return _info(MeetingInfo, obj)
 
 

@@ -38,8 +38,9 @@ from meeting_console.core import reads, vocab
 from meeting_console.core.api import Core, Tx, operation
 from meeting_console.core.speaker_budget import CURRENT, FINISHED, WAITING
 from meeting_console.core.text import fold
+from meeting_console.core.words import word
 from meeting_console.errors import OperationRefused
-from meeting_console.i18n import _
+from meeting_console.i18n import N_, _
 from meeting_console.store import models as m
 
 REQUEST_FIELDS: dict[str, ed.Check] = {
@@ -82,7 +83,7 @@ def _check_refs(tx: Tx, meeting_id: int, values: dict[str, Any]) -> None:
     if me is not None:
         e = tx.session.get(m.MeetingEndpoint, me)
         if e is None or e.meeting_id != meeting_id:
-            raise OperationRefused(f"endpoint: {me} does not take part in this meeting")
+            raise OperationRefused(_("endpoint: {me} does not take part in this meeting").format(me=me))
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -298,7 +299,7 @@ def _give_floor(tx: Tx, r: m.SpeakerRequest, start_timer: bool) -> str:
         raise OperationRefused(
             _(
                 "{name} speaks from {endpoint}, whose link is {status}: hold their turn, or wait"
-            ).format(name=_name(tx, r), endpoint=endpoint, status=status)
+            ).format(name=_name(tx, r), endpoint=endpoint, status=word(status))
         )
     closed = ""
     cur = _current(tx, r.meeting_id)
@@ -360,21 +361,21 @@ def _register(tx: Tx, item: m.AgendaItem, person: m.Person, fields: dict[str, An
     return tx.add(req).id
 
 
-@operation("Register speaker")
+@operation(N_("Register speaker"))
 def add_request(tx: Tx, item_id: int, person_id: int, **fields: Any) -> int:
     """Put a participant in an item's queue (at the end); returns the request id."""
     item = tx.get(m.AgendaItem, item_id, "agenda item")
     person = tx.get(m.Person, person_id, "person")
     if person.meeting_id != item.meeting_id:
-        raise OperationRefused(f"{person.full_name} is not a participant of this meeting")
+        raise OperationRefused(_("{full_name} is not a participant of this meeting").format(full_name=person.full_name))
     if item.status in ("done", "skipped"):
-        raise OperationRefused(f"item {item.number or item.position} is closed; no new speakers")
+        raise OperationRefused(_("item {value} is closed; no new speakers").format(value=item.number or item.position))
     tx.meeting_id = item.meeting_id
-    tx.label = f"Register speaker: {person.full_name}"
+    tx.label = _("Register speaker: {full_name}").format(full_name=person.full_name)
     return _register(tx, item, person, fields)
 
 
-@operation("Register new speaker")
+@operation(N_("Register new speaker"))
 def register_new_speaker(
     tx: Tx,
     item_id: int,
@@ -417,11 +418,11 @@ def register_new_speaker(
             meeting_id=item.meeting_id, is_recorder=False, attendance="unknown", **person_values
         )
     )
-    tx.label = f"Register new speaker: {person.full_name}"
+    tx.label = _("Register new speaker: {full_name}").format(full_name=person.full_name)
     return _register(tx, item, person, fields)
 
 
-@operation("Edit speaker request")
+@operation(N_("Edit speaker request"))
 def update_request(tx: Tx, request_id: int, **fields: Any) -> None:
     r = tx.get(m.SpeakerRequest, request_id, "speaker request")
     tx.meeting_id = r.meeting_id
@@ -429,21 +430,21 @@ def update_request(tx: Tx, request_id: int, **fields: Any) -> None:
     ed.apply_fields(r, fields, REQUEST_FIELDS, "speaker")
 
 
-@operation("Speech summary")
+@operation(N_("Speech summary"))
 def set_summary(tx: Tx, request_id: int, summary: str) -> None:
     """What the speaker said, for the record; written during or after the speech."""
     r = _request(tx, request_id)
-    tx.label = f"Speech summary: {_name(tx, r)}"
+    tx.label = _("Speech summary: {name}").format(name=_name(tx, r))
     ed.apply_fields(r, {"summary": summary}, REQUEST_FIELDS, "speaker")
 
 
-@operation("Remove speaker request")
+@operation(N_("Remove speaker request"))
 def remove_request(tx: Tx, request_id: int) -> None:
     """Refused once the speaker has spoken (mark withdrawn instead)."""
     r = tx.get(m.SpeakerRequest, request_id, "speaker request")
     tx.meeting_id = r.meeting_id
     if r.actual_start is not None:
-        raise OperationRefused("this speaker has spoken; the record needs the speech")
+        raise OperationRefused(_("this speaker has spoken; the record needs the speech"))
     # delete the row as it is (its image in the journal is what undo restores), then close the gap
     if r.position is None:
         tx.delete(r)
@@ -473,31 +474,31 @@ def drop_person_requests(tx: Tx, person_id: int) -> None:
 # --- order -----------------------------------------------------------------------------------
 
 
-@operation("Move speaker in queue")
+@operation(N_("Move speaker in queue"))
 def move_request(tx: Tx, request_id: int, index: int) -> None:
     """Move a waiting request to ``index`` (0-based) in its item's queue."""
     r = tx.get(m.SpeakerRequest, request_id, "speaker request")
     tx.meeting_id = r.meeting_id
     if r.position is None:
-        raise OperationRefused("only a waiting speaker can be moved in the queue")
+        raise OperationRefused(_("only a waiting speaker can be moved in the queue"))
     _move_in_queue(tx, r, index)
 
 
-@operation("Give priority")
+@operation(N_("Give priority"))
 def prioritize(tx: Tx, request_id: int) -> None:
     """Chair priority: the speaker goes to the head of the queue (next to be called)."""
     r = _request(tx, request_id)
     if r.position is None:
         raise OperationRefused(
             _("only a waiting speaker can be put next; {name} is {status}").format(
-                name=_name(tx, r), status=r.status
+                name=_name(tx, r), status=word(r.status)
             )
         )
-    tx.label = f"Give priority: {_name(tx, r)}"
+    tx.label = _("Give priority: {name}").format(name=_name(tx, r))
     _move_in_queue(tx, r, 0)
 
 
-@operation("Move speaker to another item")
+@operation(N_("Move speaker to another item"))
 def move_to_item(tx: Tx, request_id: int, item_id: int) -> None:
     """Move a waiting request to the end of another agenda item's queue."""
     r = _request(tx, request_id)
@@ -509,13 +510,13 @@ def move_to_item(tx: Tx, request_id: int, item_id: int) -> None:
     if r.position is None:
         raise OperationRefused(
             _("only a waiting speaker can be moved; {name} is {status}").format(
-                name=_name(tx, r), status=r.status
+                name=_name(tx, r), status=word(r.status)
             )
         )
     if target.id == r.agenda_item_id:
         return
     _check_item_open(target)
-    tx.label = f"Move speaker to item {_item_label(target)}: {_name(tx, r)}"
+    tx.label = _("Move speaker to item {item_label}: {name}").format(item_label=_item_label(target), name=_name(tx, r))
     status = r.status
     _leave_queue(tx, r, status)
     r.agenda_item_id = target.id
@@ -525,7 +526,7 @@ def move_to_item(tx: Tx, request_id: int, item_id: int) -> None:
 # --- the floor -------------------------------------------------------------------------------
 
 
-@operation("Call next speaker")
+@operation(N_("Call next speaker"))
 def call_next(tx: Tx, item_id: int, *, start_timer: bool = True, hold_lost: bool = False) -> int:
     """Give the floor to the head of the item's queue; returns the request id.
 
@@ -545,13 +546,13 @@ def call_next(tx: Tx, item_id: int, *, start_timer: bool = True, hold_lost: bool
                     _(
                         "{name} speaks from {endpoint}, whose link is {status}: hold their turn and call "
                         "the next speaker?"
-                    ).format(name=_name(tx, r), endpoint=endpoint, status=status)
+                    ).format(name=_name(tx, r), endpoint=endpoint, status=word(status))
                 )
             r.status = "held"
             held.append(_name(tx, r))
             continue
         closed = _give_floor(tx, r, start_timer)
-        tx.label = f"Call next speaker: {_name(tx, r)}{closed}"
+        tx.label = _("Call next speaker: {name}{closed}").format(name=_name(tx, r), closed=closed)
         if held:
             tx.label += f"; turn held: {', '.join(held)}"
         return r.id
@@ -569,7 +570,7 @@ def call_next(tx: Tx, item_id: int, *, start_timer: bool = True, hold_lost: bool
     raise OperationRefused(_("the queue of item {n} is empty").format(n=_item_label(item)))
 
 
-@operation("Call speaker")
+@operation(N_("Call speaker"))
 def call_speaker(tx: Tx, request_id: int, *, start_timer: bool = True) -> int:
     """Give the floor to this waiting (or put-aside) speaker out of turn; closes the current one."""
     r = _request(tx, request_id)
@@ -580,11 +581,11 @@ def call_speaker(tx: Tx, request_id: int, *, start_timer: bool = True) -> int:
             _("{name} has spoken on this request; register a new turn").format(name=_name(tx, r))
         )
     closed = _give_floor(tx, r, start_timer)
-    tx.label = f"Call speaker: {_name(tx, r)}{closed}"
+    tx.label = _("Call speaker: {name}{closed}").format(name=_name(tx, r), closed=closed)
     return r.id
 
 
-@operation("Start speaking timer")
+@operation(N_("Start speaking timer"))
 def start_timer(tx: Tx, request_id: int) -> None:
     """Start the timer of a called speaker."""
     r = _current_of(tx, request_id)
@@ -592,33 +593,33 @@ def start_timer(tx: Tx, request_id: int) -> None:
         raise OperationRefused(
             _("the timer of {name} has started already").format(name=_name(tx, r))
         )
-    tx.label = f"Start speaking timer: {_name(tx, r)}"
+    tx.label = _("Start speaking timer: {name}").format(name=_name(tx, r))
     r.actual_start = tx.now
 
 
-@operation("Pause speaking timer")
+@operation(N_("Pause speaking timer"))
 def pause_timer(tx: Tx, request_id: int) -> None:
     r = _current_of(tx, request_id)
     if r.actual_start is None:
         raise OperationRefused(_("the timer of {name} has not started").format(name=_name(tx, r)))
     if r.status == "paused":
         raise OperationRefused(_("the timer of {name} is paused already").format(name=_name(tx, r)))
-    tx.label = f"Pause speaking timer: {_name(tx, r)}"
+    tx.label = _("Pause speaking timer: {name}").format(name=_name(tx, r))
     r.status = "paused"
     r.paused_at = tx.now
 
 
-@operation("Resume speaking timer")
+@operation(N_("Resume speaking timer"))
 def resume_timer(tx: Tx, request_id: int) -> None:
     r = _current_of(tx, request_id)
     if r.status != "paused":
         raise OperationRefused(_("the timer of {name} is not paused").format(name=_name(tx, r)))
-    tx.label = f"Resume speaking timer: {_name(tx, r)}"
+    tx.label = _("Resume speaking timer: {name}").format(name=_name(tx, r))
     _end_pause(tx, r)
     r.status = "speaking"
 
 
-@operation("Speech done")
+@operation(N_("Speech done"))
 def end_speech(tx: Tx, request_id: int) -> None:
     """Stop the timer: the speech is done (its end is now; a running pause ends with it)."""
     r = _current_of(tx, request_id)
@@ -628,7 +629,7 @@ def end_speech(tx: Tx, request_id: int) -> None:
                 "{name} was called but the timer never started: start it, skip them or put them back"
             ).format(name=_name(tx, r))
         )
-    tx.label = f"Speech done: {_name(tx, r)}"
+    tx.label = _("Speech done: {name}").format(name=_name(tx, r))
     _close_speech(tx, r)
 
 
@@ -646,7 +647,7 @@ def _current_in(tx: Tx, meeting_id: int) -> m.SpeakerRequest:
     return cur
 
 
-@operation("Start / pause speaking timer")
+@operation(N_("Start / pause speaking timer"))
 def toggle_timer(tx: Tx, meeting_id: int) -> str:
     """The one timer key: start a called speaker's timer, pause a running one, resume a paused
     one; decided on the state in the store (a key pressed twice quickly does what it says).
@@ -662,7 +663,7 @@ def toggle_timer(tx: Tx, meeting_id: int) -> str:
     return "paused"
 
 
-@operation("Speech done")
+@operation(N_("Speech done"))
 def end_current(tx: Tx, meeting_id: int) -> int:
     """Stop the timer of whoever has the floor: their speech is done; returns the request id."""
     cur = _current_in(tx, meeting_id)
@@ -670,7 +671,7 @@ def end_current(tx: Tx, meeting_id: int) -> int:
     return cur.id
 
 
-@operation("Extend speaking time")
+@operation(N_("Extend speaking time"))
 def extend(tx: Tx, request_id: int, seconds: int) -> None:
     """Give a waiting or current speaker more (or, negative, less) time; the total limit stays
     above zero."""
@@ -683,7 +684,7 @@ def extend(tx: Tx, request_id: int, seconds: int) -> None:
         raise OperationRefused(_("extension: at most one hour at a time"))
     if r.status in FINISHED:
         raise OperationRefused(
-            _("{name}'s turn is over ({status})").format(name=_name(tx, r), status=r.status)
+            _("{name}'s turn is over ({status})").format(name=_name(tx, r), status=word(r.status))
         )
     item = tx.get(m.AgendaItem, r.agenda_item_id, "agenda item")
     meeting = tx.get(m.Meeting, r.meeting_id, "meeting")
@@ -694,7 +695,8 @@ def extend(tx: Tx, request_id: int, seconds: int) -> None:
     r.extended_seconds = total
     sign = "+" if seconds > 0 else "−"
     tx.label = (
-        f"Extend speaking time {sign}{abs(seconds) // 60}:{abs(seconds) % 60:02d}: {_name(tx, r)}"
+        _("Extend speaking time {amount}: {name}").format(
+            amount=f"{sign}{abs(seconds) // 60}:{abs(seconds) % 60:02d}", name=_name(tx, r))
     )
 
 
@@ -711,25 +713,25 @@ def _put_aside(tx: Tx, request_id: int, status: str, label: str) -> None:
         )
     if r.status in FINISHED:
         raise OperationRefused(
-            _("{name} is {status} already").format(name=_name(tx, r), status=r.status)
+            _("{name} is {status} already").format(name=_name(tx, r), status=word(r.status))
         )
-    tx.label = f"{label}: {_name(tx, r)}"
+    tx.label = f"{_(label)}: {_name(tx, r)}"
     _leave_queue(tx, r, status)
 
 
-@operation("Speaker withdrawn")
+@operation(N_("Speaker withdrawn"))
 def withdraw(tx: Tx, request_id: int) -> None:
     """The speaker gives up their turn (a waiting or called speaker)."""
     _put_aside(tx, request_id, "withdrawn", "Speaker withdrawn")
 
 
-@operation("Speaker skipped")
+@operation(N_("Speaker skipped"))
 def skip(tx: Tx, request_id: int) -> None:
     """Pass over a waiting or called speaker (absent, no time); they can be put back."""
     _put_aside(tx, request_id, "skipped", "Speaker skipped")
 
 
-@operation("Put back in queue")
+@operation(N_("Put back in queue"))
 def requeue(tx: Tx, request_id: int, index: int = 0) -> None:
     """Put a skipped or withdrawn speaker, or a called one whose timer never started, back in the
     queue at ``index`` (default: the head)."""
@@ -745,14 +747,14 @@ def requeue(tx: Tx, request_id: int, index: int = 0) -> None:
             _("{name} is waiting in the queue already").format(name=_name(tx, r))
         )
     _check_item_open(tx.get(m.AgendaItem, r.agenda_item_id, "agenda item"))
-    tx.label = f"Put back in queue: {_name(tx, r)}"
+    tx.label = _("Put back in queue: {name}").format(name=_name(tx, r))
     _enter_queue(tx, r, index)
 
 
 # --- connection-aware turns ------------------------------------------------------------------
 
 
-@operation("Hold turn")
+@operation(N_("Hold turn"))
 def hold(tx: Tx, request_id: int) -> None:
     """Hold a waiting speaker's turn while their endpoint's link is down; it returns to the head
     of the queue when the link is back."""
@@ -760,21 +762,21 @@ def hold(tx: Tx, request_id: int) -> None:
     if r.status != "queued":
         raise OperationRefused(
             _("only a waiting speaker's turn can be held; {name} is {status}").format(
-                name=_name(tx, r), status=r.status
+                name=_name(tx, r), status=word(r.status)
             )
         )
     endpoint, status = _endpoint(tx, r)
     if status not in NOT_BACK:
         raise OperationRefused(
             _("{endpoint} is {status}: there is no link to wait for").format(
-                endpoint=endpoint, status=status
+                endpoint=endpoint, status=word(status)
             )
         )
-    tx.label = f"Hold turn: {_name(tx, r)}"
+    tx.label = _("Hold turn: {name}").format(name=_name(tx, r))
     r.status = "held"
 
 
-@operation("Held turns return")
+@operation(N_("Held turns return"))
 def return_held(tx: Tx, meeting_id: int) -> list[int]:
     """Held turns whose endpoint is back return to the head of their queue. Run automatically
     when endpoint changes arrive; changes nothing (and journals nothing) when no turn is due."""
@@ -790,22 +792,23 @@ def return_held(tx: Tx, meeting_id: int) -> list[int]:
     for item_id in items:
         back += _release_held(tx, item_id)
     if back:
-        tx.label = "Turn returns to the head of the queue: " + ", ".join(_name(tx, r) for r in back)
+        tx.label = _("Turn returns to the head of the queue: {names}").format(
+            names=", ".join(_name(tx, r) for r in back))
     return [r.id for r in back]
 
 
 # --- time limits -----------------------------------------------------------------------------
 
 
-@operation("Set speaking time")
+@operation(N_("Set speaking time"))
 def set_item_speaking_minutes(tx: Tx, item_id: int, minutes: int | None) -> None:
     """The default speaking time of an item's speakers (None: the meeting's default)."""
     item = tx.get(m.AgendaItem, item_id, "agenda item")
     tx.meeting_id = item.meeting_id
     value = ed.integer(1, 240, optional=True)("speaking_minutes", minutes)
-    tx.label = f"Set speaking time of item {_item_label(item)}: " + (
-        f"{value} min" if value else "meeting default"
-    )
+    tx.label = (_("Set speaking time of item {item}: {minutes} min").format(item=_item_label(item), minutes=value)
+                if value else
+                _("Set speaking time of item {item}: meeting default").format(item=_item_label(item)))
     if item.speaking_minutes != value:
         item.speaking_minutes = value
 

@@ -46,6 +46,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from meeting_console.core import journal as jr
+from meeting_console.i18n import _, ngettext
 from meeting_console.store import engine as store_engine
 from meeting_console.store.engine import SQLITE_MAGIC
 from meeting_console.store.models import Base
@@ -92,24 +93,28 @@ class VerifyReport:
 
     def summary(self) -> str:
         if self.error:
-            return f"{self.location}: cannot be checked: {self.error}"
+            return _("{where}: cannot be checked: {error}").format(where=self.location, error=self.error)
         if self.cancelled:
-            return f"{self.location}: check cancelled"
+            return _("{where}: check cancelled").format(where=self.location)
         n = len(self.problems) + self.more
         if n:
-            return f"{self.location}: NOT SOUND: {n} problem{'s' if n != 1 else ''}"
-        return (f"{self.location}: sound ({'quick ' if self.quick else ''}integrity check, "
-                f"foreign keys, {self.entries} journal entries replayed onto {self.rows} rows "
-                f"in {self.tables} tables, {self.seconds:.1f} s)")
+            return ngettext("{where}: NOT SOUND: {n} problem", "{where}: NOT SOUND: {n} problems",
+                            n).format(where=self.location, n=n)
+        return (_("{where}: sound (quick integrity check, foreign keys, {entries} journal entries "
+                  "replayed onto {rows} rows in {tables} tables, {seconds:.1f} s)") if self.quick else
+                _("{where}: sound (integrity check, foreign keys, {entries} journal entries "
+                  "replayed onto {rows} rows in {tables} tables, {seconds:.1f} s)")).format(
+            where=self.location, entries=self.entries, rows=self.rows, tables=self.tables,
+            seconds=self.seconds)
 
     def lines(self) -> list[str]:
         """The summary, then every problem listed, one per line (what the CLI prints)."""
         out = [self.summary()]
-        for title, items in (("integrity", self.integrity), ("foreign keys", self.foreign_keys),
-                             ("journal", self.journal), ("replay", self.differences)):
+        for title, items in ((_("integrity"), self.integrity), (_("foreign keys"), self.foreign_keys),
+                             (_("journal"), self.journal), (_("replay"), self.differences)):
             out.extend(f"  {title}: {line}" for line in items)
         if self.more:
-            out.append(f"  … and {self.more} more")
+            out.append("  " + _("… and {n} more").format(n=self.more))
         return out
 
 

@@ -11,6 +11,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 from meeting_console.errors import UserError
+from meeting_console.i18n import _
 from meeting_console.paths import resource
 
 SERIF = "MC-Serif"
@@ -65,7 +66,7 @@ def register() -> None:
                 pdfmetrics.registerFont(font)
             except (OSError, TTFError) as exc:
                 raise UserError(
-                    f"the record font {path} cannot be read ({exc}); reinstall Meeting Console"
+                    _("the record font {path} cannot be read ({exc}); reinstall Meeting Console").format(path=path, exc=exc)
                 ) from None
         addMapping(SERIF, 0, 0, SERIF)
         addMapping(SERIF, 1, 0, SERIF_BOLD)

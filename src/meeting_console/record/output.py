@@ -23,6 +23,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 from meeting_console import __version__
 from meeting_console.core.text import nfc
 from meeting_console.errors import UserError
+from meeting_console.i18n import _
 from meeting_console.record import fonts
 from meeting_console.record import styles as st
 
@@ -88,11 +89,11 @@ def _plain_streams() -> Iterator[None]:
 def _check_target(target: Path) -> None:
     folder = target.parent
     if not folder.exists():
-        raise UserError(f"cannot write {target}: folder {folder} does not exist")
+        raise UserError(_("cannot write {target}: folder {folder} does not exist").format(target=target, folder=folder))
     if not folder.is_dir():
-        raise UserError(f"cannot write {target}: {folder} is not a folder")
+        raise UserError(_("cannot write {target}: {folder} is not a folder").format(target=target, folder=folder))
     if target.is_dir():
-        raise UserError(f"cannot write {target}: it is a folder")
+        raise UserError(_("cannot write {target}: it is a folder").format(target=target))
 
 
 def _os_message(target: Path, exc: OSError) -> str:

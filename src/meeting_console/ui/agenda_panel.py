@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from meeting_console import i18n
 from meeting_console.core import agenda, reads, vocab
 from meeting_console.core import forecast as fc
 from meeting_console.core.changes import AGENDA, MEETING, PEOPLE
@@ -697,7 +698,7 @@ class AgendaPanel(Panel):
         self.forecast = f
         specs = self._specs
         cache = self._cells
-        key = (self.tz, self.meeting.date)
+        key = (self.tz, self.meeting.date, i18n.language())  # the texts are in the UI's language
         if key != self._cells_key:
             cache.clear()
             self._cells_key = key
@@ -920,7 +921,7 @@ class AgendaPanel(Panel):
         self.view.setFocus()
 
     def warn(self, message: str) -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, self.title or "Meeting Console", message,
+        box = QMessageBox(QMessageBox.Icon.Warning, self.title or _("Meeting Console"), message,
                           QMessageBox.StandardButton.Ok, self)
         box.setObjectName("refusal")
         box.finished.connect(self.refocus)

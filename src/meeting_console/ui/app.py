@@ -13,6 +13,7 @@ from types import TracebackType
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from meeting_console.core.api import Core
+from meeting_console.i18n import _
 
 log = logging.getLogger("meeting_console")
 
@@ -42,9 +43,10 @@ def install_excepthook(parent_getter=lambda: None) -> None:  # type: ignore[no-u
         text = "".join(traceback.format_exception(exc_type, exc, tb))
         log.error("unexpected error:\n%s", text)
         if QApplication.instance() is not None and not os.environ.get("MEETING_CONSOLE_NO_ERROR_DIALOG"):
-            box = QMessageBox(QMessageBox.Icon.Critical, "Meeting Console",
-                              f"{exc_type.__name__}: {exc}\n\nYour data is safe: every acknowledged change "
-                              "is in the database. The console keeps running.",
+            box = QMessageBox(QMessageBox.Icon.Critical, _("Meeting Console"),
+                              _("{error}\n\nYour data is safe: every acknowledged change is in the "
+                                "database. The console keeps running.").format(
+                                  error=f"{exc_type.__name__}: {exc}"),
                               QMessageBox.StandardButton.Ok, parent_getter())
             box.open()
 
@@ -75,6 +77,11 @@ def run_console(core: Core, meeting_id: int | None) -> int:
     from meeting_console.ui.main_window import MainWindow
 
     app = ensure_app()
+    from meeting_console import i18n
+    from meeting_console.ui.language import ensure_vietnamese_font, install_qt_translation
+
+    install_qt_translation(i18n.language())  # the language itself was chosen by the command line
+    ensure_vietnamese_font(app)
     runner = Runner(core)
     window = MainWindow(runner, meeting_id)
     install_excepthook(lambda: window)

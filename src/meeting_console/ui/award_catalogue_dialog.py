@@ -23,20 +23,21 @@ from PySide6.QtWidgets import (
 
 from meeting_console.core import catalogue, vocab
 from meeting_console.core.changes import CATALOGUE, Changes
-from meeting_console.i18n import _
+from meeting_console.i18n import N_, _
 from meeting_console.ui.bus import Runner
 from meeting_console.ui.form import Field, ask
 from meeting_console.ui.table_model import Column, IdRole, RowsModel
 
-CATEGORY = {
-    "order": "Huân chương", "medal": "Huy chương", "title": "Danh hiệu vinh dự",
-    "prize": "Giải thưởng", "certificate": "Bằng khen / Giấy khen", "flag": "Cờ thi đua",
-    "commemorative": "Kỷ niệm chương", "other": "Khác",
+CATEGORY = {  # marked here, translated where shown (the language can change while running)
+    "order": N_("Order (Huân chương)"), "medal": N_("Medal (Huy chương)"),
+    "title": N_("Honorary title"), "prize": N_("Prize"),
+    "certificate": N_("Certificate of merit"), "flag": N_("Emulation flag"),
+    "commemorative": N_("Commemorative medal"), "other": N_("Other"),
 }
 AUTHORITY = {
-    "president": "Chủ tịch nước", "prime_minister": "Thủ tướng Chính phủ",
-    "central": "Cơ quan Trung ương", "province": "Tỉnh", "local": "Huyện / xã / cơ quan",
-    "other": "Khác",
+    "president": N_("State President"), "prime_minister": N_("Prime Minister"),
+    "central": N_("Central agency"), "province": N_("Province"),
+    "local": N_("District / commune / agency"), "other": N_("Other"),
 }
 
 
@@ -51,7 +52,7 @@ class CatalogueDialog(QDialog):
             Column(_("Rank"), lambda t: str(self.model.row_of(t.id) + 1),  # type: ignore[operator]
                    align=Qt.AlignmentFlag.AlignRight),
             Column(_("Award"), lambda t: t.name, tooltip=lambda t: t.name),
-            Column(_("Kind"), lambda t: CATEGORY.get(t.category, t.category)),
+            Column(_("Kind"), lambda t: _(CATEGORY[t.category]) if t.category in CATEGORY else t.category),
             Column(_("Conferred by"), lambda t: t.authority),
             Column(_("Source"), lambda t: _("legal catalogue") if t.builtin else _("added here")),
         ], self)
@@ -150,11 +151,11 @@ class CatalogueDialog(QDialog):
         return [
             Field("name", _("Name"), value=t.name if t else ""),
             Field("category", _("Kind"), "choice", value=t.category if t else "other",
-                  choices=[(c, CATEGORY[c]) for c in vocab.AWARD_CATEGORIES]),
+                  choices=[(c, _(CATEGORY[c])) for c in vocab.AWARD_CATEGORIES]),
             Field("authority", _("Conferred by"), value=t.authority if t else ""),
             Field("authority_kind", _("Level"), "choice",
                   value=t.authority_kind if t else "other",
-                  choices=[(k, AUTHORITY[k]) for k in vocab.AUTHORITY_KINDS]),
+                  choices=[(k, _(AUTHORITY[k])) for k in vocab.AUTHORITY_KINDS]),
         ]
 
     def add_type(self) -> None:

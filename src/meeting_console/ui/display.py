@@ -1356,8 +1356,8 @@ def run_display(
         app = ensure_app()
         screens = QGuiApplication.screens()
         if screen is not None and not 1 <= screen <= len(screens):
-            raise UserError(f"screen {screen}: there are {len(screens)} screen(s), numbered "
-                            f"from 1")
+            raise UserError(_("screen {screen}: there are {n} screen(s), numbered from 1").format(
+                screen=screen, n=len(screens)))
         runner = Runner(core)
         display = HallDisplay(runner, mid, follow_latest=meeting is None, logo=logo)
         if print_states:

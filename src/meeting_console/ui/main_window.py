@@ -150,6 +150,10 @@ class MainWindow(QMainWindow):
 
         v.addSeparator()
         v.addActions(hall_display_actions(self))
+        from meeting_console.ui.language import language_menu
+
+        v.addSeparator()
+        v.addMenu(language_menu(self))
 
         h = bar.addMenu(_("&Help"))
         self._action(h, _("&About Meeting Console"), self.about, None, "act-about")
@@ -226,6 +230,13 @@ class MainWindow(QMainWindow):
                 status=labels.meeting_status(m.status), form=labels.meeting_form(m.form), place=m.place or "—")
         )
         self._tick()
+
+    def retranslate_ui(self) -> None:
+        """After a language switch (ui/language.py): the texts made from data."""
+        self.db_label.setText(_("Database: {where}").format(where=self.runner.core.db.location))
+        self._show_meeting()
+        if self.meeting_id is not None:
+            self._update_undo()
 
     def _tick(self) -> None:
         tz = self.meeting.timezone if self.meeting else "Asia/Ho_Chi_Minh"

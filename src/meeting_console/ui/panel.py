@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from meeting_console.core.changes import Changes
+from meeting_console.i18n import _
 from meeting_console.ui.bus import Runner
 from meeting_console.ui.table_model import Column, IdRole, RowsModel, SortRole
 
@@ -188,7 +189,7 @@ class Panel(QWidget):
         self.runner.run(op, *args, initiator=self, on_done=ok, on_error=refused, **kwargs)
 
     def warn(self, message: str) -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, self.title or "Meeting Console", message,
+        box = QMessageBox(QMessageBox.Icon.Warning, self.title or _("Meeting Console"), message,
                           QMessageBox.StandardButton.Ok, self)
         box.setObjectName("refusal")
         box.open()

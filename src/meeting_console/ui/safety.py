@@ -41,15 +41,15 @@ from meeting_console.core import reads, verify
 from meeting_console.core.changes import MEETING, Changes
 from meeting_console.core.timefmt import local
 from meeting_console.errors import UserError
-from meeting_console.i18n import _, ngettext
+from meeting_console.i18n import N_, _, ngettext
 from meeting_console.store import backup
 from meeting_console.ui.table_model import Column, RowsModel
 
 log = logging.getLogger(__name__)
 TZ = "Asia/Ho_Chi_Minh"
 GREEN, RED, GREY = QColor("#15803d"), QColor("#b91c1c"), QColor("#6b7280")
-STAGES = {"integrity": _("SQLite integrity check"), "foreign keys": _("foreign keys"),
-          "journal": _("replaying the journal"), "tables": _("comparing tables")}
+STAGES = {"integrity": N_("SQLite integrity check"), "foreign keys": N_("foreign keys"),
+          "journal": N_("replaying the journal"), "tables": N_("comparing tables")}
 
 
 def reason_label(reason: str) -> str:
@@ -179,7 +179,7 @@ class CheckDatabaseDialog(QDialog):
 
     @Slot(str, int, int)
     def _show_progress(self, stage: str, done: int, total: int) -> None:
-        self.stage.setText(STAGES.get(stage, stage))
+        self.stage.setText(_(STAGES[stage]) if stage in STAGES else stage)
         if total > 0 and stage in ("journal", "tables"):
             self.bar.setRange(0, total)
             self.bar.setValue(min(done, total))
