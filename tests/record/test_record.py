@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from meeting_console.core import reads
 from meeting_console.core.api import Core
 from meeting_console.core.clock import FakeClock
 from meeting_console.errors import NotFound
@@ -301,6 +302,26 @@ def test_distribution_list_under_the_signatures(held_core: tuple[Core, seed.Seed
                                  distribution=["Thường trực Tỉnh ủy", "Lưu Văn phòng Tỉnh ủy"]))
     assert "Nơi nhận: - Thường trực Tỉnh ủy, - Lưu Văn phòng Tỉnh ủy." in text
     assert "hồ sơ hội nghị" not in text
+
+
+def test_distribution_list_stored_with_the_meeting(held_core: tuple[Core, seed.Seeded],
+                                                   tmp_path: Path) -> None:
+    """The list kept in the meeting's details (one recipient a line, as typed in Meeting ›
+    Details or a meeting file) prints without being given again; a list given wins."""
+    from meeting_console.core import meeting_file, meetings
+
+    core, held = held_core
+    meetings.update_meeting(core, held.meeting_id,
+                            distribution="Ban Thường vụ Tỉnh ủy\nCác đồng chí Tỉnh ủy viên\n")
+    text = pdf_text(build_record(core, held.meeting_id, tmp_path / "r.pdf"))
+    assert "Nơi nhận: - Ban Thường vụ Tỉnh ủy, - Các đồng chí Tỉnh ủy viên, - Lưu: VT, hồ sơ hội nghị." in text
+    text = pdf_text(build_record(core, held.meeting_id, tmp_path / "r2.pdf", distribution=["UBND tỉnh"]))
+    assert "Nơi nhận: - UBND tỉnh, - Lưu: VT, hồ sơ hội nghị." in text
+    # and it travels in the meeting file
+    meeting_file.export_meeting(core, held.meeting_id, tmp_path / "m.yaml")
+    assert "Các đồng chí Tỉnh ủy viên" in (tmp_path / "m.yaml").read_text(encoding="utf-8")
+    again = meeting_file.import_meeting(core, tmp_path / "m.yaml").result
+    assert reads.meeting(core, again).distribution == reads.meeting(core, held.meeting_id).distribution
 
 
 def test_distribution_list_of_a_state_body(core: Core, clock: FakeClock, tmp_path: Path) -> None:

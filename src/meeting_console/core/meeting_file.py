@@ -165,6 +165,7 @@ MEETING_SPECS: tuple[Spec, ...] = (
     _s("language", "text", check=MEETING_FIELDS["language"]),
     _s("summary", "text", check=MEETING_FIELDS["summary"]),
     _s("closing_remarks", "text", check=MEETING_FIELDS["closing_remarks"]),
+    _s("distribution", "text", check=MEETING_FIELDS["distribution"]),
     _s("actual_start", "time"),
     _s("actual_end", "time"),
     _s("default_speaking_minutes", "int", check=MEETING_FIELDS["default_speaking_minutes"]),

@@ -28,6 +28,7 @@ MEETING_FIELDS: dict[str, ed.Check] = {
     "language": ed.choice(vocab.LANGUAGES),
     "summary": ed.text(5000, multiline=True),
     "closing_remarks": ed.text(20000, multiline=True),
+    "distribution": ed.text(5000, multiline=True),
     "default_speaking_minutes": ed.integer(1, 240),
     "probe_interval_s": ed.integer(1, 3600),
     "probe_timeout_s": ed.integer(1, 60),

@@ -59,6 +59,7 @@ class MeetingInfo:
     language: str
     summary: str
     closing_remarks: str
+    distribution: str
     actual_start: datetime | None
     actual_end: datetime | None
     default_speaking_minutes: int

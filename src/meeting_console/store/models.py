@@ -80,6 +80,7 @@ class Meeting(Base):
     language: Mapped[str] = mapped_column(String(10), default="vi")
     summary: Mapped[str] = mapped_column(Text, default="")  # what the meeting is about
     closing_remarks: Mapped[str] = mapped_column(Text, default="")
+    distribution: Mapped[str] = mapped_column(Text, default="")  # "Nơi nhận": one recipient a line
     actual_start: Mapped[datetime | None] = mapped_column(UtcDateTime)
     actual_end: Mapped[datetime | None] = mapped_column(UtcDateTime)
     default_speaking_minutes: Mapped[int] = mapped_column(Integer, default=5)

@@ -301,6 +301,8 @@ class MainWindow(QMainWindow):
                   choices=[("vi", "Tiếng Việt"), ("en", "English")]),
             Field("summary", _("Summary"), "multiline", value=m.summary),
             Field("closing_remarks", _("Closing remarks"), "multiline", value=m.closing_remarks),
+            Field("distribution", _("Distribution (Nơi nhận), one recipient a line"), "multiline",
+                  value=m.distribution),
         ]
         mid = m.id
 

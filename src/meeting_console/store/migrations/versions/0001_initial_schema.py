@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 06:32:16.069236
+Create Date: 2026-11-26 10:38:05.704014
 """
 
 from alembic import op
@@ -77,6 +77,7 @@ def upgrade() -> None:
     sa.Column('language', sa.String(length=10), nullable=False),
     sa.Column('summary', sa.Text(), nullable=False),
     sa.Column('closing_remarks', sa.Text(), nullable=False),
+    sa.Column('distribution', sa.Text(), nullable=False),
     sa.Column('actual_start', meeting_console.store.models.UtcDateTime(), nullable=True),
     sa.Column('actual_end', meeting_console.store.models.UtcDateTime(), nullable=True),
     sa.Column('default_speaking_minutes', sa.Integer(), nullable=False),
