@@ -203,13 +203,9 @@ def distribution_lines(text: str) -> tuple[str, ...]:
 
 
 def _distribution(s: Session, meeting_id: int) -> tuple[str, ...]:
-    # Meeting.distribution (text, one recipient a line) is asked of the lead; until the
-    # column exists the list comes from the caller (build_record(distribution=…), --to)
-    column = getattr(m.Meeting, "distribution", None)
-    if column is None:
-        return ()
+    # Meeting.distribution: one recipient a line (a list given to build_record or --to wins)
     return distribution_lines(
-        s.execute(select(column).where(m.Meeting.id == meeting_id)).scalar() or "")
+        s.execute(select(m.Meeting.distribution).where(m.Meeting.id == meeting_id)).scalar() or "")
 
 
 def load(core: Core, meeting_id: int) -> RecordSource:
