@@ -269,3 +269,28 @@ def test_refusals_are_shown(qtbot, window: MainWindow, panel: SpeakersPanel, dem
     qtbot.waitUntil(lambda: any(b.isVisible() and "empty" in b.text()
                                 for b in QApplication.topLevelWidgets() + panel.findChildren(QMessageBox)
                                 if isinstance(b, QMessageBox)))
+
+
+def test_a_move_shows_the_rows_read_with_the_operation(qtbot, window: MainWindow, panel: SpeakersPanel,
+                                                       core: Core, demo_id: int) -> None:
+    """The requests a queue operation changed are read back in the operation's own worker task:
+    the queue updates when the change is announced, with no read of its own queued behind the
+    other panels' (and the rows are those a full read gives)."""
+    calls: list[str] = []
+    original = window.runner.call
+
+    def spy(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(getattr(fn, "__qualname__", ""))
+        return original(fn, *args, **kwargs)
+
+    window.runner.call = spy  # type: ignore[method-assign]
+    second = panel.model.rows[1].id
+    panel.select_id(second)
+    key(qtbot, panel.view, Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: waiting(core, demo_id)[2] == rows(core, demo_id)[shown(panel)[2]].person_name
+                    and panel.model.rows[2].id == second)
+    assert not [c for c in calls if c.startswith("SpeakersPanel._on_changes")]
+    assert not [c for c in calls if c.startswith("SpeakersPanel.load")]
+    assert panel._prefetched == {}
+    fresh = sp.queue_view(core, demo_id)
+    assert panel.model.rows == tuple(panel.queue_rows(fresh, panel.item_id))
