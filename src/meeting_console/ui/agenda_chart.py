@@ -159,7 +159,8 @@ class AgendaChart(QWidget):
         return DAY * math.ceil(minutes * 56 / plot_w / DAY)
 
     def _tick_label(self, t: datetime, step: int) -> str:
-        return t.astimezone(self.tz).strftime("%d/%m" if step >= DAY else "%H:%M")
+        fmt = "%H:%M" if step < DAY else "%d/%m" if step < 180 * DAY else "%m/%Y"
+        return t.astimezone(self.tz).strftime(fmt)
 
     def _row_at(self, y: float) -> int | None:
         r = int((y - AXIS_H) // ROW_H)
