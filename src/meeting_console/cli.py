@@ -250,6 +250,7 @@ def _run(args: argparse.Namespace) -> int:
         else:
             mid = reads.latest_meeting_id(core)
         from meeting_console.errlog import setup_logging
+        from meeting_console.ui import preload  # noqa: F401  (before PySide6: see there)
         from meeting_console.ui.app import run_console
 
         setup_logging()  # errors never vanish: the exception hook logs to the rotating file

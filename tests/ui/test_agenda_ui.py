@@ -416,3 +416,22 @@ def test_a_jump_of_the_system_clock_is_reported(qtbot, live: MainWindow, core, c
     panel.tick()
     assert panel.advice_label.text().startswith("The system clock jumped +1:00:00 at 08:30:00")
     assert panel.advice_label.isVisibleTo(panel)
+
+
+def test_chart_of_a_past_meeting_projected_to_today_draws_few_ticks(qtbot, live: MainWindow,
+                                                                   clock: FakeClock) -> None:
+    """The demo opened years after its date: the pending items project to today, so the axis
+    spans years. It is drawn in whole days, a tick every 56 px or more (it once drew a tick
+    every six hours: thousands of labels, seconds of painting at start-up)."""
+    chart = live.agenda.chart
+    clock.set(datetime(2026, 11, 26, 9, 30, tzinfo=clock.now().tzinfo))
+    live.agenda.tick()
+    qtbot.waitUntil(lambda: chart.forecast is not None and chart.forecast.now.year == 2026)
+    lo, hi = chart._span()
+    step = chart._step(hi - lo)
+    assert step >= 24 * 60 and step % (24 * 60) == 0
+    ticks = (hi - lo).total_seconds() / 60 / step
+    assert ticks <= chart.width() / 56 + 1
+    assert chart._tick_label(lo, step) == lo.astimezone(chart.tz).strftime("%d/%m" if step < 180 * 24 * 60
+                                                                         else "%m/%Y")
+    assert not chart.grab().isNull()

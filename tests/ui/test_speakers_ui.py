@@ -269,3 +269,58 @@ def test_refusals_are_shown(qtbot, window: MainWindow, panel: SpeakersPanel, dem
     qtbot.waitUntil(lambda: any(b.isVisible() and "empty" in b.text()
                                 for b in QApplication.topLevelWidgets() + panel.findChildren(QMessageBox)
                                 if isinstance(b, QMessageBox)))
+
+
+def test_a_move_shows_the_rows_read_with_the_operation(qtbot, window: MainWindow, panel: SpeakersPanel,
+                                                       core: Core, demo_id: int) -> None:
+    """The requests a queue operation changed are read back in the operation's own worker task:
+    the queue updates when the change is announced, with no read of its own queued behind the
+    other panels' (and the rows are those a full read gives)."""
+    calls: list[str] = []
+    original = window.runner.call
+
+    def spy(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(getattr(fn, "__qualname__", ""))
+        return original(fn, *args, **kwargs)
+
+    window.runner.call = spy  # type: ignore[method-assign]
+    second = panel.model.rows[1].id
+    panel.select_id(second)
+    key(qtbot, panel.view, Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: waiting(core, demo_id)[2] == rows(core, demo_id)[shown(panel)[2]].person_name
+                    and panel.model.rows[2].id == second)
+    assert not [c for c in calls if c.startswith("SpeakersPanel._on_changes")]
+    assert not [c for c in calls if c.startswith("SpeakersPanel.load")]
+    assert panel._prefetched == {}
+    fresh = sp.queue_view(core, demo_id)
+    assert panel.model.rows == tuple(panel.queue_rows(fresh, panel.item_id))
+
+
+def test_agenda_changes_reach_the_queue_without_reading_it_all(qtbot, window: MainWindow, panel: SpeakersPanel,
+                                                              core: Core, clock: FakeClock, demo_id: int) -> None:
+    """"Next item", an inserted item and a move in the agenda: the queue reads back only the
+    items (and the meeting) that changed, and holds what a full read gives."""
+    from meeting_console.core import agenda
+
+    calls: list[str] = []
+    original = window.runner.call
+
+    def spy(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(getattr(fn, "__qualname__", ""))
+        return original(fn, *args, **kwargs)
+
+    window.runner.call = spy  # type: ignore[method-assign]
+    ids = [i.id for i in reads.agenda(core, demo_id)]
+    clock.set(local(8, 0))
+    window.runner.run(agenda.next_item, demo_id)  # opens the meeting: meeting and item rows
+    qtbot.waitUntil(lambda: panel.data is not None and panel.data.meeting.status == "live"
+                    and panel.data.agenda[0].status == "running")
+    window.runner.run(agenda.insert_item, ids[3], "Đột xuất", planned_minutes=5)
+    qtbot.waitUntil(lambda: panel.data is not None and len(panel.data.agenda) == 8)
+    window.runner.run(agenda.move_item, ids[5], 2)
+    qtbot.waitUntil(lambda: panel.data is not None and panel.data.agenda[2].id == ids[5])
+    assert not [c for c in calls if c.startswith("SpeakersPanel.load")]
+    fresh = sp.queue_view(core, demo_id)
+    assert panel.data.meeting == fresh.meeting and panel.data.agenda == fresh.agenda
+    assert panel.data.speakers == fresh.speakers
+    assert panel.model.rows == tuple(panel.queue_rows(fresh, panel.item_id))

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import func, select
 
 from meeting_console.core import vocab
@@ -61,6 +60,8 @@ def default_path() -> Path:
 
 def _entry_lines(text: str) -> list[int | None]:
     """The line (1-based) where each top-level list item starts, for error messages."""
+    import yaml  # here, not at the top: the console's start-up reads award types, never YAML
+
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
@@ -102,6 +103,8 @@ def load_catalogue(path: str | Path | None = None) -> list[CatalogueEntry]:
         raise ImportRefused(_("is not UTF-8 text"), file=file) from None
     except OSError as exc:
         raise ImportRefused(_("cannot be read ({value})").format(value=exc.strerror or exc), file=file) from None
+    import yaml
+
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

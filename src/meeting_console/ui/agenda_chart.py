@@ -8,6 +8,7 @@ it repaints from values the agenda panel already holds, without touching the dat
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -49,6 +50,7 @@ CURRENT_BAND = QColor("#fff4c2")
 SKIPPED_TEXT = QColor("#9a9a9a")
 
 TICK_STEPS = (5, 10, 15, 20, 30, 60, 120, 180, 360)
+DAY = 24 * 60
 
 
 class AgendaChart(QWidget):
@@ -142,6 +144,8 @@ class AgendaChart(QWidget):
         lo_l = lo.astimezone(self.tz)
         floor = lo_l.replace(second=0, microsecond=0)
         floor -= timedelta(minutes=floor.minute % min(step, 60) if step <= 60 else floor.minute)
+        if step >= DAY:
+            floor = floor.replace(hour=0)
         return floor, hi + timedelta(minutes=max(step // 3, 3))
 
     def _step(self, span: timedelta) -> int:
@@ -150,7 +154,13 @@ class AgendaChart(QWidget):
         for step in TICK_STEPS:
             if plot_w / (minutes / step) >= 56:
                 return step
-        return TICK_STEPS[-1]
+        # Days apart (a past meeting whose pending items project to today): whole days, as
+        # many as keep the ticks 56 px apart — never one tick per six hours over years.
+        return DAY * math.ceil(minutes * 56 / plot_w / DAY)
+
+    def _tick_label(self, t: datetime, step: int) -> str:
+        fmt = "%H:%M" if step < DAY else "%d/%m" if step < 180 * DAY else "%m/%Y"
+        return t.astimezone(self.tz).strftime(fmt)
 
     def _row_at(self, y: float) -> int | None:
         r = int((y - AXIS_H) // ROW_H)
@@ -199,7 +209,7 @@ class AgendaChart(QWidget):
             p.drawLine(QPointF(gx, AXIS_H - 4), QPointF(gx, rows_bottom))
             p.setPen(self.palette().text().color())
             p.drawText(QRectF(gx - 30, 2, 60, AXIS_H - 6), Qt.AlignmentFlag.AlignCenter,
-                       t.astimezone(self.tz).strftime("%H:%M"))
+                       self._tick_label(t, step))
             t += timedelta(minutes=step)
         p.setPen(QPen(PLANNED_LINE, 1))
         p.drawLine(QPointF(x0, AXIS_H - 1), QPointF(x0 + plot_w, AXIS_H - 1))

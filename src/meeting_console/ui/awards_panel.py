@@ -26,13 +26,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from meeting_console.core import award_import, awards, catalogue, ceremony, reads, vocab
+from meeting_console.core import awards, catalogue, ceremony, reads, vocab
 from meeting_console.core.changes import AWARDS, CATALOGUE, ENDPOINTS, MEETING, PEOPLE, Changes
 from meeting_console.core.timefmt import hhmm
 from meeting_console.errors import UserError
 from meeting_console.i18n import _, ngettext
 from meeting_console.ui import labels
-from meeting_console.ui.award_import_dialog import ImportProblemsDialog
 from meeting_console.ui.form import Field, ask
 from meeting_console.ui.panel import Panel
 from meeting_console.ui.table_model import Column
@@ -493,6 +492,10 @@ class AwardsPanel(Panel):
         """Check the workbook on the DB worker; list its problems, or import it."""
         if self.meeting_id is None:
             return
+        # the Excel import (zipfile, difflib, the catalogue) loads on first use, not at start-up
+        from meeting_console.core import award_import
+        from meeting_console.ui.award_import_dialog import ImportProblemsDialog
+
         mid = self.meeting_id
 
         def checked(sheet: award_import.GrantSheet) -> None:
@@ -574,6 +577,8 @@ class AwardsPanel(Panel):
                           "danh-sach-khen-thuong.xlsx", self.save_template)
 
     def save_template(self, path: str) -> None:
+        from meeting_console.core import award_import
+
         names = [t.name for t in self.types]
         self.runner.call(award_import.write_template, path, names,
                          on_done=lambda p: self.say(_("Template written to {path}").format(

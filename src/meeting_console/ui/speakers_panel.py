@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from meeting_console.core import reads, speakers, vocab
+from meeting_console.core.agenda import read_items
 from meeting_console.core.changes import AGENDA, ENDPOINTS, MEETING, PEOPLE, SPEAKERS, Changes
 from meeting_console.core.speaker_budget import CURRENT, FINISHED, limit_seconds, speech_duration
 from meeting_console.core.speakers import DOWN, NOT_BACK, QueueView
@@ -51,6 +52,7 @@ DONE_FG = QColor("#616161")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 PARTIAL_LIMIT = 64  # a change touching more requests than this reads the whole queue again
+_FULL_READ_AREAS = frozenset({AGENDA, MEETING, PEOPLE, ENDPOINTS})  # a prefetch does not cover these
 
 WINDOW = Qt.ShortcutContext.WindowShortcut
 LOCAL = Qt.ShortcutContext.WidgetWithChildrenShortcut
@@ -66,6 +68,9 @@ class SpeakersPanel(Panel):
         self._head_key: tuple[int | None, int | None] = (None, None)
         self._item_chosen = False
         self._sized = False
+        # requests read back by the worker right after this panel's operation, by journal id
+        self._prefetched: dict[int, Any] = {}
+        self._pane_follows_selection = True
         super().__init__(runner, parent)
         self.title = _("Speakers")
         # the queue's own model: the thin row model with drag and drop of waiting speakers
@@ -148,7 +153,7 @@ class SpeakersPanel(Panel):
         ins.triggered.connect(self.register)
         self.view.addAction(ins)
         self.pane.set_actions([self.act_call, self.act_timer, self.act_done, self.act_more])
-        self.view.selectionModel().currentRowChanged.connect(lambda *_a: self._show_pane())
+        self.view.selectionModel().currentRowChanged.connect(self._selection_moved)
 
     # --- construction helpers ----------------------------------------------------------------
 
@@ -254,34 +259,80 @@ class SpeakersPanel(Panel):
     def load(self, core: Any, meeting_id: int) -> Any:
         return speakers.queue_view(core, meeting_id)
 
+    def perform(self, op: Any, *args: Any, **kwargs: Any) -> None:
+        """Run a queue operation and, in the same worker task, read back the requests it
+        changed: the queue shows the result as soon as the operation is announced, without
+        waiting behind the reads the other panels start on the same change."""
+        mid = self.meeting_id
+        prefetched = self._prefetched
+
+        def op_then_read(core: Any, *a: Any, **k: Any) -> Any:
+            changes = op(core, *a, **k)
+            ids = changes.rows.get("speaker_request", frozenset())
+            if changes.journal_id is not None and changes.meeting_id == mid and mid is not None \
+                    and ids and len(ids) <= PARTIAL_LIMIT and not changes.areas & _FULL_READ_AREAS:
+                prefetched[changes.journal_id] = speakers.read_requests(core, mid, ids)
+            return changes
+
+        op_then_read.op_name = getattr(op, "op_name", "")  # type: ignore[attr-defined]
+        super().perform(op_then_read, *args, **kwargs)
+
     def _on_changes(self, changes: Changes, initiator: object) -> None:
-        """A change that touched only a few requests, or endpoints, reads just those (a key
-        press in a queue of 500 stays fast); anything else reads the whole queue again."""
+        """A change that touched only a few requests, agenda items, the meeting or endpoints
+        reads just those (a key press in a queue of 500, "next item" in an agenda of 200 stay
+        fast); anything else reads the whole queue again."""
+        # The worker runs tasks in order and their results come back in order: a prefetched
+        # read is never older than a read delivered before it.
+        part = self._prefetched.pop(changes.journal_id, None) if changes.journal_id is not None else None
         if changes.meeting_id not in (None, self.meeting_id) or not changes.areas & self.areas:
             return
         data, mid = self.data, self.meeting_id
         ids = changes.rows.get("speaker_request", frozenset())
-        if data is None or mid is None or self._loading or changes.areas & {AGENDA, MEETING, PEOPLE} \
-                or len(ids) > PARTIAL_LIMIT:
+        if part is not None and data is not None and not self._loading \
+                and not changes.areas & _FULL_READ_AREAS:
+            self._patched((part, None, None, None), frozenset())
+            return
+        items = changes.rows.get("agenda_item", frozenset())
+        meeting = MEETING in changes.areas
+        if data is None or mid is None or self._loading or PEOPLE in changes.areas \
+                or len(ids) > PARTIAL_LIMIT or len(items) > PARTIAL_LIMIT \
+                or (AGENDA in changes.areas and not items) or (meeting and "meeting" not in changes.rows):
             super()._on_changes(changes, initiator)
             return
         links = ENDPOINTS in changes.areas
-        if not ids and not links:
+        if not ids and not links and not items and not meeting:
             return
 
-        def read(core: Any) -> tuple[Any, Any]:
+        def read(core: Any) -> tuple[Any, Any, Any, Any]:
             return (speakers.read_requests(core, mid, ids) if ids else None,
-                    speakers.read_links(core, mid) if links else None)
+                    speakers.read_links(core, mid) if links else None,
+                    read_items(core, mid, items) if items else None,
+                    reads.meeting(core, mid) if meeting else None)
 
-        self.runner.call(read, self.runner.core, on_done=self._patched, on_error=lambda _m: self.refresh())
+        self.runner.call(read, self.runner.core, on_done=lambda result: self._patched(result, items),
+                         on_error=lambda _m: self.refresh())
 
-    def _patched(self, result: tuple[Any, Any]) -> None:
-        update, links = result
+    def _patched(self, result: tuple[Any, Any, Any, Any], items: frozenset[int]) -> None:
+        """Merge what was read again into the view held: the meeting, the agenda items (in
+        agenda order, as a full read gives them), the requests (in speech order), the links."""
+        update, links, fresh_items, meeting = result
         data = self.data
         if data is None:
             return
-        if update is not None:
+        if fresh_items is not None:
+            held = {it.id: it for it in data.agenda}
+            for i in items:
+                held.pop(i, None)
+            for it in fresh_items:
+                held[it.id] = it
+            agenda_rows = tuple(sorted(held.values(), key=lambda it: (it.position, it.id)))
+            # the requests sort by their item's place in the agenda
+            data = replace(data, agenda=agenda_rows).updated(
+                update or speakers.RequestsUpdate((), frozenset(), {}))
+        elif update is not None:
             data = data.updated(update)
+        if meeting is not None:
+            data = replace(data, meeting=meeting)
         if links:
             data = replace(data, links={**data.links, **links})
         self.show_rows(data)
@@ -346,15 +397,24 @@ class SpeakersPanel(Panel):
                           key=lambda s: (s.actual_end or s.actual_start or s.requested_at or EPOCH, s.id))
         return finished + current + data.waiting(item_id)
 
+    def _selection_moved(self, *_args: Any) -> None:
+        if self._pane_follows_selection:
+            self._show_pane()
+
     def _show_item(self) -> None:
         data = self.data
         if data is None:
             return
         keep = self.selected_id()
         self.queue_no = {s.id: i for i, s in enumerate(data.waiting(self.item_id), start=1)}
-        self.model.set_rows(self.queue_rows(data, self.item_id))
-        if keep is not None and self.model.row_of(keep) is not None and self.selected_id() != keep:
-            self.select_id(keep)
+        # the pane is shown once below, not also for each selection move on the way
+        self._pane_follows_selection = False
+        try:
+            self.model.set_rows(self.queue_rows(data, self.item_id))
+            if keep is not None and self.model.row_of(keep) is not None and self.selected_id() != keep:
+                self.select_id(keep)
+        finally:
+            self._pane_follows_selection = True
         # the current speaker (else the head of the queue) at the top when it changes
         head = data.current if data.current is not None and data.current.agenda_item_id == self.item_id \
             else next(iter(data.waiting(self.item_id)), None)
