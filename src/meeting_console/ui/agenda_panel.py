@@ -344,6 +344,7 @@ class AgendaPanel(Panel):
         self.advice_label.setWordWrap(True)
         for w in (self.now_label, self.end_label, self.advice_label):
             w.setTextFormat(Qt.TextFormat.PlainText)
+            w.setWordWrap(True)  # a long item title wraps; it must not widen the window
             lay.addWidget(w)
         self.status_box = box
         layout = self.layout()
