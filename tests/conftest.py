@@ -90,7 +90,7 @@ def core(request: pytest.FixtureRequest, db_path: Path, clock: FakeClock) -> Ite
 
 # Core modules that run on PostgreSQL in every run (the whole core suite does with
 # MC_TEST_BACKENDS=sqlite,postgresql; it is not yet the default: see the tracker's issue 9).
-ALWAYS_BOTH = ("test_operations.py", "test_seats.py", "test_catalogue.py")
+ALWAYS_BOTH = ("test_operations.py", "test_seats.py", "test_catalogue.py", "test_concurrency.py")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

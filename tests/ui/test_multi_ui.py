@@ -1,0 +1,71 @@
+"""Several consoles in the UI: what the user saw goes with the action; a console that acted on
+a state another console already changed is told the current state and changes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox, QSpinBox
+
+from meeting_console.core import agenda, endpoints, reads
+from meeting_console.core.api import Core
+from meeting_console.ui.form import FormDialog
+from meeting_console.ui.main_window import MainWindow
+from tests.ui.test_agenda_ui import visible_dialog
+from tests.ui.test_endpoints_ui import by_name, dialog, focus_panel
+
+
+def test_next_item_after_another_console_moved_on(qtbot, window: MainWindow, core: Core, demo_id: int,
+                                                  db_path: Path) -> None:
+    panel = window.agenda
+    panel.timer.stop()
+    ids = [i.id for i in reads.agenda(core, demo_id)]
+    agenda.next_item(core, demo_id)
+    panel.refresh()
+    qtbot.waitUntil(lambda: panel.forecast is not None and panel.forecast.current_id == ids[0])
+    other = Core.open(str(db_path), clock=core.clock, seat="thư ký 2")
+    try:
+        agenda.next_item(other, demo_id)  # this console has not heard of it yet (no watch)
+    finally:
+        other.close()
+    hw = core.high_water()
+    window.activateWindow()
+    panel.view.setFocus()
+    qtbot.waitUntil(lambda: panel.view.hasFocus())
+    qtbot.keyClick(panel.view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    box = visible_dialog(qtbot, window, QMessageBox)
+    second = reads.agenda(core, demo_id)[1]
+    assert box.text().startswith("the agenda moved on at another console: item 2. ")
+    assert second.title[:20] in box.text() and "Nothing was changed" in box.text()
+    assert core.high_water() == hw  # the second item was not skipped
+    assert [i.status for i in reads.agenda(core, demo_id)][:3] == ["done", "running", "pending"]
+    box.close()
+    # once the panel shows the current state, the key goes on from there
+    panel.refresh()
+    qtbot.waitUntil(lambda: panel.forecast is not None and panel.forecast.current_id == ids[1])
+    panel.next_item()
+    qtbot.waitUntil(lambda: [i.status for i in reads.agenda(core, demo_id)][:3] == ["done", "done", "running"])
+
+
+def test_two_clerks_enter_the_present_count(qtbot, window: MainWindow, core: Core, demo_id: int,
+                                            db_path: Path) -> None:
+    panel = focus_panel(qtbot, window, "Sơn Dương")
+    sd = by_name(core, demo_id)["Sơn Dương"].id
+    qtbot.keyClick(panel.view, Qt.Key.Key_F3)
+    dlg = dialog(qtbot, FormDialog)
+    # while the form is open, the other clerk enters the count
+    other = Core.open(str(db_path), clock=core.clock, seat="clerk-2", role="clerk")
+    try:
+        endpoints.set_present(other, sd, 30, seen={"present_delegates": None})
+    finally:
+        other.close()
+    spin = dlg.widgets["present"]
+    assert isinstance(spin, QSpinBox)
+    spin.setValue(33)
+    dlg.buttons.accepted.emit()
+    qtbot.waitUntil(lambda: "present delegates is now 30" in dlg.error.text())
+    assert dlg.isVisible()  # the input is kept; the user decides
+    assert by_name(core, demo_id)["Sơn Dương"].present_delegates == 30
+    dlg.reject()
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None)
