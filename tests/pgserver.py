@@ -59,11 +59,31 @@ class PgServer:
             shutil.chown(self.root, "postgres", "postgres")
         self._run(str(self.bindir / "initdb"), "-D", str(self.data), "-A", "trust", "-U", self.user,
                   "-E", "UTF8", "--locale=C.UTF-8")
+        self.start_server()
+        return self
+
+    def start_server(self) -> None:
+        """Start the (initialised) cluster on its port; with ``stop_server`` a server outage."""
         opts = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
                 "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
         self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", opts, "-l",
                   str(self.root / "log"), "-w", "-t", "60", "start")
-        return self
+
+    def stop_server(self) -> None:
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def terminate(self, database: str, where: str = "true") -> int:
+        """Kill the server processes of ``database``'s connections (as a dropped network
+        link or an administrator would); returns how many were killed."""
+        import psycopg
+
+        with psycopg.connect(f"host=127.0.0.1 port={self.port} user={self.user} dbname=postgres",
+                             autocommit=True) as conn:
+            rows = conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                f"WHERE datname = %s AND pid <> pg_backend_pid() AND ({where})", (database,)
+            ).fetchall()
+        return len(rows)
 
     def stop(self) -> None:
         try:

@@ -69,3 +69,67 @@ def test_two_clerks_enter_the_present_count(qtbot, window: MainWindow, core: Cor
     assert by_name(core, demo_id)["Sơn Dương"].present_delegates == 30
     dlg.reject()
     qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None)
+
+
+# --- roles --------------------------------------------------------------------------------
+
+
+def seat_window(qtbot, core: Core, demo_id: int, **seat) -> MainWindow:
+    from meeting_console.ui.bus import Runner
+
+    runner = Runner(Core(core.db, clock=core.clock, **seat))
+    w = MainWindow(runner, demo_id)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    w.destroyed.connect(runner.shutdown)
+    return w
+
+
+def enabled(panel) -> dict[str, bool]:
+    return {a.text(): a.isEnabled() for a in panel.actions()}
+
+
+def test_a_viewer_sees_every_change_action_disabled(qtbot, core: Core, demo_id: int, tmp_path: Path) -> None:
+    w = seat_window(qtbot, core, demo_id, seat="màn hình", role="viewer")
+    try:
+        for panel in w.panels:
+            acts = enabled(panel)
+            allowed = {t for t, on in acts.items() if on}
+            assert allowed <= {"Go to running item", "Group by kind", "Search", "Export run sheet (PDF)…",
+                               "Save Excel template…"}, (type(panel).__name__, allowed)
+        assert not w.undo_action.isEnabled() and not w.findChild(type(w.undo_action), "act-new").isEnabled()
+        assert w.seat.seat_label.text() == "Seat: màn hình (viewer)"
+        hw = core.high_water()
+        w.agenda.view.setFocus()
+        qtbot.keyClick(w.agenda.view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        w.runner._pool.submit(lambda: None).result()  # anything queued has run
+        assert core.high_water() == hw
+        # a panel enabling an action on selection does not enable it for the viewer
+        w.awards.act_present.setEnabled(True)
+        assert not w.awards.act_present.isEnabled()
+        w.grab().save(str(tmp_path / "viewer.png"))
+    finally:
+        w.close()
+
+
+def test_a_clerk_has_the_endpoint_and_attendance_actions(qtbot, core: Core, demo_id: int) -> None:
+    w = seat_window(qtbot, core, demo_id, seat="clerk-1", role="clerk")
+    try:
+        assert not any(enabled(w.agenda).values()) or set(t for t, on in enabled(w.agenda).items() if on) == {
+            "Go to running item"}
+        assert not any(on for t, on in enabled(w.speakers).items())
+        ep = enabled(w.endpoints)
+        assert ep["Present…"] and ep["Roll call…"] and ep["Note…"] and ep["Release to monitor"]
+        assert all(a.isEnabled() for a in w.endpoints.status_actions.values())
+        people = enabled(w.people)
+        assert people["Add person"] and not people["Add organisation"]
+        assert w.undo_action.text()  # undo stays (the core checks the rows)
+        assert not w.findChild(type(w.undo_action), "act-details").isEnabled()
+        # and the clerk's work goes through
+        panel = focus_panel(qtbot, w, "Sơn Dương")
+        qtbot.keyClick(panel.view, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(lambda: by_name(core, demo_id)["Sơn Dương"].status == "lost")
+        assert reads.journal(core, demo_id)[-1].seat == "clerk-1"
+    finally:
+        w.close()
