@@ -133,3 +133,67 @@ def test_a_clerk_has_the_endpoint_and_attendance_actions(qtbot, core: Core, demo
         assert reads.journal(core, demo_id)[-1].seat == "clerk-1"
     finally:
         w.close()
+
+
+# --- connection loss ----------------------------------------------------------------------
+
+
+def test_connection_loss_shown_refused_and_caught_up(qtbot, pg_server, clock, tmp_path: Path) -> None:
+    """PostgreSQL: the listening connection is killed, then the server stops and starts again."""
+    from meeting_console.cli import demo_path
+    from meeting_console.core import meeting_file
+    from meeting_console.ui.bus import OFFLINE_REFUSAL, Runner
+
+    name = pg_server.new_database(template="mc_template")
+    core = Core.open(pg_server.url(name), clock=clock, seat="thư ký")
+    other = Core.open(pg_server.url(name), clock=clock, seat="thư ký 2")
+    runner = Runner(core)
+    try:
+        demo_id = int(meeting_file.import_meeting(core, demo_path()).result)
+        w = MainWindow(runner, demo_id)
+        qtbot.addWidget(w)
+        w.show()
+        w.agenda.timer.stop()
+        runner.watch_external()
+        qtbot.waitUntil(runner._listener.connected.is_set, timeout=10000)
+        runner._watch_timer.stop()  # no polling: only NOTIFY or the catch-up bring changes
+        banner = w.seat.banner
+        assert banner.isHidden() and w.seat.link_label.text() == "● Connected"
+
+        # 1. the link drops: shown at once; the other console writes while this one is deaf
+        assert pg_server.terminate(name, "starts_with(upper(query), 'LISTEN')") == 1
+        qtbot.waitUntil(lambda: not banner.isHidden(), timeout=5000)
+        assert w.seat.link_label.text() == "● Not connected" and not runner.online
+        errors: list[str] = []
+        runner.run(agenda.next_item, demo_id, on_error=errors.append)
+        qtbot.waitUntil(lambda: errors == [OFFLINE_REFUSAL])
+        agenda.next_item(other, demo_id)  # its NOTIFY is lost to this console
+        w.grab().save(str(tmp_path / "connection-lost.png"))
+        qtbot.waitUntil(lambda: banner.isHidden(), timeout=10000)
+        qtbot.waitUntil(lambda: w.agenda.forecast is not None and w.agenda.forecast.current_id is not None,
+                        timeout=10000)  # caught up from the journal
+        assert [i.status for i in reads.agenda(core, demo_id)][0] == "running"
+
+        # 2. the server stops: operations are refused, nothing is claimed; it starts again
+        hw = core.high_water()
+        pg_server.stop_server()
+        try:
+            qtbot.waitUntil(lambda: not banner.isHidden(), timeout=10000)
+            errors.clear()
+            runner.run(agenda.next_item, demo_id, on_error=errors.append)
+            qtbot.waitUntil(lambda: len(errors) == 1)
+            assert "nothing was done" in errors[0]
+        finally:
+            pg_server.start_server()
+        qtbot.waitUntil(lambda: banner.isHidden(), timeout=15000)
+        assert core.high_water() == hw
+        done: list[object] = []
+        runner.run(agenda.next_item, demo_id, on_done=done.append)
+        qtbot.waitUntil(lambda: len(done) == 1, timeout=10000)
+        qtbot.waitUntil(lambda: [r.item.status for r in w.agenda.model.rows][:2] == ["done", "running"])
+        w.close()
+    finally:
+        runner.shutdown()
+        other.close()
+        core.close()
+        pg_server.drop_database(name)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLabel, QToolBar, QToolButton
+from PySide6.QtWidgets import QLabel, QSizePolicy, QToolBar, QToolButton
 
 from meeting_console.i18n import _
 
@@ -68,7 +68,7 @@ class SeatControls:
         self.banner.toggleViewAction().setVisible(False)
         self.banner_label = QLabel()
         self.banner_label.setObjectName("connection-banner-text")
-        self.banner_label.setWordWrap(True)
+        self.banner_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.banner_label.setStyleSheet("QLabel { color: white; font-weight: bold; padding: 4px 8px; }")
         self.banner.setStyleSheet("QToolBar#connection-banner { background: #b3261e; border: none; }")
         self.banner.addWidget(self.banner_label)
@@ -104,8 +104,8 @@ class SeatControls:
             self.window.statusBar().showMessage(_("Reconnected to the database; caught up"), 6000)
             return
         self.banner_label.setText(
-            _("Database connection lost — nothing can be changed until it is back; reconnecting…")
-            + (f"\n{why}" if why else ""))
+            _("Database connection lost — nothing can be changed until it is back; reconnecting…"))
+        self.banner_label.setToolTip(why)
         self.banner.show()
         self.link_label.setText(_("● Not connected"))
         self.link_label.setStyleSheet("QLabel { color: #b3261e; font-weight: bold; }")
