@@ -197,3 +197,35 @@ def test_connection_loss_shown_refused_and_caught_up(qtbot, pg_server, clock, tm
         other.close()
         core.close()
         pg_server.drop_database(name)
+
+
+def test_viewer_window_on_a_select_only_role(qtbot, pg_server, clock) -> None:
+    from meeting_console.cli import demo_path
+    from meeting_console.core import meeting_file
+    from meeting_console.ui.bus import Runner
+    from tests.core.test_readonly_role import read_only_url
+
+    name = pg_server.new_database(template="mc_template")
+    owner = Core.open(pg_server.url(name), clock=clock, seat="thư ký")
+    runner = None
+    try:
+        demo_id = int(meeting_file.import_meeting(owner, demo_path()).result)
+        viewer = Core.open(read_only_url(pg_server, name), clock=clock, seat="màn hình", role="viewer")
+        runner = Runner(viewer)
+        failures: list[str] = []
+        runner.operation_failed.connect(lambda msg, _who: failures.append(msg))
+        w = MainWindow(runner, demo_id)
+        qtbot.addWidget(w)
+        w.show()
+        runner.watch_external()
+        qtbot.waitUntil(lambda: len(w.agenda.model.rows) == 7)
+        agenda.next_item(owner, demo_id)
+        qtbot.waitUntil(lambda: [r.item.status for r in w.agenda.model.rows][0] == "running", timeout=10000)
+        assert not failures and not w.undo_action.isEnabled()
+        w.close()
+    finally:
+        if runner is not None:
+            runner.shutdown()
+            runner.core.close()
+        owner.close()
+        pg_server.drop_database(name)
