@@ -114,9 +114,9 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=30)
     a = ap.parse_args()
 
-    from benchmarks.agenda_next_item import machine
-    from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
+    from PySide6.QtCore import QCoreApplication, QEventLoop
 
+    from benchmarks.agenda_next_item import machine
     from meeting_console.cli import demo_path
     from meeting_console.core import endpoints, meeting_file, reads
     from meeting_console.core.api import Core
