@@ -72,6 +72,22 @@ class PgServer:
     def stop_server(self) -> None:
         self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
 
+    def require_password(self, user: str, password: str) -> None:
+        """A login role that must give ``password`` (SCRAM) when connecting over TCP; the
+        other users keep trust authentication."""
+        import psycopg
+        from psycopg import sql
+
+        try:
+            self.admin(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+                sql.Identifier(user), sql.Literal(password)).as_string(None))
+        except psycopg.errors.DuplicateObject:  # a second test module asking for it
+            return
+        hba = self.data / "pg_hba.conf"
+        lines = hba.read_text().splitlines()
+        hba.write_text("\n".join([f"host all {user} 127.0.0.1/32 scram-sha-256", *lines]) + "\n")
+        self.admin("SELECT pg_reload_conf()")
+
     def terminate(self, database: str, where: str = "true") -> int:
         """Kill the server processes of ``database``'s connections (as a dropped network
         link or an administrator would); returns how many were killed."""

@@ -229,3 +229,37 @@ def test_viewer_window_on_a_select_only_role(qtbot, pg_server, clock) -> None:
             runner.core.close()
         owner.close()
         pg_server.drop_database(name)
+
+
+def test_password_prompt_dialog(qtbot, pg_server, monkeypatch, tmp_path: Path) -> None:
+    """No password in the URL, PGPASSWORD or .pgpass: the window's start asks in a dialog."""
+    import argparse
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+    from meeting_console.cli import open_core
+    from meeting_console.ui.password import ask_password
+    from tests.store.test_credentials import SECRET, locked_db  # noqa: F401 (the fixture)
+
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "none"))
+    url = locked_db.__wrapped__(pg_server)
+    shown: list[str] = []
+
+    def answer() -> None:
+        dlg = next((w for w in QApplication.topLevelWidgets()
+                    if isinstance(w, QInputDialog) and w.isVisible()), None)
+        if dlg is None:
+            QTimer.singleShot(20, answer)
+            return
+        shown.append(dlg.labelText())
+        assert dlg.textEchoMode() == QLineEdit.EchoMode.Password
+        dlg.setTextValue(SECRET)
+        dlg.accept()
+
+    QTimer.singleShot(0, answer)
+    core = open_core(argparse.Namespace(db=url, seat="thư ký", role="secretariat", command="open"),
+                     ask=ask_password)
+    core.close()
+    assert shown and "no password supplied" in shown[0]

@@ -195,8 +195,10 @@ class Core:
         seat: str = "",
         role: str = "secretariat",
         endpoint_ids: frozenset[int] | None = None,
+        password: str | None = None,
     ) -> Core:
-        return cls(open_database(db), clock=clock, seat=seat, role=role, endpoint_ids=endpoint_ids)
+        return cls(open_database(db, password=password), clock=clock, seat=seat, role=role,
+                   endpoint_ids=endpoint_ids)
 
     @property
     def is_postgres(self) -> bool:
