@@ -76,6 +76,11 @@ def _parser() -> argparse.ArgumentParser:
     rec.add_argument("--to", action="append", metavar="RECIPIENT",
                      help=_("who receives a copy (Nơi nhận); repeat for each recipient"))
 
+    cpy = sub.add_parser("copy", help=_("copy a meeting with its journal to another database "
+                                        "(SQLite file ↔ PostgreSQL); print its id there"))
+    cpy.add_argument("meeting", help=_("meeting id in --db (see list)"))
+    cpy.add_argument("--to", required=True, help=_("the database to copy it into (file or URL)"))
+
     opn = sub.add_parser("open", help=_("open the console on a meeting"))
     opn.add_argument("meeting", help=_("meeting id (see list)"))
 
@@ -259,6 +264,16 @@ def _run(args: argparse.Namespace) -> int:
 
             mid = _existing_meeting(core, args.meeting)
             meeting_file.export_meeting(core, mid, Path(args.output))
+            return 0
+        if cmd == "copy":
+            from meeting_console.core.transfer import copy_meeting
+
+            mid = _existing_meeting(core, args.meeting)
+            dst = open_core(argparse.Namespace(**{**vars(args), "db": args.to}))
+            try:
+                print(copy_meeting(core, dst, mid))
+            finally:
+                dst.close()
             return 0
         if cmd == "list":
             from meeting_console.core import reads
