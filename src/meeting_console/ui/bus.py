@@ -168,7 +168,7 @@ class Runner(QObject):
                 message = f"{type(error).__name__}: {error}"
             if on_error is not None:
                 on_error(message)
-            else:
+            elif not isinstance(error, ConnectionLost):  # a read during an outage: the banner says it
                 self.operation_failed.emit(message, None)
             return
         if on_done is not None:
