@@ -89,8 +89,8 @@ def core(request: pytest.FixtureRequest, db_path: Path, clock: FakeClock) -> Ite
         srv.give_back(name)
 
 
-# Core modules that run on PostgreSQL in every run (the whole core suite does with
-# MC_TEST_BACKENDS=sqlite,postgresql; it is not yet the default: see the tracker's issue 9).
+# Core modules that run on PostgreSQL in every run; the whole core suite does with
+# MC_TEST_BACKENDS=sqlite,postgresql, which .ci/run sets.
 ALWAYS_BOTH = ("test_operations.py", "test_seats.py", "test_catalogue.py", "test_concurrency.py")
 
 
