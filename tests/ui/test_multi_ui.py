@@ -191,6 +191,7 @@ def test_connection_loss_shown_refused_and_caught_up(qtbot, pg_server, clock, tm
         runner.run(agenda.next_item, demo_id, on_done=done.append)
         qtbot.waitUntil(lambda: len(done) == 1, timeout=10000)
         qtbot.waitUntil(lambda: [r.item.status for r in w.agenda.model.rows][:2] == ["done", "running"])
+        qtbot.waitUntil(lambda: runner._pending == 0, timeout=10000)  # the panels' reloads are in
         w.close()
     finally:
         runner.shutdown()
@@ -222,6 +223,7 @@ def test_viewer_window_on_a_select_only_role(qtbot, pg_server, clock) -> None:
         agenda.next_item(owner, demo_id)
         qtbot.waitUntil(lambda: [r.item.status for r in w.agenda.model.rows][0] == "running", timeout=10000)
         assert not failures and not w.undo_action.isEnabled()
+        qtbot.waitUntil(lambda: runner._pending == 0, timeout=10000)
         w.close()
     finally:
         if runner is not None:
