@@ -265,3 +265,19 @@ def test_password_prompt_dialog(qtbot, pg_server, monkeypatch, tmp_path: Path) -
                      ask=ask_password)
     core.close()
     assert shown and "no password supplied" in shown[0]
+
+
+def test_monitor_keeps_its_batch_while_not_connected(qtbot, runner) -> None:
+    """A monitor batch refused because the console is offline is kept (a store error, retried
+    at the next flush), not dropped as a refusal would be."""
+    from meeting_console.core.endpoints import MonitorBatch
+    from meeting_console.errors import StoreError
+    from meeting_console.ui.endpoint_monitor import MonitorController
+
+    ctl = MonitorController(runner)
+    ctl.meeting_id = 1
+    runner._go_offline("test")
+    got: list[object] = []
+    ctl._write_batch(MonitorBatch([]), lambda result, error: got.append(error))
+    qtbot.waitUntil(lambda: bool(got))
+    assert isinstance(got[0], StoreError)
