@@ -82,8 +82,16 @@ def seat_window(qtbot, core: Core, demo_id: int, **seat) -> MainWindow:
     qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)
-    w.destroyed.connect(runner.shutdown)
     return w
+
+
+def close(qtbot, w: MainWindow) -> None:
+    """The window closes, what the runner still delivers reaches live widgets, then the runner
+    stops (else a late delivery lands in the next test's event loop, on deleted widgets)."""
+    w.close()
+    qtbot.waitUntil(lambda: w.runner._pending == 0, timeout=10000)
+    w.runner.shutdown()
+    QApplication.processEvents()
 
 
 def enabled(panel) -> dict[str, bool]:
@@ -110,7 +118,7 @@ def test_a_viewer_sees_every_change_action_disabled(qtbot, core: Core, demo_id: 
         assert not w.awards.act_present.isEnabled()
         w.grab().save(str(tmp_path / "viewer.png"))
     finally:
-        w.close()
+        close(qtbot, w)
 
 
 def test_a_clerk_has_the_endpoint_and_attendance_actions(qtbot, core: Core, demo_id: int) -> None:
@@ -132,7 +140,7 @@ def test_a_clerk_has_the_endpoint_and_attendance_actions(qtbot, core: Core, demo
         qtbot.waitUntil(lambda: by_name(core, demo_id)["Sơn Dương"].status == "lost")
         assert reads.journal(core, demo_id)[-1].seat == "clerk-1"
     finally:
-        w.close()
+        close(qtbot, w)
 
 
 # --- connection loss ----------------------------------------------------------------------
@@ -191,8 +199,7 @@ def test_connection_loss_shown_refused_and_caught_up(qtbot, pg_server, clock, tm
         runner.run(agenda.next_item, demo_id, on_done=done.append)
         qtbot.waitUntil(lambda: len(done) == 1, timeout=10000)
         qtbot.waitUntil(lambda: [r.item.status for r in w.agenda.model.rows][:2] == ["done", "running"])
-        qtbot.waitUntil(lambda: runner._pending == 0, timeout=10000)  # the panels' reloads are in
-        w.close()
+        close(qtbot, w)
     finally:
         runner.shutdown()
         other.close()
