@@ -150,7 +150,7 @@ def test_connection_loss_shown_refused_and_caught_up(qtbot, pg_server, clock, tm
     """PostgreSQL: the listening connection is killed, then the server stops and starts again."""
     from meeting_console.cli import demo_path
     from meeting_console.core import meeting_file
-    from meeting_console.ui.bus import OFFLINE_REFUSAL, Runner
+    from meeting_console.ui.bus import Runner, offline_refusal
 
     name = pg_server.new_database(template="mc_template")
     core = Core.open(pg_server.url(name), clock=clock, seat="thư ký")
@@ -174,7 +174,7 @@ def test_connection_loss_shown_refused_and_caught_up(qtbot, pg_server, clock, tm
         assert w.seat.link_label.text() == "● Not connected" and not runner.online
         errors: list[str] = []
         runner.run(agenda.next_item, demo_id, on_error=errors.append)
-        qtbot.waitUntil(lambda: errors == [OFFLINE_REFUSAL])
+        qtbot.waitUntil(lambda: errors == [offline_refusal()])
         agenda.next_item(other, demo_id)  # its NOTIFY is lost to this console
         w.grab().save(str(tmp_path / "connection-lost.png"))
         qtbot.waitUntil(lambda: banner.isHidden(), timeout=10000)

@@ -306,14 +306,17 @@ def start_item(tx: Tx, item_id: int) -> None:
 
 def _moved_on(tx: Tx, meeting: m.Meeting, current: m.AgendaItem | None, expected: int | None) -> None:
     seen = tx.session.get(m.AgendaItem, expected) if expected is not None else None
-    saw = f"item {item_name(seen)} running" if seen is not None else "no item running"
+    saw = (_("item {item} running").format(item=item_name(seen)) if seen is not None
+           else _("no item running"))
     if current is None:
-        now = "no item is running now"
+        now = _("no item is running now")
     else:
-        now = f"item {item_name(current)} is {current.status} now, since {hhmm(current.actual_start, meeting.timezone)}"
+        now = _("item {item} is {status} now, since {time}").format(
+            item=item_name(current), status=word(current.status),
+            time=hhmm(current.actual_start, meeting.timezone))
     raise Conflict(
-        f"the agenda moved on at another console: {now} (this console showed {saw}). "
-        "Nothing was changed; press again to go on from here"
+        _("the agenda moved on at another console: {now} (this console showed {saw}). "
+          "Nothing was changed; press again to go on from here").format(now=now, saw=saw)
     )
 
 

@@ -149,8 +149,8 @@ def is_disconnect(exc: BaseException) -> bool:
 def connection_lost(exc: BaseException) -> ConnectionLost:
     first = (str(getattr(exc, "orig", exc)).strip().splitlines() or [""])[0]
     return ConnectionLost(
-        "the connection to the database was lost; this action was not confirmed as stored "
-        f"(the console reconnects and shows what was stored) — {first}"
+        _("the connection to the database was lost; this action was not confirmed as stored "
+          "(the console reconnects and shows what was stored) — {error}").format(error=first)
     )
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from meeting_console.errors import OperationRefused
+from meeting_console.i18n import _
 
 
 class Conflict(OperationRefused):
@@ -66,12 +67,14 @@ def merge_seen(
         if want == was and now != was:
             continue  # unchanged by this user: keep the other console's value
         if now != was and now != want:
-            moved.append(f"{name.replace('_', ' ')} is now {_show(now)} (you saw {_show(was)})")
+            moved.append(_("{field} is now {now} (you saw {seen})").format(
+                field=name.replace("_", " "), now=_show(now), seen=_show(was)))
             continue
         out[name] = value
     if moved:
         raise Conflict(
-            f"{what} was changed meanwhile at another console: {'; '.join(moved)}. "
-            "Nothing was changed; check the current values and edit again"
+            _("{what} was changed meanwhile at another console: {changes}. "
+              "Nothing was changed; check the current values and edit again").format(
+                what=what, changes="; ".join(moved))
         )
     return out

@@ -389,8 +389,9 @@ def set_status(tx: Tx, meeting_endpoint_id: int, status: str, *, detail: str = "
     status = STATUS_CHECK("status", status)
     if expected is not None and me.manual_override and me.status not in (expected, status):
         raise Conflict(
-            f"{name}: another clerk marked it {me.status!r} meanwhile (you saw {expected!r}). "
-            "Nothing was changed; set the status again if it is still right"
+            _("{name}: another clerk marked it {status!r} meanwhile (you saw {expected!r}). "
+              "Nothing was changed; set the status again if it is still right").format(
+                name=name, status=me.status, expected=expected)
         )
     detail = ed.text(500)("detail", detail)
     event = _change_status(tx, me, status, tx.now, automatic=False, detail=detail)

@@ -21,14 +21,19 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from meeting_console.core.api import Core
 from meeting_console.core.changes import TABLE_AREAS, Changes
 from meeting_console.errors import ConnectionLost, UserError
+from meeting_console.i18n import _
 
 log = logging.getLogger(__name__)
 
 EXTERNAL = "external"
 WATCH_INTERVAL_MS = 400
 RECONNECT_INTERVAL_MS = 1000
-OFFLINE_REFUSAL = ("Not connected to the database: nothing was done. The console reconnects by "
-                   "itself; try again once the banner is gone")
+
+
+def offline_refusal() -> str:
+    """What an operation asked for while not connected gets (compared by the monitor)."""
+    return _("Not connected to the database: nothing was done. The console reconnects by itself; "
+             "try again once the banner is gone")
 
 
 class _Delivery(QObject):
@@ -117,7 +122,7 @@ class Runner(QObject):
         if not self.online:
             # refused at once: an operation queued now could not be confirmed as stored
             fut: Future[Any] = Future()
-            fut.set_exception(ConnectionLost(OFFLINE_REFUSAL))
+            fut.set_exception(ConnectionLost(offline_refusal()))
             self._set_pending(+1)
             QTimer.singleShot(0, lambda: self._deliver((done, failed), None, fut.exception()))
             return fut
@@ -132,7 +137,7 @@ class Runner(QObject):
     async def perform(self, op: Callable[..., Changes], *args: Any, **kwargs: Any) -> Changes:
         """Await an operation from a coroutine (qasync)."""
         if not self.online:
-            raise ConnectionLost(OFFLINE_REFUSAL)
+            raise ConnectionLost(offline_refusal())
         fut: Future[Changes] = self._pool.submit(op, self.core, *args, **kwargs)
         changes = await asyncio.wrap_future(fut)
         self._publish(changes, kwargs.get("initiator"))
@@ -158,7 +163,7 @@ class Runner(QObject):
     def _deliver(self, callbacks: Any, result: Any, error: BaseException | None) -> None:
         on_done, on_error = callbacks
         self._set_pending(-1)
-        if isinstance(error, ConnectionLost) and str(error) != OFFLINE_REFUSAL:
+        if isinstance(error, ConnectionLost) and str(error) != offline_refusal():
             self._go_offline(str(error))
         if error is not None:
             if isinstance(error, UserError):
