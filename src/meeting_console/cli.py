@@ -76,6 +76,11 @@ def _parser() -> argparse.ArgumentParser:
     rec.add_argument("--to", action="append", metavar="RECIPIENT",
                      help=_("who receives a copy (Nơi nhận); repeat for each recipient"))
 
+    cpy = sub.add_parser("copy", help=_("copy a meeting with its journal to another database "
+                                        "(SQLite file ↔ PostgreSQL); print its id there"))
+    cpy.add_argument("meeting", help=_("meeting id in --db (see list)"))
+    cpy.add_argument("--to", required=True, help=_("the database to copy it into (file or URL)"))
+
     opn = sub.add_parser("open", help=_("open the console on a meeting"))
     opn.add_argument("meeting", help=_("meeting id (see list)"))
 
@@ -199,6 +204,40 @@ def import_demo_if_absent(core) -> int:  # type: ignore[no-untyped-def]
     return int(meeting_file.import_meeting(core, demo_path()).result)
 
 
+def _password_prompt(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """How to ask for a database password: a dialog for the window, the terminal for the
+    other commands when there is one, else no way (the error is reported)."""
+    if args.command in (None, "open"):
+        from meeting_console.ui.password import ask_password
+
+        return ask_password
+    if sys.stdin.isatty():
+        import getpass
+
+        return lambda message: getpass.getpass(f"{message}\nPassword: ")
+    return None
+
+
+def open_core(args: argparse.Namespace, ask=None):  # type: ignore[no-untyped-def]
+    """Open the database named by ``--db`` for this seat; when the server wants a password no
+    standard source gave, ask for it (three tries)."""
+    from meeting_console.core.api import Core
+    from meeting_console.store.engine import PasswordNeeded
+
+    password = None
+    for attempt in range(3):
+        try:
+            return Core.open(args.db, seat=args.seat, role=args.role, password=password)
+        except PasswordNeeded as exc:
+            ask = ask or _password_prompt(args)
+            if ask is None or attempt == 2:
+                raise
+            password = ask(str(exc))
+            if password is None:  # cancelled
+                raise
+    raise AssertionError("unreachable")
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.command == "display":
         from meeting_console.ui.display import run_display
@@ -210,9 +249,7 @@ def _run(args: argparse.Namespace) -> int:
         return _verify(args)
     if args.command == "backup":
         return _backup(args)
-    from meeting_console.core.api import Core
-
-    core = Core.open(args.db, seat=args.seat, role=args.role)
+    core = open_core(args)
     try:
         cmd = args.command
         if cmd == "import":
@@ -227,6 +264,16 @@ def _run(args: argparse.Namespace) -> int:
 
             mid = _existing_meeting(core, args.meeting)
             meeting_file.export_meeting(core, mid, Path(args.output))
+            return 0
+        if cmd == "copy":
+            from meeting_console.core.transfer import copy_meeting
+
+            mid = _existing_meeting(core, args.meeting)
+            dst = open_core(argparse.Namespace(**{**vars(args), "db": args.to}))
+            try:
+                print(copy_meeting(core, dst, mid))
+            finally:
+                dst.close()
             return 0
         if cmd == "list":
             from meeting_console.core import reads

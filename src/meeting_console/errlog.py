@@ -29,6 +29,8 @@ _SQL_PARAMS = re.compile(r"\[parameters: .*?\](?=\s*(?:\n|\(Background|$))", re.
 # Both patterns are linear: log lines can be long and the filter runs on every one.
 _QUOTED = re.compile(r"""(['"])([^'"\n]*)\1""")
 _SPACES = re.compile(r"(\s+)")
+# a database URL's password (postgresql://user:secret@host) and a conninfo's password=…
+_URL_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@\s]*@|(?<=password=)\S+")
 
 
 def _redact_quoted(m: re.Match[str]) -> str:
@@ -60,6 +62,7 @@ def redact(text: str) -> str:
     """``text`` without SQL parameters and Vietnamese text (names, titles, posts): a heuristic
     that keeps what diagnosis needs (ids, operation names, error kinds, English messages)."""
     text = _SQL_PARAMS.sub("[parameters: redacted]", text)
+    text = _URL_PASSWORD.sub(r"\1***@", text)
     return _redact_words(_QUOTED.sub(_redact_quoted, text))
 
 

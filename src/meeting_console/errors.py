@@ -11,6 +11,11 @@ class StoreError(UserError):
     """The database cannot be opened or written as asked."""
 
 
+class ConnectionLost(StoreError):
+    """The connection to the database server dropped. Nothing was acknowledged; the console
+    reconnects by itself and catches up from the journal."""
+
+
 class OperationRefused(UserError):
     """A core operation refused: the state does not allow it. Nothing was changed."""
 

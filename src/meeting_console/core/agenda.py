@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from meeting_console.core import editing as ed
 from meeting_console.core import reads, vocab
 from meeting_console.core.api import Core, Tx, operation
+from meeting_console.core.concurrency import Conflict
 from meeting_console.core.timefmt import hhmm
 from meeting_console.core.words import word
 from meeting_console.errors import OperationRefused
@@ -303,11 +304,31 @@ def start_item(tx: Tx, item_id: int) -> None:
     tx.label = _("Start item {item}").format(item=item_name(item))
 
 
+def _moved_on(tx: Tx, meeting: m.Meeting, current: m.AgendaItem | None, expected: int | None) -> None:
+    seen = tx.session.get(m.AgendaItem, expected) if expected is not None else None
+    saw = (_("item {item} running").format(item=item_name(seen)) if seen is not None
+           else _("no item running"))
+    if current is None:
+        now = _("no item is running now")
+    else:
+        now = _("item {item} is {status} now, since {time}").format(
+            item=item_name(current), status=word(current.status),
+            time=hhmm(current.actual_start, meeting.timezone))
+    raise Conflict(
+        _("the agenda moved on at another console: {now} (this console showed {saw}). "
+          "Nothing was changed; press again to go on from here").format(now=now, saw=saw)
+    )
+
+
 @operation(N_("Next item"))
-def next_item(tx: Tx, meeting_id: int) -> int | None:
+def next_item(tx: Tx, meeting_id: int, *, expected_current: Any = _UNKNOWN) -> int | None:
     """Close the current item and start the first pending one (one key). With nothing
     current it starts the first pending item; with nothing pending it only closes the
-    current one. Returns the id of the item started (None when none was)."""
+    current one. Returns the id of the item started (None when none was).
+
+    ``expected_current``: the id of the item the console showed running (None: none). When
+    another console has moved the agenda on since, refused with a ``Conflict`` naming the
+    item running now, so that two presses at two consoles never skip an item."""
     meeting = _meeting(tx, meeting_id)
     _not_closed(meeting, _("go to the next item"))
     # one query for both: the current item (if any) sorts first, then the pending ones
@@ -318,6 +339,8 @@ def next_item(tx: Tx, meeting_id: int) -> int | None:
     ).all()
     current = next((x for x in first_two if x.status in CURRENT), None)
     nxt = next((x for x in first_two if x.status == "pending"), None)
+    if expected_current is not _UNKNOWN and (current.id if current else None) != expected_current:
+        _moved_on(tx, meeting, current, expected_current)
     if current is None and nxt is None:
         raise OperationRefused(_("no item is running and none is pending; close the meeting instead"))
     _check_clock(tx, meeting)

@@ -21,13 +21,13 @@ from datetime import datetime
 from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import and_, func, select, text, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from meeting_console.core import journal as jr
 from meeting_console.core.changes import Changes, areas_of
 from meeting_console.core.clock import Clock, SystemClock
-from meeting_console.errors import NotFound, OperationRefused, StoreError
+from meeting_console.errors import ConnectionLost, NotFound, OperationRefused, StoreError
 from meeting_console.i18n import _
 from meeting_console.store.engine import Database, open_database
 from meeting_console.store.models import Base, JournalEntry
@@ -130,7 +130,33 @@ def _changes_value(
     )
 
 
+# What the drivers say when the server went away (psycopg / libpq, pysqlite on a lost share).
+_DISCONNECT = ("server closed the connection", "terminating connection", "connection refused",
+               "could not connect", "connection is closed", "connection already closed",
+               "consuming input failed", "connection timeout expired", "no connection to the server",
+               "the database system is shutting down", "the database system is starting up",
+               "ssl connection has been closed")
+
+
+def is_disconnect(exc: BaseException) -> bool:
+    """Whether a database error means the connection (or the server) is gone."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    msg = str(getattr(exc, "orig", exc)).lower()
+    return isinstance(exc, OperationalError | InterfaceError) and any(d in msg for d in _DISCONNECT)
+
+
+def connection_lost(exc: BaseException) -> ConnectionLost:
+    first = (str(getattr(exc, "orig", exc)).strip().splitlines() or [""])[0]
+    return ConnectionLost(
+        _("the connection to the database was lost; this action was not confirmed as stored "
+          "(the console reconnects and shows what was stored) — {error}").format(error=first)
+    )
+
+
 def _store_error(exc: Exception) -> StoreError:
+    if is_disconnect(exc):
+        return connection_lost(exc)
     msg = str(getattr(exc, "orig", exc)).splitlines()[0]
     if "locked" in msg or "busy" in msg:
         return StoreError(f"the database is busy (locked by another console): {msg}")
@@ -169,8 +195,10 @@ class Core:
         seat: str = "",
         role: str = "secretariat",
         endpoint_ids: frozenset[int] | None = None,
+        password: str | None = None,
     ) -> Core:
-        return cls(open_database(db), clock=clock, seat=seat, role=role, endpoint_ids=endpoint_ids)
+        return cls(open_database(db, password=password), clock=clock, seat=seat, role=role,
+                   endpoint_ids=endpoint_ids)
 
     @property
     def is_postgres(self) -> bool:
@@ -214,11 +242,16 @@ class Core:
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A short read-only session; what leaves it must be plain values."""
-        with self.db.read_sessions() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+        try:
+            with self.db.read_sessions() as session:
+                try:
+                    yield session
+                finally:
+                    session.rollback()
+        except (OperationalError, InterfaceError) as exc:
+            if is_disconnect(exc):
+                raise connection_lost(exc) from None
+            raise
 
     def high_water(self) -> int:
         """The newest journal id: a cheap way to learn that something changed."""
@@ -300,7 +333,7 @@ class Core:
                 self._notify(session, journal_id)
         except IntegrityError as exc:
             raise OperationRefused(f"{label}: {str(exc.orig).splitlines()[0]}") from None
-        except OperationalError as exc:
+        except (OperationalError, InterfaceError) as exc:
             raise _store_error(exc) from None
         return Changes(
             areas=value.areas,
@@ -411,7 +444,7 @@ class Core:
                  _("cannot undo {label}: later changes depend on it ({error})")).format(
                     label=repr(target.label), error=str(exc.orig).splitlines()[0])
             ) from None
-        except OperationalError as exc:
+        except (OperationalError, InterfaceError) as exc:
             raise _store_error(exc) from None
         return Changes(
             areas=value.areas, meeting_id=meeting_id, journal_id=jid, label=label, rows=value.rows

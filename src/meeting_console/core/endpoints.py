@@ -21,6 +21,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 from meeting_console.core import editing as ed
 from meeting_console.core import vocab
 from meeting_console.core.api import Core, Tx, operation
+from meeting_console.core.concurrency import Conflict, merge_seen
 from meeting_console.core.reads import MeetingEndpointInfo
 from meeting_console.core.text import nfc
 from meeting_console.core.words import word
@@ -285,10 +286,13 @@ def create_in_meeting(tx: Tx, meeting_id: int, name: str, *, kind: str = "other"
 
 
 @operation(N_("Edit endpoint in meeting"))
-def update_participation(tx: Tx, meeting_endpoint_id: int, **fields: Any) -> None:
-    """Expected and present delegates, host, monitoring, note of one endpoint in a meeting."""
+def update_participation(tx: Tx, meeting_endpoint_id: int, *, seen: dict[str, Any] | None = None,
+                         **fields: Any) -> None:
+    """Expected and present delegates, host, monitoring, note of one endpoint in a meeting.
+    ``seen``: the values the user saw (see ``core.concurrency.merge_seen``)."""
     me = tx.get(m.MeetingEndpoint, meeting_endpoint_id, "meeting endpoint")
     tx.meeting_id = me.meeting_id
+    fields = merge_seen(_endpoint_name(tx, me), lambda k: getattr(me, k), fields, seen, PARTICIPATION_FIELDS)
     ed.apply_fields(me, fields, PARTICIPATION_FIELDS, "endpoint")
 
 
@@ -314,12 +318,26 @@ def remove_from_meeting(tx: Tx, meeting_endpoint_id: int) -> None:
             other.position = i
 
 
+def _endpoint_name(tx: Tx, me: m.MeetingEndpoint) -> str:
+    ep = tx.session.get(m.Endpoint, me.endpoint_id)
+    return ep.name if ep is not None else f"endpoint {me.id}"
+
+
 @operation(N_("Edit endpoint"))
-def edit_endpoint(tx: Tx, meeting_endpoint_id: int, **fields: Any) -> None:
+def edit_endpoint(tx: Tx, meeting_endpoint_id: int, *, seen: dict[str, Any] | None = None,
+                  **fields: Any) -> None:
     """One edit of an endpoint as the meeting sees it: directory fields (name, kind, code,
-    address) and participation fields (delegates, host, note …) in one undoable step."""
+    address) and participation fields (delegates, host, note …) in one undoable step.
+
+    ``seen``: the values the user saw when editing. A field another console changed since is
+    refused (``Conflict``), a field the user left as it was is not written back."""
     me = tx.get(m.MeetingEndpoint, meeting_endpoint_id, "meeting endpoint")
     tx.meeting_id = me.meeting_id
+    if seen is not None:
+        ep0 = tx.get(m.Endpoint, me.endpoint_id, "endpoint")
+        fields = merge_seen(
+            ep0.name, lambda k: getattr(ep0 if k in DIRECTORY_FIELDS else me, k), fields, seen,
+            {**DIRECTORY_FIELDS, **PARTICIPATION_FIELDS})
     directory = {k: fields.pop(k) for k in list(fields) if k in DIRECTORY_FIELDS}
     if directory:
         ep = tx.get(m.Endpoint, me.endpoint_id, "endpoint")
@@ -359,13 +377,22 @@ STATUS_CHECK = ed.choice(vocab.ENDPOINT_STATUSES)
 
 
 @operation(N_("Set endpoint status"))
-def set_status(tx: Tx, meeting_endpoint_id: int, status: str, *, detail: str = "") -> None:
+def set_status(tx: Tx, meeting_endpoint_id: int, status: str, *, detail: str = "",
+               expected: str | None = None) -> None:
     """A clerk's status for an endpoint (connected, unstable, lost, left, not connected).
 
     It is written as a status event at the operation's time, and it holds against the monitor
-    (``manual_override``) until ``release_override``."""
+    (``manual_override``) until ``release_override``. ``expected``: the status the clerk saw;
+    when another clerk has meanwhile set a different one by hand, refused (``Conflict``).
+    The monitor's own changes do not count: a clerk's mark overrides them."""
     me, name = _participation(tx, meeting_endpoint_id)
     status = STATUS_CHECK("status", status)
+    if expected is not None and me.manual_override and me.status not in (expected, status):
+        raise Conflict(
+            _("{name}: another clerk marked it {status!r} meanwhile (you saw {expected!r}). "
+              "Nothing was changed; set the status again if it is still right").format(
+                name=name, status=me.status, expected=expected)
+        )
     detail = ed.text(500)("detail", detail)
     event = _change_status(tx, me, status, tx.now, automatic=False, detail=detail)
     if event is not None:
@@ -385,9 +412,14 @@ def release_override(tx: Tx, meeting_endpoint_id: int) -> None:
 
 
 @operation(N_("Set delegates present"))
-def set_present(tx: Tx, meeting_endpoint_id: int, present: int | None) -> None:
-    """How many delegates the endpoint reports present (None: not reported yet)."""
+def set_present(tx: Tx, meeting_endpoint_id: int, present: int | None, *,
+                seen: dict[str, Any] | None = None) -> None:
+    """How many delegates the endpoint reports present (None: not reported yet).
+    ``seen``: ``{"present_delegates": n}`` as the clerk saw it (``Conflict`` if moved on)."""
     me, name = _participation(tx, meeting_endpoint_id)
+    if not merge_seen(name, lambda k: getattr(me, k), {"present_delegates": present}, seen,
+                      PARTICIPATION_FIELDS):
+        return
     ed.apply_fields(me, {"present_delegates": present}, PARTICIPATION_FIELDS, "endpoint")
     tx.label = _("Present at {name}: {value}").format(name=name, value='—' if present is None else present)
 

@@ -18,9 +18,13 @@ log = logging.getLogger(__name__)
 
 
 class ChangeListener:
-    def __init__(self, core: Core, wake: Callable[[], None]) -> None:
+    def __init__(self, core: Core, wake: Callable[[], None],
+                 on_link: Callable[[bool], None] | None = None) -> None:
         self.core = core
         self.wake = wake
+        # told at once when the listening connection drops (False) and is back (True):
+        # the first sign of a network or server outage, before any operation fails
+        self.on_link = on_link or (lambda _up: None)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.connected = threading.Event()
@@ -52,11 +56,14 @@ class ChangeListener:
                 with psycopg.connect(self._conninfo(), autocommit=True, connect_timeout=5) as conn:
                     conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
                     self.connected.set()
+                    self.on_link(True)
                     self.wake()  # catch up on anything written while (re)connecting
                     while not self._stop.is_set():
                         for _ in conn.notifies(timeout=0.5, stop_after=1):
                             self.wake()
             except Exception as exc:  # connection lost: say so, retry
+                if not self._stop.is_set():
+                    self.on_link(False)
                 self.connected.clear()
                 log.warning("listening for changes failed: %s", type(exc).__name__)
                 self._stop.wait(1.0)

@@ -14,6 +14,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from meeting_console.errors import StoreError
 
+
+class PasswordNeeded(StoreError):
+    """The server asks for a password that neither the URL, ``PGPASSWORD`` nor ``.pgpass``
+    gave (or the one given was refused); the console may prompt for it."""
+
+    def __init__(self, message: str, *, refused: bool = False) -> None:
+        super().__init__(message)
+        self.refused = refused
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # The newest migration shipped; a test keeps it equal to Alembic's head. Checking against it
@@ -197,9 +206,16 @@ def migrate(engine: Engine) -> None:
         command.upgrade(_alembic_config(conn), "head")
 
 
-def open_database(db: str | os.PathLike[str] | None = None) -> Database:
-    """Open (creating and migrating as needed) the database named by ``db``."""
+def open_database(db: str | os.PathLike[str] | None = None, *, password: str | None = None) -> Database:
+    """Open (creating and migrating as needed) the database named by ``db``.
+
+    A PostgreSQL password comes from the URL, else libpq's own sources (``PGPASSWORD``, the
+    ``.pgpass`` file), else ``password`` (what the user typed at a prompt). It stays in memory:
+    what is shown, logged or stored names the database without it. TLS settings in the URL's
+    query (``?sslmode=verify-full&sslrootcert=…``) go to libpq as they are."""
     url = resolve_url(db)
+    if password is not None:
+        url = make_url(url).set(password=password).render_as_string(hide_password=False)
     engine = create_db_engine(url)
     try:
         migrate(engine)
@@ -219,8 +235,11 @@ def open_database(db: str | os.PathLike[str] | None = None) -> Database:
     except (DatabaseError, OperationalError) as exc:
         engine.dispose()
         orig = getattr(exc, "orig", exc)
-        where = engine.url.database if engine.dialect.name == "sqlite" else url
-        msg = str(orig).splitlines()[0]
+        where = (engine.url.database if engine.dialect.name == "sqlite"
+                 else engine.url.render_as_string(hide_password=True))
+        msg = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+        if "no password supplied" in msg or "password authentication failed" in msg:
+            raise PasswordNeeded(f"{where}: {msg}", refused="authentication failed" in msg) from None
         if "malformed" in msg or "not a database" in msg:
             msg = f"is corrupted ({msg})"
         elif "readonly" in msg or "read-only" in msg:

@@ -581,15 +581,15 @@ class AgendaPanel(Panel):
         self._want_full = True
         self._kick()
 
-    def perform_live(self, op: Any, *args: Any) -> None:
+    def perform_live(self, op: Any, *args: Any, **kwargs: Any) -> None:
         """Run a live operation, and read the rows it changed back in the same worker task:
         the timeline then updates as soon as the operation is announced, before the other
         panels' reloads occupy the worker (a key press shows at once)."""
         mid = self.meeting_id
         prefetched = self._prefetched
 
-        def op_then_read(core: Any, *a: Any) -> Any:
-            changes = op(core, *a)
+        def op_then_read(core: Any, *a: Any, **kw: Any) -> Any:
+            changes = op(core, *a, **kw)
             ids = changes.rows.get("agenda_item", frozenset())
             if changes.journal_id is not None and changes.meeting_id == mid and ids \
                     and PEOPLE not in changes.areas:
@@ -597,7 +597,7 @@ class AgendaPanel(Panel):
             return changes
 
         op_then_read.op_name = getattr(op, "op_name", "")  # type: ignore[attr-defined]
-        self.perform(op_then_read, *args)
+        self.perform(op_then_read, *args, **kwargs)
 
     def _on_changes(self, changes: Any, _initiator: object) -> None:
         part = self._prefetched.pop(changes.journal_id, None) if changes.journal_id is not None else None
@@ -879,7 +879,9 @@ class AgendaPanel(Panel):
 
     def next_item(self) -> None:
         if self.meeting_id is not None:
-            self.perform_live(agenda.next_item, self.meeting_id)
+            # what this console shows running: another console may have moved on already
+            seen = {"expected_current": self.forecast.current_id} if self.forecast is not None else {}
+            self.perform_live(agenda.next_item, self.meeting_id, **seen)
 
     def start_selected(self) -> None:
         it = self.selected_item()

@@ -19,13 +19,21 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from meeting_console.core.api import Core
-from meeting_console.core.changes import Changes
-from meeting_console.errors import UserError
+from meeting_console.core.changes import TABLE_AREAS, Changes
+from meeting_console.errors import ConnectionLost, UserError
+from meeting_console.i18n import _
 
 log = logging.getLogger(__name__)
 
 EXTERNAL = "external"
 WATCH_INTERVAL_MS = 400
+RECONNECT_INTERVAL_MS = 1000
+
+
+def offline_refusal() -> str:
+    """What an operation asked for while not connected gets (compared by the monitor)."""
+    return _("Not connected to the database: nothing was done. The console reconnects by itself; "
+             "try again once the banner is gone")
 
 
 class _Delivery(QObject):
@@ -33,6 +41,8 @@ class _Delivery(QObject):
 
     done = Signal(object, object, object)  # callback, result, error
     wake = Signal()  # a NOTIFY arrived (listener thread)
+    link = Signal(bool)  # the listening connection dropped / is back (listener thread)
+    probed = Signal(object)  # a reconnection probe's error (None: the database answers)
 
 
 class Runner(QObject):
@@ -41,6 +51,8 @@ class Runner(QObject):
     operation_did_execute = Signal(object, object)  # Changes, initiator
     operation_failed = Signal(str, object)  # one-line message, initiator
     busy_changed = Signal(bool)
+    # the database connection: (True, "") when it is back, (False, why) the moment it drops
+    connection_changed = Signal(bool, str)
 
     def __init__(self, core: Core, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -55,6 +67,13 @@ class Runner(QObject):
         self._watch_timer = QTimer(self)
         self._watch_timer.setInterval(WATCH_INTERVAL_MS)
         self._watch_timer.timeout.connect(self._poll_external)
+        self.online = True
+        self._probing = False
+        self._reconnect_timer = QTimer(self)
+        self._reconnect_timer.setInterval(RECONNECT_INTERVAL_MS)
+        self._reconnect_timer.timeout.connect(self._probe)
+        self._delivery.link.connect(self._on_link)
+        self._delivery.probed.connect(self._probed)
 
     # --- calls ----------------------------------------------------------------------------
 
@@ -100,6 +119,13 @@ class Runner(QObject):
             else:
                 self.operation_failed.emit(message, initiator)
 
+        if not self.online:
+            # refused at once: an operation queued now could not be confirmed as stored
+            fut: Future[Any] = Future()
+            fut.set_exception(ConnectionLost(offline_refusal()))
+            self._set_pending(+1)
+            QTimer.singleShot(0, lambda: self._deliver((done, failed), None, fut.exception()))
+            return fut
         return self.call(op, self.core, *args, on_done=done, on_error=failed, **kwargs)
 
     def undo(self, meeting_id: int | None, initiator: object = None) -> Future[Any]:
@@ -110,6 +136,8 @@ class Runner(QObject):
 
     async def perform(self, op: Callable[..., Changes], *args: Any, **kwargs: Any) -> Changes:
         """Await an operation from a coroutine (qasync)."""
+        if not self.online:
+            raise ConnectionLost(offline_refusal())
         fut: Future[Changes] = self._pool.submit(op, self.core, *args, **kwargs)
         changes = await asyncio.wrap_future(fut)
         self._publish(changes, kwargs.get("initiator"))
@@ -135,6 +163,8 @@ class Runner(QObject):
     def _deliver(self, callbacks: Any, result: Any, error: BaseException | None) -> None:
         on_done, on_error = callbacks
         self._set_pending(-1)
+        if isinstance(error, ConnectionLost) and str(error) != offline_refusal():
+            self._go_offline(str(error))
         if error is not None:
             if isinstance(error, UserError):
                 message = str(error)
@@ -143,7 +173,7 @@ class Runner(QObject):
                 message = f"{type(error).__name__}: {error}"
             if on_error is not None:
                 on_error(message)
-            else:
+            elif not isinstance(error, ConnectionLost):  # a read during an outage: the banner says it
                 self.operation_failed.emit(message, None)
             return
         if on_done is not None:
@@ -164,7 +194,7 @@ class Runner(QObject):
         from meeting_console.core.follow import ChangeListener
 
         self._high_water = self.read_sync(self.core.high_water) if start is None else start
-        self._listener = ChangeListener(self.core, self._delivery.wake.emit)
+        self._listener = ChangeListener(self.core, self._delivery.wake.emit, self._delivery.link.emit)
         if self._listener.supported:
             self._delivery.wake.connect(self._poll_external)
             self._listener.start()
@@ -196,7 +226,58 @@ class Runner(QObject):
                 continue
             self.operation_did_execute.emit(ch, EXTERNAL)
 
+    # --- the connection -------------------------------------------------------------------
+
+    def _go_offline(self, why: str) -> None:
+        if not self.online:
+            return
+        self.online = False
+        log.warning("database connection lost")  # the message may name the server: not logged
+        self.connection_changed.emit(False, why)
+        self._reconnect_timer.start()
+
+    @Slot(bool)
+    def _on_link(self, up: bool) -> None:
+        if not up:
+            self._go_offline("the connection to the database was lost")
+        elif not self.online:
+            self._probe()
+
+    def _probe(self) -> None:
+        """Is the database back? One cheap query on the worker (after whatever is queued)."""
+        if self._probing:
+            return
+        self._probing = True
+
+        def probe() -> None:
+            try:
+                self.core.high_water()
+            except Exception as exc:  # still down: the next tick tries again
+                self._delivery.probed.emit(exc)
+            else:
+                self._delivery.probed.emit(None)
+
+        self._pool.submit(probe)
+
+    @Slot(object)
+    def _probed(self, error: BaseException | None) -> None:
+        self._probing = False
+        if error is not None or self.online:
+            return
+        self.online = True
+        self._reconnect_timer.stop()
+        log.info("database connection is back")
+        self.connection_changed.emit(True, "")
+        # a read that failed during the outage left a panel behind: every panel reloads once,
+        # then the journal brings what other consoles did meanwhile (and any of this console's
+        # operations whose confirmation the outage swallowed)
+        self.operation_did_execute.emit(
+            Changes(areas=frozenset(TABLE_AREAS.values()) | {"journal"}, label="reconnected"), EXTERNAL)
+        if self._watch_timer.isActive():
+            self._poll_external()
+
     def shutdown(self) -> None:
+        self._reconnect_timer.stop()
         self._watch_timer.stop()
         if getattr(self, "_listener", None) is not None:
             self._listener.stop()

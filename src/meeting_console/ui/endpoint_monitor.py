@@ -26,7 +26,7 @@ from meeting_console.core.endpoints import BatchResult, MonitorBatch, MonitorSet
 from meeting_console.errors import StoreError, UserError
 from meeting_console.i18n import _
 from meeting_console.monitor.service import Monitor, MonitorStatus
-from meeting_console.ui.bus import Runner
+from meeting_console.ui.bus import Runner, offline_refusal
 
 log = logging.getLogger(__name__)
 
@@ -187,8 +187,13 @@ class MonitorController(QObject):
             else:
                 reply(changes.result, None)
 
+        def refused(message: str) -> None:
+            # not connected (see Runner.run): a store error, so the monitor keeps the batch
+            # and writes it once the console has reconnected
+            reply(None, (StoreError if message == offline_refusal() else UserError)(message))
+
         self.runner.run(_apply_batch, self.meeting_id, batch, initiator=self, on_done=done,
-                        on_error=lambda message: reply(None, UserError(message)))
+                        on_error=refused)
 
     # --- following the clerks' edits ---------------------------------------------------------
 

@@ -425,7 +425,7 @@ class EndpointsPanel(Panel):
     def set_status(self, status: str) -> None:
         e = self.selected_row()
         if e is not None:
-            self.perform(endpoints.set_status, e.id, status)
+            self.perform(endpoints.set_status, e.id, status, expected=e.status)
 
     def release_selected(self) -> None:
         e = self.selected_row()
@@ -439,7 +439,8 @@ class EndpointsPanel(Panel):
         ask(self, _("Delegates present — {name}").format(name=e.name), [
             Field("present", _("Present (of {x} expected)").format(x=e.expected_delegates), "optional_int",
                   value=e.present_delegates, maximum=1_000_000)],
-            lambda v, done: self.perform(endpoints.set_present, e.id, v["present"], done=done))
+            lambda v, done: self.perform(endpoints.set_present, e.id, v["present"], done=done,
+                                         seen={"present_delegates": e.present_delegates}))
 
     def ask_note(self) -> None:
         e = self.selected_row()
@@ -554,10 +555,14 @@ class EndpointsPanel(Panel):
         if e is None:
             return
 
-        def accept(values: dict[str, Any], done: Any) -> None:
-            self.perform(endpoints.edit_endpoint, e.id, done=done, **values)
+        fields = self._fields(e)
+        # what the form showed: a field another clerk changed since is refused, not overwritten
+        seen = {f.name: f.value for f in fields}
 
-        ask(self, _("Edit endpoint"), self._fields(e), accept)
+        def accept(values: dict[str, Any], done: Any) -> None:
+            self.perform(endpoints.edit_endpoint, e.id, done=done, seen=seen, **values)
+
+        ask(self, _("Edit endpoint"), fields, accept)
 
     def remove_selected(self) -> None:
         e = self.selected_row()

@@ -86,6 +86,9 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self._build_status_bar()
+        from meeting_console.ui import seat
+
+        self.seat = seat.install(self)  # seat and role, connection banner, role gating
         runner.operation_did_execute.connect(self._on_changes)
         runner.operation_failed.connect(self._on_failed)
         runner.busy_changed.connect(lambda busy: self.busy_label.setText(_("Saving…") if busy else ""))

@@ -1,0 +1,236 @@
+"""Benchmark of several consoles on one PostgreSQL database. Prints figures; passes nothing.
+
+    /work/venv/bin/python benchmarks/multi_console.py [--db postgresql+psycopg://…]
+        [--changes 200] [--clerks 20] [--rate 100] [--seconds 30]
+
+1. Change-to-visible latency between two consoles: a writer process changes an endpoint's
+   status every 50 ms; this process is the other console (a ``Runner`` with LISTEN/NOTIFY, no
+   polling); the time from the writer's commit returning to the change arriving on this
+   console's change bus (both on CLOCK_MONOTONIC, one machine).
+2. Load: ``--clerks`` clerk processes each send ``--rate`` status changes per second for
+   ``--seconds`` (each a transaction with its journal entry and NOTIFY); then checks that
+   every acknowledged change is in the journal under its seat and as a status event, and that
+   the following console heard of them all. Without ``--db`` a throwaway cluster is started
+   (Debian's postgresql package, as for the tests).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
+
+
+def pct(values: list[float], p: float) -> float:
+    s = sorted(values)
+    return s[max(0, min(len(s) - 1, round(p / 100 * (len(s) - 1))))]
+
+
+# --- the other processes --------------------------------------------------------------------
+
+
+def writer(url: str, me_id: int, changes: int) -> None:
+    """Console A: one status change every 50 ms; prints journal id and commit time."""
+    from meeting_console.core import endpoints
+    from meeting_console.core.api import Core
+
+    core = Core.open(url, seat="clerk-A", role="clerk")
+    print(json.dumps({"ready": True}), flush=True)
+    sys.stdin.readline()
+    for n in range(changes):
+        ch = endpoints.set_status(core, me_id, ("lost", "connected")[n % 2])
+        print(json.dumps([ch.journal_id, time.monotonic()]), flush=True)
+        time.sleep(0.05)
+    core.close()
+
+
+def clerk(url: str, seat: str, me_id: int, rate: float, seconds: float) -> None:
+    """A clerk sending ``rate`` status changes a second (paced; behind schedule it goes on
+    without sleeping and the achieved rate says so)."""
+    from meeting_console.core import endpoints
+    from meeting_console.core.api import Core
+
+    core = Core.open(url, seat=seat, role="clerk", endpoint_ids=frozenset({me_id}))
+    print(json.dumps({"ready": True}), flush=True)
+    sys.stdin.readline()
+    acked: list[int] = []
+    errors: list[str] = []
+    start = time.monotonic()
+    due = start
+    n = 0
+    while time.monotonic() - start < seconds:
+        try:
+            ch = endpoints.set_status(core, me_id, ("lost", "connected")[n % 2])
+            acked.append(ch.journal_id)
+        except Exception as exc:  # counted and reported: nothing acknowledged
+            errors.append(type(exc).__name__)
+        n += 1
+        due += 1 / rate
+        delay = due - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+    print(json.dumps({"acked": acked, "errors": errors, "elapsed": time.monotonic() - start}), flush=True)
+    core.close()
+
+
+def spawn(*args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
+    return subprocess.Popen([sys.executable, __file__, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            text=True, env=env)
+
+
+def line(p: subprocess.Popen[str]) -> object:
+    assert p.stdout is not None
+    out = p.stdout.readline()
+    if not out:
+        raise SystemExit(f"a console process ended early (code {p.wait()})")
+    return json.loads(out)
+
+
+def go(p: subprocess.Popen[str]) -> None:
+    assert p.stdin is not None
+    p.stdin.write("go\n")
+    p.stdin.flush()
+
+
+# --- this console ---------------------------------------------------------------------------
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--db", help="a PostgreSQL URL (default: a throwaway cluster)")
+    ap.add_argument("--changes", type=int, default=200)
+    ap.add_argument("--clerks", type=int, default=20)
+    ap.add_argument("--rate", type=float, default=100)
+    ap.add_argument("--seconds", type=float, default=30)
+    a = ap.parse_args()
+
+    from PySide6.QtCore import QCoreApplication, QEventLoop
+
+    from benchmarks.agenda_next_item import machine
+    from meeting_console.cli import demo_path
+    from meeting_console.core import endpoints, meeting_file, reads
+    from meeting_console.core.api import Core
+    from meeting_console.ui.bus import EXTERNAL, Runner
+
+    server = None
+    url = a.db
+    if url is None:
+        from tests.pgserver import PgServer
+
+        server = PgServer().start()
+        server.admin('CREATE DATABASE "bench"')
+        url = server.url("bench")
+    app = QCoreApplication.instance() or QCoreApplication([])
+    core = Core.open(url, seat="thư ký")
+    try:
+        mid = int(meeting_file.import_meeting(core, demo_path()).result)
+        specs = [{"name": f"Điểm cầu thử {i:02d}"} for i in range(a.clerks)]
+        endpoints.add_endpoints(core, mid, specs)
+        me_ids = [e.id for e in endpoints.rows(core, mid)]
+        print(machine())
+        print(f"PostgreSQL {'throwaway cluster (fsync off)' if server else url.split('@')[-1]}")
+
+        # 1. latency
+        runner = Runner(core)
+        arrived: dict[int, float] = {}
+        runner.operation_did_execute.connect(
+            lambda ch, who: who == EXTERNAL and ch.journal_id is not None
+            and arrived.setdefault(ch.journal_id, time.monotonic()))
+        runner.watch_external()
+        loop = QEventLoop()
+        deadline = time.monotonic() + 10
+        while not runner._listener.connected.is_set() and time.monotonic() < deadline:
+            loop.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        runner._watch_timer.stop()  # NOTIFY only: no safety-net polling in the figures
+        w = spawn("--writer", url, str(me_ids[0]), str(a.changes))
+        line(w)
+        go(w)
+        committed: dict[int, float] = {}
+        import threading
+
+        def read_writer() -> None:
+            assert w.stdout is not None
+            for out in w.stdout:
+                jid, t = json.loads(out)
+                committed[jid] = t
+
+        t = threading.Thread(target=read_writer, daemon=True)
+        t.start()
+        while w.poll() is None or not set(committed) <= set(arrived):
+            loop.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+            if w.poll() is not None and time.monotonic() > deadline + 60:
+                break
+        t.join(5)
+        lat = [(arrived[j] - committed[j]) * 1000 for j in committed if j in arrived]
+        print(f"change-to-visible, console A commit → console B's change bus, {len(lat)} changes "
+              f"({len(committed) - len(lat)} not seen): median {statistics.median(lat):.1f} ms, "
+              f"p99 {pct(lat, 99):.1f} ms, max {max(lat):.1f} ms")
+
+        # 2. load: clerks at a steady rate, a console following them
+        arrived.clear()
+        hw0 = core.high_water()
+        clerks = [spawn("--clerk", url, f"clerk-{i + 1:02d}", str(me_ids[10 + i]), str(a.rate), str(a.seconds))
+                  for i in range(a.clerks)]
+        for c in clerks:
+            line(c)
+        t0 = time.monotonic()
+        for c in clerks:
+            go(c)
+        results: list[dict] = [None] * len(clerks)  # type: ignore[list-item]
+
+        def collect(i: int, c: subprocess.Popen[str]) -> None:
+            results[i] = line(c)  # type: ignore[assignment]
+
+        threads = [threading.Thread(target=collect, args=(i, c), daemon=True) for i, c in enumerate(clerks)]
+        for th in threads:
+            th.start()
+        while any(th.is_alive() for th in threads):
+            loop.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        wall = time.monotonic() - t0
+        acked = {j for r in results for j in r["acked"]}
+        # the follower drains what is left
+        runner._poll_external()
+        end = time.monotonic() + 30
+        while not acked <= set(arrived) and time.monotonic() < end:
+            loop.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        errors = [e for r in results for e in r["errors"]]
+        journal = reads.journal(core, mid)
+        in_journal = {e.id for e in journal if e.id > hw0}
+        by_seat_ok = all(
+            {e.id for e in journal if e.seat == f"clerk-{i + 1:02d}" and e.id > hw0} == set(r["acked"])
+            for i, r in enumerate(results))
+        events = sum(len(reads.status_events(core, me_ids[10 + i])) for i in range(a.clerks))
+        wanted = a.clerks * a.rate * a.seconds
+        print(f"load: {a.clerks} clerk processes × {a.rate:g}/s × {a.seconds:g} s = {wanted:,.0f} wanted; "
+              f"{len(acked):,} acknowledged in {wall:.1f} s ({len(acked) / wall:,.0f}/s achieved), "
+              f"{len(errors)} refused/failed")
+        print(f"  lost: {len(acked - in_journal)} acknowledged but not in the journal; journal by seat "
+              f"{'matches' if by_seat_ok else 'DIFFERS'}; status events {events:,} (≥ acknowledged); "
+              f"the following console heard {len(acked & set(arrived)):,} of {len(acked):,}")
+        runner.shutdown()
+        for c in [w, *clerks]:
+            c.wait(30)
+        del app
+    finally:
+        core.close()
+        if server is not None:
+            server.stop()
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--writer":
+        writer(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif len(sys.argv) > 1 and sys.argv[1] == "--clerk":
+        clerk(sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5]), float(sys.argv[6]))
+    else:
+        main()
