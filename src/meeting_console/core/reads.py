@@ -7,6 +7,7 @@ per-area reads let a panel refresh only what changed.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -324,23 +325,28 @@ def _agenda(s: Session, meeting_id: int) -> tuple[AgendaItemInfo, ...]:
     )
 
 
-def _endpoint_names(s: Session, meeting_id: int) -> dict[int, str]:
-    return dict(
-        s.execute(
+def _endpoint_names(s: Session, meeting_id: int, ids: Iterable[int | None]) -> dict[int, str]:
+    """The names of the given participations only (a national meeting has 31,000 bridge
+    points and a few hundred speeches: reading every name cost half a second a read)."""
+    wanted = sorted({i for i in ids if i is not None})
+    out: dict[int, str] = {}
+    for start in range(0, len(wanted), 900):  # SQLite's limit on bound parameters
+        out.update(s.execute(
             select(m.MeetingEndpoint.id, m.Endpoint.name)
             .join(m.Endpoint, m.Endpoint.id == m.MeetingEndpoint.endpoint_id)
-            .where(m.MeetingEndpoint.meeting_id == meeting_id)
-        ).all()
-    )
+            .where(m.MeetingEndpoint.meeting_id == meeting_id,
+                   m.MeetingEndpoint.id.in_(wanted[start:start + 900]))
+        ).all())
+    return out
 
 
 def _speakers(s: Session, meeting_id: int) -> tuple[SpeakerInfo, ...]:
     people = {p.id: p for p in s.scalars(select(m.Person).where(m.Person.meeting_id == meeting_id))}
-    eps = _endpoint_names(s, meeting_id)
     items = dict(
         s.execute(select(m.AgendaItem.id, m.AgendaItem.position).where(m.AgendaItem.meeting_id == meeting_id)).all()
     )
     rows = list(s.scalars(select(m.SpeakerRequest).where(m.SpeakerRequest.meeting_id == meeting_id)))
+    eps = _endpoint_names(s, meeting_id, (r.meeting_endpoint_id for r in rows))
     big = 1 << 30
 
     def order(r: m.SpeakerRequest) -> tuple[int, int, int, int]:
@@ -371,13 +377,13 @@ def _speakers(s: Session, meeting_id: int) -> tuple[SpeakerInfo, ...]:
 def _grants(s: Session, meeting_id: int) -> tuple[GrantInfo, ...]:
     people = {p.id: p for p in s.scalars(select(m.Person).where(m.Person.meeting_id == meeting_id))}
     orgs = {o.id: o for o in s.scalars(select(m.Organisation).where(m.Organisation.meeting_id == meeting_id))}
-    eps = _endpoint_names(s, meeting_id)
     rows = s.execute(
         select(m.AwardGrant, m.AwardType)
         .join(m.AwardType, m.AwardType.id == m.AwardGrant.award_type_id)
         .where(m.AwardGrant.meeting_id == meeting_id)
         .order_by(m.AwardGrant.ceremony_position, m.AwardGrant.id)
     ).all()
+    eps = _endpoint_names(s, meeting_id, (g.meeting_endpoint_id for g, _t in rows))
     out = []
     for g, t in rows:
         if g.recipient_kind == "collective":
