@@ -424,3 +424,15 @@ def test_address_problems_speak_vietnamese() -> None:
             parse_address("tcp://10.0.0.5:0")
     finally:
         i18n.set_language("en")
+
+
+def test_not_found_names_the_object_in_vietnamese(core: Core) -> None:
+    from meeting_console import i18n
+    from meeting_console.errors import NotFound
+
+    i18n.set_language("vi")
+    try:
+        with pytest.raises(NotFound, match="không có điểm cầu của hội nghị mã số 999999"):
+            endpoints.set_status(core, 999999, "lost")
+    finally:
+        i18n.set_language("en")
