@@ -299,12 +299,6 @@ SECTIONS: dict[str, tuple[Spec, ...]] = {
     "history": HISTORY_SPECS,
 }
 TOP_LEVEL = ("format", "meeting", *SECTIONS)
-SINGULAR = {
-    "organisations": "organisation",
-    "endpoints": "endpoint",
-    "people": "person",
-    "agenda": "agenda item",
-}
 # what the refusals say of an unknown reference, by section (translated where raised)
 UNKNOWN_REF = {
     "organisations": N_('unknown organisation "{key}"'),
@@ -407,10 +401,10 @@ def _load_source(
     """The file's text (NFC) and the name refusals give it. A ``str`` is a path when it is
     one line naming an existing file (or ending in .yaml/.yml), otherwise the YAML itself."""
     if isinstance(path_or_text, bytes | bytearray):
-        name = source_name or "<meeting file>"
+        name = source_name or _("<meeting file>")
         return _decode(bytes(path_or_text), name), name
     if isinstance(path_or_text, str) and not _looks_like_path(path_or_text):
-        name = source_name or "<meeting file>"
+        name = source_name or _("<meeting file>")
         if (
             len(path_or_text) > MAX_BYTES // 4
             and len(path_or_text.encode("utf-8", "surrogatepass")) > MAX_BYTES
