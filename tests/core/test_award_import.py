@@ -283,3 +283,26 @@ def test_a_title_block_above_the_headings_is_skipped(core: Core, mid: int,
     assert problems(core, mid, write(tmp_path, rows, edit=title)) == [
         "row 7, column G (Người nhận thay): a posthumous award needs the relative or "
         "representative who receives it (e.g. “thân nhân đồng chí …”)"]
+
+
+def test_problems_speak_vietnamese(core: Core, mid: int, tmp_path: Path) -> None:
+    """In Vietnamese the same problems read in Vietnamese, row and column included."""
+    from meeting_console import i18n
+
+    rows = [list(r) for r in GOOD]
+    rows[0][9] = "31/02/2021"
+    rows[4][5] = "x"  # a posthumous collective
+    i18n.set_language("vi")
+    try:
+        with pytest.raises(ai.SpreadsheetRefused) as refused:
+            ai.import_grants(core, mid, write(tmp_path, rows))
+        assert [str(p) for p in refused.value.problems] == [
+            "dòng 2, cột J (Ngày quyết định): “31/02/2021” không phải ngày tháng; hãy ghi theo "
+            "dạng 05/01/2022",
+            "dòng 6, cột F (Truy tặng): chỉ cá nhân mới được truy tặng",
+        ]
+        assert str(refused.value).endswith("(và 1 lỗi khác); chưa nhập dữ liệu nào")
+        (missing,) = ai.check_sheet(core, mid, FILES / "missing_award_column.xlsx").problems
+        assert str(missing) == "dòng 1: dòng 1 không có cột “Hình thức khen thưởng” (Award)"
+    finally:
+        i18n.set_language("en")

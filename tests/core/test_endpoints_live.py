@@ -410,3 +410,29 @@ def test_bulk_batch_then_clerk_undo_still_works(core: Core, clock: FakeClock, mo
     endpoints.set_status(core, ids[1], "lost")
     core.undo(mid)  # the clerk's status comes off over the monitor's change
     assert _ep(core, mid, ids[1]).status == "connected"
+
+
+def test_address_problems_speak_vietnamese() -> None:
+    from meeting_console import i18n
+    from meeting_console.core.endpoints import AddressError
+
+    i18n.set_language("vi")
+    try:
+        with pytest.raises(AddressError, match="'tcp://10.0.0.5' cần số cổng, ví dụ tcp://máy:5060"):
+            parse_address("tcp://10.0.0.5")
+        with pytest.raises(AddressError, match="cổng 0 nằm ngoài khoảng 1–65535"):
+            parse_address("tcp://10.0.0.5:0")
+    finally:
+        i18n.set_language("en")
+
+
+def test_not_found_names_the_object_in_vietnamese(core: Core) -> None:
+    from meeting_console import i18n
+    from meeting_console.errors import NotFound
+
+    i18n.set_language("vi")
+    try:
+        with pytest.raises(NotFound, match="không có điểm cầu của hội nghị mã số 999999"):
+            endpoints.set_status(core, 999999, "lost")
+    finally:
+        i18n.set_language("en")

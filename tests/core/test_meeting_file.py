@@ -1066,3 +1066,16 @@ def test_fuzz_mutated_demo(tmp_path: Path) -> None:
         run()
     finally:
         core.close()
+
+
+def test_refusals_speak_vietnamese() -> None:
+    from meeting_console import i18n
+
+    text = "format: meeting-console/1\nmeeting:\n  title: Hội nghị\n  date: 2022-01-14\nagenda:\n  - key: a\n    title: Khai mạc\n    minutes: -5\n"
+    i18n.set_language("vi")
+    try:
+        with pytest.raises(ImportRefused) as refused:
+            meeting_file.read_meeting_file(text)
+        assert refused.value.bare_message == "không được là số âm, nhưng gặp -5"
+    finally:
+        i18n.set_language("en")

@@ -261,3 +261,25 @@ def test_thousands_of_unreachable_addresses_at_once() -> None:
     assert {r.detail for r in results[:2000]} == {"TCP: connection refused"}
     assert ticker.ticks > 0
     print(f"longest loop gap while probing 2,600 dead peers: {ticker.longest * 1000:.0f} ms")
+
+
+def test_details_are_stored_in_english_and_shown_in_the_console_language() -> None:
+    from meeting_console import i18n
+    from meeting_console.monitor.probes import detail_text
+
+    stored = ["TCP connected in 3.2 ms", "TCP: no connection within 1 s", "TCP: connection refused",
+              "SIP: no SIP answer within 2 s (only 100 Trying)", "HTTP 503 Service Unavailable",
+              "HTTP: TLS failed: WRONG_VERSION_NUMBER", "feed: lost, MCU says down", "roll call",
+              "TCP: Network is unreachable"]
+    assert [detail_text(d) for d in stored] == stored  # English: as stored
+    i18n.set_language("vi")
+    try:
+        assert [detail_text(d) for d in stored] == [
+            "TCP kết nối được sau 3.2 ms", "TCP: không kết nối được trong 1 giây",
+            "TCP: kết nối bị từ chối",
+            "SIP: không có phản hồi SIP trong 2 giây (chỉ nhận 100 Trying)",
+            "HTTP 503 Service Unavailable", "HTTP: lỗi TLS: WRONG_VERSION_NUMBER",
+            "nguồn trạng thái: mất kết nối, MCU says down", "điểm danh",
+            "TCP: Network is unreachable"]  # an OS message is shown as the OS gave it
+    finally:
+        i18n.set_language("en")

@@ -28,7 +28,7 @@ from meeting_console.core import journal as jr
 from meeting_console.core.changes import Changes, areas_of
 from meeting_console.core.clock import Clock, SystemClock
 from meeting_console.errors import ConnectionLost, NotFound, OperationRefused, StoreError
-from meeting_console.i18n import _
+from meeting_console.i18n import N_, _
 from meeting_console.store.engine import Database, open_database
 from meeting_console.store.models import Base, JournalEntry
 
@@ -63,6 +63,17 @@ class UndoStatus:
         return self.redo_label is not None
 
 
+# what ``Tx.get`` calls an object it cannot find (the English names callers pass, and the
+# table names), in the console's language
+OBJECT_NAMES = {
+    "meeting": N_("meeting"), "organisation": N_("organisation"), "person": N_("person"),
+    "endpoint": N_("endpoint"), "meeting endpoint": N_("meeting endpoint"),
+    "endpoint status event": N_("endpoint status event"), "agenda item": N_("agenda item"),
+    "speaker request": N_("speaker request"), "award type": N_("award type"),
+    "award": N_("award"), "award grant": N_("award"), "journal": N_("journal entry"),
+}
+
+
 class Tx:
     """What an operation body works with: the session, the operation's time, and where to
     say which meeting it concerns and what label the journal shows."""
@@ -78,7 +89,9 @@ class Tx:
     def get(self, model: type[M], id_: int | None, what: str | None = None) -> M:
         obj = self.session.get(model, id_) if id_ is not None else None
         if obj is None:
-            raise NotFound(_("unknown {value} id {id_}").format(value=what or model.__tablename__.replace('_', ' '), id_=id_))
+            what = what or model.__tablename__.replace("_", " ")
+            what = _(OBJECT_NAMES[what]) if what in OBJECT_NAMES else what
+            raise NotFound(_("unknown {value} id {id_}").format(value=what, id_=id_))
         return obj
 
     def add(self, obj: M) -> M:

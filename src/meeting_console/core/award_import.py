@@ -36,7 +36,7 @@ from meeting_console.core.catalogue import award_types, seed_catalogue
 from meeting_console.core.changes import Changes
 from meeting_console.core.text import clean_text, decode_legacy, detect_mojibake, fold
 from meeting_console.errors import ImportRefused, OperationRefused
-from meeting_console.i18n import N_, _
+from meeting_console.i18n import N_, _, ngettext
 from meeting_console.store import models as m
 
 MAX_BYTES = 20 * 1024 * 1024  # a list of awards is kilobytes; anything near this is not one
@@ -98,9 +98,9 @@ class SheetProblem:
     def __str__(self) -> str:
         where = []
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(_("row {row}").format(row=self.row))
         if self.column:
-            col = f"column {self.column}"
+            col = _("column {column}").format(column=self.column)
             if self.heading:
                 col += f" ({self.heading})"
             where.append(col)
@@ -114,9 +114,11 @@ class SpreadsheetRefused(ImportRefused):
         self.problems = tuple(problems)
         first = self.problems[0]
         more = len(self.problems) - 1
-        tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        tail = ngettext(" (and {n} more problem)", " (and {n} more problems)",
+                        more).format(n=more) if more else ""
         # the problem names its row and column itself; line and field are for callers
-        super().__init__(f"{first}{tail}; nothing was imported", file=file)
+        super().__init__(_("{problem}{more}; nothing was imported").format(
+            problem=first, more=tail), file=file)
         self.line = first.row
         self.field = first.heading
 
@@ -167,14 +169,15 @@ def _legacy(text: str) -> str | None:
 
 def _package_problem(data: bytes) -> str | None:
     if not data:
-        return "the file is empty"
+        return _("the file is empty")
     if data.startswith(OLE_MAGIC):
         if "EncryptedPackage".encode("utf-16-le") in data:
-            return ("the workbook is password-protected (encrypted); open it in Excel, remove "
-                    "the password (File › Info › Protect Workbook), save it and import again")
-        return "this is an old Excel 97–2003 workbook (.xls); save it as .xlsx and import again"
+            return _("the workbook is password-protected (encrypted); open it in Excel, remove "
+                     "the password (File › Info › Protect Workbook), save it and import again")
+        return _("this is an old Excel 97–2003 workbook (.xls); save it as .xlsx and import "
+                 "again")
     if not data.startswith(b"PK"):
-        return "this is not an Excel workbook (.xlsx); save the list from Excel as .xlsx"
+        return _("this is not an Excel workbook (.xlsx); save the list from Excel as .xlsx")
     return None
 
 
@@ -186,15 +189,17 @@ def _open_workbook(path: Path) -> tuple[Any, list[SheetProblem]]:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            return None, [SheetProblem(f"the file is {size // 1_048_576} MB; an award list is "
-                                       f"far smaller (limit {MAX_BYTES // 1_048_576} MB)")]
+            return None, [SheetProblem(_("the file is {size} MB; an award list is far smaller "
+                                         "(limit {limit} MB)").format(
+                size=size // 1_048_576, limit=MAX_BYTES // 1_048_576))]
         data = path.read_bytes()
     except FileNotFoundError:
-        return None, [SheetProblem("no such file")]
+        return None, [SheetProblem(_("no such file"))]
     except IsADirectoryError:
-        return None, [SheetProblem("this is a folder, not a workbook")]
+        return None, [SheetProblem(_("this is a folder, not a workbook"))]
     except OSError as exc:
-        return None, [SheetProblem(f"cannot be read ({exc.strerror or exc})")]
+        return None, [SheetProblem(_("cannot be read ({value})").format(
+            value=exc.strerror or exc))]
     problem = _package_problem(data)
     if problem:
         return None, [SheetProblem(problem)]
@@ -202,19 +207,23 @@ def _open_workbook(path: Path) -> tuple[Any, list[SheetProblem]]:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             names = set(z.namelist())
             if "xl/workbook.xml" not in names:
-                what = "a Word document" if "word/document.xml" in names else (
-                    "an OpenDocument file" if "mimetype" in names else "a zip archive")
-                return None, [SheetProblem(f"this is {what}, not an Excel workbook (.xlsx)")]
+                what = (_("this is a Word document, not an Excel workbook (.xlsx)")
+                        if "word/document.xml" in names else
+                        _("this is an OpenDocument file, not an Excel workbook (.xlsx)")
+                        if "mimetype" in names else
+                        _("this is a zip archive, not an Excel workbook (.xlsx)"))
+                return None, [SheetProblem(what)]
             if sum(i.file_size for i in z.infolist()) > MAX_UNPACKED:
-                return None, [SheetProblem("the workbook would unpack to more than "
-                                           f"{MAX_UNPACKED // 1_048_576} MB; refused")]
+                return None, [SheetProblem(_("the workbook would unpack to more than {limit} MB; "
+                                             "refused").format(limit=MAX_UNPACKED // 1_048_576))]
     except zipfile.BadZipFile:
-        return None, [SheetProblem("the workbook is damaged (not a readable .xlsx)")]
+        return None, [SheetProblem(_("the workbook is damaged (not a readable .xlsx)"))]
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on broken parts
-        return None, [SheetProblem(f"the workbook cannot be read ({type(exc).__name__}: "
-                                   f"{str(exc).splitlines()[0] if str(exc) else 'damaged'})")]
+        return None, [SheetProblem(_("the workbook cannot be read ({kind}: {detail})").format(
+            kind=type(exc).__name__,
+            detail=str(exc).splitlines()[0] if str(exc) else _("damaged")))]
     return wb, []
 
 
@@ -236,7 +245,7 @@ def _suggest(value: str, choices: Iterable[str]) -> str:
     choices = list(choices)
     keyed = {_key(c): c for c in choices}
     close = difflib.get_close_matches(_key(value), list(keyed), n=1, cutoff=0.6)
-    return f"; did you mean “{keyed[close[0]]}”?" if close else ""
+    return _("; did you mean “{name}”?").format(name=keyed[close[0]]) if close else ""
 
 
 def _cell_text(value: Any) -> str:
@@ -283,9 +292,10 @@ class _Row:
         legacy = _legacy(out)
         if legacy:
             name = "TCVN3 (ABC)" if legacy == "TCVN3" else "VNI-Windows"
-            self.problem(key, f"“{out[:60]}” looks like text typed in {name} and read as "
-                         f"Unicode (it would read “{decode_legacy(out, legacy)[:60]}”); convert "
-                         "the file to Unicode (e.g. UniKey's converter) and import again")
+            self.problem(key, _("“{text}” looks like text typed in {name} and read as Unicode "
+                                "(it would read “{decoded}”); convert the file to Unicode (e.g. "
+                                "UniKey's converter) and import again").format(
+                text=out[:60], name=name, decoded=decode_legacy(out, legacy)[:60]))
         return out
 
     def checked(self, key: str, column: str, value: Any) -> Any:
@@ -314,7 +324,8 @@ def _date(row: _Row) -> date | None:
             except ValueError:
                 break
     if text:
-        row.problem("decision_date", f"“{text}” is not a date; write it as 05/01/2022")
+        row.problem("decision_date",
+                    _("“{text}” is not a date; write it as 05/01/2022").format(text=text))
     return None
 
 
@@ -327,8 +338,8 @@ def _flag(row: _Row) -> bool:
         return False
     if text in YES:
         return True
-    row.problem("posthumous", f"“{row.text('posthumous')}”: write x (or “có”) for a "
-                "posthumous award, leave it empty otherwise")
+    row.problem("posthumous", _("“{text}”: write x (or “có”) for a posthumous award, leave "
+                                "it empty otherwise").format(text=row.text("posthumous")))
     return False
 
 
@@ -341,7 +352,8 @@ def _group(row: _Row) -> int | None:
     if isinstance(raw, str) and raw.strip().isdigit():
         raw = int(raw.strip())
     if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
-        row.problem("group", f"“{_cell_text(raw)}” is not a group number (1, 2, 3 …)")
+        row.problem("group", _("“{text}” is not a group number (1, 2, 3 …)").format(
+            text=_cell_text(raw)))
         return None
     return raw
 
@@ -373,25 +385,26 @@ def _check_row(row: _Row, ctx: _Context) -> PlannedGrant | None:
     award = row.text("award")
     type_id = None
     if not award:
-        row.problem("award", "empty: which award (as in the catalogue)?")
+        row.problem("award", _("empty: which award (as in the catalogue)?"))
     else:
         found = ctx.types.get(_key(award))
         if found is None:
-            row.problem("award", f"“{award}” is not in the award catalogue"
-                        + _suggest(award, ctx.type_names))
+            row.problem("award", _("“{award}” is not in the award catalogue").format(
+                award=award) + _suggest(award, ctx.type_names))
         else:
             type_id, award = found
     kind_text = row.text("kind")
     name = _HONORIFIC.sub("", row.text("recipient"))
     if not name:
-        row.problem("recipient", "empty: who receives the award?")
+        row.problem("recipient", _("empty: who receives the award?"))
     kind = None
     if _key(kind_text) in INDIVIDUAL:
         kind = "individual"
     elif _key(kind_text) in COLLECTIVE:
         kind = "collective"
     elif kind_text:
-        row.problem("kind", f"“{kind_text}”: write “Cá nhân” or “Tập thể”")
+        row.problem("kind", _("“{text}”: write “Cá nhân” or “Tập thể”").format(
+            text=kind_text))
     else:  # not said: a collective when the meeting knows an organisation of that name
         kind = "collective" if name and _key(name) in ctx.orgs else "individual"
     post = row.text("post")
@@ -399,13 +412,13 @@ def _check_row(row: _Row, ctx: _Context) -> PlannedGrant | None:
     received_by = row.text("received_by")
     if kind == "collective":
         if post:
-            row.problem("post", f"“{post}”: a collective has no post; leave it empty, or "
-                        "mark the row “Cá nhân” if it is a person")
+            row.problem("post", _("“{post}”: a collective has no post; leave it empty, or "
+                                  "mark the row “Cá nhân” if it is a person").format(post=post))
         if posthumous:
-            row.problem("posthumous", "only an individual can be honoured posthumously")
+            row.problem("posthumous", _("only an individual can be honoured posthumously"))
     if posthumous and not received_by and kind != "collective":
-        row.problem("received_by", "a posthumous award needs the relative or representative "
-                    "who receives it (e.g. “thân nhân đồng chí …”)")
+        row.problem("received_by", _("a posthumous award needs the relative or representative "
+                                     "who receives it (e.g. “thân nhân đồng chí …”)"))
     values: dict[str, Any] = {
         "recipient_post": row.checked("post", "recipient_post", post),
         "posthumous": posthumous,
@@ -430,8 +443,8 @@ def _check_row(row: _Row, ctx: _Context) -> PlannedGrant | None:
     if endpoint:
         ep = ctx.endpoints.get(_key(endpoint))
         if ep is None:
-            row.problem("endpoint", f"“{endpoint}” is not an endpoint of this meeting"
-                        + _suggest(endpoint, [e.name for e in snap.endpoints]))
+            row.problem("endpoint", _("“{endpoint}” is not an endpoint of this meeting").format(
+                endpoint=endpoint) + _suggest(endpoint, [e.name for e in snap.endpoints]))
         elif ep.kind != "main_hall":
             values["meeting_endpoint_id"] = ep.id
     group = _group(row)
@@ -439,8 +452,9 @@ def _check_row(row: _Row, ctx: _Context) -> PlannedGrant | None:
     if name and kind == "individual":
         who = ctx.people_named(name)
         if len(who) > 1:
-            row.problem("recipient", f"the meeting has {len(who)} participants named “{name}”; "
-                        "tell them apart in the people list first")
+            row.problem("recipient", _("the meeting has {n} participants named “{name}”; tell "
+                                       "them apart in the people list first").format(
+                n=len(who), name=name))
         elif who:
             person_id = who[0].id
     elif name and kind == "collective":
@@ -461,12 +475,14 @@ def _duplicates(rows: list[PlannedGrant], row_cols: dict[int, dict[str, int]],
         col = _letter(row_cols[r.row]["recipient"])
         if k in seen:
             problems.append(SheetProblem(
-                f"duplicate: {r.award_name} to {r.recipient_name} is already in row {seen[k]}",
+                _("duplicate: {award} to {recipient} is already in row {row}").format(
+                    award=r.award_name, recipient=r.recipient_name, row=seen[k]),
                 r.row, col, recipient.heading))
         elif k in existing:
             problems.append(SheetProblem(
-                f"duplicate: {r.award_name} to {r.recipient_name} is already among this "
-                f"meeting's awards (no. {existing[k].ceremony_position})",
+                _("duplicate: {award} to {recipient} is already among this meeting's awards "
+                  "(no. {position})").format(award=r.award_name, recipient=r.recipient_name,
+                                             position=existing[k].ceremony_position),
                 r.row, col, recipient.heading))
         seen.setdefault(k, r.row)
 
@@ -483,8 +499,8 @@ def _group_presenters(rows: list[PlannedGrant], row_cols: dict[int, dict[str, in
         if mine != theirs and mine != (None, ""):
             col = row_cols[r.row].get("presenter")
             problems.append(SheetProblem(
-                f"group {r.group} is presented together, by one presenter; row {lead.row} "
-                "names another", r.row, _letter(col) if col is not None else "",
+                _("group {group} is presented together, by one presenter; row {row} names "
+                  "another").format(group=r.group, row=lead.row), r.row, _letter(col) if col is not None else "",
                 BY_KEY["presenter"].heading))
 
 
@@ -516,8 +532,9 @@ def read_sheet(path: str | os.PathLike[str], snap: reads.MeetingSnapshot,
     while values and all(v is None or _cell_text(v).strip() == "" for v in values[-1]):
         values.pop()
     if not values:
-        problems.append(SheetProblem(f"the sheet “{title}” is empty: no headings, no awards; "
-                                     "start from the template (grants-template.xlsx)"))
+        problems.append(SheetProblem(_("the sheet “{title}” is empty: no headings, no awards; "
+                                       "start from the template (grants-template.xlsx)").format(
+            title=title)))
         return GrantSheet(source, title, (), tuple(problems))
     top = _header_index(values)
     head_row = top + 1  # as Excel numbers it
@@ -530,8 +547,8 @@ def read_sheet(path: str | os.PathLike[str], snap: reads.MeetingSnapshot,
         heading = (_cell_text(ws.cell(row=head_row, column=rng.min_col).value).strip()
                    if a == b else "")
         problems.append(SheetProblem(
-            f"merged cells {rng.coord}: one award per row, one value per cell; unmerge them "
-            "and fill in every cell", rng.min_row, a if a == b else f"{a}–{b}", heading))
+            _("merged cells {cells}: one award per row, one value per cell; unmerge them and "
+              "fill in every cell").format(cells=rng.coord), rng.min_row, a if a == b else f"{a}–{b}", heading))
     # headings
     columns: dict[str, int] = {}
     for i, h in enumerate(values[top]):
@@ -541,27 +558,32 @@ def read_sheet(path: str | os.PathLike[str], snap: reads.MeetingSnapshot,
         c = _match_heading(text)
         if c is None:
             known = [x.heading for x in COLUMNS]
-            problems.append(SheetProblem(f"unknown column heading “{text}”"
+            problems.append(SheetProblem(_("unknown column heading “{text}”").format(text=text)
                                          + _suggest(text, known + [x.english for x in COLUMNS]),
                                          head_row, _letter(i)))
         elif c.key in columns:
-            problems.append(SheetProblem(f"“{text}” repeats column {_letter(columns[c.key])}",
+            problems.append(SheetProblem(_("“{text}” repeats column {column}").format(
+                text=text, column=_letter(columns[c.key])),
                                          head_row, _letter(i), c.heading))
         else:
             columns[c.key] = i
+    missing_column = False
     for c in COLUMNS:
         if c.required and c.key not in columns:
+            missing_column = True
             problems.append(SheetProblem(
-                f"no column “{c.heading}” ({c.english}) in row {head_row}", head_row))
+                _("no column “{heading}” ({english}) in row {row}").format(
+                    heading=c.heading, english=c.english, row=head_row), head_row))
     data = [(n, r) for n, r in enumerate(values[top + 1:], start=head_row + 1)
             if any(v is not None and _cell_text(v).strip() for v in r)]
     if not data:
-        problems.append(SheetProblem(f"the sheet “{title}” has headings but no awards under "
-                                     "them", head_row + 1))
+        problems.append(SheetProblem(_("the sheet “{title}” has headings but no awards under "
+                                       "them").format(title=title), head_row + 1))
     if len(data) > MAX_ROWS:
-        problems.append(SheetProblem(f"{len(data)} rows; at most {MAX_ROWS} awards at once"))
+        problems.append(SheetProblem(_("{n} rows; at most {limit} awards at once").format(
+            n=len(data), limit=MAX_ROWS)))
         data = data[:MAX_ROWS]
-    if any(p.row == head_row and p.message.startswith("no column") for p in problems):
+    if missing_column:
         return GrantSheet(source, title, (), tuple(problems))
     ctx = _Context(snap, catalogue)
     planned: list[PlannedGrant] = []
@@ -602,7 +624,8 @@ def import_grants(core: Core, meeting_id: int, path: str | os.PathLike[str]) -> 
 
 def _label(sheet: GrantSheet) -> str:
     n = len(sheet.rows)
-    return f"Import {n} award{'s' if n != 1 else ''} from {sheet.source}"
+    return ngettext("Import {n} award from {file}", "Import {n} awards from {file}",
+                    n).format(n=n, file=sheet.source)
 
 
 @operation(N_("Import awards"))
@@ -642,7 +665,8 @@ def write_grants(tx: Tx, meeting_id: int, sheet: GrantSheet) -> list[int]:
                 meeting_id=meeting_id, full_name=r.recipient_name,
                 posts=[post] if post and not r.values["posthumous"] else [],
                 category="invited", is_recorder=False, attendance="unknown",
-                note=f"award recipient ({sheet.source}, row {r.row})"))
+                note=_("award recipient ({file}, row {row})").format(file=sheet.source,
+                                                                      row=r.row)))
         elif r.recipient_kind == "collective" and not (r.org_id or k in orgs):
             new_orgs.setdefault(k, m.Organisation(meeting_id=meeting_id, name=r.recipient_name,
                                                   note=""))
@@ -680,7 +704,7 @@ def _refuse_duplicates(tx: Tx, meeting_id: int, sheet: GrantSheet) -> None:
             if count.get((r.award_type_id, r.recipient_kind, _key(r.recipient_name)), 0) > 1]
     if rows:
         raise SpreadsheetRefused(sheet.source, [
-            SheetProblem("duplicate: this award was added meanwhile (by another console)", n)
+            SheetProblem(_("duplicate: this award was added meanwhile (by another console)"), n)
             for n in rows])
 
 

@@ -59,42 +59,42 @@ class AddressError(ValueError):
 
 def _check_host(host: str, text: str) -> str:
     if not host:
-        raise AddressError(f"{text!r} names no host")
+        raise AddressError(_("{text} names no host").format(text=repr(text)))
     if host.startswith("[") or host.endswith("]"):
         if not (host.startswith("[") and host.endswith("]")):
-            raise AddressError(f"{text!r}: unbalanced brackets around the IPv6 address")
+            raise AddressError(_("{text}: unbalanced brackets around the IPv6 address").format(text=repr(text)))
         inner = host[1:-1]
         try:
             return str(ipaddress.IPv6Address(inner))
         except ValueError:
-            raise AddressError(f"{text!r}: {inner!r} is not an IPv6 address") from None
+            raise AddressError(_("{text}: {inner} is not an IPv6 address").format(text=repr(text), inner=repr(inner))) from None
     if ":" in host:
-        raise AddressError(f"{text!r}: write an IPv6 address in brackets, e.g. [{host}]")
+        raise AddressError(_("{text}: write an IPv6 address in brackets, e.g. [{host}]").format(text=repr(text), host=host))
     if re.fullmatch(r"[0-9.]+", host):
         try:
             return str(ipaddress.IPv4Address(host))
         except ValueError:
-            raise AddressError(f"{text!r}: {host!r} is not an IPv4 address") from None
+            raise AddressError(_("{text}: {host} is not an IPv4 address").format(text=repr(text), host=repr(host))) from None
     try:
         ascii_host = host.encode("idna").decode("ascii").lower()
     except UnicodeError:
-        raise AddressError(f"{text!r}: {host!r} is not a valid host name") from None
+        raise AddressError(_("{text}: {host} is not a valid host name").format(text=repr(text), host=repr(host))) from None
     ascii_host = ascii_host.rstrip(".")
     if len(ascii_host) > 253 or not all(_HOST_LABEL.match(p) for p in ascii_host.split(".")):
-        raise AddressError(f"{text!r}: {host!r} is not a valid host name")
+        raise AddressError(_("{text}: {host} is not a valid host name").format(text=repr(text), host=repr(host)))
     return ascii_host
 
 
 def _check_port(port: str, text: str, default: int | None) -> int:
     if port == "":
         if default is None:
-            raise AddressError(f"{text!r} needs a port, e.g. tcp://host:5060")
+            raise AddressError(_("{text} needs a port, e.g. tcp://host:5060").format(text=repr(text)))
         return default
     if not port.isdigit() or not port.isascii():
-        raise AddressError(f"{text!r}: port {port!r} is not a number")
+        raise AddressError(_("{text}: port {port} is not a number").format(text=repr(text), port=repr(port)))
     value = int(port)
     if not 1 <= value <= 65535:
-        raise AddressError(f"{text!r}: port {value} is outside 1–65535")
+        raise AddressError(_("{text}: port {value} is outside 1–65535").format(text=repr(text), value=value))
     return value
 
 
@@ -102,16 +102,16 @@ def _split_host_port(hostport: str, text: str) -> tuple[str, str]:
     if hostport.startswith("["):
         end = hostport.find("]")
         if end < 0:
-            raise AddressError(f"{text!r}: unbalanced brackets around the IPv6 address")
+            raise AddressError(_("{text}: unbalanced brackets around the IPv6 address").format(text=repr(text)))
         host, rest = hostport[: end + 1], hostport[end + 1 :]
         if rest and not rest.startswith(":"):
-            raise AddressError(f"{text!r}: unexpected {rest!r} after the IPv6 address")
+            raise AddressError(_("{text}: unexpected {rest} after the IPv6 address").format(text=repr(text), rest=repr(rest)))
         return host, rest[1:]
     if hostport.count(":") > 1:
-        raise AddressError(f"{text!r}: write an IPv6 address in brackets, e.g. [::1]:5060")
-    host, _, port = hostport.partition(":")
-    if _ == ":" and port == "":
-        raise AddressError(f"{text!r}: the port after ':' is missing")
+        raise AddressError(_("{text}: write an IPv6 address in brackets, e.g. [::1]:5060").format(text=repr(text)))
+    host, sep, port = hostport.partition(":")
+    if sep == ":" and port == "":
+        raise AddressError(_("{text}: the port after ':' is missing").format(text=repr(text)))
     return host, port
 
 
@@ -122,70 +122,71 @@ def parse_address(value: str) -> Address:
     may end in ``#ca=/path/to/ca.pem`` to trust that CA file)."""
     text = nfc(value).strip()
     if not text:
-        raise AddressError("the address is empty")
+        raise AddressError(_("the address is empty"))
     if len(text) > 1000:
-        raise AddressError(f"the address is longer than 1000 characters ({len(text)})")
+        raise AddressError(_("the address is longer than 1000 characters ({n})").format(n=len(text)))
     for pos, ch in enumerate(text, start=1):
         if ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Cs"):
-            what = "a space" if ch.isspace() else f"a control character (U+{ord(ch):04X})"
-            raise AddressError(f"{text!r} contains {what} at position {pos}")
+            raise AddressError((_("{text} contains a space at position {pos}") if ch.isspace() else
+                                _("{text} contains a control character ({code}) at position {pos}"))
+                               .format(text=repr(text), code=f"U+{ord(ch):04X}", pos=pos))
     scheme, colon, rest = text.partition(":")
     scheme_l = scheme.lower()
     if not colon or not re.fullmatch(r"[a-z][a-z0-9+.-]*", scheme_l) or scheme_l in ("localhost",) \
             or scheme_l.replace(".", "").isdigit():
-        raise AddressError(f"{text!r}: say how to probe it: {ADDRESS_FORMS}")
+        raise AddressError(_("{text}: say how to probe it: {forms}").format(text=repr(text), forms=ADDRESS_FORMS))
     if scheme_l == "tcp":
         if not rest.startswith("//"):
-            raise AddressError(f"{text!r}: write tcp://host:port")
+            raise AddressError(_("{text}: write tcp://host:port").format(text=repr(text)))
         hostport = rest[2:]
         if any(c in hostport for c in "/?#@"):
-            raise AddressError(f"{text!r}: a tcp:// address is only tcp://host:port")
+            raise AddressError(_("{text}: a tcp:// address is only tcp://host:port").format(text=repr(text)))
         host, port = _split_host_port(hostport, text)
         return Address("tcp", _check_host(host, text), _check_port(port, text, None), "", "",
                        f"tcp://{hostport}")
     if scheme_l == "sip":
         if rest.startswith("//"):
-            raise AddressError(f"{text!r}: a SIP address has no '//': write sip:host[:port]")
-        body, _, params = rest.partition(";")
+            raise AddressError(_("{text}: a SIP address has no '//': write sip:host[:port]").format(text=repr(text)))
+        body, _sep, params = rest.partition(";")
         if "?" in body or "#" in body:
-            raise AddressError(f"{text!r}: a SIP address cannot hold '?' or '#'")
+            raise AddressError(_("{text}: a SIP address cannot hold '?' or '#'").format(text=repr(text)))
         user, at, hostport = body.rpartition("@")
         if at and not _SIP_USER.match(user):
-            raise AddressError(f"{text!r}: the user part {user!r} holds characters SIP does not allow")
+            raise AddressError(_("{text}: the user part {user} holds characters SIP does not allow").format(text=repr(text), user=repr(user)))
         for p in params.split(";") if params else ():
-            key, _, val = p.partition("=")
+            key, _sep, val = p.partition("=")
             if key.lower() == "transport" and val.lower() != "udp":
-                raise AddressError(f"{text!r}: only SIP over UDP is probed (transport={val})")
+                raise AddressError(_("{text}: only SIP over UDP is probed (transport={val})").format(text=repr(text), val=val))
         host, port = _split_host_port(hostport, text)
         return Address("sip", _check_host(host, text), _check_port(port, text, 5060), "", "",
                        f"sip:{rest}")
     if scheme_l == "sips":
-        raise AddressError(f"{text!r}: SIP over TLS (sips:) is not probed; use sip: (UDP)")
+        raise AddressError(_("{text}: SIP over TLS (sips:) is not probed; use sip: (UDP)").format(text=repr(text)))
     if scheme_l in ("http", "https"):
         if not rest.startswith("//"):
-            raise AddressError(f"{text!r}: write {scheme_l}://host/path")
+            raise AddressError(_("{text}: write {scheme_l}://host/path").format(text=repr(text), scheme_l=scheme_l))
         after = rest[2:]
         cut = re.search(r"[/?#]", after)
         netloc, tail = (after[: cut.start()], after[cut.start() :]) if cut else (after, "")
         if "@" in netloc:
-            raise AddressError(f"{text!r}: no user name or password in the address (they would be "
-                               "stored and shown in clear)")
+            raise AddressError(_("{text}: no user name or password in the address (they would be "
+                                 "stored and shown in clear)").format(text=repr(text)))
         path, hashmark, fragment = tail.partition("#")
         if not path.startswith("/"):
             path = "/" + path
         ca_file = ""
         if hashmark:
             if scheme_l != "https" or not fragment.startswith("ca=") or len(fragment) <= 3:
-                raise AddressError(f"{text!r}: the only thing allowed after '#' is ca=/path/to/ca.pem "
-                                   "(https only)")
+                raise AddressError(_("{text}: the only thing allowed after '#' is ca=/path/to/ca.pem "
+                                     "(https only)").format(text=repr(text)))
             ca_file = fragment[3:]
         if any(c in path for c in "\\^`{}|<>\""):
-            raise AddressError(f"{text!r}: the path holds characters a URL does not allow")
+            raise AddressError(_("{text}: the path holds characters a URL does not allow").format(text=repr(text)))
         host, port = _split_host_port(netloc, text)
         default = 443 if scheme_l == "https" else 80
         return Address(scheme_l, _check_host(host, text), _check_port(port, text, default),
                        path, ca_file, f"{scheme_l}:{rest}")
-    raise AddressError(f"{text!r}: unknown kind of address {scheme!r}; use {ADDRESS_FORMS}")
+    raise AddressError(_("{text}: unknown kind of address {scheme}; use {forms}").format(text=repr(text), scheme=repr(scheme), forms=ADDRESS_FORMS))
 
 
 def address_check(field: str, value: Any) -> str:
@@ -320,7 +321,7 @@ def remove_from_meeting(tx: Tx, meeting_endpoint_id: int) -> None:
 
 def _endpoint_name(tx: Tx, me: m.MeetingEndpoint) -> str:
     ep = tx.session.get(m.Endpoint, me.endpoint_id)
-    return ep.name if ep is not None else f"endpoint {me.id}"
+    return ep.name if ep is not None else _("endpoint {id}").format(id=me.id)
 
 
 @operation(N_("Edit endpoint"))

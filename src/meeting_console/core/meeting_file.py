@@ -299,11 +299,18 @@ SECTIONS: dict[str, tuple[Spec, ...]] = {
     "history": HISTORY_SPECS,
 }
 TOP_LEVEL = ("format", "meeting", *SECTIONS)
-SINGULAR = {
-    "organisations": "organisation",
-    "endpoints": "endpoint",
-    "people": "person",
-    "agenda": "agenda item",
+# what the refusals say of an unknown reference, by section (translated where raised)
+UNKNOWN_REF = {
+    "organisations": N_('unknown organisation "{key}"'),
+    "endpoints": N_('unknown endpoint "{key}"'),
+    "people": N_('unknown person "{key}"'),
+    "agenda": N_('unknown agenda item "{key}"'),
+}
+KNOWN_KEYS = {
+    "organisations": N_("organisation keys"),
+    "endpoints": N_("endpoint keys"),
+    "people": N_("person keys"),
+    "agenda": N_("agenda item keys"),
 }
 
 
@@ -351,17 +358,18 @@ def _suggest(name: str, known: Iterable[str], what: str = "") -> str:
     close = difflib.get_close_matches(_ascii_fold(name), list(folded), n=3, cutoff=0.5)
     if close:
         names = ", ".join(f'"{folded[c]}"' for c in close)
-        return f"; did you mean {names}?"
+        return _("; did you mean {names}?").format(names=names)
     if what and known and len(known) <= 12:
-        return f"; known {what}: " + ", ".join(f'"{k}"' for k in known)
+        return _("; known {what}: {names}").format(
+            what=what, names=", ".join(f'"{k}"' for k in known))
     return ""
 
 
 def _kind_of(node: yaml.Node) -> str:
     if isinstance(node, yaml.MappingNode):
-        return "a mapping"
+        return _("a mapping")
     if isinstance(node, yaml.SequenceNode):
-        return "a list"
+        return _("a list")
     return f'"{_short(node.value)}"'
 
 
@@ -393,10 +401,10 @@ def _load_source(
     """The file's text (NFC) and the name refusals give it. A ``str`` is a path when it is
     one line naming an existing file (or ending in .yaml/.yml), otherwise the YAML itself."""
     if isinstance(path_or_text, bytes | bytearray):
-        name = source_name or "<meeting file>"
+        name = source_name or _("<meeting file>")
         return _decode(bytes(path_or_text), name), name
     if isinstance(path_or_text, str) and not _looks_like_path(path_or_text):
-        name = source_name or "<meeting file>"
+        name = source_name or _("<meeting file>")
         if (
             len(path_or_text) > MAX_BYTES // 4
             and len(path_or_text.encode("utf-8", "surrogatepass")) > MAX_BYTES
@@ -443,9 +451,8 @@ def _looks_like_path(value: str) -> bool:
 
 
 def _too_big(size: int) -> str:
-    return (
-        f"is {size / 1024 / 1024:.1f} MB; a meeting file may be at most "
-        f"{MAX_BYTES // 1024 // 1024} MB"
+    return _("is {size} MB; a meeting file may be at most {limit} MB").format(
+        size=f"{size / 1024 / 1024:.1f}", limit=MAX_BYTES // 1024 // 1024
     )
 
 
@@ -513,20 +520,20 @@ def _guess_encoding(data: bytes) -> str:
                 votes[found] = votes.get(found, 0) + 1
         if votes:
             found = max(votes, key=lambda k: votes[k])
-            return (
-                f"; it looks like {found}-encoded Vietnamese: convert it to Unicode "
+            return _(
+                "; it looks like {found}-encoded Vietnamese: convert it to Unicode "
                 "(UTF-8), e.g. with Unikey's converter"
-            )
+            ).format(found=found)
     try:
         decoded = data.decode("cp1258")
     except UnicodeDecodeError:
-        return "; save the file as UTF-8"
+        return _("; save the file as UTF-8")
     if re.search("[ăâđêôơưĂÂĐÊÔƠƯ\u0300\u0301\u0303\u0309\u0323]", decoded):
-        return (
+        return _(
             "; it looks like Windows-1258 (the Vietnamese Windows code page): save the "
             "file as UTF-8"
         )
-    return "; it may be Windows-1252 or another 8-bit code page: save the file as UTF-8"
+    return _("; it may be Windows-1252 or another 8-bit code page: save the file as UTF-8")
 
 
 def _prepared(text: str) -> str:
@@ -574,16 +581,18 @@ def _compose(text: str, name: str) -> yaml.Node | None:
                     plain = event.style is None and event.implicit[0]
                     tag = _NULL if plain and event.value in _NULLS else str_tag
                 elif tag not in _ALLOWED_TAGS:
-                    refuse(f"the YAML tag {_tag(tag)} is not allowed", event)
+                    refuse(_("the YAML tag {tag} is not allowed").format(tag=_tag(tag)), event)
                 node = yaml.ScalarNode(
                     tag, event.value, event.start_mark, event.end_mark, style=event.style
                 )
             elif kind is mapping_start or kind is sequence_start:
                 if event.tag and event.tag not in _ALLOWED_TAGS:
-                    refuse(f"the YAML tag {_tag(event.tag)} is not allowed", event)
+                    refuse(_("the YAML tag {tag} is not allowed").format(tag=_tag(event.tag)),
+                           event)
                 if len(stack) >= MAX_DEPTH:
                     refuse(
-                        f"is nested more than {MAX_DEPTH} levels deep; a meeting file never is",
+                        _("is nested more than {depth} levels deep; a meeting file never "
+                          "is").format(depth=MAX_DEPTH),
                         event,
                     )
                 if kind is mapping_start:
@@ -596,16 +605,17 @@ def _compose(text: str, name: str) -> yaml.Node | None:
                 continue
             elif kind is yaml.AliasEvent:
                 refuse(
-                    f"YAML aliases (*{event.anchor}) are not allowed in a meeting file "
-                    "(they can multiply a small file without bound); write the value out",
+                    _("YAML aliases (*{anchor}) are not allowed in a meeting file "
+                      "(they can multiply a small file without bound); write the value "
+                      "out").format(anchor=event.anchor),
                     event,
                 )
             elif kind is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
                     refuse(
-                        "is not valid YAML: holds more than one YAML document (---); a "
-                        "meeting file holds one",
+                        _("is not valid YAML: holds more than one YAML document (---); a "
+                          "meeting file holds one"),
                         event,
                     )
                 continue
@@ -653,27 +663,29 @@ class _Reader:
         self, node: yaml.Node, where: str, allowed: Sequence[str]
     ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
         if not isinstance(node, yaml.MappingNode):
-            what = "the file" if not where else where
+            what = _("the file") if not where else where
             self.refuse(
-                f"{what}: expected a mapping of fields (name: value), got {_kind_of(node)}",
+                _("{what}: expected a mapping of fields (name: value), got {kind}").format(
+                    what=what, kind=_kind_of(node)),
                 node,
                 where,
             )
         out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
         for k, v in node.value:
             if not isinstance(k, yaml.ScalarNode):
-                self.refuse("a field name must be a plain word", k, where)
+                self.refuse(_("a field name must be a plain word"), k, where)
             name = str(k.value)
             path = f"{where}.{name}" if where else name
             if name in out:
                 self.refuse(
-                    f'"{name}" appears twice in the same mapping (first on line '
-                    f"{_line(out[name][0])})",
+                    _('"{name}" appears twice in the same mapping (first on line '
+                      "{line})").format(name=name, line=_line(out[name][0])),
                     k,
                     path,
                 )
             if name not in allowed:
-                self.refuse(f'unknown field "{name}"' + _suggest(name, allowed), k, path)
+                self.refuse(_('unknown field "{name}"').format(name=name)
+                            + _suggest(name, allowed), k, path)
             out[name] = (k, v)
         return out
 
@@ -682,17 +694,20 @@ class _Reader:
             return []
         if not isinstance(node, yaml.SequenceNode):
             self.refuse(
-                f"expected a list (lines starting with '- '), got {_kind_of(node)}", node, where
+                _("expected a list (lines starting with '- '), got {kind}").format(
+                    kind=_kind_of(node)), node, where
             )
         return list(node.value)
 
-    def scalar(self, node: yaml.Node, where: str, what: str = "a single value") -> str | None:
+    def scalar(self, node: yaml.Node, where: str, what: str = N_("a single value")) -> str | None:
         if not isinstance(node, yaml.ScalarNode):
-            self.refuse(f"expected {what}, got {_kind_of(node)}", node, where)
+            self.refuse(_("expected {what}, got {kind}").format(what=_(what), kind=_kind_of(node)),
+                        node, where)
         if node.tag == _NULL:
             return None
         if node.tag not in _ALLOWED_TAGS:
-            self.refuse(f"the YAML tag {_tag(node.tag)} is not allowed", node, where)
+            self.refuse(_("the YAML tag {tag} is not allowed").format(tag=_tag(node.tag)), node,
+                        where)
         return str(node.value)
 
     def checked(self, check: ed.Check, value: Any, node: yaml.Node, where: str) -> Any:
@@ -713,8 +728,8 @@ class _Reader:
         found = detect(value) if detect is not None and value else None
         if found:
             self.refuse(
-                f"looks like {found}-encoded text read as Unicode; convert the file "
-                "to Unicode (e.g. with Unikey's converter)",
+                _("looks like {found}-encoded text read as Unicode; convert the file "
+                  "to Unicode (e.g. with Unikey's converter)").format(found=found),
                 node,
                 where,
             )
@@ -727,12 +742,12 @@ class _Reader:
         if kind == "texts":
             if isinstance(node, yaml.SequenceNode):
                 raw: Any = [
-                    self.scalar(n, f"{where}[{i}]", "a text")
+                    self.scalar(n, f"{where}[{i}]", N_("a text"))
                     for i, n in enumerate(node.value, start=1)
                 ]
                 raw = [r for r in raw if r is not None]
             else:
-                raw = self.scalar(node, where, "a text or a list of texts")
+                raw = self.scalar(node, where, N_("a text or a list of texts"))
                 if raw is None:
                     return None
             out = self.checked(spec.check, raw, node, where) if spec.check else raw
@@ -749,7 +764,8 @@ class _Reader:
             return self.text(out, node, where) if isinstance(out, str) else out
         if kind == "int":
             if not _INT_RE.fullmatch(raw.strip()):
-                self.refuse(f'expected a whole number, got "{_short(raw)}"', node, where)
+                self.refuse(_('expected a whole number, got "{value}"').format(
+                    value=_short(raw)), node, where)
             number = int(raw.strip())
             if number < 0 and spec.target in (
                 "planned_minutes",
@@ -761,7 +777,8 @@ class _Reader:
                 "present_delegates",
                 "default_speaking_minutes",
             ):
-                self.refuse(f"must not be negative, got {number}", node, where)
+                self.refuse(_("must not be negative, got {number}").format(number=number),
+                            node, where)
             return self.checked(spec.check, number, node, where) if spec.check else number
         if kind == "bool":
             low = raw.strip().lower()
@@ -769,7 +786,8 @@ class _Reader:
                 return True
             if low in _FALSE:
                 return False
-            self.refuse(f'expected true or false, got "{_short(raw)}"', node, where)
+            self.refuse(_('expected true or false, got "{value}"').format(value=_short(raw)),
+                        node, where)
         if kind == "date":
             return self.date(raw, node, where)
         if kind == "time":
@@ -779,8 +797,8 @@ class _Reader:
     def key(self, raw: str, node: yaml.Node, where: str) -> str:
         if not KEY_RE.fullmatch(raw):
             self.refuse(
-                f'"{_short(raw)}" is not a key: use letters, digits, "-", "_" or "." '
-                "(no spaces, at most 100)",
+                _('"{value}" is not a key: use letters, digits, "-", "_" or "." '
+                  "(no spaces, at most 100)").format(value=_short(raw)),
                 node,
                 where,
             )
@@ -789,57 +807,63 @@ class _Reader:
     def keys(self, node: yaml.Node, where: str) -> list[str]:
         out: list[str] = []
         for i, n in enumerate(self.items(node, where), start=1):
-            raw = self.scalar(n, f"{where}[{i}]", "a key")
+            raw = self.scalar(n, f"{where}[{i}]", N_("a key"))
             if raw is None:
-                self.refuse("an empty key in the list", n, f"{where}[{i}]")
+                self.refuse(_("an empty key in the list"), n, f"{where}[{i}]")
             k = self.key(raw, n, f"{where}[{i}]")
             if k in out:
-                self.refuse(f'"{k}" is listed twice', n, f"{where}[{i}]")
+                self.refuse(_('"{key}" is listed twice').format(key=k), n, f"{where}[{i}]")
             out.append(k)
         return out
 
     def date(self, raw: str, node: yaml.Node, where: str) -> date:
         raw = raw.strip()
         if not _DATE_RE.fullmatch(raw):
-            self.refuse(f'"{_short(raw)}" is not a date; write it as 2022-01-14', node, where)
+            self.refuse(_('"{value}" is not a date; write it as 2022-01-14').format(
+                value=_short(raw)), node, where)
         try:
             value = date.fromisoformat(raw)
         except ValueError as exc:
-            self.refuse(f'"{raw}" is not a date ({exc})', node, where)
+            self.refuse(_('"{value}" is not a date ({error})').format(value=raw, error=exc),
+                        node, where)
         if not 1900 <= value.year < 2200:
-            self.refuse(f'"{raw}": the year must be between 1900 and 2199', node, where)
+            self.refuse(_('"{value}": the year must be between 1900 and 2199').format(value=raw),
+                        node, where)
         return value
 
     def moment(self, raw: str, node: yaml.Node, where: str) -> datetime:
         raw = raw.strip()
-        hint = (
+        hint = _(
             "; write 08:00 or 08:00:30 (on the meeting's date, in its time zone) or a "
             "full date and time like 2022-01-15T00:30+07:00"
         )
+        not_a_time = _('"{value}" is not a time')
         if self.day is None or self.tz is None:
-            self.refuse("a time needs the meeting's date and time zone", node, where)
+            self.refuse(_("a time needs the meeting's date and time zone"), node, where)
         match = _TIME_RE.fullmatch(raw)
         if match:
             h, mi, sec, frac = match.groups()
             hour, minute, second = int(h), int(mi), int(sec or 0)
             if hour > 23 or minute > 59 or second > 59:
-                self.refuse(f'"{raw}" is not a time' + hint, node, where)
+                self.refuse(not_a_time.format(value=raw) + hint, node, where)
             micro = int((frac or "0").ljust(6, "0"))
             return datetime.combine(self.day, time(hour, minute, second, micro), tzinfo=self.tz)
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}.*", raw):
-            self.refuse(f'"{_short(raw)}" is not a time' + hint, node, where)
+            self.refuse(not_a_time.format(value=_short(raw)) + hint, node, where)
         try:
             value = datetime.fromisoformat(raw)
         except ValueError:
-            self.refuse(f'"{_short(raw)}" is not a time' + hint, node, where)
+            self.refuse(not_a_time.format(value=_short(raw)) + hint, node, where)
         if value.tzinfo is None:
             self.refuse(
-                f'"{raw}": a full date and time needs its UTC offset (2022-01-15T00:30+07:00)',
+                _('"{value}": a full date and time needs its UTC offset '
+                  "(2022-01-15T00:30+07:00)").format(value=raw),
                 node,
                 where,
             )
         if not 1900 <= value.year < 2200:
-            self.refuse(f'"{raw}": the year must be between 1900 and 2199', node, where)
+            self.refuse(_('"{value}": the year must be between 1900 and 2199').format(value=raw),
+                        node, where)
         return value
 
     def entry(
@@ -873,8 +897,9 @@ class _Reader:
         for spec in specs:
             if spec.required and spec.name not in lines:
                 at = given[spec.name][1] if spec.name in given else node
-                what = "is missing" if spec.name not in given else "must not be empty"
-                self.refuse(f'"{spec.name}" {what}', at, f"{where}.{spec.name}")
+                what = (_('"{name}" is missing') if spec.name not in given
+                        else _('"{name}" must not be empty'))
+                self.refuse(what.format(name=spec.name), at, f"{where}.{spec.name}")
         return Entry(key, values, refs, _line(node), where, lines)
 
 
@@ -903,23 +928,25 @@ def _read(path_or_text: str | os.PathLike[str] | bytes, source_name: str | None)
     top = r.fields(root, "", TOP_LEVEL)
     if "format" not in top:
         r.refuse(
-            f'"format" is missing: a meeting file starts with "format: {FORMAT}"', root, "format"
+            _('"format" is missing: a meeting file starts with "format: {format}"').format(
+                format=FORMAT), root, "format"
         )
     fmt_node = top["format"][1]
     fmt = r.scalar(fmt_node, "format")
     if fmt != FORMAT:
         extra = (
-            " (written by a newer Meeting Console?)"
+            _(" (written by a newer Meeting Console?)")
             if fmt and fmt.startswith("meeting-console/")
             else ""
         )
         r.refuse(
-            f'this console reads "{FORMAT}", the file says "{_short(fmt or "")}"{extra}',
+            _('this console reads "{format}", the file says "{value}"{extra}').format(
+                format=FORMAT, value=_short(fmt or ""), extra=extra),
             fmt_node,
             "format",
         )
     if "meeting" not in top:
-        r.refuse('"meeting" is missing', root, "meeting")
+        r.refuse(_('"{name}" is missing').format(name="meeting"), root, "meeting")
 
     def meeting_pre(given: dict[str, tuple[yaml.Node, yaml.Node]]) -> None:
         # the date and time zone first: every time in the file is read against them
@@ -956,8 +983,8 @@ def _cross_check(doc: MeetingDoc, r: _Reader) -> None:
             assert e.key is not None
             if e.key in seen:
                 r.refuse(
-                    f'duplicate key "{e.key}" (also {seen[e.key].where}, line '
-                    f"{seen[e.key].line_of('key')})",
+                    _('duplicate key "{key}" (also {where}, line {line})').format(
+                        key=e.key, where=seen[e.key].where, line=seen[e.key].line_of("key")),
                     e.line_of("key"),
                     f"{e.where}.key",
                 )
@@ -978,16 +1005,20 @@ def _cross_check(doc: MeetingDoc, r: _Reader) -> None:
                     if k not in keys[spec.section]:
                         where = f"{e.where}.{spec.name}" + (f"[{i}]" if spec.kind == "refs" else "")
                         r.refuse(
-                            f'unknown {SINGULAR[spec.section]} "{k}"'
-                            + _suggest(k, keys[spec.section], f"{SINGULAR[spec.section]} keys"),
+                            _(UNKNOWN_REF[spec.section]).format(key=k)
+                            + _suggest(k, keys[spec.section], _(KNOWN_KEYS[spec.section])),
                             e.line_of(spec.name),
                             where,
                         )
 
-    _unique(r, doc.organisations, "name", "organisation name")
-    _unique(r, doc.endpoints, "name", "endpoint name")
-    _unique(r, doc.endpoints, "code", "endpoint code", fold=True)
-    _unique(r, doc.award_types, "name", "award type")
+    _unique(r, doc.organisations, "name", N_('duplicate organisation name "{value}" (also '
+                                             "{where}, line {line})"))
+    _unique(r, doc.endpoints, "name", N_('duplicate endpoint name "{value}" (also {where}, '
+                                         "line {line})"))
+    _unique(r, doc.endpoints, "code", N_('duplicate endpoint code "{value}" (also {where}, '
+                                         "line {line})"), fold=True)
+    _unique(r, doc.award_types, "name", N_('duplicate award type "{value}" (also {where}, '
+                                           "line {line})"))
 
     _check_span(r, doc.meeting, "actual_start", "actual_end")
     previous: Entry | None = None
@@ -998,8 +1029,9 @@ def _cross_check(doc: MeetingDoc, r: _Reader) -> None:
         if start is not None:
             if previous is not None and start < previous.values["planned_start"]:
                 r.refuse(
-                    f"the planned start is before that of {previous.where} "
-                    f"(line {previous.line_of('start')}); list the agenda in time order",
+                    _("the planned start is before that of {where} (line {line}); list the "
+                      "agenda in time order").format(where=previous.where,
+                                                     line=previous.line_of("start")),
                     e.line_of("start"),
                     f"{e.where}.start",
                 )
@@ -1009,7 +1041,8 @@ def _cross_check(doc: MeetingDoc, r: _Reader) -> None:
     if len(live_items) > 1:
         e = live_items[1]
         r.refuse(
-            f"only one item can be running or paused; {live_items[0].where} is too",
+            _("only one item can be running or paused; {where} is too").format(
+                where=live_items[0].where),
             e.line_of("status"),
             f"{e.where}.status",
         )
@@ -1022,7 +1055,8 @@ def _cross_check(doc: MeetingDoc, r: _Reader) -> None:
     if len(live_speakers) > 1:
         e = live_speakers[1]
         r.refuse(
-            f"only one speaker can have the floor; {live_speakers[0].where} has it too",
+            _("only one speaker can have the floor; {where} has it too").format(
+                where=live_speakers[0].where),
             e.line_of("status"),
             f"{e.where}.status",
         )
@@ -1032,22 +1066,23 @@ def _cross_check(doc: MeetingDoc, r: _Reader) -> None:
         org = e.refs.get("recipient_org_id")
         if (person is None) == (org is None):
             r.refuse(
-                "give a recipient (a person key) or a recipient_org (an organisation key)"
-                + (", not both" if person else ""),
+                (_("give a recipient (a person key) or a recipient_org (an organisation key), "
+                   "not both") if person else
+                 _("give a recipient (a person key) or a recipient_org (an organisation key)")),
                 e.line_of("recipient_org" if person else "award"),
                 f"{e.where}.recipient",
             )
         if org is not None:
             for name, why in (
-                ("recipient_post", "a collective has no post"),
-                ("posthumous", "only a person can be honoured posthumously"),
+                ("recipient_post", N_("a collective has no post")),
+                ("posthumous", N_("only a person can be honoured posthumously")),
             ):
                 if e.values.get(name):
-                    r.refuse(why, e.line_of(name), f"{e.where}.{name}")
+                    r.refuse(_(why), e.line_of(name), f"{e.where}.{name}")
         if e.values.get("posthumous") and not e.values.get("received_by"):
             r.refuse(
-                "a posthumous award needs received_by: the relative or representative "
-                "who receives it",
+                _("a posthumous award needs received_by: the relative or representative "
+                  "who receives it"),
                 e.line_of("posthumous"),
                 f"{e.where}.received_by",
             )
@@ -1059,8 +1094,9 @@ def _cross_check(doc: MeetingDoc, r: _Reader) -> None:
         if label is not None and label in first_of and label != previous_label:
             start = first_of[label]
             r.refuse(
-                f"the awards of group {label} are presented together: list them one after "
-                f"another (the group starts at {start.where}, line {start.line_of('group')})",
+                _("the awards of group {group} are presented together: list them one after "
+                  "another (the group starts at {where}, line {line})").format(
+                    group=label, where=start.where, line=start.line_of("group")),
                 e.line_of("group"),
                 f"{e.where}.group",
             )
@@ -1072,17 +1108,18 @@ def _cross_check(doc: MeetingDoc, r: _Reader) -> None:
     for i, t in enumerate(doc.award_types):
         after = t.values.get("after")
         if after is not None and after == t.values["name"]:
-            r.refuse("an award type cannot follow itself", t.line_of("after"), f"{t.where}.after")
+            r.refuse(_("an award type cannot follow itself"), t.line_of("after"),
+                     f"{t.where}.after")
         if after is not None and after in names[i + 1 :]:
             r.refuse(
-                f'"{after}" is defined further down; list it first',
+                _('"{name}" is defined further down; list it first').format(name=after),
                 t.line_of("after"),
                 f"{t.where}.after",
             )
 
 
 def _unique(
-    r: _Reader, entries: Sequence[Entry], column: str, what: str, *, fold: bool = False
+    r: _Reader, entries: Sequence[Entry], column: str, message: str, *, fold: bool = False
 ) -> None:
     seen: dict[str, Entry] = {}
     for e in entries:
@@ -1092,8 +1129,8 @@ def _unique(
         k = value.casefold() if fold else value
         if k in seen:
             r.refuse(
-                f'duplicate {what} "{value}" (also {seen[k].where}, line '
-                f"{seen[k].line_of(column)})",
+                _(message).format(value=value, where=seen[k].where,
+                                  line=seen[k].line_of(column)),
                 e.line_of(column),
                 f"{e.where}.{column}",
             )
@@ -1104,7 +1141,8 @@ def _check_span(r: _Reader, e: Entry, start: str, end: str) -> None:
     a, b = e.values.get(start), e.values.get(end)
     if a is not None and b is not None and b < a:
         r.refuse(
-            f"ends before it starts ({start} is later than {end})",
+            _("ends before it starts ({start} is later than {end})").format(
+                start=start, end=end),
             e.line_of(end),
             f"{e.where}.{end}",
         )
@@ -1148,9 +1186,10 @@ def _check_store(s: Session, doc: MeetingDoc, extra_award_names: Iterable[str] =
                         doc,
                         e,
                         column,
-                        f'the directory has endpoint "{name}" with '
-                        f"{column} {getattr(existing, column)!r}, the file says "
-                        f"{e.values[column]!r}; make them agree",
+                        _('the directory has endpoint "{name}" with {column} {value}, the '
+                          "file says {given}; make them agree").format(
+                            name=name, column=column, value=repr(getattr(existing, column)),
+                            given=repr(e.values[column])),
                     )
         code = e.values.get("code")
         if code:
@@ -1160,7 +1199,8 @@ def _check_store(s: Session, doc: MeetingDoc, extra_award_names: Iterable[str] =
                     doc,
                     e,
                     "code",
-                    f'code "{code}" belongs to the directory endpoint "{other.name}"',
+                    _('code "{code}" belongs to the directory endpoint "{name}"').format(
+                        code=code, name=other.name),
                 )
     known = {t.name: t for t in s.scalars(select(m.AwardType))}
     names = set(known) | set(extra_award_names)
@@ -1168,7 +1208,8 @@ def _check_store(s: Session, doc: MeetingDoc, extra_award_names: Iterable[str] =
         name = t.values["name"]
         after = t.values.get("after")
         if after is not None and after not in names:
-            _refuse_at(doc, t, "after", f'unknown award type "{after}"' + _suggest(after, names))
+            _refuse_at(doc, t, "after", _('unknown award type "{name}"').format(name=after)
+                       + _suggest(after, names))
         old = known.get(name)
         if old is not None:
             for column in ("category", "authority", "authority_kind"):
@@ -1177,8 +1218,10 @@ def _check_store(s: Session, doc: MeetingDoc, extra_award_names: Iterable[str] =
                         doc,
                         t,
                         column,
-                        f'the catalogue has "{name}" with {column} '
-                        f"{getattr(old, column)!r}, the file says {t.values[column]!r}",
+                        _('the catalogue has "{name}" with {column} {value}, the file says '
+                          "{given}").format(name=name, column=column,
+                                            value=repr(getattr(old, column)),
+                                            given=repr(t.values[column])),
                     )
         names.add(name)
     for g in doc.awards:
@@ -1188,8 +1231,8 @@ def _check_store(s: Session, doc: MeetingDoc, extra_award_names: Iterable[str] =
                 doc,
                 g,
                 "award",
-                f'"{award}" is neither in the award catalogue nor in '
-                "award_types" + _suggest(award, names),
+                _('"{name}" is neither in the award catalogue nor in award_types').format(
+                    name=award) + _suggest(award, names),
             )
 
 

@@ -17,6 +17,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from meeting_console.i18n import _
+
 __all__ = [
     "clean_text",
     "decode_legacy",
@@ -71,26 +73,30 @@ def clean_text(
     for pos, ch in enumerate(text, start=1):
         if ch in _BIDI_CONTROLS:
             raise ValueError(
-                f"{label}: contains a bidirectional control character (U+{ord(ch):04X}) "
-                f"at position {pos}"
+                _("{field}: contains a bidirectional control character ({code}) at position "
+                  "{pos}").format(field=label, code=f"U+{ord(ch):04X}", pos=pos)
             )
         if ch in "\n\r" or ch in _LINE_SEPARATORS:
             if multiline and ch == "\n":
                 continue
-            raise ValueError(f"{label}: must be a single line (line break at position {pos})")
+            raise ValueError(_("{field}: must be a single line (line break at position "
+                               "{pos})").format(field=label, pos=pos))
         if ch == "\t" and multiline:
             continue
         category = unicodedata.category(ch)
         if category == "Cc":
             raise ValueError(
-                f"{label}: contains a control character (U+{ord(ch):04X}) at position {pos}"
+                _("{field}: contains a control character ({code}) at position {pos}").format(
+                    field=label, code=f"U+{ord(ch):04X}", pos=pos)
             )
         if category == "Cs":
             raise ValueError(
-                f"{label}: contains an invalid character (U+{ord(ch):04X}) at position {pos}"
+                _("{field}: contains an invalid character ({code}) at position {pos}").format(
+                    field=label, code=f"U+{ord(ch):04X}", pos=pos)
             )
     if max_len is not None and len(text) > max_len:
-        raise ValueError(f"{label}: longer than {max_len} characters ({len(text)})")
+        raise ValueError(_("{field}: longer than {limit} characters ({n})").format(
+            field=label, limit=max_len, n=len(text)))
     return text
 
 
@@ -113,7 +119,7 @@ def fold(value: str) -> str:
     original text is what gets displayed; the key is idempotent.
     """
     folded = _fold_once(value)
-    for _ in range(3):  # casefolding can expose new marks (İ → i + U+0307); reach a fixed point
+    for _round in range(3):  # casefolding can expose new marks (İ → i + U+0307); reach a fixed point
         again = _fold_once(folded)
         if again == folded:
             break

@@ -23,6 +23,7 @@ from meeting_console.core.api import PG_WRITE_LOCK, Core
 from meeting_console.core.changes import TABLE_AREAS
 from meeting_console.core.journal import TABLES, RowChange
 from meeting_console.errors import NotFound, OperationRefused
+from meeting_console.i18n import _
 
 # the meeting's own tables, parents first (insert order)
 OWN = ("meeting", "organisation", "meeting_endpoint", "person", "endpoint_status_event",
@@ -45,7 +46,7 @@ def _read(src: Core, meeting_id: int) -> tuple[dict[str, list[dict[str, Any]]], 
         t = TABLES
         rows: dict[str, list[dict[str, Any]]] = {"meeting": _rows(conn, "meeting", t["meeting"].c.id == meeting_id)}
         if not rows["meeting"]:
-            raise NotFound(f"unknown meeting id {meeting_id}")
+            raise NotFound(_("unknown meeting id {meeting_id}").format(meeting_id=meeting_id))
         for name in OWN[1:]:
             if name == "endpoint_status_event":
                 me_ids = select(t["meeting_endpoint"].c.id).where(t["meeting_endpoint"].c.meeting_id == meeting_id)

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import re
 import socket
 import time
 from dataclasses import dataclass
 
+from meeting_console import i18n
 from meeting_console.core.endpoints import Address
+from meeting_console.core.words import word
+from meeting_console.i18n import N_, _
 from meeting_console.monitor import http, sip
 
 PROBE_BODY_LIMIT = 64 * 1024
@@ -69,6 +73,57 @@ async def http_probe(address: Address, timeout: float) -> ProbeResult:
     ok = 200 <= reply.status < 300
     return ProbeResult(ok, latency if ok else None, f"HTTP {reply.status} {reply.reason}".rstrip()
                        + (f" in {latency:g} ms" if ok else ""))
+
+
+# --- details as shown ------------------------------------------------------------------------
+# A probe's detail is stored in English (the database keeps one text whichever language the
+# console that wrote it spoke; tests compare it); ``detail_text`` translates it where it is
+# shown. A part it does not know (an OS error, a peer's reason phrase) is shown as it is.
+
+_PREFIX = re.compile(r"(?P<proto>TCP|SIP|HTTP): (?P<inner>.+)", re.DOTALL)
+_DETAILS: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = tuple(
+    (re.compile(pattern, re.DOTALL), template, inner)
+    for pattern, template, inner in (
+        (r"TCP connected in (?P<ms>[\d.]+) ms", N_("TCP connected in {ms} ms"), ()),
+        (r"(?P<reply>(?:SIP|HTTP) \d{3}\b.*?) in (?P<ms>[\d.]+) ms", N_("{reply} in {ms} ms"), ()),
+        (r"no connection within (?P<s>[\d.]+) s", N_("no connection within {s} s"), ()),
+        (r"connection refused", N_("connection refused"), ()),
+        (r"connection reset by the peer", N_("connection reset by the peer"), ()),
+        (r"host name not found \((?P<why>.*)\)", N_("host name not found ({why})"), ()),
+        (r"local: (?P<why>.*)", N_("local: {why}"), ()),
+        (r"port unreachable \(nothing listens for SIP\)",
+         N_("port unreachable (nothing listens for SIP)"), ()),
+        (r"no SIP answer within (?P<s>[\d.]+) s \(only (?P<reply>.*)\)",
+         N_("no SIP answer within {s} s (only {reply})"), ()),
+        (r"no SIP answer within (?P<s>[\d.]+) s", N_("no SIP answer within {s} s"), ()),
+        (r"socket failed: (?P<why>.*)", N_("socket failed: {why}"), ()),
+        (r"not a SIP response: (?P<what>.*)", N_("not a SIP response: {what}"), ()),
+        (r"no complete reply within (?P<s>[\d.]+) s", N_("no complete reply within {s} s"), ()),
+        (r"TLS certificate not trusted: (?P<why>.*)", N_("TLS certificate not trusted: {why}"), ()),
+        (r"TLS failed: (?P<why>.*)", N_("TLS failed: {why}"), ()),
+        (r"not an HTTP reply: (?P<what>.*)", N_("not an HTTP reply: {what}"), ()),
+        (r"probe failed: (?P<why>.*)", N_("probe failed: {why}"), ()),
+        (r"feed: (?P<state>[a-z_]+), (?P<detail>.*)", N_("feed: {state}, {detail}"), ("state",)),
+        (r"feed: (?P<state>[a-z_]+)", N_("feed: {state}"), ("state",)),
+        (r"monitor resumes", N_("monitor resumes"), ()),
+        (r"roll call", N_("roll call"), ()),
+    )
+)
+
+
+def detail_text(detail: str) -> str:
+    """A stored (English) probe or status-event detail in the console's language."""
+    if not detail or i18n.language() == "en":
+        return detail
+    prefix = _PREFIX.fullmatch(detail)
+    if prefix:
+        return f"{prefix['proto']}: {detail_text(prefix['inner'])}"
+    for pattern, template, words in _DETAILS:
+        found = pattern.fullmatch(detail)
+        if found:
+            values = {k: (word(v) if k in words else v) for k, v in found.groupdict().items()}
+            return _(template).format(**values)
+    return detail
 
 
 async def probe(address: Address, timeout: float) -> ProbeResult:

@@ -36,11 +36,12 @@ from meeting_console.core.endpoints import (
     parse_address,
 )
 from meeting_console.errors import StoreError, UserError
+from meeting_console.i18n import _
 from meeting_console.monitor import feed as feeds
 from meeting_console.monitor import http
 from meeting_console.monitor.feed_process import Differ, Entry, FeedDiff, FeedDiffer
 from meeting_console.monitor.hysteresis import Hysteresis
-from meeting_console.monitor.probes import ProbeResult, probe
+from meeting_console.monitor.probes import ProbeResult, detail_text, probe
 
 log = logging.getLogger(__name__)
 
@@ -153,10 +154,11 @@ class Monitor:
         try:
             self.feed_address = parse_address(setup.feed_url) if setup.feed_url else None
             if self.feed_address is not None and self.feed_address.scheme not in ("http", "https"):
-                raise AddressError("the status feed must be an http:// or https:// URL")
+                raise AddressError(_("the status feed must be an http:// or https:// URL"))
             feed_problem = ""
         except AddressError as exc:
-            self.feed_address, feed_problem = None, f"status feed URL refused: {exc}"
+            self.feed_address, feed_problem = None, _("status feed URL refused: {why}").format(
+                why=exc)
         self.status.feed_url = setup.feed_url
         self.status.feed_error = feed_problem
         old = self._targets
@@ -171,10 +173,10 @@ class Monitor:
                     unusable[t.id] = str(exc)
                     continue
             elif not t.code:
-                unusable[t.id] = "no address and no code: nothing to monitor"
+                unusable[t.id] = _("no address and no code: nothing to monitor")
                 continue
             elif self.feed_address is None:
-                unusable[t.id] = "no address, and the meeting has no usable status feed"
+                unusable[t.id] = _("no address, and the meeting has no usable status feed")
                 continue
             prev = old.get(t.id)
             if prev is not None and prev.address == address and prev.code == t.code:
@@ -313,7 +315,8 @@ class Monitor:
                     raise
                 except Exception as exc:  # a bug or an odd reply must not stop the polling
                     log.exception("status feed poll failed")
-                    self.status.feed_error = f"status feed unusable: {type(exc).__name__}: {exc}"
+                    self.status.feed_error = _("status feed unusable: {why}").format(
+                        why=f"{type(exc).__name__}: {exc}")
             self._report()
             await self._sleep_until(start + self.interval_s)
 
@@ -341,7 +344,7 @@ class Monitor:
                 raise feeds.FeedError(f"the feed answered HTTP {reply.status} {reply.reason}".rstrip())
             diff = await asyncio.to_thread(self._differ().poll, reply.body, list(self._unsettled | due))
         except (http.HttpError, feeds.FeedError) as exc:
-            st.feed_error = f"status feed unusable: {exc}"
+            st.feed_error = _("status feed unusable: {why}").format(why=detail_text(str(exc)))
             return
         at, mono = self.clock.now(), time.monotonic()
         await asyncio.to_thread(self._apply_feed, diff, due, at, mono)

@@ -23,6 +23,7 @@ from meeting_console.core.outages import Outage
 from meeting_console.core.reads import MeetingEndpointInfo, StatusEventInfo
 from meeting_console.core.timefmt import duration, hhmm
 from meeting_console.i18n import _
+from meeting_console.monitor.probes import detail_text
 from meeting_console.ui import labels
 from meeting_console.ui.bus import Runner
 from meeting_console.ui.endpoint_model import STATUS_COLOURS, status_icon
@@ -76,7 +77,8 @@ class EndpointDetail(QWidget):
                    foreground=lambda e: STATUS_COLOURS.get(e.status),
                    decoration=lambda e: status_icon(e.status)),
             Column(_("By"), lambda e: _("monitor") if e.automatic else _("clerk")),
-            Column(_("Detail"), lambda e: e.detail, tooltip=lambda e: e.detail or None),
+            Column(_("Detail"), lambda e: detail_text(e.detail),
+                   tooltip=lambda e: detail_text(e.detail) or None),
         ], self)
         self.outages = RowsModel([
             Column(_("From"), lambda r: hhmm(r.o.start, tz(), seconds=True)),
@@ -171,7 +173,7 @@ class EndpointDetail(QWidget):
         if e.address:
             lines.append(_("Address: {a}").format(a=_esc(e.address)))
         if e.last_probe_detail:
-            lines.append(_("Last probe: {d}").format(d=_esc(e.last_probe_detail)))
+            lines.append(_("Last probe: {d}").format(d=_esc(detail_text(e.last_probe_detail))))
         if e.note:
             lines.append(_("Note: {n}").format(n=_esc(e.note)))
         self.head.setText("<br>".join(lines))

@@ -38,7 +38,7 @@ from meeting_console.core.reads import MeetingEndpointInfo
 from meeting_console.core.text import fold
 from meeting_console.core.timefmt import duration, hhmm
 from meeting_console.i18n import _
-from meeting_console.monitor.probes import ProbeResult
+from meeting_console.monitor.probes import ProbeResult, detail_text
 from meeting_console.ui import labels
 
 Index = QModelIndex | QPersistentModelIndex
@@ -428,7 +428,7 @@ class EndpointModel(QAbstractTableModel):
                 return ""
             if ok:
                 return _("✓ {ms:g} ms").format(ms=latency) if latency is not None else "✓"
-            return ("✗ " if ok is False else "? ") + detail
+            return ("✗ " if ok is False else "? ") + detail_text(detail)
         if col == ROLL_CALL:
             return hhmm(e.roll_call_at, self.tz) if e.roll_call_at else ""
         if col == CODE:
@@ -445,7 +445,7 @@ class EndpointModel(QAbstractTableModel):
         if col == PROBE:
             ok, latency, detail, at = self._probe(e)
             when = hhmm(at, self.tz, seconds=True) if at else ""
-            return " · ".join(x for x in (detail, when) if x) or None
+            return " · ".join(x for x in (detail_text(detail), when) if x) or None
         if col == NAME:
             return " · ".join(x for x in (e.name, e.code or "", e.address) if x)
         if col == NOTE and e.note:
