@@ -82,13 +82,24 @@ def _endpoint_rows(s: Session, meeting_id: int) -> tuple[EndpointRow, ...]:
 
 def _meeting_events(s: Session, meeting_id: int) -> list[Event]:
     ev = m.EndpointStatusEvent
-    rows = s.execute(
+    stmt = (
         select(ev.meeting_endpoint_id, _raw(ev.at), ev.status)
         .join(m.MeetingEndpoint, m.MeetingEndpoint.id == ev.meeting_endpoint_id)
         .where(m.MeetingEndpoint.meeting_id == meeting_id)
         .order_by(ev.meeting_endpoint_id, ev.at, ev.id)
     )
-    rows = rows.all()
+    conn = s.connection()
+    rows: Any
+    if conn.dialect.name == "sqlite":
+        # 140,000 events of a national meeting: plain tuples from the driver, on the same
+        # connection and read transaction, in a third of the time of result rows
+        compiled = stmt.compile(dialect=conn.dialect)
+        params = compiled.construct_params()
+        order = compiled.positiontup or []
+        rows = conn.connection.driver_connection.execute(  # type: ignore[union-attr]
+            compiled.string, tuple(params[k] for k in order)).fetchall()
+    else:
+        rows = conn.execute(stmt).all()
     if rows and isinstance(rows[0][1], str) and _naive_text(rows[0][1]):
         # SQLite's text, UTC without an offset: parsed with the offset appended, all in C
         parse = datetime.fromisoformat
