@@ -435,3 +435,29 @@ def test_chart_of_a_past_meeting_projected_to_today_draws_few_ticks(qtbot, live:
     assert chart._tick_label(lo, step) == lo.astimezone(chart.tz).strftime("%d/%m" if step < 180 * 24 * 60
                                                                          else "%m/%Y")
     assert not chart.grab().isNull()
+
+
+def test_chart_legend_wraps_to_the_width(qtbot, live: MainWindow, core, clock: FakeClock, demo_id: int) -> None:
+    """A narrow dock (or the longer Vietnamese words) wraps the legend onto more lines, and the
+    chart asks for the height they take: nothing is drawn past the right edge."""
+    from PySide6.QtGui import QFontMetrics
+
+    clock.set(t("8:00"))
+    live.runner.run_sync(agenda.next_item, demo_id)
+    shown = live.agenda.chart
+    qtbot.waitUntil(lambda: shown.forecast is not None)
+    from meeting_console.ui.agenda_chart import AgendaChart
+
+    chart = AgendaChart()  # the same data, at the widths asked
+    qtbot.addWidget(chart)
+    chart.set_data(shown.bars, shown.forecast, shown.tz.key)
+    heights = {}
+    for width in (1200, 330):
+        chart.resize(width, chart.height())
+        layout = chart._legend_layout(chart.forecast, 0)
+        fm = QFontMetrics(chart._small_font())
+        assert chart.width() == width
+        assert all(x + 23 + fm.horizontalAdvance(text) <= width for _k, _s, text, x, _y in layout), layout
+        heights[width] = chart.sizeHint().height()
+        assert {text for *_r, text, _x, _y in layout} >= {"planned", "actual", "projected"}
+    assert heights[330] > heights[1200]

@@ -24,6 +24,7 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPen,
+    QResizeEvent,
     QShowEvent,
 )
 from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QToolTip, QWidget
@@ -120,7 +121,63 @@ class AgendaChart(QWidget):
         self.shown.emit()
 
     def sizeHint(self) -> QSize:
-        return QSize(720, AXIS_H + ROW_H * max(len(self.bars), 1) + LEGEND_H + PAD)
+        rows_bottom = AXIS_H + ROW_H * max(len(self.bars), 1)
+        layout = self._legend_layout(self.forecast, rows_bottom + 6)
+        legend_bottom = (max(ly for *_rest, ly in layout) + 17) if layout else rows_bottom + LEGEND_H
+        return QSize(720, max(legend_bottom, rows_bottom + LEGEND_H) + PAD)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self.sizeHint().height()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.sizeHint().height() != self.height():
+            self.updateGeometry()  # the legend wraps onto more or fewer lines
+
+    def _legend_layout(self, fcst: Any, top: float) -> list[tuple[str, Any, str, float, float]]:
+        """Where each legend entry goes: (kind, style, text, x, y), wrapped at the right edge."""
+        sfm = QFontMetrics(self._small_font())
+        left, right = PAD, max(self.width() - PAD, 200)
+        entries: list[tuple[str, Any, str, bool]] = [
+            ("box", (QBrush(PLANNED_FILL), QPen(PLANNED_LINE, 1)), _("planned"), False),
+            ("box", (QBrush(ON_TIME), QPen(Qt.PenStyle.NoPen)), _("actual"), False),
+            ("box", (QBrush(LATE), QPen(Qt.PenStyle.NoPen)), _("over its planned time"), False),
+            ("box", (QBrush(RUNNING), QPen(Qt.PenStyle.NoPen)), _("running"), False),
+            ("box", (QBrush(PROJECTED, Qt.BrushStyle.BDiagPattern),
+                     QPen(PROJECTED.darker(130), 1, Qt.PenStyle.DashLine)), _("projected"), False),
+        ]
+        if fcst is not None:
+            hm = lambda t: t.astimezone(self.tz).strftime("%H:%M")  # noqa: E731
+            first = True
+            if not fcst.closed:
+                entries.append(("line", QPen(NOW_LINE, 1.5), _("now {t}").format(t=hm(fcst.now)), first))
+                first = False
+            if fcst.planned_end is not None:
+                entries.append(("line", QPen(PLANNED_LINE.darker(140), 1.5, Qt.PenStyle.DashLine),
+                                _("planned end {t}").format(t=hm(fcst.planned_end)), first))
+                first = False
+            if fcst.projected_end is not None:
+                late = (fcst.overrun_seconds or 0) > 0
+                word = _("end {t}") if fcst.closed else _("projected end {t}")
+                entries.append(("line", QPen(LATE if late else ON_TIME, 1.5, Qt.PenStyle.DashLine),
+                                word.format(t=hm(fcst.projected_end)), first))
+        out = []
+        lx, ly = left, top
+        for kind, style, text, new_line in entries:
+            w = 23 + sfm.horizontalAdvance(text)
+            if (new_line or lx + w > right) and lx > left:
+                lx, ly = left, ly + 17
+            out.append((kind, style, text, lx, ly))
+            lx += w + 16
+        return out
+
+    def _small_font(self) -> QFont:
+        small = QFont(self.font())
+        small.setPointSizeF(max(self.font().pointSizeF() - 1, 7))
+        return small
 
     def minimumSizeHint(self) -> QSize:
         return QSize(320, self.sizeHint().height())
@@ -277,46 +334,19 @@ class AgendaChart(QWidget):
                     p.setPen(pen)
                     p.drawLine(QPointF(x(when), AXIS_H - 2), QPointF(x(when), rows_bottom))
 
-        # legend: the bars on one line, the lines on the next
-        ly = rows_bottom + 6
+        # legend: the bars, then the lines, wrapped to the width (a Vietnamese legend is longer)
         p.setFont(small)
-        sfm = QFontMetrics(small)
-        lx = x0
-        for brush, pen, text in (
-            (QBrush(PLANNED_FILL), QPen(PLANNED_LINE, 1), _("planned")),
-            (QBrush(ON_TIME), Qt.PenStyle.NoPen, _("actual")),
-            (QBrush(LATE), Qt.PenStyle.NoPen, _("over its planned time")),
-            (QBrush(RUNNING), Qt.PenStyle.NoPen, _("running")),
-            (QBrush(PROJECTED, Qt.BrushStyle.BDiagPattern), QPen(PROJECTED.darker(130), 1, Qt.PenStyle.DashLine),
-             _("projected")),
-        ):
-            p.setPen(pen)
-            p.setBrush(brush)
-            p.drawRect(QRectF(lx, ly + 2, 18, 9))
+        for kind, style, text, lx, ly in self._legend_layout(fcst, rows_bottom + 6):
+            if kind == "box":
+                brush, pen = style
+                p.setPen(pen)
+                p.setBrush(brush)
+                p.drawRect(QRectF(lx, ly + 2, 18, 9))
+            else:
+                p.setPen(style)
+                p.drawLine(QPointF(lx, ly + 7), QPointF(lx + 18, ly + 7))
             p.setPen(self.palette().text().color())
             p.drawText(QPointF(lx + 23, ly + 11), text)
-            lx += 23 + sfm.horizontalAdvance(text) + 16
-        if fcst is not None:
-            ly += 17
-            lx = x0
-            hm = lambda t: t.astimezone(self.tz).strftime("%H:%M")  # noqa: E731
-            entries = []
-            if not fcst.closed:
-                entries.append((QPen(NOW_LINE, 1.5), _("now {t}").format(t=hm(fcst.now))))
-            if fcst.planned_end is not None:
-                entries.append((QPen(PLANNED_LINE.darker(140), 1.5, Qt.PenStyle.DashLine),
-                                _("planned end {t}").format(t=hm(fcst.planned_end))))
-            if fcst.projected_end is not None:
-                late = (fcst.overrun_seconds or 0) > 0
-                word = _("end {t}") if fcst.closed else _("projected end {t}")
-                entries.append((QPen(LATE if late else ON_TIME, 1.5, Qt.PenStyle.DashLine),
-                                word.format(t=hm(fcst.projected_end))))
-            for pen, text in entries:
-                p.setPen(pen)
-                p.drawLine(QPointF(lx, ly + 7), QPointF(lx + 18, ly + 7))
-                p.setPen(self.palette().text().color())
-                p.drawText(QPointF(lx + 23, ly + 11), text)
-                lx += 23 + sfm.horizontalAdvance(text) + 16
         p.end()
 
     # --- tooltips ---------------------------------------------------------------------------
