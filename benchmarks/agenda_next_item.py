@@ -24,6 +24,8 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from machine_info import cpu_model  # noqa: E402
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -34,14 +36,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 
 def machine() -> str:
-    cpu = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     import PySide6
 

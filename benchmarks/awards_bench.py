@@ -18,6 +18,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from machine_info import cpu_model  # noqa: E402
+
 from meeting_console.cli import demo_path
 from meeting_console.core import award_import, awards, catalogue, ceremony, meeting_file, reads
 from meeting_console.core.api import Core
@@ -59,12 +61,7 @@ def timed(fn, repeat: int = 1) -> tuple[float, object]:  # type: ignore[no-untyp
 
 def main() -> None:
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
-    cpu = ""
-    try:
-        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
-                   if line.startswith("model name"))
-    except (OSError, StopIteration):
-        cpu = platform.processor()
+    cpu = cpu_model()
     print(f"machine: {cpu}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     with tempfile.TemporaryDirectory() as d:
         core = Core.open(str(Path(d) / "bench.db"),

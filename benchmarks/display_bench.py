@@ -22,6 +22,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from machine_info import cpu_model  # noqa: E402
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from meeting_console.cli import demo_path  # noqa: E402
@@ -39,16 +41,6 @@ from meeting_console.core import (  # noqa: E402
 )
 from meeting_console.core.api import Core  # noqa: E402
 from meeting_console.core.clock import FakeClock  # noqa: E402
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def timed(fn: Callable[[], object], runs: int) -> list[float]:

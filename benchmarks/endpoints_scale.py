@@ -9,7 +9,7 @@
 4. The storm: a status-feed server in another process lists all N endpoints; after a warm-up
    it flips RATE of them at each poll (connected ⇄ disconnected). The console polls every
    second (N=1, M=1: every flip is a status change) through the real path — feed poll on the
-   qasync loop, parse and hysteresis in a worker thread, ONE batched ``apply_monitor_batch``
+   monitor's own thread and loop, parse and hysteresis in a helper, ONE batched ``apply_monitor_batch``
    per second on the DB worker, the change bus, a partial reload of the panel. Meanwhile a 5 ms
    Qt timer measures how late the UI thread's event loop runs (the stall). At the end every
    status change is counted in the database and in the journal.
@@ -140,20 +140,36 @@ class StallMeter:
         return list(self.stalls)
 
 
+def panel_on_screen(core: object) -> tuple[QApplication, asyncio.AbstractEventLoop, object, QMainWindow, object]:
+    """The endpoint panel in a window on screen, under the qasync loop, as a clerk has it."""
+    import qasync
+
+    from meeting_console.ui.bus import Runner
+    from meeting_console.ui.endpoints_panel import EndpointsPanel
+
+    app = QApplication.instance() or QApplication([])
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    runner = Runner(core)
+    win = QMainWindow()
+    panel = EndpointsPanel(runner)
+    win.setCentralWidget(panel)
+    win.resize(1500, 900)
+    win.show()
+    return app, loop, runner, win, panel
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--endpoints", type=int, default=50_000)
     ap.add_argument("--rate", type=int, default=5000)
     ap.add_argument("--seconds", type=float, default=10.0)
     args = ap.parse_args()
-    import qasync
     from agenda_next_item import machine  # the shared machine line
 
     from meeting_console.core import endpoints, meetings
     from meeting_console.core.api import Core
     from meeting_console.core.clock import SystemClock
-    from meeting_console.ui.bus import Runner
-    from meeting_console.ui.endpoints_panel import EndpointsPanel
 
     n = args.endpoints
     print(f"endpoints_scale: {n} endpoints, storm {args.rate} changes per poll (1 poll/s) for {args.seconds:g} s")
@@ -177,15 +193,7 @@ def main() -> None:
     endpoints.add_endpoints(core, mid, specs)
     print(f"  build: add {n} endpoints in one operation: {time.perf_counter() - t0:.2f} s")
 
-    app = QApplication.instance() or QApplication([])
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    runner = Runner(core)
-    win = QMainWindow()
-    panel = EndpointsPanel(runner)
-    win.setCentralWidget(panel)
-    win.resize(1500, 900)
-    win.show()
+    app, loop, runner, win, panel = panel_on_screen(core)
     meter = StallMeter()
 
     async def wait(pred, timeout: float = 600.0) -> None:  # type: ignore[no-untyped-def]

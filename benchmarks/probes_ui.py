@@ -7,7 +7,7 @@ A peer process listens on TCP ports on 127.0.0.1 (a real accept for each probe);
 endpoints point at listening ports, 10 % at ports bound but not listening (refused). Halfway
 through, the peer stops listening on a third of its ports (those endpoints go down: a burst of
 status changes through hysteresis, the batch writer, the bus and the panel), and later listens
-again. The console runs as it does for a clerk: the qasync loop, the monitor's probes on it,
+again. The console runs as it does for a clerk: the qasync loop, the monitor on its own thread,
 the DB worker, the panel. A 5 ms precise Qt timer measures how late the UI thread runs (stall).
 """
 
@@ -30,7 +30,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from PySide6.QtWidgets import QApplication, QMainWindow  # noqa: E402
 
 PEER = textwrap.dedent('''
     import select, socket, sys
@@ -76,15 +75,12 @@ def main() -> None:
     ap.add_argument("--endpoints", type=int, default=1000)
     ap.add_argument("--seconds", type=float, default=40.0)
     args = ap.parse_args()
-    import qasync
     from agenda_next_item import machine
-    from endpoints_scale import DISTRICTS, StallMeter, pct, rss
+    from endpoints_scale import DISTRICTS, StallMeter, panel_on_screen, pct, rss
 
     from meeting_console.core import endpoints, meetings
     from meeting_console.core.api import Core
     from meeting_console.core.clock import SystemClock
-    from meeting_console.ui.bus import Runner
-    from meeting_console.ui.endpoints_panel import EndpointsPanel
 
     n = args.endpoints
     listening = n * 9 // 10
@@ -110,15 +106,7 @@ def main() -> None:
         {"name": f"Điểm cầu {i:04d} {DISTRICTS[i % len(DISTRICTS)]}", "kind": "commune",
          "address": addresses[i], "expected_delegates": 20, "monitored": True} for i in range(n)))
 
-    app = QApplication.instance() or QApplication([])
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    runner = Runner(core)
-    win = QMainWindow()
-    panel = EndpointsPanel(runner)
-    win.setCentralWidget(panel)
-    win.resize(1500, 900)
-    win.show()
+    app, loop, runner, win, panel = panel_on_screen(core)
     meter = StallMeter()
 
     async def wait(pred, timeout: float = 120.0) -> float:  # type: ignore[no-untyped-def]

@@ -24,19 +24,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from machine_info import cpu_model  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return (f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, "
             f"{platform.system()} {platform.release()}, load average {load:.1f} at start")

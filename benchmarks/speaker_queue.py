@@ -21,6 +21,8 @@ import time
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from machine_info import cpu_model  # noqa: E402
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("MEETING_CONSOLE_NO_ERROR_DIALOG", "1")
 
@@ -241,15 +243,6 @@ def main() -> None:
     core.close()
 
 
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from machine_info import cpu_model
+
 BARE = r"""
 import time, sys
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -49,14 +51,6 @@ def measure(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
     raise RuntimeError(f"no paint reported: {out.stdout!r} {out.stderr[-500:]!r}")
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def main() -> None:

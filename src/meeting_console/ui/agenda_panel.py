@@ -51,7 +51,7 @@ from meeting_console.ui import labels
 from meeting_console.ui.agenda_chart import AgendaChart, chart_dock_widget
 from meeting_console.ui.form import Field, ask
 from meeting_console.ui.panel import Panel
-from meeting_console.ui.table_model import Column, RowsModel
+from meeting_console.ui.table_model import Column, RowsModel, merge_agenda
 
 RUNNING_BG = QColor("#fff4c2")
 PAUSED_BG = QColor("#e3edf7")
@@ -645,12 +645,7 @@ class AgendaPanel(Panel):
                 self.show_rows(rows)
             elif self.meeting is not None:
                 ids, (meeting, fresh) = part
-                held = {it.id: it for it in self.items}
-                for i in ids:
-                    held.pop(i, None)
-                for it in fresh:
-                    held[it.id] = it
-                items = tuple(sorted(held.values(), key=lambda it: (it.position, it.id)))
+                items = merge_agenda(self.items, ids, fresh)
                 self.show_rows((meeting or self.meeting, self.people, items))
             self.loaded.emit()
         self._kick()

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -32,18 +32,10 @@ from meeting_console.core.timefmt import hhmm
 from meeting_console.errors import UserError
 from meeting_console.i18n import _, ngettext
 from meeting_console.ui import labels
+from meeting_console.ui.bus import Relay
 from meeting_console.ui.form import Field, ask
 from meeting_console.ui.panel import Panel
 from meeting_console.ui.table_model import Column
-
-
-class _Relay(QObject):
-    """Carries progress and the outcome from a worker thread to the GUI (queued signals)."""
-
-    step = Signal(int, int)
-    done = Signal(object)
-    failed = Signal(str)
-
 
 log = logging.getLogger(__name__)
 
@@ -532,7 +524,7 @@ class AwardsPanel(Panel):
         dlg.setObjectName("run-sheet-progress")
         dlg.setWindowModality(Qt.WindowModality.WindowModal)
         dlg.setMinimumDuration(400)  # a short ceremony is done before it would show
-        relay = _Relay(dlg)
+        relay = Relay(dlg)
         relay.step.connect(lambda done, total: (dlg.setMaximum(total), dlg.setValue(done)))
         cancelled = threading.Event()
         dlg.canceled.connect(cancelled.set)

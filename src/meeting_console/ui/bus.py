@@ -36,6 +36,15 @@ def offline_refusal() -> str:
              "try again once the banner is gone")
 
 
+class Relay(QObject):
+    """Carries progress and the outcome of work on a thread of its own (a PDF being laid out)
+    to the GUI: emitted from that thread, delivered queued on the GUI thread."""
+
+    step = Signal(int, int)
+    done = Signal(object)
+    failed = Signal(str)
+
+
 class _Delivery(QObject):
     """Carries a finished call back to the GUI thread (queued connection)."""
 

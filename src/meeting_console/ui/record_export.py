@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
 from meeting_console.errors import UserError
 from meeting_console.i18n import _
+from meeting_console.ui.bus import Relay
 
 log = logging.getLogger(__name__)
 
@@ -59,14 +60,6 @@ def file_name(stem: str, title: str, day: Any) -> str:
     return "-".join(p for p in parts if p) + ".pdf"
 
 
-class _Relay(QObject):
-    """Carries progress and the outcome from the layout thread to the GUI (queued signals)."""
-
-    step = Signal(int, int)
-    done = Signal(object)
-    failed = Signal(str)
-
-
 class Export(QObject):
     """One document being written: the thread, its progress dialog, the offer to open it."""
 
@@ -94,7 +87,7 @@ class Export(QObject):
         self.dialog.setAutoClose(False)
         self.dialog.setAutoReset(False)
         self.dialog.canceled.connect(self.cancel)
-        self.relay = _Relay()
+        self.relay = Relay()
         self.relay.step.connect(self._step)
         self.relay.done.connect(self._done)
         self.relay.failed.connect(self._failed)

@@ -43,7 +43,7 @@ from meeting_console.ui.panel import Panel
 from meeting_console.ui.speaker_pane import CurrentSpeakerPane, budget_text
 from meeting_console.ui.speaker_queue_model import QueueModel
 from meeting_console.ui.speaker_register import RegisterSpeakerDialog
-from meeting_console.ui.table_model import Column
+from meeting_console.ui.table_model import Column, merge_agenda
 
 CURRENT_BG = QColor("#fff4c2")
 HELD_FG = QColor("#b26a00")
@@ -320,12 +320,7 @@ class SpeakersPanel(Panel):
         if data is None:
             return
         if fresh_items is not None:
-            held = {it.id: it for it in data.agenda}
-            for i in items:
-                held.pop(i, None)
-            for it in fresh_items:
-                held[it.id] = it
-            agenda_rows = tuple(sorted(held.values(), key=lambda it: (it.position, it.id)))
+            agenda_rows = merge_agenda(data.agenda, items, fresh_items)
             # the requests sort by their item's place in the agenda
             data = replace(data, agenda=agenda_rows).updated(
                 update or speakers.RequestsUpdate((), frozenset(), {}))

@@ -6,7 +6,7 @@ it emits one ``dataChanged`` per run of changed rows (batched); otherwise it res
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +18,17 @@ SortRole = Qt.ItemDataRole.UserRole + 3
 
 Index = QModelIndex | QPersistentModelIndex
 
+
+
+def merge_agenda(held: Iterable[Any], reread: Iterable[int], fresh: Iterable[Any]) -> tuple[Any, ...]:
+    """Agenda items held, with those ``reread`` replaced by their ``fresh`` rows (an item
+    missing from ``fresh`` was deleted), in agenda order — as a full read gives them."""
+    rows = {it.id: it for it in held}
+    for i in reread:
+        rows.pop(i, None)
+    for it in fresh:
+        rows[it.id] = it
+    return tuple(sorted(rows.values(), key=lambda it: (it.position, it.id)))
 
 @dataclass(frozen=True)
 class Column:
