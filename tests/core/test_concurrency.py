@@ -41,6 +41,22 @@ def at_once(*calls: Callable[[], Any]) -> list[Any]:
     return out
 
 
+def split(results: list[Any]) -> tuple[list[Any], list[Exception]]:
+    """The calls that went through, and the exceptions of those refused."""
+    return ([r for r in results if not isinstance(r, Exception)],
+            [r for r in results if isinstance(r, Exception)])
+
+
+def two_clerks_at_once(core: Core, first: Callable[[Core], Any], second: Callable[[Core], Any]) -> list[Any]:
+    """``first`` and ``second`` run by two clerks' consoles, released together."""
+    a, c = console(core, "clerk-1", "clerk"), console(core, "clerk-2", "clerk")
+    try:
+        return at_once(lambda: first(a), lambda: second(c))
+    finally:
+        a.close()
+        c.close()
+
+
 def running(core: Core, mid: int) -> list[int]:
     return [i.id for i in reads.agenda(core, mid) if i.status in ("running", "paused")]
 
@@ -58,8 +74,7 @@ def test_two_seats_press_next_item_at_once(core: Core) -> None:
                 lambda s=shown_id: agenda.next_item(a, b.meeting_id, expected_current=s),
                 lambda s=shown_id: agenda.next_item(c, b.meeting_id, expected_current=s),
             )
-            wins = [r for r in results if not isinstance(r, Exception)]
-            losses = [r for r in results if isinstance(r, Exception)]
+            wins, losses = split(results)
             assert len(wins) == 1 and len(losses) == 1, results
             assert isinstance(losses[0], Conflict)
             assert "moved on at another console" in str(losses[0])
@@ -87,17 +102,12 @@ def test_next_item_without_expectation_still_works(core: Core) -> None:
 def test_two_clerks_edit_the_same_field_one_wins(core: Core) -> None:
     b = small_meeting(core)
     sd = b.endpoints["Sơn Dương"]
-    a, c = console(core, "clerk-1", "clerk"), console(core, "clerk-2", "clerk")
-    try:
-        results = at_once(
-            lambda: endpoints.edit_endpoint(a, sd, present_delegates=20, seen={"present_delegates": None}),
-            lambda: endpoints.edit_endpoint(c, sd, present_delegates=22, seen={"present_delegates": None}),
-        )
-    finally:
-        a.close()
-        c.close()
-    wins = [r for r in results if not isinstance(r, Exception)]
-    losses = [r for r in results if isinstance(r, Exception)]
+    results = two_clerks_at_once(
+        core,
+        lambda a: endpoints.edit_endpoint(a, sd, present_delegates=20, seen={"present_delegates": None}),
+        lambda c: endpoints.edit_endpoint(c, sd, present_delegates=22, seen={"present_delegates": None}),
+    )
+    wins, losses = split(results)
     assert len(wins) == 1 and len(losses) == 1 and isinstance(losses[0], Conflict), results
     present = next(e for e in reads.endpoints(core, b.meeting_id) if e.id == sd).present_delegates
     assert present in (20, 22)
@@ -125,17 +135,12 @@ def test_clerks_marking_status_at_once(core: Core) -> None:
     b = small_meeting(core)
     ch = b.endpoints["Chiêm Hóa"]
     endpoints.set_status(core, ch, "connected")
-    a, c = console(core, "clerk-1", "clerk"), console(core, "clerk-2", "clerk")
-    try:
-        results = at_once(
-            lambda: endpoints.set_status(a, ch, "lost", expected="connected"),
-            lambda: endpoints.set_status(c, ch, "unstable", expected="connected"),
-        )
-    finally:
-        a.close()
-        c.close()
-    wins = [r for r in results if not isinstance(r, Exception)]
-    losses = [r for r in results if isinstance(r, Exception)]
+    results = two_clerks_at_once(
+        core,
+        lambda a: endpoints.set_status(a, ch, "lost", expected="connected"),
+        lambda c: endpoints.set_status(c, ch, "unstable", expected="connected"),
+    )
+    wins, losses = split(results)
     assert len(wins) == 1 and len(losses) == 1 and isinstance(losses[0], Conflict), results
     status = next(e for e in reads.endpoints(core, b.meeting_id) if e.id == ch).status
     assert f"marked it {status!r} meanwhile" in str(losses[0])
