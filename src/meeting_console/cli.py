@@ -249,6 +249,10 @@ def _run(args: argparse.Namespace) -> int:
         return _verify(args)
     if args.command == "backup":
         return _backup(args)
+    if args.command in (None, "open") and not args.demo:
+        started = _start_first_screen(args)
+        if started is not None:
+            return started
     core = open_core(args)
     try:
         cmd = args.command
@@ -304,6 +308,26 @@ def _run(args: argparse.Namespace) -> int:
         return run_console(core, mid)
     finally:
         core.close()
+
+
+def _start_first_screen(args: argparse.Namespace) -> int | None:
+    """Open the window on the meeting read without the Core (``store.quickread``) and the Core
+    after the first paint; None when that read cannot be sure (PostgreSQL, a missing, new,
+    old or foreign database, an unknown meeting …): the ordinary start then says why."""
+    import os
+
+    if os.environ.get("MEETING_CONSOLE_NO_FIRST_SCREEN"):
+        return None
+    from meeting_console.store.quickread import read_first_screen
+
+    screen = read_first_screen(args.db, _meeting_id(args.meeting) if args.command == "open" else None)
+    if screen is None:
+        return None
+    from meeting_console.errlog import setup_logging
+    from meeting_console.ui.app import run_console_first
+
+    setup_logging()
+    return run_console_first(args, screen)
 
 
 def main(argv: list[str] | None = None) -> int:

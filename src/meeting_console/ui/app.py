@@ -1,4 +1,10 @@
-"""Start-up of the window: QApplication, the qasync event loop, the exception hook."""
+"""Start-up of the window: QApplication, the qasync event loop, the exception hook.
+
+Two ways in: ``run_console`` with the Core open (the ordinary start), and ``run_console_first``
+that paints the meeting read without the Core (``store.quickread``) and opens the Core right
+after the first paint, on a thread of its own, then builds the panels over it
+(``MainWindow.attach``); until then nothing can be done in the window.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +13,20 @@ import logging
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
 # PySide6 before qasync, so qasync binds to it
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from meeting_console.core.api import Core
 from meeting_console.i18n import _
+
+if TYPE_CHECKING:
+    import argparse
+
+    from meeting_console.core.api import Core
+    from meeting_console.store.quickread import FirstScreen
 
 log = logging.getLogger("meeting_console")
 
@@ -53,22 +66,36 @@ def install_excepthook(parent_getter=lambda: None) -> None:  # type: ignore[no-u
     sys.excepthook = hook
 
 
-def _quit_after_first_paint(app: QApplication, window: QWidget) -> None:
-    """Start-up benchmark: print the wall time of the first paint, then quit."""
+def _stamp(what: str) -> None:
     import time
 
+    print(f"{what} {time.time():.6f} cpu {time.process_time():.6f}", flush=True)
+
+
+def _on_first_paint(window: QWidget, then: Callable[[], None]) -> None:
+    """Call ``then`` on the event-loop turn after ``window``'s first paint."""
     from PySide6.QtCore import QEvent, QObject, QTimer
 
     class FirstPaint(QObject):
         def eventFilter(self, obj: QObject, event: QEvent) -> bool:
             if event.type() == QEvent.Type.Paint and obj is window:
                 window.removeEventFilter(self)
-                QTimer.singleShot(0, lambda: (print(f"painted {time.time():.6f} cpu {time.process_time():.6f}",
-                                                  flush=True), app.quit()))
+                QTimer.singleShot(0, then)
             return False
 
     window._first_paint = FirstPaint(window)  # type: ignore[attr-defined]
     window.installEventFilter(window._first_paint)  # type: ignore[attr-defined]
+
+
+def _quit_after_first_paint(app: QApplication, window: QWidget) -> None:
+    """Start-up benchmark: print the wall and CPU time of the first paint, then quit."""
+
+    def painted() -> None:
+        _stamp("painted")
+        _stamp("ready")  # the Core was open before the paint
+        app.quit()
+
+    _on_first_paint(window, painted)
 
 
 def run_console(core: Core, meeting_id: int | None) -> int:
@@ -103,3 +130,100 @@ def run_console(core: Core, meeting_id: int | None) -> int:
     except asyncio.CancelledError:
         pass
     return 0
+
+
+def run_console_first(args: argparse.Namespace, screen: FirstScreen, meeting_id: int | None = None) -> int:
+    """The window on ``screen`` at once, then the Core (``cli.open_core``: migrations check and
+    every check an open makes, before anything can be written) opened on a thread of its own
+    while the window stays painted, then the panels over it. Returns the exit code: 2 when the
+    Core refuses to open (the message on stderr and in a box), else 0."""
+    import threading
+
+    import qasync
+    from PySide6.QtCore import QObject, QTimer, Signal
+
+    from meeting_console import i18n
+    from meeting_console.ui.language import ensure_vietnamese_font, install_qt_translation
+    from meeting_console.ui.main_window import MainWindow
+
+    app = ensure_app()
+    install_qt_translation(i18n.language())
+    ensure_vietnamese_font(app)
+    window = MainWindow(None, first_screen=screen)
+    install_excepthook(lambda: window)
+    window.show()
+    benchmark = bool(os.environ.get("MEETING_CONSOLE_EXIT_AFTER_PAINT"))
+    outcome: dict[str, Any] = {"code": 0}
+
+    class Loaded(QObject):
+        done = Signal(object)  # the Core, or the exception that refused it (from the loader thread)
+
+    loaded = Loaded()
+    started = threading.Event()
+
+    def load() -> None:
+        from meeting_console.cli import open_core
+
+        try:
+            from meeting_console.ui import preload  # noqa: F401  (the core modules, SQLAlchemy)
+
+            result: Any = open_core(args)
+        except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread, which reports it
+            result = exc
+        loaded.done.emit(result)
+
+    def start_loading() -> None:
+        if not started.is_set():
+            started.set()
+            threading.Thread(target=load, name="core-open", daemon=True).start()
+
+    def ready(result: Any) -> None:
+        if isinstance(result, BaseException):
+            _refused(result)
+            return
+        from meeting_console.ui.bus import Runner
+
+        runner = Runner(result)
+        outcome["runner"] = runner
+        app.aboutToQuit.connect(runner.shutdown)
+        window.attach(runner, screen.meeting.id if meeting_id is None else meeting_id)
+        runner.watch_external()
+        if benchmark:
+            _stamp("ready")
+            app.quit()
+
+    def _refused(exc: BaseException) -> None:
+        from meeting_console.errors import UserError
+
+        if not isinstance(exc, UserError):
+            log.error("opening the database failed", exc_info=exc)
+        message = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
+        print(f"meeting-console: {message}", file=sys.stderr)
+        outcome["code"] = 2
+        box = QMessageBox(QMessageBox.Icon.Critical, _("Meeting Console"), message,
+                          QMessageBox.StandardButton.Ok, window)
+        box.finished.connect(lambda _r: app.quit())
+        box.open()
+        if benchmark or os.environ.get("MEETING_CONSOLE_NO_ERROR_DIALOG"):
+            app.quit()
+
+    loaded.done.connect(ready)
+    # after the first paint; a window that is never exposed (minimised) is not painted: a
+    # timer starts the loading anyway
+    _on_first_paint(window, lambda: (_stamp("painted") if benchmark else None, start_loading()))
+    QTimer.singleShot(500, start_loading)
+
+    app_close = asyncio.Event()
+    app.aboutToQuit.connect(app_close.set)
+
+    async def main() -> None:
+        await app_close.wait()
+
+    try:
+        qasync.run(main())
+    except asyncio.CancelledError:
+        pass
+    core = getattr(outcome.get("runner"), "core", None)
+    if core is not None:
+        core.close()
+    return int(outcome["code"])
