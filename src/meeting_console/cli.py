@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-from meeting_console import __version__, i18n
+from meeting_console import i18n
 from meeting_console.errors import UserError
 from meeting_console.i18n import _, pgettext
 
@@ -36,6 +36,21 @@ _ARGPARSE_WORDS = (
 )
 
 
+class _Version(argparse.Action):
+    """``--version``: the version is read (package metadata) only when asked for."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str | None = None) -> None:  # noqa: A002
+        super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        from meeting_console import __version__
+
+        print(f"meeting-console {__version__}")
+        parser.exit()
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"meeting-console: {message}\n")
@@ -47,7 +62,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="meeting-console",
         description=_("Meeting Console: run a hybrid multi-site meeting."),
     )
-    p.add_argument("--version", action="version", version=f"meeting-console {__version__}")
+    p.add_argument("--version", action=_Version,
+                   help=pgettext("argparse", "show program's version number and exit"))
     p.add_argument("--db", help=_("database file or SQLAlchemy URL (default: user data directory, "
                                   "or $MEETING_CONSOLE_DB)"))
     p.add_argument("--seat", default="", help=_("this console's seat name, written in the journal"))

@@ -56,13 +56,13 @@ def agenda_view(screen: FirstScreen) -> QWidget:
 
 def endpoints_view(screen: FirstScreen) -> QWidget:
     def delegates(e: Any) -> str:
-        return f"{'—' if e.present_delegates is None else e.present_delegates}/{e.expected_delegates}"
+        return f"{'—' if e.present_delegates is None else e.present_delegates} / {e.expected_delegates}"
 
     return _table("first-endpoints", [
         Column(_("Endpoint"), lambda e: e.name),
         Column(_("Kind"), lambda e: labels.endpoint_kind(e.kind)),
         Column(_("Status"), lambda e: labels.endpoint_status(e.status)),
-        Column(_("Delegates"), delegates, align=Qt.AlignmentFlag.AlignRight),
+        Column(_("Present / expected"), delegates, align=Qt.AlignmentFlag.AlignRight),
     ], screen.endpoints, stretch=0)
 
 
