@@ -339,10 +339,8 @@ def _start_first_screen(args: argparse.Namespace) -> int | None:
     screen = read_first_screen(args.db, _meeting_id(args.meeting) if args.command == "open" else None)
     if screen is None:
         return None
-    from meeting_console.errlog import setup_logging
     from meeting_console.ui.app import run_console_first
 
-    setup_logging()
     return run_console_first(args, screen)
 
 

@@ -8,7 +8,6 @@ after the first paint, on a thread of its own, then builds the panels over it
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import sys
@@ -31,22 +30,33 @@ if TYPE_CHECKING:
 log = logging.getLogger("meeting_console")
 
 
-def ensure_app(argv: list[str] | None = None) -> QApplication:
+def ensure_app(argv: list[str] | None = None, *, icon: bool = True) -> QApplication:
+    """The QApplication, named; with ``icon`` also its version and icon (the first screen
+    leaves those for after its paint: ``dress_app``)."""
     app = QApplication.instance()
     if app is None:
         app = QApplication(argv or [sys.argv[0]])
     app.setApplicationName("Meeting Console")
     app.setOrganizationName("meeting-console")
+    if not app.property("meeting_console_named"):
+        from meeting_console.credits import APP_ID
+
+        app.setDesktopFileName(APP_ID)  # Wayland and taskbars find the desktop entry and icon
+        app.setProperty("meeting_console_named", True)
+    if icon:
+        dress_app(app)  # type: ignore[arg-type]
+    return app  # type: ignore[return-value]
+
+
+def dress_app(app: QApplication) -> None:
+    """The application's version (package metadata) and icon (PNGs)."""
     if not app.property("meeting_console_icon"):
         from meeting_console import __version__
-        from meeting_console.credits import APP_ID
         from meeting_console.ui.about import app_icon
 
         app.setApplicationVersion(__version__)
-        app.setDesktopFileName(APP_ID)  # Wayland and taskbars find the desktop entry and icon
         app.setWindowIcon(app_icon())
         app.setProperty("meeting_console_icon", True)
-    return app  # type: ignore[return-value]
 
 
 def install_excepthook(parent_getter=lambda: None) -> None:  # type: ignore[no-untyped-def]
@@ -99,6 +109,8 @@ def _quit_after_first_paint(app: QApplication, window: QWidget) -> None:
 
 
 def run_console(core: Core, meeting_id: int | None) -> int:
+    import asyncio
+
     import qasync
 
     from meeting_console.ui.bus import Runner
@@ -132,34 +144,50 @@ def run_console(core: Core, meeting_id: int | None) -> int:
     return 0
 
 
-def run_console_first(args: argparse.Namespace, screen: FirstScreen, meeting_id: int | None = None) -> int:
-    """The window on ``screen`` at once, then the Core (``cli.open_core``: migrations check and
-    every check an open makes, before anything can be written) opened on a thread of its own
-    while the window stays painted, then the panels over it. Returns the exit code: 2 when the
-    Core refuses to open (the message on stderr and in a box), else 0."""
+def run_console_first(args: argparse.Namespace, screen: FirstScreen) -> int:
+    """The window on ``screen`` painted at once, before the event loop (qasync, asyncio) and the
+    Core are even imported; then the Core opened by ``cli.open_core`` (the migration check and
+    every check an open makes, before anything can be written) on a thread of its own while the
+    window stays painted; then the panels built over it (``MainWindow.attach``). Returns the
+    exit code: 2 when the Core refuses to open (the message on stderr and in a box), else 0."""
     import threading
+    import time
 
-    import qasync
-    from PySide6.QtCore import QObject, QTimer, Signal
+    from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
 
     from meeting_console import i18n
     from meeting_console.ui.language import ensure_vietnamese_font, install_qt_translation
     from meeting_console.ui.main_window import MainWindow
 
-    app = ensure_app()
+    app = ensure_app(icon=False)
     install_qt_translation(i18n.language())
     ensure_vietnamese_font(app)
     window = MainWindow(None, first_screen=screen)
     install_excepthook(lambda: window)
-    window.show()
     benchmark = bool(os.environ.get("MEETING_CONSOLE_EXIT_AFTER_PAINT"))
     outcome: dict[str, Any] = {"code": 0}
+
+    # The first paint, as a splash screen gets it: events processed by hand until the window
+    # has painted (woken every 20 ms, never spinning; at most a second — a window that is not
+    # exposed, minimised, is not painted and the start goes on without it).
+    painted = threading.Event()
+    _on_first_paint(window, painted.set)
+    window.show()
+    wake = QTimer()
+    wake.start(20)
+    deadline = time.monotonic() + 1.0
+    while not painted.is_set() and time.monotonic() < deadline:
+        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+    wake.stop()
+    if benchmark:
+        _stamp("painted")
+    if not window.isVisible():  # closed already
+        return 0
 
     class Loaded(QObject):
         done = Signal(object)  # the Core, or the exception that refused it (from the loader thread)
 
     loaded = Loaded()
-    started = threading.Event()
 
     def load() -> None:
         from meeting_console.cli import open_core
@@ -168,31 +196,30 @@ def run_console_first(args: argparse.Namespace, screen: FirstScreen, meeting_id:
             from meeting_console.ui import preload  # noqa: F401  (the core modules, SQLAlchemy)
 
             result: Any = open_core(args)
+            import meeting_console
+
+            _ = meeting_console.__version__  # package metadata, read here rather than on the GUI
         except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread, which reports it
             result = exc
         loaded.done.emit(result)
 
-    def start_loading() -> None:
-        if not started.is_set():
-            started.set()
-            threading.Thread(target=load, name="core-open", daemon=True).start()
-
     def ready(result: Any) -> None:
         if isinstance(result, BaseException):
-            _refused(result)
+            refused(result)
             return
         from meeting_console.ui.bus import Runner
 
         runner = Runner(result)
         outcome["runner"] = runner
         app.aboutToQuit.connect(runner.shutdown)
-        window.attach(runner, screen.meeting.id if meeting_id is None else meeting_id)
+        dress_app(app)
+        window.attach(runner, screen.meeting.id)
         runner.watch_external()
         if benchmark:
             _stamp("ready")
             app.quit()
 
-    def _refused(exc: BaseException) -> None:
+    def refused(exc: BaseException) -> None:
         from meeting_console.errors import UserError
 
         if not isinstance(exc, UserError):
@@ -200,18 +227,23 @@ def run_console_first(args: argparse.Namespace, screen: FirstScreen, meeting_id:
         message = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
         print(f"meeting-console: {message}", file=sys.stderr)
         outcome["code"] = 2
+        if benchmark or os.environ.get("MEETING_CONSOLE_NO_ERROR_DIALOG"):
+            app.quit()
+            return
         box = QMessageBox(QMessageBox.Icon.Critical, _("Meeting Console"), message,
                           QMessageBox.StandardButton.Ok, window)
         box.finished.connect(lambda _r: app.quit())
         box.open()
-        if benchmark or os.environ.get("MEETING_CONSOLE_NO_ERROR_DIALOG"):
-            app.quit()
 
     loaded.done.connect(ready)
-    # after the first paint; a window that is never exposed (minimised) is not painted: a
-    # timer starts the loading anyway
-    _on_first_paint(window, lambda: (_stamp("painted") if benchmark else None, start_loading()))
-    QTimer.singleShot(500, start_loading)
+    from meeting_console.errlog import setup_logging
+
+    setup_logging()  # errors never vanish: the exception hook logs to the rotating file
+    threading.Thread(target=load, name="core-open", daemon=True).start()
+
+    import asyncio
+
+    import qasync
 
     app_close = asyncio.Event()
     app.aboutToQuit.connect(app_close.set)
@@ -223,7 +255,7 @@ def run_console_first(args: argparse.Namespace, screen: FirstScreen, meeting_id:
         qasync.run(main())
     except asyncio.CancelledError:
         pass
-    core = getattr(outcome.get("runner"), "core", None)
-    if core is not None:
-        core.close()
+    runner = outcome.get("runner")
+    if runner is not None:
+        runner.core.close()
     return int(outcome["code"])
