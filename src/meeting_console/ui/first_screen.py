@@ -46,6 +46,7 @@ def _waiting(name: str) -> QLabel:
     label = QLabel(_("Opening…"))
     label.setObjectName(name)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setAutoFillBackground(True)  # opaque, as the panel will be (the dock area's spare tab bars lie beneath)
     return label
 
 
