@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-from meeting_console import __version__, i18n
+from meeting_console import i18n
 from meeting_console.errors import UserError
 from meeting_console.i18n import _, pgettext
 
@@ -36,6 +36,21 @@ _ARGPARSE_WORDS = (
 )
 
 
+class _Version(argparse.Action):
+    """``--version``: the version is read (package metadata) only when asked for."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str | None = None) -> None:  # noqa: A002
+        super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        from meeting_console import __version__
+
+        print(f"meeting-console {__version__}")
+        parser.exit()
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"meeting-console: {message}\n")
@@ -47,7 +62,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="meeting-console",
         description=_("Meeting Console: run a hybrid multi-site meeting."),
     )
-    p.add_argument("--version", action="version", version=f"meeting-console {__version__}")
+    p.add_argument("--version", action=_Version,
+                   help=pgettext("argparse", "show program's version number and exit"))
     p.add_argument("--db", help=_("database file or SQLAlchemy URL (default: user data directory, "
                                   "or $MEETING_CONSOLE_DB)"))
     p.add_argument("--seat", default="", help=_("this console's seat name, written in the journal"))
@@ -249,6 +265,10 @@ def _run(args: argparse.Namespace) -> int:
         return _verify(args)
     if args.command == "backup":
         return _backup(args)
+    if args.command in (None, "open") and not args.demo:
+        started = _start_first_screen(args)
+        if started is not None:
+            return started
     core = open_core(args)
     try:
         cmd = args.command
@@ -304,6 +324,24 @@ def _run(args: argparse.Namespace) -> int:
         return run_console(core, mid)
     finally:
         core.close()
+
+
+def _start_first_screen(args: argparse.Namespace) -> int | None:
+    """Open the window on the meeting read without the Core (``store.quickread``) and the Core
+    after the first paint; None when that read cannot be sure (PostgreSQL, a missing, new,
+    old or foreign database, an unknown meeting …): the ordinary start then says why."""
+    import os
+
+    if os.environ.get("MEETING_CONSOLE_NO_FIRST_SCREEN"):
+        return None
+    from meeting_console.store.quickread import read_first_screen
+
+    screen = read_first_screen(args.db, _meeting_id(args.meeting) if args.command == "open" else None)
+    if screen is None:
+        return None
+    from meeting_console.ui.app import run_console_first
+
+    return run_console_first(args, screen)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,10 +7,8 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
-from meeting_console import __version__
 from meeting_console.paths import resource
 
 # reverse-DNS id: the desktop entry's and the AppStream metadata's name (packaging/linux/)
@@ -55,6 +53,8 @@ _LIBRARIES = [
 def _version(dist: str, module: str) -> str:
     """From the distribution's metadata; else the module's own attribute (a PyInstaller build keeps
     no metadata of most libraries)."""
+    from importlib import metadata  # here, not at import: the console's start needs only APP_ID
+
     try:
         return metadata.version(dist)
     except (metadata.PackageNotFoundError, ValueError):
@@ -110,6 +110,8 @@ def fonts() -> list[Component]:
 
 
 def application() -> Component:
+    from meeting_console import __version__
+
     return Component("Meeting Console", __version__, "MIT", resource("licences", "MeetingConsole.txt"),
                      "")
 

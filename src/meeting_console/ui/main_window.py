@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
@@ -21,23 +21,47 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from meeting_console.core import meetings, reads, vocab
+from meeting_console.core import vocab
 from meeting_console.core.changes import MEETING, Changes
 from meeting_console.core.timefmt import local
-from meeting_console.i18n import _
+from meeting_console.i18n import N_, _
 from meeting_console.ui import labels
-from meeting_console.ui.agenda_panel import AgendaPanel
-from meeting_console.ui.awards_panel import AwardsPanel
-from meeting_console.ui.bus import Runner
-from meeting_console.ui.endpoints_panel import EndpointsPanel
 from meeting_console.ui.form import Field, ask
-from meeting_console.ui.panel import Panel
-from meeting_console.ui.people_panel import PeoplePanel
-from meeting_console.ui.speakers_panel import SpeakersPanel
+
+if TYPE_CHECKING:
+    from meeting_console.core import meetings, reads
+    from meeting_console.store.quickread import FirstScreen
+    from meeting_console.ui.bus import Runner
+    from meeting_console.ui.panel import Panel
+else:
+
+    class _Later:
+        """A core module imported at its first use: the first screen is painted before
+        SQLAlchemy, which these modules import, is loaded (``MainWindow.attach``)."""
+
+        def __init__(self, name: str) -> None:
+            self._name = name
+
+        def __getattr__(self, attr: str) -> Any:
+            import importlib
+
+            return getattr(importlib.import_module(self._name), attr)
+
+    meetings, reads = _Later("meeting_console.core.meetings"), _Later("meeting_console.core.reads")
 
 SETTINGS_APP = "console"
 FRONT_DOCKS = ("dock-endpoints", "dock-speakers", "dock-current-speaker")
 STATE_VERSION = 1
+_RIGHT, _BOTTOM = Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
+# Every dock in the order attach() adds them (the panels', then each panel's extra docks): the
+# first screen makes them alike, so its layout — and a saved one restored onto it — is the
+# final one and the panels only take their places (a test keeps the two in step).
+DOCKS = (("endpoints", N_("Endpoints"), _RIGHT), ("speakers", N_("Speakers"), _BOTTOM),
+         ("awards", N_("Awards"), _BOTTOM), ("people", N_("People"), _RIGHT),
+         ("agenda-chart", N_("Planned vs actual"), _BOTTOM),
+         ("endpoint-detail", N_("Endpoint detail"), _RIGHT),
+         ("current-speaker", N_("Current speaker"), _RIGHT))
+PANEL_MENUS = (N_("Agenda"), N_("Endpoints"), N_("Speakers"), N_("Awards"), N_("People"))
 
 
 def settings() -> QSettings:
@@ -50,14 +74,36 @@ def settings() -> QSettings:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, runner: Runner, meeting_id: int | None = None) -> None:
+    def __init__(self, runner: Runner | None, meeting_id: int | None = None, *,
+                 first_screen: FirstScreen | None = None) -> None:
+        """With a runner, the whole window at once; with ``runner=None`` only the
+        ``first_screen`` (the meeting read without the Core, nothing to act on) until
+        ``attach`` brings the Core and builds the panels in its place (start-up time)."""
         super().__init__()
         self.setObjectName("MainWindow")
-        self.runner = runner
+        self.runner = runner  # type: ignore[assignment]
         self.meeting_id: int | None = None
         self.meeting: reads.MeetingInfo | None = None
         self.resize(1400, 860)
+        self.docks: dict[str, QDockWidget] = {}
+        self._sized = False
+        self._restored: bool | None = None
+        if runner is not None:
+            self.attach(runner, meeting_id)
+        elif first_screen is not None:
+            self._show_first_screen(first_screen)
 
+    def attach(self, runner: Runner, meeting_id: int | None) -> None:
+        """Build the panels over the Core, in the docks the first screen made, and open the
+        meeting (read through the Core again)."""
+        from meeting_console.ui.agenda_panel import AgendaPanel
+        from meeting_console.ui.awards_panel import AwardsPanel
+        from meeting_console.ui.endpoints_panel import EndpointsPanel
+        from meeting_console.ui.people_panel import PeoplePanel
+        from meeting_console.ui.speakers_panel import SpeakersPanel
+
+        self._leave_first_screen()
+        self.runner = runner
         self.agenda = AgendaPanel(runner)
         self.endpoints = EndpointsPanel(runner)
         self.speakers = SpeakersPanel(runner)
@@ -66,7 +112,6 @@ class MainWindow(QMainWindow):
         self.panels: list[Panel] = [self.agenda, self.endpoints, self.speakers, self.awards, self.people]
 
         self.setCentralWidget(self.agenda)
-        self.docks: dict[str, QDockWidget] = {}
         self._dock("endpoints", _("Endpoints"), self.endpoints, Qt.DockWidgetArea.RightDockWidgetArea)
         self._dock("speakers", _("Speakers"), self.speakers, Qt.DockWidgetArea.BottomDockWidgetArea)
         self._dock("awards", _("Awards"), self.awards, Qt.DockWidgetArea.BottomDockWidgetArea)
@@ -74,15 +119,7 @@ class MainWindow(QMainWindow):
         for panel in self.panels:
             for name, title, widget, area in panel.extra_docks():
                 self._dock(name, title, widget, area)
-        self.tabifyDockWidget(self.docks["speakers"], self.docks["awards"])
-        self.tabifyDockWidget(self.docks["endpoints"], self.docks["people"])
-        if "current-speaker" in self.docks and "endpoint-detail" in self.docks:
-            # the right column: the bridge points above, the floor (or one point's history) below
-            self.tabifyDockWidget(self.docks["current-speaker"], self.docks["endpoint-detail"])
-        for name in FRONT_DOCKS:
-            if name.removeprefix("dock-") in self.docks:
-                self.docks[name.removeprefix("dock-")].raise_()
-        self._sized = False
+        self._arrange_docks()
 
         self._build_menus()
         self._build_status_bar()
@@ -92,17 +129,76 @@ class MainWindow(QMainWindow):
         runner.operation_did_execute.connect(self._on_changes)
         runner.operation_failed.connect(self._on_failed)
         runner.busy_changed.connect(lambda busy: self.busy_label.setText(_("Saving…") if busy else ""))
-        self._restore_layout()
+        if self._restored is None:
+            self._restore_layout()
+        elif self._sized and not self._restored:
+            # shown first as the first screen: the panels ask other sizes than its views
+            QTimer.singleShot(0, self._default_dock_sizes)
         self.open_meeting(meeting_id, sync=True)
 
     # --- construction --------------------------------------------------------------------
 
+    def _arrange_docks(self) -> None:
+        self.tabifyDockWidget(self.docks["speakers"], self.docks["awards"])
+        self.tabifyDockWidget(self.docks["endpoints"], self.docks["people"])
+        if "current-speaker" in self.docks and "endpoint-detail" in self.docks:
+            # the right column: the bridge points above, the floor (or one point's history) below
+            self.tabifyDockWidget(self.docks["current-speaker"], self.docks["endpoint-detail"])
+        for name in FRONT_DOCKS:
+            if name.removeprefix("dock-") in self.docks:
+                self.docks[name.removeprefix("dock-")].raise_()
+
     def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> None:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(f"dock-{name}")
+        dock = self.docks.get(name)  # the first screen's: the panel takes its place
+        if dock is None:
+            dock = QDockWidget(title, self)
+            dock.setObjectName(f"dock-{name}")
+            self.addDockWidget(area, dock)
+        old = dock.widget()
         dock.setWidget(widget)
-        self.addDockWidget(area, dock)
+        if old is not None:
+            old.deleteLater()
         self.docks[name] = dock
+
+    def _show_first_screen(self, screen: FirstScreen) -> None:
+        """The meeting as store.quickread gave it; menus greyed and "Opening…" until attach."""
+        from PySide6.QtWidgets import QStatusBar
+
+        from meeting_console.core.clock import SystemClock
+        from meeting_console.ui import first_screen
+
+        m = screen.meeting
+        self.setCentralWidget(first_screen.agenda_view(screen))
+        for name, title, area in DOCKS:
+            self._dock(name, _(title), first_screen.dock_content(name, screen), area)
+        self._arrange_docks()
+        bar = self.menuBar()
+        for title in (_("&Meeting"), _("&Edit"), *map(_, PANEL_MENUS), _("&View"), _("&Help")):
+            bar.addMenu(title).setEnabled(False)
+        self.setWindowTitle(f"{m.title} — {m.date.strftime('%d/%m/%Y')} — Meeting Console")
+        sb = QStatusBar()
+        sb.setObjectName("first-status")
+        self.setStatusBar(sb)
+        sb.addWidget(QLabel(_("{status} · {form} · {place}").format(
+            status=labels.meeting_status(m.status), form=labels.meeting_form(m.form), place=m.place or "—")))
+        opening = QLabel(_("Opening…"))
+        opening.setObjectName("opening")
+        sb.addWidget(opening)
+        sb.addPermanentWidget(QLabel(_("Database: {where}").format(where=screen.path)))
+        clock = QLabel(local(SystemClock().now(), m.timezone).strftime("%H:%M:%S"))
+        sb.addPermanentWidget(clock)
+        self._restore_layout()
+
+    def _leave_first_screen(self) -> None:
+        from PySide6.QtWidgets import QStatusBar
+
+        if self.statusBar().objectName() == "first-status":
+            self.setStatusBar(QStatusBar())  # the real one is built next (_build_status_bar)
+        self.menuBar().clear()
+
+    def is_ready(self) -> bool:
+        """Whether the Core is attached (before: the first screen, nothing can be done)."""
+        return self.runner is not None
 
     def _action(self, menu: Any, text: str, slot: Any, shortcut: Any = None, name: str = "") -> QAction:
         act = QAction(text, self)
@@ -432,6 +528,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks["speakers"]], [300], Qt.Orientation.Vertical)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.save_layout()
-        self.endpoints.shutdown()  # monitoring writes its last observations first
+        if self.runner is not None:  # closed on the first screen: nothing to save or stop
+            self.save_layout()
+            self.endpoints.shutdown()  # monitoring writes its last observations first
         super().closeEvent(event)
