@@ -407,7 +407,7 @@ class MainWindow(QMainWindow):
 
         def accept(values: dict[str, Any], done: Any) -> None:
             self.runner.run(meetings.update_meeting, mid, initiator=self, on_done=lambda _c: done(None),
-                            on_error=done, **values)
+                            on_error=done, seen={f.name: f.value for f in fields}, **values)
 
         ask(self, _("Meeting details"), fields, accept)
 

@@ -476,7 +476,17 @@ class SpeakersPanel(Panel):
         if head is not None and data.link_status(head) in DOWN:
             self._ask_hold(head, item_id, start_timer)
             return
-        self.perform(speakers.call_next, item_id, start_timer=start_timer)
+        self.perform(speakers.call_next, item_id, start_timer=start_timer, expected_current=self._floor())
+
+    def _floor(self) -> int | None:
+        """The request this console shows with the floor: a press is refused (``Conflict``)
+        when another console has changed the floor since."""
+        cur = self.data.current if self.data is not None else None
+        return cur.id if cur is not None else None
+
+    @staticmethod
+    def _seen(r: reads.SpeakerInfo) -> dict[str, Any]:
+        return {"status": r.status, "position": r.position}
 
     def _ask_hold(self, head: reads.SpeakerInfo, item_id: int, start_timer: bool) -> None:
         status = labels.endpoint_status(self._link(head))
@@ -492,7 +502,8 @@ class SpeakersPanel(Panel):
 
         def answered(button: Any) -> None:
             if button is hold:
-                self.perform(speakers.call_next, item_id, start_timer=start_timer, hold_lost=True)
+                self.perform(speakers.call_next, item_id, start_timer=start_timer, hold_lost=True,
+                             expected_current=self._floor())
 
         box.buttonClicked.connect(answered)
         box.open()
@@ -500,17 +511,19 @@ class SpeakersPanel(Panel):
     def call_selected(self) -> None:
         r = self.selected_row()
         if r is not None:
-            self.perform(speakers.call_speaker, r.id)
+            self.perform(speakers.call_speaker, r.id, seen=self._seen(r), expected_current=self._floor())
 
     def toggle_timer(self) -> None:
         if self.meeting_id is not None:
-            self.perform(speakers.toggle_timer, self.meeting_id)
+            cur = self.data.current if self.data is not None else None
+            self.perform(speakers.toggle_timer, self.meeting_id, expected_current=self._floor(),
+                         expected_state=speakers.floor_state(cur) if cur is not None else None)
 
     def end_speech(self) -> None:
         if self.meeting_id is None:
             return
         self.pane.save_summary()
-        self.perform(speakers.end_current, self.meeting_id)
+        self.perform(speakers.end_current, self.meeting_id, expected_current=self._floor())
 
     def _extend_target(self) -> reads.SpeakerInfo | None:
         if self.data is not None and self.data.current is not None:
@@ -541,8 +554,17 @@ class SpeakersPanel(Panel):
             dock.raise_()
         self.pane.focus_summary()
 
-    def _save_summary(self, request_id: int, text: str) -> None:
-        self.perform(speakers.set_summary, request_id, text)
+    def _save_summary(self, request_id: int, text: str, base: str) -> None:
+        def done(message: str | None) -> None:
+            if message is None:
+                return
+            self.warn(message + "\n\n" + _("Your text is kept in the summary editor, under the one now stored."))
+            mid = self.meeting_id
+            if mid is not None:
+                self.runner.call(speakers.read_requests, self.runner.core, mid, [request_id], on_done=lambda u: [
+                    self.pane.summary_conflict(request_id, r.summary, text) for r in u.speakers])
+
+        self.perform(speakers.set_summary, request_id, text, seen=base, done=done)
 
     # --- the queue -------------------------------------------------------------------------------
 
@@ -568,14 +590,16 @@ class SpeakersPanel(Panel):
         dlg.open()
 
     def _dropped(self, request_id: int, index: int) -> None:
-        self.perform(speakers.move_request, request_id, index)
+        row = self.model.row_of(request_id)
+        r = self.model.row_at(row) if row is not None else None
+        self.perform(speakers.move_request, request_id, index, seen=self._seen(r) if r is not None else None)
 
     def move_selected(self, delta: int) -> None:
         r = self.selected_row()
         n = self.queue_no.get(r.id) if r is not None else None
         if r is None or n is None or not 0 <= n - 1 + delta < len(self.queue_no):
             return
-        self.perform(speakers.move_request, r.id, n - 1 + delta)
+        self.perform(speakers.move_request, r.id, n - 1 + delta, seen=self._seen(r))
 
     def prioritize(self) -> None:
         self._selected_op(speakers.prioritize)
@@ -583,7 +607,7 @@ class SpeakersPanel(Panel):
     def _selected_op(self, op: Any) -> None:
         r = self.selected_row()
         if r is not None:
-            self.perform(op, r.id)
+            self.perform(op, r.id, seen=self._seen(r))
 
     def move_to_item(self) -> None:
         r = self.selected_row()
@@ -636,7 +660,8 @@ class SpeakersPanel(Panel):
             return
 
         def accept(values: dict[str, Any], done: Any) -> None:
-            self.perform(speakers.update_request, r.id, done=done, **values)
+            seen = {k: getattr(r, k) for k in values if hasattr(r, k)}
+            self.perform(speakers.update_request, r.id, done=done, seen=seen, **values)
 
         def loaded(endpoints: Any) -> None:
             ask(self, _("Edit speaker request"), self._fields(r, endpoints), accept)
