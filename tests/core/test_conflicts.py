@@ -203,3 +203,20 @@ def test_award_edit_and_reorder_conflicts(core: Core, two) -> None:
     ceremony.move_group(a, g2, -1, seen=seen)
     with pytest.raises(Conflict, match="by seat thư ký 1"):
         ceremony.move_group(c, g2, -1, seen=seen)
+
+
+@pytest.mark.parametrize("op, field", [("set_note", "note"), ("set_host", "host")])
+def test_two_clerks_write_the_endpoint_note_or_host(core: Core, two, op: str, field: str) -> None:
+    from meeting_console.core import endpoints
+
+    b = small_meeting(core)
+    sd = b.endpoints["Sơn Dương"]
+    a, c = two
+    getattr(endpoints, op)(a, sd, "Giang Tuấn Anh", seen="")
+    with pytest.raises(Conflict) as info:
+        getattr(endpoints, op)(c, sd, "Nguyễn Văn Sơn", seen="")
+    assert f"{field} is now Giang Tuấn Anh (you saw —)" in str(info.value)
+    assert "(by seat thư ký 1 at 07:30:00" in str(info.value)
+    getattr(endpoints, op)(c, sd, "Nguyễn Văn Sơn", seen="Giang Tuấn Anh")
+    e = next(e for e in reads.endpoints(core, b.meeting_id) if e.id == sd)
+    assert getattr(e, field) == "Nguyễn Văn Sơn"
