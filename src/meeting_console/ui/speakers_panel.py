@@ -275,7 +275,22 @@ class SpeakersPanel(Panel):
             return changes
 
         op_then_read.op_name = getattr(op, "op_name", "")  # type: ignore[attr-defined]
-        super().perform(op_then_read, *args, **kwargs)
+        self._in_flight = getattr(self, "_in_flight", 0) + 1
+        user_done = kwargs.pop("done", None)
+
+        def done(message: str | None) -> None:
+            self._in_flight -= 1
+            if user_done is not None:
+                user_done(message)
+            elif message is not None:
+                self.warn(message)
+
+        super().perform(op_then_read, *args, done=done, **kwargs)
+
+    def _sure(self) -> bool:
+        """Does the queue show the stored state, this console's own operations included? Not
+        while one is on its way or a read is: a key pressed twice quickly is no conflict."""
+        return not getattr(self, "_in_flight", 0) and not self._loading and self.data is not None
 
     def _on_changes(self, changes: Changes, initiator: object) -> None:
         """A change that touched only a few requests, agenda items, the meeting or endpoints
@@ -476,17 +491,22 @@ class SpeakersPanel(Panel):
         if head is not None and data.link_status(head) in DOWN:
             self._ask_hold(head, item_id, start_timer)
             return
-        self.perform(speakers.call_next, item_id, start_timer=start_timer, expected_current=self._floor())
+        self.perform(speakers.call_next, item_id, start_timer=start_timer, **self._floor())
 
-    def _floor(self) -> int | None:
-        """The request this console shows with the floor: a press is refused (``Conflict``)
-        when another console has changed the floor since."""
-        cur = self.data.current if self.data is not None else None
-        return cur.id if cur is not None else None
+    def _floor(self, state: bool = False) -> dict[str, Any]:
+        """What this console shows of the floor, sent with a press: refused (``Conflict``) when
+        another console has changed the floor since. Nothing while unsure (``_sure``)."""
+        if not self._sure() or self.data is None:
+            return {}
+        cur = self.data.current
+        out: dict[str, Any] = {"expected_current": cur.id if cur is not None else None}
+        if state and cur is not None:
+            out["expected_state"] = speakers.floor_state(cur)
+        return out
 
-    @staticmethod
-    def _seen(r: reads.SpeakerInfo) -> dict[str, Any]:
-        return {"status": r.status, "position": r.position}
+    def _seen(self, r: reads.SpeakerInfo) -> dict[str, Any] | None:
+        # the status only: a queue position shifts with every move of another request
+        return {"status": r.status} if self._sure() else None
 
     def _ask_hold(self, head: reads.SpeakerInfo, item_id: int, start_timer: bool) -> None:
         status = labels.endpoint_status(self._link(head))
@@ -503,7 +523,7 @@ class SpeakersPanel(Panel):
         def answered(button: Any) -> None:
             if button is hold:
                 self.perform(speakers.call_next, item_id, start_timer=start_timer, hold_lost=True,
-                             expected_current=self._floor())
+                             **self._floor())
 
         box.buttonClicked.connect(answered)
         box.open()
@@ -511,19 +531,17 @@ class SpeakersPanel(Panel):
     def call_selected(self) -> None:
         r = self.selected_row()
         if r is not None:
-            self.perform(speakers.call_speaker, r.id, seen=self._seen(r), expected_current=self._floor())
+            self.perform(speakers.call_speaker, r.id, seen=self._seen(r), **self._floor())
 
     def toggle_timer(self) -> None:
         if self.meeting_id is not None:
-            cur = self.data.current if self.data is not None else None
-            self.perform(speakers.toggle_timer, self.meeting_id, expected_current=self._floor(),
-                         expected_state=speakers.floor_state(cur) if cur is not None else None)
+            self.perform(speakers.toggle_timer, self.meeting_id, **self._floor(state=True))
 
     def end_speech(self) -> None:
         if self.meeting_id is None:
             return
         self.pane.save_summary()
-        self.perform(speakers.end_current, self.meeting_id, expected_current=self._floor())
+        self.perform(speakers.end_current, self.meeting_id, **self._floor())
 
     def _extend_target(self) -> reads.SpeakerInfo | None:
         if self.data is not None and self.data.current is not None:
