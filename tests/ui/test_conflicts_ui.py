@@ -15,6 +15,7 @@ from meeting_console.core.api import Core
 from meeting_console.core.clock import FakeClock
 from meeting_console.ui.main_window import MainWindow
 from tests.ui.test_agenda_ui import visible_dialog
+from tests.ui.test_awards_ui import shots
 from tests.ui.test_speakers_ui import rows, type_text
 
 
@@ -48,6 +49,7 @@ def test_two_secretaries_write_the_same_summary(qtbot, window: MainWindow, core:
     assert rows(core, demo_id)["Vân Đình Thảo"].summary == "Đề xuất ba giải pháp"  # not overwritten
     # both texts in the editor, nothing lost; the next save starts from the stored one
     qtbot.waitUntil(lambda: panel.pane.summary.toPlainText() == "Đề xuất ba giải pháp\n\nChuyển đổi số")
+    box.grab().save(str(shots(tmp_path) / "conflict-summary.png"))
     box.close()
     assert panel.pane.dirty
     panel.pane.save_summary()
