@@ -109,3 +109,34 @@ def test_copy_on_the_command_line(tmp_path: Path, clock, capsys) -> None:
     # the copy is sound: the journal replayed from an empty database gives its tables
     assert main(["--db", str(tmp_path / "b.db"), "verify"]) == 0
     assert main(["--db", str(tmp_path / "a.db"), "copy", "99", "--to", str(tmp_path / "b.db")]) == 2
+
+
+def test_a_second_copy_is_refused(tmp_path: Path, clock) -> None:
+    from meeting_console.core.transfer import AlreadyThere
+
+    local = Core.open(str(tmp_path / "local.db"), clock=clock, seat="thư ký")
+    other = Core.open(str(tmp_path / "other.db"), clock=clock, seat="thư ký")
+    steps: list[int] = []
+    try:
+        mid = lived_meeting(local)
+        new = copy_meeting(local, other, mid, progress=lambda d, _t, _w: steps.append(d))
+        assert steps[0] == 0 and steps[-1] == 100 and steps == sorted(steps)
+        hw = other.high_water()
+        try:
+            copy_meeting(local, other, mid)
+        except AlreadyThere as exc:
+            assert exc.meeting_id == new
+            assert str(exc).startswith(f"{tmp_path / 'other.db'} has this meeting already (meeting {new} there: ")
+        else:
+            raise AssertionError("copied twice")
+        assert other.high_water() == hw
+        # and back: the source has it (it is the same meeting)
+        try:
+            copy_meeting(other, local, new)
+        except AlreadyThere as exc:
+            assert exc.meeting_id == mid
+        else:
+            raise AssertionError("copied back over itself")
+    finally:
+        local.close()
+        other.close()

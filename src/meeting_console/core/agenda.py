@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from meeting_console.core import editing as ed
 from meeting_console.core import reads, vocab
 from meeting_console.core.api import Core, Tx, operation
-from meeting_console.core.concurrency import Conflict
+from meeting_console.core.concurrency import Conflict, changed_by, merge_seen
 from meeting_console.core.timefmt import hhmm
 from meeting_console.core.words import word
 from meeting_console.errors import OperationRefused
@@ -113,12 +113,14 @@ def add_item(tx: Tx, meeting_id: int, title: str, *, index: int | None = None, *
 
 
 @operation(N_("Edit agenda item"))
-def update_item(tx: Tx, item_id: int, **fields: Any) -> None:
+def update_item(tx: Tx, item_id: int, *, seen: dict[str, Any] | None = None, **fields: Any) -> None:
     """Change an item's title, number, kind, presenter, planned time or notes. Title, presenter
     and notes stay editable while live; the plan of a started item is history (extend the
-    running item instead)."""
+    running item instead). ``seen``: the values the form showed (``core.concurrency``)."""
     item = tx.get(m.AgendaItem, item_id, "agenda item")
     tx.meeting_id = item.meeting_id
+    fields = merge_seen(_("item {item}").format(item=item_name(item)), lambda k: getattr(item, k), fields,
+                        seen, ITEM_FIELDS, lambda f: changed_by(tx, "agenda_item", item.id, item.meeting_id, f))
     if item.status in STARTED:
         plan = sorted(f for f in ("planned_start", "planned_minutes") if f in fields
                       and fields[f] != getattr(item, f))

@@ -14,6 +14,7 @@ from meeting_console.core import ceremony as cer
 from meeting_console.core import editing as ed
 from meeting_console.core import vocab
 from meeting_console.core.api import Tx, operation
+from meeting_console.core.concurrency import changed_by, merge_seen
 from meeting_console.errors import OperationRefused
 from meeting_console.i18n import N_, _
 from meeting_console.store import models as m
@@ -91,9 +92,13 @@ def add_grant(tx: Tx, meeting_id: int, award_type_id: int, **fields: Any) -> int
 
 
 @operation(N_("Edit award"))
-def update_grant(tx: Tx, grant_id: int, **fields: Any) -> None:
+def update_grant(tx: Tx, grant_id: int, *, seen: dict[str, Any] | None = None, **fields: Any) -> None:
+    """``seen``: the values the form showed; a field another console changed since is refused
+    (``Conflict``), one the user left as it was is not written back."""
     g = tx.get(m.AwardGrant, grant_id, "award")
     tx.meeting_id = g.meeting_id
+    fields = merge_seen(_("award {id}").format(id=grant_id), lambda k: getattr(g, k), fields, seen,
+                        GRANT_FIELDS, lambda f: changed_by(tx, "award_grant", g.id, g.meeting_id, f))
     before = g.group_no
     ed.apply_fields(g, fields, GRANT_FIELDS, "award")
     check_grant(tx, g)

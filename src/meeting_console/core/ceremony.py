@@ -27,6 +27,7 @@ from sqlalchemy import select
 
 from meeting_console.core import reads
 from meeting_console.core.api import Core, Tx, operation
+from meeting_console.core.concurrency import Conflict, changed_by, expect_seen
 from meeting_console.core.timefmt import hhmm
 from meeting_console.errors import OperationRefused
 from meeting_console.i18n import N_, _
@@ -314,6 +315,12 @@ def _grant(tx: Tx, grant_id: int) -> m.AwardGrant:
     return g
 
 
+def _seen(tx: Tx, g: m.AwardGrant, seen: dict[str, Any] | None) -> None:
+    """Refuse a reorder planned on a ceremony another console changed since (``seen``: the
+    grant's ``group_no`` and ``ceremony_position`` as shown)."""
+    expect_seen(tx, _("award {id}").format(id=g.id), g, seen, table="award_grant", meeting_id=g.meeting_id)
+
+
 def _refuse_if_presented(gr: Sequence[m.AwardGrant], what: str) -> None:
     if started(gr):
         raise OperationRefused(_("this group has been presented; {what} would rewrite history").format(what=what))
@@ -330,10 +337,11 @@ def order_by_precedence(tx: Tx, meeting_id: int) -> None:
 
 
 @operation(N_("Move award group"))
-def move_group(tx: Tx, grant_id: int, steps: int) -> None:
+def move_group(tx: Tx, grant_id: int, steps: int, *, seen: dict[str, Any] | None = None) -> None:
     """Move the group of ``grant_id`` up (negative ``steps``) or down in the ceremony; it
     does not cross a group already presented."""
     g = _grant(tx, grant_id)
+    _seen(tx, g, seen)
     groups = _groups(tx, g.meeting_id)
     i = _group_index(groups, grant_id)
     _refuse_if_presented(groups[i], "moving it")
@@ -350,9 +358,10 @@ def move_group(tx: Tx, grant_id: int, steps: int) -> None:
 
 
 @operation(N_("Move award within its group"))
-def move_in_group(tx: Tx, grant_id: int, steps: int) -> None:
+def move_in_group(tx: Tx, grant_id: int, steps: int, *, seen: dict[str, Any] | None = None) -> None:
     """Change who of a group is called first (the order of names read out)."""
     g = _grant(tx, grant_id)
+    _seen(tx, g, seen)
     groups = _groups(tx, g.meeting_id)
     gr = groups[_group_index(groups, grant_id)]
     i = next(k for k, x in enumerate(gr) if x.id == grant_id)
@@ -427,17 +436,25 @@ def _live_group(tx: Tx, meeting_id: int, grant_id: int | None) -> tuple[
 
 @operation(N_("Presented"))
 def present(tx: Tx, meeting_id: int, grant_id: int | None = None, *,
-            despite_cautions: bool = False) -> list[int]:
+            despite_cautions: bool = False, expected_ids: list[int] | None = None) -> list[int]:
     """Record that the current group (or the group of ``grant_id``) has been presented, now;
     returns the grant ids. Refuses with ``CautionRefused`` when a recipient's endpoint is lost
-    or has left, or the recipient is marked absent, unless ``despite_cautions``."""
+    or has left, or the recipient is marked absent, unless ``despite_cautions``.
+    ``expected_ids``: the grants of the group as the console showed it; when another console
+    has regrouped it meanwhile, refused (``Conflict``) rather than presenting other names."""
     meeting = tx.get(m.Meeting, meeting_id, "meeting")
     tx.meeting_id = meeting_id
     groups, i = _live_group(tx, meeting_id, grant_id)
     gr = groups[i]
     if done(gr):
         when = hhmm(max(g.presented_at for g in gr if g.presented_at), meeting.timezone)
-        raise OperationRefused(_("this group was presented at {when} already").format(when=when))
+        raise Conflict(_("this group was presented at {when} already{by}").format(
+            when=when, by=changed_by(tx, "award_grant", gr[0].id, meeting_id, ["presented_at"])))
+    if expected_ids is not None and sorted(expected_ids) != sorted(g.id for g in gr):
+        raise Conflict(
+            _("this group was changed meanwhile at another console{by}: it now has {n} award(s) "
+              "(this console showed {k}). Nothing was recorded; check the group and press again").format(
+                by=changed_by(tx, "award_grant", gr[0].id, meeting_id), n=len(gr), k=len(expected_ids)))
     if not despite_cautions:
         tx.session.flush()
         with_cautions = _cautions(tx, gr)

@@ -14,7 +14,7 @@ is a conflict; the same new value from both is no conflict.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from meeting_console.errors import OperationRefused
@@ -40,11 +40,13 @@ def merge_seen(
     new: Mapping[str, Any],
     seen: Mapping[str, Any] | None,
     spec: Mapping[str, Callable[[str, Any], Any]],
+    by: Callable[[list[str]], str] | None = None,
 ) -> dict[str, Any]:
     """The fields of ``new`` to write, given what the user ``seen`` (``None``: no check).
 
     ``current(name)`` reads a field's stored value; ``spec`` normalises values as the
-    operation's checks do (so "" and None compare as the form shows them)."""
+    operation's checks do (so "" and None compare as the form shows them); ``by()`` says who
+    changed the fields and when (``changed_by``), asked only on a conflict."""
     if seen is None:
         return dict(new)
 
@@ -59,6 +61,7 @@ def merge_seen(
 
     out: dict[str, Any] = {}
     moved: list[str] = []
+    names: list[str] = []
     for name, value in new.items():
         if name not in seen:
             out[name] = value
@@ -69,12 +72,68 @@ def merge_seen(
         if now != was and now != want:
             moved.append(_("{field} is now {now} (you saw {seen})").format(
                 field=name.replace("_", " "), now=_show(now), seen=_show(was)))
+            names.append(name)
             continue
         out[name] = value
     if moved:
         raise Conflict(
-            _("{what} was changed meanwhile at another console: {changes}. "
+            _("{what} was changed meanwhile at another console{by}: {changes}. "
               "Nothing was changed; check the current values and edit again").format(
-                what=what, changes="; ".join(moved))
+                what=what, by=by(names) if by is not None else "", changes="; ".join(moved))
         )
     return out
+
+
+def changed_by(tx: Any, table: str, row_id: int, meeting_id: int | None,
+               fields: Sequence[str] | None = None, *, scan: int = 200) -> str:
+    """Who last changed a row (one of its ``fields``, if given) and when, from the journal:
+    " (by seat X at 09:14:05: label)", or "" when none of the meeting's last ``scan`` entries
+    did. Read only on a refusal."""
+    from sqlalchemy import select
+
+    from meeting_console.core.timefmt import hhmm
+    from meeting_console.store import models as m
+
+    q = (select(m.JournalEntry.seat, m.JournalEntry.at, m.JournalEntry.label, m.JournalEntry.changes)
+         .where(m.JournalEntry.meeting_id == meeting_id)
+         .order_by(m.JournalEntry.id.desc()).limit(scan))
+    for seat, at, label, changes in tx.session.execute(q):
+        if any(c.get("t") == table and c.get("id") == row_id
+               and (not fields or c.get("op") != "u" or set(fields) & set(c.get("a", ())))
+               for c in changes or ()):
+            meeting = tx.session.get(m.Meeting, meeting_id) if meeting_id is not None else None
+            tz = meeting.timezone if meeting is not None else "Asia/Ho_Chi_Minh"
+            return _(" (by seat {seat} at {time}: {label})").format(
+                seat=seat or "—", time=hhmm(at, tz, seconds=True), label=label)
+    return ""
+
+
+def expect_seen(
+    tx: Any,
+    what: str,
+    obj: Any,
+    seen: Mapping[str, Any] | None,
+    *,
+    table: str,
+    meeting_id: int | None,
+    again: str = "",
+) -> None:
+    """Refuse (``Conflict``) when a field of ``obj`` is no longer what the user ``seen``.
+
+    For actions on the live state (call, timer, queue order, presented): unlike an edit there
+    is nothing to merge, the action was meant for the state shown. ``None``: no check."""
+    if not seen:
+        return
+    names = [name for name, was in seen.items() if getattr(obj, name) != was]
+    moved = [
+        _("{field} is now {now} (you saw {seen})").format(
+            field=name.replace("_", " "), now=_show(getattr(obj, name)), seen=_show(seen[name]))
+        for name in names
+    ]
+    if moved:
+        raise Conflict(
+            _("{what} was changed meanwhile at another console{by}: {changes}. "
+              "Nothing was changed{again}").format(
+                what=what, by=changed_by(tx, table, obj.id, meeting_id, names), changes="; ".join(moved),
+                again=again or _("; check the current state and try again"))
+        )

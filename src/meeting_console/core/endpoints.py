@@ -21,7 +21,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 from meeting_console.core import editing as ed
 from meeting_console.core import vocab
 from meeting_console.core.api import Core, Tx, operation
-from meeting_console.core.concurrency import Conflict, merge_seen
+from meeting_console.core.concurrency import Conflict, changed_by, merge_seen
 from meeting_console.core.reads import MeetingEndpointInfo
 from meeting_console.core.text import nfc
 from meeting_console.core.words import word
@@ -293,7 +293,8 @@ def update_participation(tx: Tx, meeting_endpoint_id: int, *, seen: dict[str, An
     ``seen``: the values the user saw (see ``core.concurrency.merge_seen``)."""
     me = tx.get(m.MeetingEndpoint, meeting_endpoint_id, "meeting endpoint")
     tx.meeting_id = me.meeting_id
-    fields = merge_seen(_endpoint_name(tx, me), lambda k: getattr(me, k), fields, seen, PARTICIPATION_FIELDS)
+    fields = merge_seen(_endpoint_name(tx, me), lambda k: getattr(me, k), fields, seen, PARTICIPATION_FIELDS,
+                        lambda f: changed_by(tx, "meeting_endpoint", me.id, me.meeting_id, f))
     ed.apply_fields(me, fields, PARTICIPATION_FIELDS, "endpoint")
 
 
@@ -419,24 +420,34 @@ def set_present(tx: Tx, meeting_endpoint_id: int, present: int | None, *,
     ``seen``: ``{"present_delegates": n}`` as the clerk saw it (``Conflict`` if moved on)."""
     me, name = _participation(tx, meeting_endpoint_id)
     if not merge_seen(name, lambda k: getattr(me, k), {"present_delegates": present}, seen,
-                      PARTICIPATION_FIELDS):
+                      PARTICIPATION_FIELDS,
+                      lambda f: changed_by(tx, "meeting_endpoint", me.id, me.meeting_id, f)):
         return
     ed.apply_fields(me, {"present_delegates": present}, PARTICIPATION_FIELDS, "endpoint")
     tx.label = _("Present at {name}: {value}").format(name=name, value='—' if present is None else present)
 
 
+def _seen_text(tx: Tx, me: m.MeetingEndpoint, name: str, field: str, value: str, seen: str | None) -> None:
+    """``seen``: the text the editor started from; another clerk's text saved since: ``Conflict``."""
+    merge_seen(name, lambda k: getattr(me, k), {field: value}, None if seen is None else {field: seen},
+               PARTICIPATION_FIELDS, lambda f: changed_by(tx, "meeting_endpoint", me.id, me.meeting_id, f))
+
+
 @operation(N_("Note on endpoint"))
-def set_note(tx: Tx, meeting_endpoint_id: int, note: str) -> None:
-    """The clerk's note on the endpoint ("sound weak", "host changed" …)."""
+def set_note(tx: Tx, meeting_endpoint_id: int, note: str, *, seen: str | None = None) -> None:
+    """The clerk's note on the endpoint ("sound weak", "host changed" …). ``seen``: the note
+    the editor started from (refused if another clerk saved a different one since)."""
     me, name = _participation(tx, meeting_endpoint_id)
+    _seen_text(tx, me, name, "note", note, seen)
     ed.apply_fields(me, {"note": note}, PARTICIPATION_FIELDS, "endpoint")
     tx.label = _("Note on {name}").format(name=name)
 
 
 @operation(N_("Mark host"))
-def set_host(tx: Tx, meeting_endpoint_id: int, host: str) -> None:
-    """Who chairs the meeting at this endpoint (chủ trì tại điểm cầu)."""
+def set_host(tx: Tx, meeting_endpoint_id: int, host: str, *, seen: str | None = None) -> None:
+    """Who chairs the meeting at this endpoint (chủ trì tại điểm cầu). ``seen``: as for the note."""
     me, name = _participation(tx, meeting_endpoint_id)
+    _seen_text(tx, me, name, "host", host, seen)
     ed.apply_fields(me, {"host": host}, PARTICIPATION_FIELDS, "endpoint")
     tx.label = _("Host at {name}: {value}").format(name=name, value=me.host or '—')
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from meeting_console.core import editing as ed
 from meeting_console.core import vocab
 from meeting_console.core.api import Tx, operation
+from meeting_console.core.concurrency import changed_by, merge_seen
 from meeting_console.i18n import N_
 from meeting_console.store import models as m
 
@@ -48,10 +49,13 @@ def create_meeting(tx: Tx, title: str, meeting_date: date, **fields: Any) -> int
 
 
 @operation(N_("Edit meeting details"))
-def update_meeting(tx: Tx, meeting_id: int, **fields: Any) -> None:
-    """Change any of the meeting's details (title, bodies, date, place, form …)."""
+def update_meeting(tx: Tx, meeting_id: int, *, seen: dict[str, Any] | None = None, **fields: Any) -> None:
+    """Change any of the meeting's details (title, bodies, date, place, form …). ``seen``: the
+    values the form showed (a field another console changed since: ``Conflict``)."""
     meeting = tx.get(m.Meeting, meeting_id, "meeting")
     tx.meeting_id = meeting_id
+    fields = merge_seen(meeting.title, lambda k: getattr(meeting, k), fields, seen, MEETING_FIELDS,
+                        lambda f: changed_by(tx, "meeting", meeting_id, meeting_id, f))
     ed.apply_fields(meeting, fields, MEETING_FIELDS, "meeting")
 
 

@@ -36,6 +36,7 @@ from sqlalchemy import func, select, tuple_
 from meeting_console.core import editing as ed
 from meeting_console.core import reads, vocab
 from meeting_console.core.api import Core, Tx, operation
+from meeting_console.core.concurrency import Conflict, changed_by, expect_seen, merge_seen
 from meeting_console.core.speaker_budget import CURRENT, FINISHED, WAITING
 from meeting_console.core.text import fold
 from meeting_console.core.words import word
@@ -57,6 +58,8 @@ DOWN = ("lost", "left")
 NOT_BACK = ("lost", "left", "unstable")
 
 MAX_EXTENSION_S = 3600
+
+_UNKNOWN: Any = object()  # no expectation passed: no conflict check
 
 
 def queue_of(tx: Tx, item_id: int) -> list[m.SpeakerRequest]:
@@ -314,11 +317,52 @@ def _give_floor(tx: Tx, r: m.SpeakerRequest, start_timer: bool) -> str:
     return closed
 
 
-def _current_of(tx: Tx, request_id: int) -> m.SpeakerRequest:
+def _current_of(tx: Tx, request_id: int, seen: dict[str, Any] | None = None) -> m.SpeakerRequest:
     r = _request(tx, request_id)
+    _seen(tx, r, seen)
     if r.status not in CURRENT:
         raise OperationRefused(_("{name} does not have the floor").format(name=_name(tx, r)))
     return r
+
+
+def _seen(tx: Tx, r: m.SpeakerRequest, seen: dict[str, Any] | None) -> None:
+    """Refuse an action on a request another console changed since this one showed it
+    (``seen``: e.g. ``{"status": "queued", "position": 3}``; see ``core.concurrency``)."""
+    expect_seen(tx, _name(tx, r), r, seen, table="speaker_request", meeting_id=r.meeting_id)
+
+
+def floor_state(r: Any) -> str:
+    """What a console shows of the floor: ``called`` (timer not started), ``speaking``, ``paused``."""
+    return "called" if r.actual_start is None else r.status
+
+
+def _state_word(state: str) -> str:
+    return _("called, timer not started") if state == "called" else word(state)
+
+
+def _check_floor(tx: Tx, meeting_id: int, expected_current: Any, expected_state: str | None = None) -> None:
+    """Refuse when the floor is no longer what this console showed: another speaker has it, or
+    the same one's timer was started, paused or resumed meanwhile."""
+    if expected_current is _UNKNOWN:
+        return
+    cur = _current(tx, meeting_id)
+    now_id = cur.id if cur is not None else None
+    if now_id == expected_current and (expected_state is None or cur is None
+                                       or floor_state(cur) == expected_state):
+        return
+    shown = tx.session.get(m.SpeakerRequest, expected_current) if expected_current is not None else None
+    saw = (_("{name} with the floor ({state})").format(name=_name(tx, shown), state=_state_word(expected_state or floor_state(shown)))
+           if shown is not None else _("no one with the floor"))
+    if cur is None:
+        now = _("no one has the floor now")
+        by = changed_by(tx, "speaker_request", shown.id, meeting_id) if shown is not None else ""
+    else:
+        now = _("{name} has the floor now ({state})").format(name=_name(tx, cur), state=_state_word(floor_state(cur)))
+        by = changed_by(tx, "speaker_request", cur.id, meeting_id)
+    raise Conflict(
+        _("the floor changed at another console{by}: {now} (this console showed {saw}). "
+          "Nothing was changed; press again to act on what is shown now").format(by=by, now=now, saw=saw)
+    )
 
 
 # --- registration ----------------------------------------------------------------------------
@@ -423,17 +467,27 @@ def register_new_speaker(
 
 
 @operation(N_("Edit speaker request"))
-def update_request(tx: Tx, request_id: int, **fields: Any) -> None:
+def update_request(tx: Tx, request_id: int, *, seen: dict[str, Any] | None = None, **fields: Any) -> None:
+    """``seen``: the values the form showed; a field another console changed since is refused
+    (``Conflict``), one the user left as it was is not written back (``merge_seen``)."""
     r = tx.get(m.SpeakerRequest, request_id, "speaker request")
     tx.meeting_id = r.meeting_id
+    fields = merge_seen(_name(tx, r), lambda k: getattr(r, k), fields, seen, REQUEST_FIELDS,
+                        lambda f: changed_by(tx, "speaker_request", r.id, r.meeting_id, f))
     _check_refs(tx, r.meeting_id, ed.checked(fields, REQUEST_FIELDS, "speaker"))
     ed.apply_fields(r, fields, REQUEST_FIELDS, "speaker")
 
 
 @operation(N_("Speech summary"))
-def set_summary(tx: Tx, request_id: int, summary: str) -> None:
-    """What the speaker said, for the record; written during or after the speech."""
+def set_summary(tx: Tx, request_id: int, summary: str, *, seen: str | None = None) -> None:
+    """What the speaker said, for the record; written during or after the speech.
+
+    ``seen``: the text the editor started from; when another console saved a different text
+    since, refused (``Conflict``) and the caller keeps its text for the secretary to merge."""
     r = _request(tx, request_id)
+    merge_seen(_("Summary of {name}").format(name=_name(tx, r)), lambda k: getattr(r, k),
+               {"summary": summary}, None if seen is None else {"summary": seen}, REQUEST_FIELDS,
+               lambda f: changed_by(tx, "speaker_request", r.id, r.meeting_id, f))
     tx.label = _("Speech summary: {name}").format(name=_name(tx, r))
     ed.apply_fields(r, {"summary": summary}, REQUEST_FIELDS, "speaker")
 
@@ -475,19 +529,22 @@ def drop_person_requests(tx: Tx, person_id: int) -> None:
 
 
 @operation(N_("Move speaker in queue"))
-def move_request(tx: Tx, request_id: int, index: int) -> None:
-    """Move a waiting request to ``index`` (0-based) in its item's queue."""
+def move_request(tx: Tx, request_id: int, index: int, *, seen: dict[str, Any] | None = None) -> None:
+    """Move a waiting request to ``index`` (0-based) in its item's queue. ``seen``: the
+    request's status and position as shown (refused with ``Conflict`` if they moved on)."""
     r = tx.get(m.SpeakerRequest, request_id, "speaker request")
     tx.meeting_id = r.meeting_id
+    _seen(tx, r, seen)
     if r.position is None:
         raise OperationRefused(_("only a waiting speaker can be moved in the queue"))
     _move_in_queue(tx, r, index)
 
 
 @operation(N_("Give priority"))
-def prioritize(tx: Tx, request_id: int) -> None:
+def prioritize(tx: Tx, request_id: int, *, seen: dict[str, Any] | None = None) -> None:
     """Chair priority: the speaker goes to the head of the queue (next to be called)."""
     r = _request(tx, request_id)
+    _seen(tx, r, seen)
     if r.position is None:
         raise OperationRefused(
             _("only a waiting speaker can be put next; {name} is {status}").format(
@@ -527,14 +584,18 @@ def move_to_item(tx: Tx, request_id: int, item_id: int) -> None:
 
 
 @operation(N_("Call next speaker"))
-def call_next(tx: Tx, item_id: int, *, start_timer: bool = True, hold_lost: bool = False) -> int:
+def call_next(tx: Tx, item_id: int, *, start_timer: bool = True, hold_lost: bool = False,
+              expected_current: Any = _UNKNOWN) -> int:
     """Give the floor to the head of the item's queue; returns the request id.
 
     Whoever had the floor is closed first. Held turns whose endpoint is back return to the head
     first. If the head speaker's endpoint is lost: refused, or with ``hold_lost`` their turn is
-    held and the next reachable speaker is called."""
+    held and the next reachable speaker is called. ``expected_current``: the request the
+    console showed with the floor (None: no one); when another console has called someone
+    since, refused (``Conflict``) instead of calling one more."""
     item = tx.get(m.AgendaItem, item_id, "agenda item")
     tx.meeting_id = item.meeting_id
+    _check_floor(tx, item.meeting_id, expected_current)
     _check_live(tx, item)
     _release_held(tx, item_id)
     held: list[str] = []
@@ -571,9 +632,12 @@ def call_next(tx: Tx, item_id: int, *, start_timer: bool = True, hold_lost: bool
 
 
 @operation(N_("Call speaker"))
-def call_speaker(tx: Tx, request_id: int, *, start_timer: bool = True) -> int:
+def call_speaker(tx: Tx, request_id: int, *, start_timer: bool = True,
+                 seen: dict[str, Any] | None = None, expected_current: Any = _UNKNOWN) -> int:
     """Give the floor to this waiting (or put-aside) speaker out of turn; closes the current one."""
     r = _request(tx, request_id)
+    _check_floor(tx, r.meeting_id, expected_current)
+    _seen(tx, r, seen)
     if r.status in CURRENT:
         raise OperationRefused(_("{name} has the floor already").format(name=_name(tx, r)))
     if r.actual_start is not None:
@@ -586,9 +650,9 @@ def call_speaker(tx: Tx, request_id: int, *, start_timer: bool = True) -> int:
 
 
 @operation(N_("Start speaking timer"))
-def start_timer(tx: Tx, request_id: int) -> None:
+def start_timer(tx: Tx, request_id: int, *, seen: dict[str, Any] | None = None) -> None:
     """Start the timer of a called speaker."""
-    r = _current_of(tx, request_id)
+    r = _current_of(tx, request_id, seen)
     if r.actual_start is not None:
         raise OperationRefused(
             _("the timer of {name} has started already").format(name=_name(tx, r))
@@ -598,8 +662,8 @@ def start_timer(tx: Tx, request_id: int) -> None:
 
 
 @operation(N_("Pause speaking timer"))
-def pause_timer(tx: Tx, request_id: int) -> None:
-    r = _current_of(tx, request_id)
+def pause_timer(tx: Tx, request_id: int, *, seen: dict[str, Any] | None = None) -> None:
+    r = _current_of(tx, request_id, seen)
     if r.actual_start is None:
         raise OperationRefused(_("the timer of {name} has not started").format(name=_name(tx, r)))
     if r.status == "paused":
@@ -610,8 +674,8 @@ def pause_timer(tx: Tx, request_id: int) -> None:
 
 
 @operation(N_("Resume speaking timer"))
-def resume_timer(tx: Tx, request_id: int) -> None:
-    r = _current_of(tx, request_id)
+def resume_timer(tx: Tx, request_id: int, *, seen: dict[str, Any] | None = None) -> None:
+    r = _current_of(tx, request_id, seen)
     if r.status != "paused":
         raise OperationRefused(_("the timer of {name} is not paused").format(name=_name(tx, r)))
     tx.label = _("Resume speaking timer: {name}").format(name=_name(tx, r))
@@ -620,9 +684,9 @@ def resume_timer(tx: Tx, request_id: int) -> None:
 
 
 @operation(N_("Speech done"))
-def end_speech(tx: Tx, request_id: int) -> None:
+def end_speech(tx: Tx, request_id: int, *, seen: dict[str, Any] | None = None) -> None:
     """Stop the timer: the speech is done (its end is now; a running pause ends with it)."""
-    r = _current_of(tx, request_id)
+    r = _current_of(tx, request_id, seen)
     if r.actual_start is None:
         raise OperationRefused(
             _(
@@ -648,10 +712,14 @@ def _current_in(tx: Tx, meeting_id: int) -> m.SpeakerRequest:
 
 
 @operation(N_("Start / pause speaking timer"))
-def toggle_timer(tx: Tx, meeting_id: int) -> str:
+def toggle_timer(tx: Tx, meeting_id: int, *, expected_current: Any = _UNKNOWN,
+                 expected_state: str | None = None) -> str:
     """The one timer key: start a called speaker's timer, pause a running one, resume a paused
     one; decided on the state in the store (a key pressed twice quickly does what it says).
-    Returns what it did: ``started``, ``paused`` or ``resumed``."""
+    Returns what it did: ``started``, ``paused`` or ``resumed``. ``expected_current`` and
+    ``expected_state`` (``floor_state``): what the console showed; when another console
+    pressed the key meanwhile, refused (``Conflict``) rather than undoing its press."""
+    _check_floor(tx, meeting_id, expected_current, expected_state)
     cur = _current_in(tx, meeting_id)
     if cur.actual_start is None:
         start_timer.__wrapped__(tx, cur.id)  # type: ignore[attr-defined]
@@ -664,8 +732,10 @@ def toggle_timer(tx: Tx, meeting_id: int) -> str:
 
 
 @operation(N_("Speech done"))
-def end_current(tx: Tx, meeting_id: int) -> int:
-    """Stop the timer of whoever has the floor: their speech is done; returns the request id."""
+def end_current(tx: Tx, meeting_id: int, *, expected_current: Any = _UNKNOWN) -> int:
+    """Stop the timer of whoever has the floor: their speech is done; returns the request id.
+    ``expected_current``: the request the console showed with the floor (``Conflict`` if not)."""
+    _check_floor(tx, meeting_id, expected_current)
     cur = _current_in(tx, meeting_id)
     end_speech.__wrapped__(tx, cur.id)  # type: ignore[attr-defined]
     return cur.id
@@ -703,8 +773,9 @@ def extend(tx: Tx, request_id: int, seconds: int) -> None:
 # --- out of and back into the queue ----------------------------------------------------------
 
 
-def _put_aside(tx: Tx, request_id: int, status: str, label: str) -> None:
+def _put_aside(tx: Tx, request_id: int, status: str, label: str, seen: dict[str, Any] | None) -> None:
     r = _request(tx, request_id)
+    _seen(tx, r, seen)
     if r.actual_start is not None:
         raise OperationRefused(
             _("{name} has spoken; the speech is on the record (mark it done)").format(
@@ -720,22 +791,23 @@ def _put_aside(tx: Tx, request_id: int, status: str, label: str) -> None:
 
 
 @operation(N_("Speaker withdrawn"))
-def withdraw(tx: Tx, request_id: int) -> None:
+def withdraw(tx: Tx, request_id: int, *, seen: dict[str, Any] | None = None) -> None:
     """The speaker gives up their turn (a waiting or called speaker)."""
-    _put_aside(tx, request_id, "withdrawn", "Speaker withdrawn")
+    _put_aside(tx, request_id, "withdrawn", "Speaker withdrawn", seen)
 
 
 @operation(N_("Speaker skipped"))
-def skip(tx: Tx, request_id: int) -> None:
+def skip(tx: Tx, request_id: int, *, seen: dict[str, Any] | None = None) -> None:
     """Pass over a waiting or called speaker (absent, no time); they can be put back."""
-    _put_aside(tx, request_id, "skipped", "Speaker skipped")
+    _put_aside(tx, request_id, "skipped", "Speaker skipped", seen)
 
 
 @operation(N_("Put back in queue"))
-def requeue(tx: Tx, request_id: int, index: int = 0) -> None:
+def requeue(tx: Tx, request_id: int, index: int = 0, *, seen: dict[str, Any] | None = None) -> None:
     """Put a skipped or withdrawn speaker, or a called one whose timer never started, back in the
     queue at ``index`` (default: the head)."""
     r = _request(tx, request_id)
+    _seen(tx, r, seen)
     if r.actual_start is not None:
         raise OperationRefused(
             _("{name} has spoken on this request; register a new turn for a second speech").format(
@@ -755,10 +827,11 @@ def requeue(tx: Tx, request_id: int, index: int = 0) -> None:
 
 
 @operation(N_("Hold turn"))
-def hold(tx: Tx, request_id: int) -> None:
+def hold(tx: Tx, request_id: int, *, seen: dict[str, Any] | None = None) -> None:
     """Hold a waiting speaker's turn while their endpoint's link is down; it returns to the head
     of the queue when the link is back."""
     r = _request(tx, request_id)
+    _seen(tx, r, seen)
     if r.status != "queued":
         raise OperationRefused(
             _("only a waiting speaker's turn can be held; {name} is {status}").format(

@@ -14,7 +14,7 @@ meeting came from; the source is not changed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import Connection, func, select, text
@@ -123,11 +123,33 @@ def _next_free(conn: Connection, table: str, postgres: bool) -> int:
     return int(top) + 1
 
 
-def copy_meeting(src: Core, dst: Core, meeting_id: int) -> int:
+class AlreadyThere(OperationRefused):
+    """The destination holds this meeting already (a copy made before); ``meeting_id`` there."""
+
+    def __init__(self, message: str, meeting_id: int) -> None:
+        super().__init__(message)
+        self.meeting_id = meeting_id
+
+
+def _already_there(conn: Connection, meeting: dict[str, Any]) -> int | None:
+    """The id of the same meeting in the destination: same title, date and creation time (a
+    copy keeps them; two meetings made apart do not share the instant of creation)."""
+    t = TABLES["meeting"]
+    return conn.execute(select(t.c.id).where(
+        t.c.title == meeting["title"], t.c.date == meeting["date"],
+        t.c.created_at == meeting["created_at"])).scalar()
+
+
+def copy_meeting(src: Core, dst: Core, meeting_id: int,
+                 progress: Callable[[int, int, str], None] | None = None) -> int:
     """Copy meeting ``meeting_id`` from ``src`` into ``dst`` with its journal; returns its id
-    in ``dst``. The destination seat's role must allow changing meetings."""
+    in ``dst``. The destination seat's role must allow changing meetings. Refused
+    (``AlreadyThere``) when the destination has the meeting already. ``progress(done, total,
+    what)`` is called as it goes (from the calling thread)."""
+    step = progress or (lambda _d, _t, _w: None)
     if not dst.may(set(TABLE_AREAS)):
         raise OperationRefused(f"copy meeting: the {dst.role} seat may not add meetings")
+    step(0, 100, _("Reading the meeting"))
     rows, journal = _read(src, meeting_id)
     remembered = _ids_in_journal(journal)
     postgres = dst.is_postgres
@@ -135,6 +157,12 @@ def copy_meeting(src: Core, dst: Core, meeting_id: int) -> int:
     with dst.db.engine.begin() as conn:
         if postgres:
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_WRITE_LOCK})
+        there = _already_there(conn, rows["meeting"][0])
+        if there is not None:
+            raise AlreadyThere(_("{where} has this meeting already (meeting {id} there: {title}); "
+                                 "nothing was copied").format(
+                where=dst.db.location, id=there, title=rows["meeting"][0]["title"]), int(there))
+        step(10, 100, _("Copying the meeting's rows"))
         # directory rows the destination knows already
         for table, keys in (("endpoint", ("name", "code")), ("award_type", ("name",))):
             t = TABLES[table]
@@ -176,7 +204,10 @@ def copy_meeting(src: Core, dst: Core, meeting_id: int) -> int:
                 args={"from_meeting": meeting_id}, changes=directory))
             first += 1
         m.offset["journal"] = first - min((e["id"] for e in journal), default=0)
-        for e in journal:
+        for k, e in enumerate(journal):
+            if k % 200 == 0:
+                step(30 + 65 * k // max(1, len(journal)), 100,
+                     _("Copying the journal: {k} of {n} entries").format(k=k, n=len(journal)))
             entry = dict(e)
             entry["id"] = m.id("journal", e["id"])
             entry["meeting_id"] = new_meeting
@@ -197,4 +228,5 @@ def copy_meeting(src: Core, dst: Core, meeting_id: int) -> int:
         ).returning(jt.c.id)).scalar_one()
         if postgres:
             conn.execute(text("SELECT pg_notify('meeting_console', :p)"), {"p": str(last)})
+    step(100, 100, _("Copied"))
     return int(new_meeting)  # type: ignore[arg-type]

@@ -999,10 +999,13 @@ class AgendaPanel(Panel):
         if it is None:
             return
 
-        def accept(values: dict[str, Any], done: Any) -> None:
-            self.perform(agenda.update_item, it.id, done=done, **values)
+        fields = self._fields(it)
+        seen = {f.name: f.value for f in fields}  # what the form showed (core.concurrency)
 
-        ask(self, _("Edit agenda item"), self._fields(it), accept).finished.connect(self.refocus)
+        def accept(values: dict[str, Any], done: Any) -> None:
+            self.perform(agenda.update_item, it.id, done=done, seen=seen, **values)
+
+        ask(self, _("Edit agenda item"), fields, accept).finished.connect(self.refocus)
 
     def remove_selected(self) -> None:
         it = self.selected_item()

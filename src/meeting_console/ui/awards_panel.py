@@ -327,8 +327,9 @@ class AwardsPanel(Panel):
         cur = cer.current
         mid = self.meeting_id
         first = cur.grant_ids[0]  # the group the operator sees, even if another console moved on
+        shown = list(cur.grant_ids)  # as shown: a group regrouped meanwhile is refused (Conflict)
         if not cur.cautions:
-            self.perform(ceremony.present, mid, first)
+            self.perform(ceremony.present, mid, first, expected_ids=shown)
             return
         text = "\n".join(c.text(self.tz) for c in cur.cautions)
         box = QMessageBox(QMessageBox.Icon.Warning, _("Check before calling"),
@@ -340,7 +341,7 @@ class AwardsPanel(Panel):
 
         def answered(button: int) -> None:
             if button == QMessageBox.StandardButton.Yes:
-                self.perform(ceremony.present, mid, first, despite_cautions=True)
+                self.perform(ceremony.present, mid, first, despite_cautions=True, expected_ids=shown)
 
         box.finished.connect(answered)
         self.dialog = box
@@ -361,12 +362,17 @@ class AwardsPanel(Panel):
     def move_group(self, steps: int) -> None:
         g = self.selected_row()
         if g is not None:
-            self.perform(ceremony.move_group, g.id, steps)
+            self.perform(ceremony.move_group, g.id, steps, seen=self._seen(g))
 
     def move_in_group(self, steps: int) -> None:
         g = self.selected_row()
         if g is not None:
-            self.perform(ceremony.move_in_group, g.id, steps)
+            self.perform(ceremony.move_in_group, g.id, steps, seen=self._seen(g))
+
+    @staticmethod
+    def _seen(g: reads.GrantInfo) -> dict[str, Any]:
+        """Where the award stood as shown: a reorder on a ceremony changed since is refused."""
+        return {"group_no": g.group_no, "ceremony_position": g.ceremony_position}
 
     def join_selected(self) -> None:
         g = self.selected_row()
@@ -444,7 +450,8 @@ class AwardsPanel(Panel):
             return
 
         def accept(values: dict[str, Any], done: Any) -> None:
-            self.perform(awards.update_grant, g.id, done=done, **values)
+            seen = {k: getattr(g, k) for k in values if hasattr(g, k)}
+            self.perform(awards.update_grant, g.id, done=done, seen=seen, **values)
 
         self._with_endpoints(lambda eps: ask(self, _("Edit award"), self._fields(g, eps), accept))
 

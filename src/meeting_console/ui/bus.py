@@ -208,6 +208,14 @@ class Runner(QObject):
             self._delivery.wake.connect(self._poll_external)
             self._listener.start()
             self._watch_timer.setInterval(WATCH_INTERVAL_MS * 5)
+        elif self.core.db.is_sqlite and self.core.db.location != ":memory:":
+            # SQLite has no connection to drop: its file is watched instead (core.file_watch)
+            from meeting_console.core.file_watch import FileWatch
+
+            if getattr(self, "_file_watch", None) is not None:  # watched again (a restored file)
+                self._file_watch.stop()
+            self._file_watch = FileWatch(self.core.db.location, self._delivery.link.emit)
+            self._file_watch.start()
         self._watch_timer.start()
 
     def _poll_external(self) -> None:
@@ -248,7 +256,9 @@ class Runner(QObject):
     @Slot(bool)
     def _on_link(self, up: bool) -> None:
         if not up:
-            self._go_offline("the connection to the database was lost")
+            watch = getattr(self, "_file_watch", None)
+            self._go_offline(watch.reason if watch is not None and watch.reason
+                             else "the connection to the database was lost")
         elif not self.online:
             self._probe()
 
@@ -260,6 +270,10 @@ class Runner(QObject):
 
         def probe() -> None:
             try:
+                watch = getattr(self, "_file_watch", None)
+                reason = watch.check() if watch is not None else None
+                if reason is not None:  # the old file descriptor still answers: not enough
+                    raise ConnectionLost(reason)
                 self.core.high_water()
             except Exception as exc:  # still down: the next tick tries again
                 self._delivery.probed.emit(exc)
@@ -290,4 +304,6 @@ class Runner(QObject):
         self._watch_timer.stop()
         if getattr(self, "_listener", None) is not None:
             self._listener.stop()
+        if getattr(self, "_file_watch", None) is not None:
+            self._file_watch.stop()
         self._pool.shutdown(wait=True)

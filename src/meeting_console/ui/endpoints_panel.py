@@ -447,14 +447,14 @@ class EndpointsPanel(Panel):
         if e is None:
             return
         ask(self, _("Note — {name}").format(name=e.name), [Field("note", _("Note"), "multiline", value=e.note)],
-            lambda v, done: self.perform(endpoints.set_note, e.id, v["note"], done=done))
+            lambda v, done: self.perform(endpoints.set_note, e.id, v["note"], done=done, seen=e.note))
 
     def ask_host(self) -> None:
         e = self.selected_row()
         if e is None:
             return
         ask(self, _("Host — {name}").format(name=e.name), [Field("host", _("Host at the endpoint"), value=e.host)],
-            lambda v, done: self.perform(endpoints.set_host, e.id, v["host"], done=done))
+            lambda v, done: self.perform(endpoints.set_host, e.id, v["host"], done=done, seen=e.host))
 
     def toggle_monitored(self) -> None:
         e = self.selected_row()

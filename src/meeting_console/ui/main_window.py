@@ -218,6 +218,10 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         self._action(m, _("&Import meeting file…"), self.import_file, "Ctrl+I", "act-import")
         self._action(m, _("&Export meeting file…"), self.export_file, "Ctrl+E", "act-export")
+        from meeting_console.ui.transfer_dialog import copy_meeting_dialog
+
+        self._action(m, _("&Copy meeting to another database…"), lambda: copy_meeting_dialog(self),
+                     None, "act-copy-meeting")
         m.addSeparator()
         from meeting_console.ui.record_export import record_actions
 
@@ -407,7 +411,7 @@ class MainWindow(QMainWindow):
 
         def accept(values: dict[str, Any], done: Any) -> None:
             self.runner.run(meetings.update_meeting, mid, initiator=self, on_done=lambda _c: done(None),
-                            on_error=done, **values)
+                            on_error=done, seen={f.name: f.value for f in fields}, **values)
 
         ask(self, _("Meeting details"), fields, accept)
 

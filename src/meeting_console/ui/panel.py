@@ -185,6 +185,7 @@ class Panel(QWidget):
                 done(message)
             else:
                 self.warn(message)
+            self.refresh()  # a refusal may mean another console changed it: show what is stored
 
         self.runner.run(op, *args, initiator=self, on_done=ok, on_error=refused, **kwargs)
 

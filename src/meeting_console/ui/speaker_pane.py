@@ -80,7 +80,7 @@ def _style(widget: QWidget, sheet: str) -> None:
 
 
 class CurrentSpeakerPane(QWidget):
-    summary_changed = Signal(int, str)  # request id, text
+    summary_changed = Signal(int, str, str)  # request id, text, the stored text it was edited from
 
     def __init__(self, now: Callable[[], datetime], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -357,8 +357,18 @@ class CurrentSpeakerPane(QWidget):
         if self._target is None or not self.dirty:
             return
         text = nfc(self.summary.toPlainText())
-        self._saved = text
-        self.summary_changed.emit(self._target.id, text)
+        base, self._saved = self._saved, text
+        self.summary_changed.emit(self._target.id, text, base)
+
+    def summary_conflict(self, request_id: int, stored: str, mine: str) -> None:
+        """Another console saved a different summary meanwhile (the save was refused): the
+        editor keeps this secretary's text under the stored one, for them to tidy up; the next
+        save starts from the stored text, so neither is lost."""
+        if self._target is None or self._target.id != request_id:
+            return
+        self._saved = stored
+        merged = mine if stored in mine else (f"{stored}\n\n{mine}" if stored else mine)
+        self._set_text(merged)
 
     def focus_summary(self) -> None:
         self.summary.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -275,7 +275,22 @@ class SpeakersPanel(Panel):
             return changes
 
         op_then_read.op_name = getattr(op, "op_name", "")  # type: ignore[attr-defined]
-        super().perform(op_then_read, *args, **kwargs)
+        self._in_flight = getattr(self, "_in_flight", 0) + 1
+        user_done = kwargs.pop("done", None)
+
+        def done(message: str | None) -> None:
+            self._in_flight -= 1
+            if user_done is not None:
+                user_done(message)
+            elif message is not None:
+                self.warn(message)
+
+        super().perform(op_then_read, *args, done=done, **kwargs)
+
+    def _sure(self) -> bool:
+        """Does the queue show the stored state, this console's own operations included? Not
+        while one is on its way or a read is: a key pressed twice quickly is no conflict."""
+        return not getattr(self, "_in_flight", 0) and not self._loading and self.data is not None
 
     def _on_changes(self, changes: Changes, initiator: object) -> None:
         """A change that touched only a few requests, agenda items, the meeting or endpoints
@@ -476,7 +491,22 @@ class SpeakersPanel(Panel):
         if head is not None and data.link_status(head) in DOWN:
             self._ask_hold(head, item_id, start_timer)
             return
-        self.perform(speakers.call_next, item_id, start_timer=start_timer)
+        self.perform(speakers.call_next, item_id, start_timer=start_timer, **self._floor())
+
+    def _floor(self, state: bool = False) -> dict[str, Any]:
+        """What this console shows of the floor, sent with a press: refused (``Conflict``) when
+        another console has changed the floor since. Nothing while unsure (``_sure``)."""
+        if not self._sure() or self.data is None:
+            return {}
+        cur = self.data.current
+        out: dict[str, Any] = {"expected_current": cur.id if cur is not None else None}
+        if state and cur is not None:
+            out["expected_state"] = speakers.floor_state(cur)
+        return out
+
+    def _seen(self, r: reads.SpeakerInfo) -> dict[str, Any] | None:
+        # the status only: a queue position shifts with every move of another request
+        return {"status": r.status} if self._sure() else None
 
     def _ask_hold(self, head: reads.SpeakerInfo, item_id: int, start_timer: bool) -> None:
         status = labels.endpoint_status(self._link(head))
@@ -492,7 +522,8 @@ class SpeakersPanel(Panel):
 
         def answered(button: Any) -> None:
             if button is hold:
-                self.perform(speakers.call_next, item_id, start_timer=start_timer, hold_lost=True)
+                self.perform(speakers.call_next, item_id, start_timer=start_timer, hold_lost=True,
+                             **self._floor())
 
         box.buttonClicked.connect(answered)
         box.open()
@@ -500,17 +531,17 @@ class SpeakersPanel(Panel):
     def call_selected(self) -> None:
         r = self.selected_row()
         if r is not None:
-            self.perform(speakers.call_speaker, r.id)
+            self.perform(speakers.call_speaker, r.id, seen=self._seen(r), **self._floor())
 
     def toggle_timer(self) -> None:
         if self.meeting_id is not None:
-            self.perform(speakers.toggle_timer, self.meeting_id)
+            self.perform(speakers.toggle_timer, self.meeting_id, **self._floor(state=True))
 
     def end_speech(self) -> None:
         if self.meeting_id is None:
             return
         self.pane.save_summary()
-        self.perform(speakers.end_current, self.meeting_id)
+        self.perform(speakers.end_current, self.meeting_id, **self._floor())
 
     def _extend_target(self) -> reads.SpeakerInfo | None:
         if self.data is not None and self.data.current is not None:
@@ -541,8 +572,17 @@ class SpeakersPanel(Panel):
             dock.raise_()
         self.pane.focus_summary()
 
-    def _save_summary(self, request_id: int, text: str) -> None:
-        self.perform(speakers.set_summary, request_id, text)
+    def _save_summary(self, request_id: int, text: str, base: str) -> None:
+        def done(message: str | None) -> None:
+            if message is None:
+                return
+            self.warn(message + "\n\n" + _("Your text is kept in the summary editor, under the one now stored."))
+            mid = self.meeting_id
+            if mid is not None:
+                self.runner.call(speakers.read_requests, self.runner.core, mid, [request_id], on_done=lambda u: [
+                    self.pane.summary_conflict(request_id, r.summary, text) for r in u.speakers])
+
+        self.perform(speakers.set_summary, request_id, text, seen=base, done=done)
 
     # --- the queue -------------------------------------------------------------------------------
 
@@ -568,14 +608,16 @@ class SpeakersPanel(Panel):
         dlg.open()
 
     def _dropped(self, request_id: int, index: int) -> None:
-        self.perform(speakers.move_request, request_id, index)
+        row = self.model.row_of(request_id)
+        r = self.model.row_at(row) if row is not None else None
+        self.perform(speakers.move_request, request_id, index, seen=self._seen(r) if r is not None else None)
 
     def move_selected(self, delta: int) -> None:
         r = self.selected_row()
         n = self.queue_no.get(r.id) if r is not None else None
         if r is None or n is None or not 0 <= n - 1 + delta < len(self.queue_no):
             return
-        self.perform(speakers.move_request, r.id, n - 1 + delta)
+        self.perform(speakers.move_request, r.id, n - 1 + delta, seen=self._seen(r))
 
     def prioritize(self) -> None:
         self._selected_op(speakers.prioritize)
@@ -583,7 +625,7 @@ class SpeakersPanel(Panel):
     def _selected_op(self, op: Any) -> None:
         r = self.selected_row()
         if r is not None:
-            self.perform(op, r.id)
+            self.perform(op, r.id, seen=self._seen(r))
 
     def move_to_item(self) -> None:
         r = self.selected_row()
@@ -636,7 +678,8 @@ class SpeakersPanel(Panel):
             return
 
         def accept(values: dict[str, Any], done: Any) -> None:
-            self.perform(speakers.update_request, r.id, done=done, **values)
+            seen = {k: getattr(r, k) for k in values if hasattr(r, k)}
+            self.perform(speakers.update_request, r.id, done=done, seen=seen, **values)
 
         def loaded(endpoints: Any) -> None:
             ask(self, _("Edit speaker request"), self._fields(r, endpoints), accept)
