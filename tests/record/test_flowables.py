@@ -50,3 +50,14 @@ def test_paged_table_text_reads_back_with_repeated_header() -> None:
     for i in (1, 150, 300):
         assert f"{i} Xã Hồng Quang số {i}, huyện Chiêm Hóa, tỉnh Tuyên Quang Đỗ Thị Thủy" in text
     assert text.endswith("Tổng cộng 300")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=LETTERS + "   \n", max_size=120), st.floats(min_value=8, max_value=300))
+def test_a_cell_breaks_as_its_lines(text: str, room: float) -> None:
+    """A table cell (measured word by word, one line kept whole when it fits) is broken as
+    ``lines`` breaks it."""
+    joined, count = M.cell(text, room, {})
+    lines = M.lines(text, room) if text else [""]
+    assert joined.split("\n") == lines
+    assert count == len(lines)

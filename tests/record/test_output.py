@@ -196,3 +196,34 @@ def test_long_table_paginates_with_repeated_header_and_long_names_wrap(
     lines = [ln for ln in long_page.splitlines() if any(w in ln for w in ("Thượng", "Nà Thuôn"))]
     assert len(lines) >= 1
     assert LONG not in long_page  # not on one line
+
+
+def test_collector_paused_during_a_build_and_restored_after(
+        core: Core, meeting: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    seen: list[bool] = []
+    real = build.record_story
+    monkeypatch.setattr(build, "record_story", lambda ctx: (seen.append(gc.isenabled()), real(ctx))[1])
+    assert gc.isenabled()
+    build_record(core, meeting, tmp_path / "r.pdf")
+    assert seen == [False]
+    assert gc.isenabled()
+    # restored after a failure too, and nested builds (two threads) restore it once, last
+    monkeypatch.setattr(build, "record_story", lambda ctx: [*real(ctx), Boom()])
+    with pytest.raises(RuntimeError):
+        build_record(core, meeting, tmp_path / "r.pdf")
+    assert gc.isenabled()
+    with output.paused_collection():
+        with output.paused_collection():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    # a caller that had disabled it keeps it disabled
+    gc.disable()
+    try:
+        with output.paused_collection():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -13,7 +13,7 @@ from meeting_console.record import annex as ax
 from meeting_console.record import fonts, source
 from meeting_console.record import sections as sc
 from meeting_console.record.context import Ctx
-from meeting_console.record.output import Progress, write_pdf
+from meeting_console.record.output import Progress, paused_collection, write_pdf
 
 ROWS_PER_PAGE = 38  # for the page estimate behind the progress figures
 
@@ -91,6 +91,14 @@ def write_document(src: source.RecordSource, kind: str, path: str | os.PathLike[
     fonts.register()
     if distribution is not None:
         src.distribution = source.distribution_lines("\n".join(distribution))
+    if kind not in DOCUMENTS:
+        raise ValueError(f"unknown document {kind!r}")
+    with paused_collection():
+        return _lay_out(src, kind, path, progress)
+
+
+def _lay_out(src: source.RecordSource, kind: str, path: str | os.PathLike[str],
+             progress: Progress | None) -> Path:
     ctx = Ctx.of(src)
     if kind == "record":
         key = "title_minutes" if ctx.held else "title_programme"
@@ -108,7 +116,8 @@ def _read(core: Core, meeting_id: int, progress: Progress | None) -> source.Reco
     fonts.register()
     if progress is not None:
         progress(0, 1, "reading")
-    return source.load(core, meeting_id)
+    with paused_collection():
+        return source.load(core, meeting_id)
 
 
 def build_record(core: Core, meeting_id: int, path: str | os.PathLike[str], *,

@@ -108,7 +108,20 @@ class Measure:
         self._w = Table()
         self.space = self._w[" "]
         self.widest = max(max(widths.values(), default=default), default) * scale
-        self._words: dict[str, float] = {}
+        chars = self._w.__getitem__
+        memo = self.MEMO
+
+        class Words(dict[str, float]):
+            def __missing__(self, word: str) -> float:
+                if len(self) > memo:
+                    self.clear()
+                w = self[word] = sum(map(chars, word))
+                return w
+
+        # a cell is measured word by word: place names, times and counts repeat, so most
+        # words are a look-up (a cell summed character by character costs five times more)
+        self._words = Words()
+        self._word = self._words.__getitem__
         self._broken: dict[tuple[str, float], list[str]] = {}
         self._cells: dict[float, dict[str, tuple[str, int]]] = {}
 
@@ -124,12 +137,7 @@ class Measure:
 
     def word(self, text: str) -> float:
         """The width of a word (or any short string that repeats), remembered."""
-        w = self._words.get(text)
-        if w is None:
-            if len(self._words) > self.MEMO:
-                self._words.clear()
-            w = self._words[text] = sum(map(self._w.__getitem__, text))
-        return w
+        return self._word(text)
 
     def lines(self, text: str, room: float) -> list[str]:
         """``text`` broken into lines no wider than ``room``: at spaces; a word longer than a
@@ -154,46 +162,59 @@ class Measure:
     def cell(self, text: str, room: float, cache: dict[str, tuple[str, int]]) -> tuple[str, int]:
         if len(cache) > self.MEMO:
             cache.clear()
-        text_nfc = _nfc("NFC", text) if text else ""
-        if "\n" not in text_nfc and self.width(text_nfc) <= room and \
-                " ".join(text_nfc.split()) == text_nfc:
-            lines = [text_nfc]  # one line as it is: most cells
+        if not text:
+            hit = cache[text] = ("", 1)
+            return hit
+        text_nfc = _nfc("NFC", text)
+        if "\n" not in text_nfc:
+            words = text_nfc.split()
+            widths = list(map(self._word, words))
+            if sum(widths) + self.space * (len(words) - 1) <= room:
+                hit = cache[text] = (" ".join(words), 1)  # one line: most cells
+                return hit
+            lines: list[str] = []
+            self._break(words, widths, room, lines)
         else:
-            lines = self._lines(text_nfc, room) if text_nfc else [""]
+            lines = self._lines(text_nfc, room)
         hit = cache[text] = ("\n".join(lines), len(lines))
         return hit
 
     def _lines(self, text: str, room: float) -> list[str]:
         out: list[str] = []
-        words_get, width, space = self._words.get, self.width, self.space
-        if len(self._words) > self.MEMO:
-            self._words.clear()
+        word, space = self._word, self.space
         for para in text.split("\n"):
             words = para.split()
             if not words:
                 out.append("")
                 continue
-            line: list[str] = []
-            used = 0.0
-            for w in words:
-                ww = words_get(w)
-                if ww is None:
-                    ww = self._words[w] = width(w)
-                if line and used + space + ww <= room:
-                    line.append(w)
-                    used += space + ww
-                    continue
-                if line:
-                    out.append(" ".join(line))
-                if ww > room:  # a word longer than a line: cut it, the rest starts a line
-                    while ww > room and len(w) > 1:
-                        cut = self._cut(w, room)
-                        out.append(w[:cut])
-                        w = w[cut:]
-                        ww = self.width(w)
-                line, used = [w], ww
-            out.append(" ".join(line))
+            widths = list(map(word, words))
+            if sum(widths) + space * (len(words) - 1) <= room:
+                out.append(" ".join(words))
+            else:
+                self._break(words, widths, room, out)
         return out
+
+    def _break(self, words: list[str], widths: list[float], room: float,
+               out: list[str]) -> None:
+        """Words with their widths set in lines of ``room`` points, appended to ``out``."""
+        space = self.space
+        line: list[str] = []
+        used = 0.0
+        for w, ww in zip(words, widths, strict=True):
+            if line and used + space + ww <= room:
+                line.append(w)
+                used += space + ww
+                continue
+            if line:
+                out.append(" ".join(line))
+            if ww > room:  # a word longer than a line: cut it, the rest starts a line
+                while ww > room and len(w) > 1:
+                    cut = self._cut(w, room)
+                    out.append(w[:cut])
+                    w = w[cut:]
+                    ww = self.width(w)
+            line, used = [w], ww
+        out.append(" ".join(line))
 
     def _cut(self, word: str, room: float) -> int:
         """Where to cut a word too long for a line: after the last dash or slash that fits,
@@ -227,6 +248,7 @@ class Encoder:
         self.codes: dict[str, tuple[int, int]] = {}
         self.names: dict[int, str] = {}
         self._sized: dict[float, Callable[[str], str]] = {}
+        self._caches: dict[float, dict[str, str]] = {}
         # for str.translate: a learned character of subset 0 → the character of its code
         # (0-255), of another subset or not learned yet → U+FFFF; so a line all in subset 0
         # encodes in C (translate, then latin-1), without a Python loop
@@ -255,7 +277,7 @@ class Encoder:
         fn = self._sized.get(size)
         if fn is not None:
             return fn
-        cache: dict[str, str] = {}
+        cache = self.cache(size)
         table = self.table
 
         def ops(text: str) -> str:
@@ -274,6 +296,13 @@ class Encoder:
 
         fn = self._sized[size] = ops
         return fn
+
+    def cache(self, size: float) -> dict[str, str]:
+        """The lines already encoded at ``size``: text → operators (``sized`` fills it)."""
+        hit = self._caches.get(size)
+        if hit is None:
+            hit = self._caches[size] = {}
+        return hit
 
     def ops(self, size: float, text: str) -> str:
         return self.sized(size)(text)
@@ -300,6 +329,9 @@ class FastTable(LongTable):
     LongTable like any other."""
 
     mc_grid: tuple[float, list[tuple[int, int, int]]] | None = None  # width, spans (row, c0, c1)
+    # the column facts of each row kind, shared by the pages of one PagedTable (same
+    # columns, same style lists): id of the style list → (canvas, style list, facts)
+    mc_kinds: dict[int, tuple[Any, Any, list[tuple[Any, ...]]]] | None = None
 
     def draw(self) -> None:
         if self.mc_grid is None:
@@ -314,7 +346,7 @@ class FastTable(LongTable):
         # per row kind (the style objects are shared along a row kind: header, body, total),
         # for each column: x of a left-aligned line (formatted once), alignment, encoder,
         # width, size, leading, centre/right reference, baseline offset
-        kinds: dict[int, list[tuple[Any, ...]]] = {}
+        kinds = self.mc_kinds if self.mc_kinds is not None else {}
 
         def columns_of(r: int, styles: Sequence[CellStyle]) -> list[tuple[Any, ...]]:
             info = []
@@ -325,9 +357,10 @@ class FastTable(LongTable):
                     ref = colwidth - cs.rightPadding
                 else:
                     ref = (colwidth + cs.leftPadding - cs.rightPadding) / 2.0
+                enc = Encoder.of(canv, cs.fontname)
                 info.append((f"{xs[col] + cs.leftPadding:.2f}", cs.alignment,
-                             Encoder.of(canv, cs.fontname).sized(size),
-                             Measure.of(cs.fontname, size).word, size, cs.leading,
+                             enc.sized(size), enc.cache(size).get,
+                             Measure.of(cs.fontname, size).word, cs.leading,
                              xs[col] + ref, (cs.bottomPadding - cs.topPadding) / 2.0 - size))
             return info
 
@@ -337,12 +370,15 @@ class FastTable(LongTable):
             if spanned and any(k[0] == r for k in spanned):
                 info = columns_of(r, styles)
             else:
-                info = kinds.get(id(styles))
-                if info is None:
-                    info = kinds[id(styles)] = columns_of(r, styles)
+                known_kind = kinds.get(id(styles))
+                if known_kind is not None and known_kind[0] is canv and known_kind[1] is styles:
+                    info = known_kind[2]
+                else:
+                    info = columns_of(r, styles)
+                    kinds[id(styles)] = (canv, styles, info)
             middle = rowpos + rowheight / 2.0
             one_line = ""  # the baseline of a one-line cell: the same along the row
-            for cellval, (x_left, just, ops, width, _size, leading, ref, lift) in zip(
+            for cellval, (x_left, just, ops, known, width, leading, ref, lift) in zip(
                     row, info, strict=False):
                 if not cellval:
                     continue
@@ -355,7 +391,7 @@ class FastTable(LongTable):
                         x = f"{ref - width(cellval):.2f}"
                     else:
                         x = f"{ref - width(cellval) / 2.0:.2f}"
-                    out(f"BT {x} {one_line} Td {ops(cellval)} ET")
+                    out(f"BT {x} {one_line} Td {known(cellval) or ops(cellval)} ET")
                     continue
                 lines = cellval.split("\n")
                 y = middle + len(lines) * leading / 2.0 + lift
@@ -367,7 +403,7 @@ class FastTable(LongTable):
                             x = f"{ref - width(line):.2f}"
                         else:
                             x = f"{ref - width(line) / 2.0:.2f}"
-                        out(f"BT {x} {y:.2f} Td {ops(line)} ET")
+                        out(f"BT {x} {y:.2f} Td {known(line) or ops(line)} ET")
                     y -= leading
         self._grid_path()
 
@@ -428,6 +464,7 @@ class _Grid:
         self.body_cells = [self.body.cells(room) for room in self.rooms]
         self.header = self._prepare(header, self.bold, self.rooms)
         self._prepared: dict[int, tuple[list[str], float]] = {}
+        self.kinds: dict[int, tuple[Any, Any, list[tuple[Any, ...]]]] = {}
 
     def _prepare(self, cells: Sequence[str], measure: Measure, rooms: Sequence[float],
                  caches: Sequence[dict[str, tuple[str, int]]] | None = None,
@@ -487,6 +524,7 @@ class _Grid:
         table = FastTable(data, colWidths=self.col_widths, rowHeights=heights, repeatRows=1,
                           hAlign="LEFT", cellStyles=styles, normalizedData=1)
         table.mc_grid = (0.5, spans)
+        table.mc_kinds = self.kinds
         return table
 
 

@@ -26,6 +26,7 @@ class TimeFormat:
         self.labels = labels
         self.tz = tz
         self._short: dict[int, str] = {}  # by minute since the epoch: tables repeat times
+        self._durations: dict[int, str] = {}  # by whole seconds
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.tz)
@@ -61,6 +62,12 @@ class TimeFormat:
     def duration(self, seconds: float) -> str:
         """'14 phút', '1 giờ 05 phút'; under a minute in seconds."""
         total = int(round(seconds))
+        hit = self._durations.get(total)  # the outage ledger: 36,000 durations, few distinct
+        if hit is None:
+            hit = self._durations[total] = self._duration(total)
+        return hit
+
+    def _duration(self, total: int) -> str:
         if total < 60:
             return self.labels("seconds_n", n=max(total, 0))
         minutes = int(round(total / 60))
