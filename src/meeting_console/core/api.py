@@ -349,11 +349,13 @@ class Core:
         return self._run_calls([Call(op.op_name, op.op_label, op.op_body, tuple(args), dict(kwargs),  # type: ignore[attr-defined]
                                      op.op_undoable) for op, args, kwargs in calls])  # type: ignore[attr-defined]
 
-    def _run_calls(self, calls: list[Call]) -> list[Changes | BaseException]:
+    def _run_calls(self, calls: list[Call], *, deferred: bool = True) -> list[Changes | BaseException]:
         if not calls:
             return []
         try:
-            return self._group_tx(calls)
+            return self._group_tx(calls, deferred=deferred and len(calls) > 1)
+        except jr.NeedsFlush:
+            return self._run_calls(calls, deferred=False)
         except _CallFailed as failed:
             k = failed.index
             if len(calls) == 1:
@@ -361,12 +363,15 @@ class Core:
                 if isinstance(exc, IntegrityError):
                     exc = OperationRefused(f"{calls[0].label}: {str(exc.orig).splitlines()[0]}")
                 return [exc]
-            return self._run_calls(calls[:k]) + self._run_calls([calls[k]]) + self._run_calls(calls[k + 1:])
+            return (self._run_calls(calls[:k], deferred=deferred) + self._run_calls([calls[k]])
+                    + self._run_calls(calls[k + 1:], deferred=deferred))
         except (OperationalError, InterfaceError) as exc:
             err = _store_error(exc)
             return [err] * len(calls)
 
-    def _group_tx(self, calls: list[Call]) -> list[Changes | BaseException]:
+    def _group_tx(self, calls: list[Call], *, deferred: bool) -> list[Changes | BaseException]:
+        """One transaction for ``calls``. ``deferred``: one flush for the group
+        (``journal.GroupCapture``), else a flush after each operation (``ChangeCapture``)."""
         staged: list[tuple[Changes, JournalEntry | None]] = []
         try:
             with self.db.sessions.begin() as session:
@@ -377,13 +382,16 @@ class Core:
                 keep: list[object] = []
                 if len(calls) > 1:
                     event.listen(session, "loaded_as_persistent", lambda _s, obj: keep.append(obj))
-                for i, call in enumerate(calls):
-                    try:
-                        staged.append(self._stage(session, call))
-                    except (OperationalError, InterfaceError):
-                        raise  # the connection or the server: the whole group fails
-                    except Exception as exc:  # refused (or a bug): retried alone, see run_group
-                        raise _CallFailed(i, exc) from None
+                if deferred:
+                    staged = self._stage_deferred(session, calls)
+                else:
+                    for i, call in enumerate(calls):
+                        try:
+                            staged.append(self._stage(session, call))
+                        except (OperationalError, InterfaceError):
+                            raise  # the connection or the server: the whole group fails
+                        except Exception as exc:  # refused (or a bug): retried alone, see run_group
+                            raise _CallFailed(i, exc) from None
                 entries = [e for _v, e in staged if e is not None]
                 if entries:
                     # one INSERT … RETURNING for the group's entries, ids in the group's order
@@ -408,7 +416,37 @@ class Core:
             session.flush()
         finally:
             capture.close()
-        changes = capture.changes()
+        return self._journal_entry(call, tx, result, capture.changes())
+
+    def _stage_deferred(self, session: Session, calls: list[Call]) -> list[tuple[Changes, JournalEntry | None]]:
+        capture = jr.GroupCapture(session)
+        ran: list[tuple[Tx, Any, list[jr.RowChange]]] = []
+        try:
+            for i, call in enumerate(calls):
+                try:
+                    tx = Tx(self, session, self.clock.now(), _(call.label))
+                    result = call.body(tx, *call.args, **call.kwargs)
+                    ran.append((tx, result, capture.operation_done()))
+                except (OperationalError, InterfaceError, jr.NeedsFlush):
+                    raise
+                except Exception as exc:  # refused (or a bug): retried alone, see run_group
+                    if capture.flushed:
+                        raise jr.NeedsFlush from None
+                    raise _CallFailed(i, exc) from None
+        finally:
+            capture.close()
+        session.flush()
+        capture.resolve()
+        staged = []
+        for i, (call, (tx, result, changes)) in enumerate(zip(calls, ran, strict=True)):
+            try:
+                staged.append(self._journal_entry(call, tx, result, changes))
+            except UserError as exc:  # the role check
+                raise _CallFailed(i, exc) from None
+        return staged
+
+    def _journal_entry(self, call: Call, tx: Tx, result: Any, changes: list[jr.RowChange]
+                       ) -> tuple[Changes, JournalEntry | None]:
         if not changes:
             return Changes(label=tx.label, result=result, meeting_id=tx.meeting_id), None
         self._check_role(tx.label, changes)
