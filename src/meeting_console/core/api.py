@@ -433,6 +433,7 @@ class Core:
                     if capture.flushed:
                         raise jr.NeedsFlush from None
                     raise _CallFailed(i, exc) from None
+            capture.check()
         finally:
             capture.close()
         session.flush()

@@ -245,30 +245,28 @@ class GroupCapture:
         if self.flushed:
             raise NeedsFlush
         s = self.session
-        new, dirty, deleted = list(s.new), list(s.dirty), s.deleted
-        for obj, _raw, image in self._left.values():
-            if image is not None and obj not in s and inspect(obj).key is None:
-                raise NeedsFlush  # a new row taken out again (expunged)
+        deleted = s.deleted
+        left = self._left
         out: list[RowChange] = []
-        for obj in [*new, *dirty, *deleted]:
-            st = inspect(obj)
+        for obj in [*s.new, *s.dirty, *deleted]:
             key = id(obj)
-            prev = self._left.get(key)
+            prev = left.get(key)
             gone = obj in deleted
             if prev is not None:
-                if gone and prev[2] is None:
+                # what the operations before this one changed is pending too: skip it cheaply
+                if gone:
+                    if prev[2] is None:
+                        continue
+                elif prev[2] is not None and obj.__dict__ == prev[1]:
                     continue
-                if not gone and prev[2] is not None and st.dict == prev[1]:
-                    continue  # not touched by this operation
                 before = prev[2]
-            elif st.key is None:  # new in this operation
-                before = None
-            else:
-                before = _stored_row_of(obj)
+            st = attributes.instance_state(obj)
+            if prev is None:
+                before = None if st.key is None else _stored_row_of(obj)  # new, else as stored
             if not gone and st.key is None:
                 _fill_defaults(obj)
             after = None if gone else _row_of(obj)
-            self._left[key] = (obj, dict(st.dict), after)
+            left[key] = (obj, dict(obj.__dict__), after)
             table = st.mapper.local_table.name
             if before is None and after is not None:
                 ch = RowChange(table, after["id"], "i", after=dict(after))
@@ -286,6 +284,14 @@ class GroupCapture:
                         self._pending.append((ch, obj))
                     out.append(ch)
         return out
+
+    def check(self) -> None:
+        """Before the group's flush: a new row taken out of the session again (expunged) by a
+        later operation would be journaled as inserted and never stored."""
+        s = self.session
+        for obj, _raw, image in self._left.values():
+            if image is not None and attributes.instance_state(obj).key is None and obj not in s:
+                raise NeedsFlush
 
     def resolve(self) -> None:
         """After the group's flush: the ids the new rows were given."""
