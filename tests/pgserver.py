@@ -37,7 +37,12 @@ def _free_port() -> int:
 
 
 class PgServer:
-    def __init__(self) -> None:
+    """``durable=False`` (the tests): fsync and synchronous commit off, for speed.
+    ``durable=True`` (benchmark figures): PostgreSQL's defaults, as an office server runs —
+    fsync on, synchronous_commit on, full-page writes on."""
+
+    def __init__(self, durable: bool = False) -> None:
+        self.durable = durable
         bindir = _bindir()
         if bindir is None:
             raise RuntimeError("PostgreSQL is not installed (Debian package postgresql)")
@@ -64,8 +69,9 @@ class PgServer:
 
     def start_server(self) -> None:
         """Start the (initialised) cluster on its port; with ``stop_server`` a server outage."""
-        opts = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
-                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        opts = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        if not self.durable:
+            opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", opts, "-l",
                   str(self.root / "log"), "-w", "-t", "60", "start")
 

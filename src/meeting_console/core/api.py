@@ -14,20 +14,20 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy import and_, func, select, text, update
+from sqlalchemy import and_, event, func, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from meeting_console.core import journal as jr
 from meeting_console.core.changes import Changes, areas_of
 from meeting_console.core.clock import Clock, SystemClock
-from meeting_console.errors import ConnectionLost, NotFound, OperationRefused, StoreError
+from meeting_console.errors import ConnectionLost, NotFound, OperationRefused, StoreError, UserError
 from meeting_console.i18n import N_, _
 from meeting_console.store.engine import Database, open_database
 from meeting_console.store.models import Base, JournalEntry
@@ -180,6 +180,27 @@ def _store_error(exc: Exception) -> StoreError:
     return StoreError(f"the database refused the change: {msg}")
 
 
+@dataclass(frozen=True)
+class Call:
+    """One operation to run: what ``@operation`` knows of it, and its arguments."""
+
+    name: str
+    label: str
+    body: Callable[..., Any]
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    undoable: bool = True
+
+
+class _CallFailed(Exception):
+    """The ``index``-th operation of a group raised ``error``; the transaction is rolled back."""
+
+    def __init__(self, index: int, error: BaseException) -> None:
+        super().__init__(index, error)
+        self.index = index
+        self.error = error
+
+
 class Core:
     def __init__(
         self,
@@ -274,8 +295,12 @@ class Core:
     def changes_since(self, journal_id: int) -> tuple[int, list[Changes]]:
         """Changes journaled after ``journal_id`` (by this or any other console)."""
         with self.reading() as s:
-            entries = s.scalars(
-                select(JournalEntry).where(JournalEntry.id > journal_id).order_by(JournalEntry.id)
+            # the columns a follower needs, as plain rows: a console following twenty clerks
+            # reads thousands of entries a second
+            J = JournalEntry
+            entries = s.execute(
+                select(J.id, J.areas, J.meeting_id, J.label, J.changes)
+                .where(J.id > journal_id).order_by(J.id)
             ).all()
             out: list[Changes] = []
             top = journal_id
@@ -308,54 +333,144 @@ class Core:
         undoable: bool = True,
     ) -> Changes:
         """Run one operation body in one transaction and journal it."""
+        out = self._run_calls([Call(name, label, body, args, kwargs, undoable)])[0]
+        if isinstance(out, BaseException):
+            raise out
+        return out
+
+    def run_group(self, calls: Sequence[tuple[Callable[..., Changes], tuple[Any, ...], dict[str, Any]]]
+                  ) -> list[Changes | BaseException]:
+        """Run several operations (``(op, args, kwargs)``, ``op`` made by ``@operation``) in one
+        transaction: group commit. Each is its own journal entry, checked against the state
+        the ones before it left, as if run one by one; the write lock and the commit are paid
+        once for the group. Returns, in order, each one's ``Changes`` or the exception that
+        refused it; nothing is returned before the commit that holds them all returned (a
+        failed commit fails them all: none is acknowledged).
+
+        One refused in the middle does not take the others with it: the transaction is rolled
+        back and the group runs again as the ones before it (one transaction), the refused one
+        alone (so that its refusal is checked against stored state), the ones after it."""
+        return self._run_calls([Call(op.op_name, op.op_label, op.op_body, tuple(args), dict(kwargs),  # type: ignore[attr-defined]
+                                     op.op_undoable) for op, args, kwargs in calls])  # type: ignore[attr-defined]
+
+    def _run_calls(self, calls: list[Call], *, deferred: bool = True) -> list[Changes | BaseException]:
+        if not calls:
+            return []
+        try:
+            return self._group_tx(calls, deferred=deferred and len(calls) > 1)
+        except jr.NeedsFlush:
+            return self._run_calls(calls, deferred=False)
+        except _CallFailed as failed:
+            k = failed.index
+            if len(calls) == 1:
+                exc = failed.error
+                if isinstance(exc, IntegrityError):
+                    exc = OperationRefused(f"{calls[0].label}: {str(exc.orig).splitlines()[0]}")
+                return [exc]
+            return (self._run_calls(calls[:k], deferred=deferred) + self._run_calls([calls[k]])
+                    + self._run_calls(calls[k + 1:], deferred=deferred))
+        except (OperationalError, InterfaceError) as exc:
+            err = _store_error(exc)
+            return [err] * len(calls)
+
+    def _group_tx(self, calls: list[Call], *, deferred: bool) -> list[Changes | BaseException]:
+        """One transaction for ``calls``. ``deferred``: one flush for the group
+        (``journal.GroupCapture``), else a flush after each operation (``ChangeCapture``)."""
+        staged: list[tuple[Changes, JournalEntry | None]] = []
         try:
             with self.db.sessions.begin() as session:
                 self._begin_write(session)
-                capture = jr.ChangeCapture(session)
-                try:
-                    # the journal keeps the label in the language of the console that acted
-                    tx = Tx(self, session, self.clock.now(), _(label))
-                    result = body(tx, *args, **kwargs)
+                # the session's identity map holds its objects weakly: kept here, what one
+                # operation loaded (the endpoint a clerk marks again and again) is not read
+                # again by the next one of the group
+                keep: list[object] = []
+                if len(calls) > 1:
+                    event.listen(session, "loaded_as_persistent", lambda _s, obj: keep.append(obj))
+                if deferred:
+                    staged = self._stage_deferred(session, calls)
+                else:
+                    for i, call in enumerate(calls):
+                        try:
+                            staged.append(self._stage(session, call))
+                        except (OperationalError, InterfaceError):
+                            raise  # the connection or the server: the whole group fails
+                        except Exception as exc:  # refused (or a bug): retried alone, see run_group
+                            raise _CallFailed(i, exc) from None
+                entries = [e for _v, e in staged if e is not None]
+                if entries:
+                    # one INSERT … RETURNING for the group's entries, ids in the group's order
+                    session.add_all(entries)
                     session.flush()
-                finally:
-                    capture.close()
-                changes = capture.changes()
-                if not changes:
-                    return Changes(label=tx.label, result=result, meeting_id=tx.meeting_id)
-                self._check_role(tx.label, changes)
-                meeting_id = tx.meeting_id if tx.meeting_id is not None else _meeting_of(changes)
-                value = _changes_value(
-                    changes, meeting_id=meeting_id, journal_id=None, label=tx.label, result=result
-                )
-                entry = JournalEntry(
-                    meeting_id=meeting_id,
-                    at=tx.now,
-                    seat=self.seat,
-                    op=name,
-                    label=tx.label,
-                    kind="op",
-                    undoable=undoable,
-                    automatic=tx.automatic,
-                    areas=",".join(sorted(value.areas)),
-                    args=_json_safe({"args": list(args), "kwargs": kwargs}),
-                    changes=[c.to_json() for c in changes],
-                )
-                session.add(entry)
-                session.flush()
-                journal_id = entry.id
-                self._notify(session, journal_id)
-        except IntegrityError as exc:
-            raise OperationRefused(f"{label}: {str(exc.orig).splitlines()[0]}") from None
-        except (OperationalError, InterfaceError) as exc:
-            raise _store_error(exc) from None
-        return Changes(
-            areas=value.areas,
+                    self._notify(session, entries[-1].id)
+        except UserError as exc:  # refused before any operation ran (a viewer)
+            return [exc] * len(calls)
+        except IntegrityError as exc:  # at the end (journal, commit): which one is not known
+            raise _CallFailed(0, exc) from None
+        # committed: only now is any of them acknowledged
+        return [replace(v, journal_id=e.id) if e is not None else v for v, e in staged]
+
+    def _stage(self, session: Session, call: Call) -> tuple[Changes, JournalEntry | None]:
+        """One operation's body inside the group's transaction: its changes flushed and
+        captured, its journal entry built (added by the caller)."""
+        capture = jr.ChangeCapture(session)
+        try:
+            # the journal keeps the label in the language of the console that acted
+            tx = Tx(self, session, self.clock.now(), _(call.label))
+            result = call.body(tx, *call.args, **call.kwargs)
+            session.flush()
+        finally:
+            capture.close()
+        return self._journal_entry(call, tx, result, capture.changes())
+
+    def _stage_deferred(self, session: Session, calls: list[Call]) -> list[tuple[Changes, JournalEntry | None]]:
+        capture = jr.GroupCapture(session)
+        ran: list[tuple[Tx, Any, list[jr.RowChange]]] = []
+        try:
+            for i, call in enumerate(calls):
+                try:
+                    tx = Tx(self, session, self.clock.now(), _(call.label))
+                    result = call.body(tx, *call.args, **call.kwargs)
+                    ran.append((tx, result, capture.operation_done()))
+                except (OperationalError, InterfaceError, jr.NeedsFlush):
+                    raise
+                except Exception as exc:  # refused (or a bug): retried alone, see run_group
+                    if capture.flushed:
+                        raise jr.NeedsFlush from None
+                    raise _CallFailed(i, exc) from None
+            capture.check()
+        finally:
+            capture.close()
+        session.flush()
+        capture.resolve()
+        staged = []
+        for i, (call, (tx, result, changes)) in enumerate(zip(calls, ran, strict=True)):
+            try:
+                staged.append(self._journal_entry(call, tx, result, changes))
+            except UserError as exc:  # the role check
+                raise _CallFailed(i, exc) from None
+        return staged
+
+    def _journal_entry(self, call: Call, tx: Tx, result: Any, changes: list[jr.RowChange]
+                       ) -> tuple[Changes, JournalEntry | None]:
+        if not changes:
+            return Changes(label=tx.label, result=result, meeting_id=tx.meeting_id), None
+        self._check_role(tx.label, changes)
+        meeting_id = tx.meeting_id if tx.meeting_id is not None else _meeting_of(changes)
+        value = _changes_value(changes, meeting_id=meeting_id, journal_id=None, label=tx.label, result=result)
+        entry = JournalEntry(
             meeting_id=meeting_id,
-            journal_id=journal_id,
+            at=tx.now,
+            seat=self.seat,
+            op=call.name,
             label=tx.label,
-            result=result,
-            rows=value.rows,
+            kind="op",
+            undoable=call.undoable,
+            automatic=tx.automatic,
+            areas=",".join(sorted(value.areas)),
+            args=_json_safe({"args": list(call.args), "kwargs": call.kwargs}),
+            changes=[c.to_json() for c in changes],
         )
+        return value, entry
 
     # --- undo and redo --------------------------------------------------------------------
 
@@ -479,6 +594,8 @@ def operation(
             return core.run(name, label, body, args, kwargs, undoable=undoable)
 
         op.op_name = name  # type: ignore[attr-defined]
+        # what Core.run_group needs to run it with others in one transaction
+        op.op_label, op.op_body, op.op_undoable = label, body, undoable  # type: ignore[attr-defined]
         OPERATIONS[name] = op
         return op
 

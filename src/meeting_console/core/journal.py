@@ -208,3 +208,109 @@ def apply(session: Session, changes: list[RowChange]) -> None:
             session.execute(update(table).where(table.c.id == ch.id).values(**ch.after))
         else:
             session.execute(delete(table).where(table.c.id == ch.id))
+
+
+class NeedsFlush(Exception):
+    """An operation of a group flushed (a query with changes pending, ``Tx.add``): the group
+    is run again with a flush after each operation (``ChangeCapture``)."""
+
+
+class GroupCapture:
+    """The row changes of each operation of a group, without a flush between them.
+
+    ``ChangeCapture`` reads the changes from each flush; a group of operations that each
+    flushed would pay a round trip per changed row and operation. Here each operation's net
+    change is the difference between the column values it left and those the operations before
+    it left (or the stored ones); the group is flushed once at the end (one INSERT for all
+    the status events of a clerk's group, one UPDATE of the endpoint), then the new rows' ids
+    are filled in. An operation that makes the session flush raises ``NeedsFlush``."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.flushed = False
+        # id(obj) -> (obj, its instance dict as the last operation left it, its image then or
+        # None when it does not exist then); holding obj also keeps it in the identity map
+        self._left: dict[int, tuple[Any, dict[str, Any], dict[str, Any] | None]] = {}
+        self._pending: list[tuple[RowChange, Any]] = []  # inserts whose id the flush gives
+        event.listen(session, "before_flush", self._before_flush)
+
+    def _before_flush(self, *_args: Any) -> None:
+        self.flushed = True
+
+    def close(self) -> None:
+        event.remove(self.session, "before_flush", self._before_flush)
+
+    def operation_done(self) -> list[RowChange]:
+        """The changes of the operation that just ran (ids of new rows: after ``resolve``)."""
+        if self.flushed:
+            raise NeedsFlush
+        s = self.session
+        deleted = s.deleted
+        left = self._left
+        out: list[RowChange] = []
+        for obj in [*s.new, *s.dirty, *deleted]:
+            key = id(obj)
+            prev = left.get(key)
+            gone = obj in deleted
+            if prev is not None:
+                # what the operations before this one changed is pending too: skip it cheaply
+                if gone:
+                    if prev[2] is None:
+                        continue
+                elif prev[2] is not None and obj.__dict__ == prev[1]:
+                    continue
+                before = prev[2]
+            st = attributes.instance_state(obj)
+            if prev is None:
+                before = None if st.key is None else _stored_row_of(obj)  # new, else as stored
+            if not gone and st.key is None:
+                _fill_defaults(obj)
+            after = None if gone else _row_of(obj)
+            left[key] = (obj, dict(obj.__dict__), after)
+            table = st.mapper.local_table.name
+            if before is None and after is not None:
+                ch = RowChange(table, after["id"], "i", after=dict(after))
+                if ch.id is None:
+                    self._pending.append((ch, obj))
+                out.append(ch)
+            elif before is not None and after is None:
+                out.append(RowChange(table, before["id"], "d", before=dict(before)))
+            elif before is not None and after is not None:
+                diff = [k for k in after if before.get(k) != after[k]]
+                if diff:
+                    ch = RowChange(table, after["id"], "u", {k: before.get(k) for k in diff},
+                                   {k: after[k] for k in diff})
+                    if ch.id is None:
+                        self._pending.append((ch, obj))
+                    out.append(ch)
+        return out
+
+    def check(self) -> None:
+        """Before the group's flush: a new row taken out of the session again (expunged) by a
+        later operation would be journaled as inserted and never stored."""
+        s = self.session
+        for obj, _raw, image in self._left.values():
+            if image is not None and attributes.instance_state(obj).key is None and obj not in s:
+                raise NeedsFlush
+
+    def resolve(self) -> None:
+        """After the group's flush: the ids the new rows were given."""
+        for ch, obj in self._pending:
+            ch.id = obj.id
+            if ch.op == "i":
+                ch.after["id"] = obj.id
+
+
+def _fill_defaults(obj: Any) -> None:
+    """Set the column defaults a flush would (so the insert image is complete before it)."""
+    mapper = inspect(obj).mapper
+    for attr in mapper.column_attrs:
+        col = attr.columns[0]
+        # as a flush does: an attribute not set (or None) takes the column's default
+        if obj.__dict__.get(attr.key) is not None or col.default is None:
+            continue
+        default = col.default
+        if getattr(default, "is_scalar", False):
+            setattr(obj, attr.key, default.arg)
+        elif getattr(default, "is_callable", False):
+            setattr(obj, attr.key, default.arg(None))

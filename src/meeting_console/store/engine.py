@@ -149,7 +149,10 @@ def create_db_engine(url: str) -> Engine:
             Path(u.database).touch(mode=0o600)  # type: ignore[arg-type]
         return engine
     try:
-        return create_engine(url, pool_pre_ping=True)
+        # A group of operations (core.api.Core.run_group) inserts its rows in pages: a page
+        # of ten keeps the statement short enough for psycopg to cache its parsing and for the
+        # server to prepare it; a whole group in one statement is parsed anew every time.
+        return create_engine(url, pool_pre_ping=True, insertmanyvalues_page_size=10)
     except Exception as exc:  # unknown dialect, missing driver
         raise StoreError(f"{u.render_as_string(hide_password=True)}: {exc}") from None
 

@@ -13,13 +13,14 @@ import asyncio
 import logging
 import traceback
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from meeting_console.core.api import Core
 from meeting_console.core.changes import TABLE_AREAS, Changes
+from meeting_console.core.worker import Worker
 from meeting_console.errors import ConnectionLost, UserError
 from meeting_console.i18n import _
 
@@ -66,7 +67,8 @@ class Runner(QObject):
     def __init__(self, core: Core, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.core = core
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db")
+        # one DB worker thread; operations queued together commit together (core.worker)
+        self._pool = Worker(core)
         self._delivery = _Delivery()
         self._delivery.done.connect(self._deliver)
         self._pending = 0
@@ -95,8 +97,11 @@ class Runner(QObject):
         **kwargs: Any,
     ) -> Future[Any]:
         """Run ``fn(*args, **kwargs)`` on the worker; ``on_done(result)`` runs on the GUI thread."""
+        return self._track(self._pool.submit(fn, *args, **kwargs), on_done, on_error)
+
+    def _track(self, fut: Future[Any], on_done: Callable[[Any], None] | None,
+               on_error: Callable[[str], None] | None) -> Future[Any]:
         self._set_pending(+1)
-        fut = self._pool.submit(fn, *args, **kwargs)
 
         def finished(f: Future[Any]) -> None:
             err = f.exception()
@@ -135,7 +140,7 @@ class Runner(QObject):
             self._set_pending(+1)
             QTimer.singleShot(0, lambda: self._deliver((done, failed), None, fut.exception()))
             return fut
-        return self.call(op, self.core, *args, on_done=done, on_error=failed, **kwargs)
+        return self._track(self._pool.submit_op(op, *args, **kwargs), done, failed)
 
     def undo(self, meeting_id: int | None, initiator: object = None) -> Future[Any]:
         return self.run(lambda core: core.undo(meeting_id), initiator=initiator)
@@ -147,14 +152,14 @@ class Runner(QObject):
         """Await an operation from a coroutine (qasync)."""
         if not self.online:
             raise ConnectionLost(offline_refusal())
-        fut: Future[Changes] = self._pool.submit(op, self.core, *args, **kwargs)
+        fut: Future[Changes] = self._pool.submit_op(op, *args, **kwargs)
         changes = await asyncio.wrap_future(fut)
         self._publish(changes, kwargs.get("initiator"))
         return changes
 
     def run_sync(self, op: Callable[..., Changes], *args: Any, initiator: object = None, **kwargs: Any) -> Changes:
         """Run an operation and wait for it (start-up, tests and scripts only)."""
-        changes = self._pool.submit(op, self.core, *args, **kwargs).result()
+        changes = self._pool.submit_op(op, *args, **kwargs).result()
         self._publish(changes, initiator)
         return changes
 
