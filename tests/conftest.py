@@ -92,7 +92,8 @@ def core(request: pytest.FixtureRequest, db_path: Path, clock: FakeClock) -> Ite
 
 # Core modules that run on PostgreSQL in every run; the whole core suite does with
 # MC_TEST_BACKENDS=sqlite,postgresql, which .ci/run sets.
-ALWAYS_BOTH = ("test_operations.py", "test_seats.py", "test_catalogue.py", "test_concurrency.py")
+ALWAYS_BOTH = ("test_operations.py", "test_seats.py", "test_catalogue.py", "test_concurrency.py",
+               "test_group_commit.py", "test_conflicts.py")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
