@@ -26,6 +26,7 @@ from meeting_console.core.endpoints import BatchResult, MonitorBatch, MonitorSet
 from meeting_console.errors import StoreError, UserError
 from meeting_console.i18n import _
 from meeting_console.monitor.service import Monitor, MonitorStatus
+from meeting_console.monitor.writer_process import BatchWriter
 from meeting_console.ui.bus import Runner, offline_refusal
 
 log = logging.getLogger(__name__)
@@ -36,10 +37,18 @@ log = logging.getLogger(__name__)
 SWITCH_INTERVAL_S = 0.001
 
 
-def _apply_batch(core: Any, meeting_id: int, batch: MonitorBatch) -> Changes:
+# a meeting monitoring this many endpoints has its big batches written by a helper process
+# (``monitor.writer_process``): the DB worker then waits on a pipe instead of holding the
+# interpreter lock that the UI thread's painting needs
+WRITER_FOR_TARGETS = 2000
+
+
+def _apply_batch(core: Any, meeting_id: int, batch: MonitorBatch, writer: BatchWriter | None = None) -> Changes:
     # a busy or full database is reported as a value, so the monitor keeps the batch and
     # tries again at the next flush
     try:
+        if writer is not None:
+            return writer.apply(meeting_id, batch)
         return endpoints.apply_monitor_batch(core, meeting_id, batch)
     except StoreError as exc:
         return Changes(result=exc)
@@ -64,6 +73,7 @@ class MonitorController(QObject):
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._starting = False
+        self.writer: BatchWriter | None = None
         self._reload = QTimer(self)
         self._reload.setSingleShot(True)
         self._reload.setInterval(300)
@@ -98,6 +108,9 @@ class MonitorController(QObject):
                           on_live=self.live_changed.emit, on_status=self.status_changed.emit,
                           flush_s=self.flush_s)
         self.monitor = monitor
+        if len(setup.targets) >= WRITER_FOR_TARGETS and BatchWriter.usable(self.runner.core):
+            self.writer = BatchWriter(self.runner.core)
+            self.writer.start()
         loop = asyncio.new_event_loop()
         self._loop = loop
 
@@ -155,6 +168,9 @@ class MonitorController(QObject):
             self.failed.emit(_("Monitoring stopped: {error}").format(error=error))
         self._thread = None
         self._loop = None
+        writer, self.writer = self.writer, None
+        if writer is not None:  # after the last batch (queued on the DB worker before this)
+            self.runner.call(writer.close)
         sys.setswitchinterval(self._switch_interval)
         self.running_changed.emit(False)
 
@@ -192,7 +208,7 @@ class MonitorController(QObject):
             # and writes it once the console has reconnected
             reply(None, (StoreError if message == offline_refusal() else UserError)(message))
 
-        self.runner.run(_apply_batch, self.meeting_id, batch, initiator=self, on_done=done,
+        self.runner.run(_apply_batch, self.meeting_id, batch, self.writer, initiator=self, on_done=done,
                         on_error=refused)
 
     # --- following the clerks' edits ---------------------------------------------------------
