@@ -32,7 +32,7 @@ from meeting_console.errors import StoreError, UserError
 from meeting_console.monitor.feed_process import _recv, _send
 
 # batches at least this large go to the child (small ones cost less than the round trip)
-WRITER_FROM = 500
+WRITER_FROM = 200
 
 
 class _AtClock:
