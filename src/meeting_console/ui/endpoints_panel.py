@@ -397,7 +397,9 @@ class EndpointsPanel(Panel):
             text += _(" · roll call: {w} not answered").format(w=m.unanswered)
         self.summary.setText(text)
         colour = "#c62828" if lost else ("#b26a00" if unstable else "#1b7f3b")
-        self.summary.setStyleSheet(f"QLabel#summary {{ font-weight: bold; color: {colour}; }}")
+        if colour != getattr(self, "_summary_colour", None):  # a new style sheet re-polishes the label
+            self._summary_colour = colour
+            self.summary.setStyleSheet(f"QLabel#summary {{ font-weight: bold; color: {colour}; }}")
         self._update_shown()
 
     def _update_shown(self) -> None:
