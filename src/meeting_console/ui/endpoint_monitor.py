@@ -42,6 +42,7 @@ SWITCH_INTERVAL_S = 0.001
 # (``monitor.writer_process``): the DB worker then waits on a pipe instead of holding the
 # interpreter lock that the UI thread's painting needs
 WRITER_FOR_TARGETS = 1000
+WRITER_BATCH = 10_000  # observations per operation when the helper writes
 
 
 class CollectorHold:
@@ -149,15 +150,17 @@ class MonitorController(QObject):
         self._starting = False
         if self.running or setup.meeting_id != self.meeting_id:
             return
-        monitor = Monitor(setup, clock=self.runner.core.clock, apply=self._apply,
-                          on_live=self.live_changed.emit, on_status=self.status_changed.emit,
-                          flush_s=self.flush_s)
-        self.monitor = monitor
         if len(setup.targets) >= WRITER_FOR_TARGETS and BatchWriter.usable(self.runner.core):
             self.writer = BatchWriter(self.runner.core)
             self.writer.start()
             self.collector.begin()
             self._quiet.start()
+        # written by the helper, a batch costs this process little however big: one commit (one
+        # fsync, one journal entry) a flush rather than one per thousand keeps the writer up
+        monitor = Monitor(setup, clock=self.runner.core.clock, apply=self._apply,
+                          on_live=self.live_changed.emit, on_status=self.status_changed.emit,
+                          flush_s=self.flush_s, max_batch=WRITER_BATCH if self.writer is not None else 1000)
+        self.monitor = monitor
         loop = asyncio.new_event_loop()
         self._loop = loop
 
