@@ -76,7 +76,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=40.0)
     args = ap.parse_args()
     from agenda_next_item import machine
-    from endpoints_scale import DISTRICTS, StallMeter, panel_on_screen, pct, rss
+    from endpoints_scale import DISTRICTS, StallMeter, helper_cpu, panel_on_screen, pct, rss
 
     from meeting_console.core import endpoints, meetings
     from meeting_console.core.api import Core
@@ -124,6 +124,7 @@ def main() -> None:
         panel.meeting_id = mid
         panel.refresh()
         await wait(lambda: panel.emodel.rowCount() == n)
+        cpu0, ui0, helpers0 = time.process_time(), time.thread_time(), helper_cpu({peer.pid})
         meter.start()
         panel.toggle_monitoring()
         took = await wait(lambda: count("connected") == listening)
@@ -139,10 +140,13 @@ def main() -> None:
         took = await wait(lambda: count("connected") == listening)
         print(f"  and back: all shown connected after {took:.1f} s")
         stalls = meter.stop()
+        cpu, ui_cpu = time.process_time() - cpu0, time.thread_time() - ui0
+        helpers = helper_cpu({peer.pid}) - helpers0
         mon = panel.monitor.monitor
         assert mon is not None
         print(f"  monitor: {mon.status.rounds} rounds, {mon.status.probes} probes, "
               f"{mon.status.skipped_busy} skipped (still busy), {mon.status.batches} batches written")
+        print(f"  CPU: console process {cpu:.1f} s (UI thread {ui_cpu:.1f} s), its helper processes {helpers:.1f} s")
         print(f"  UI stall ({len(stalls)} ticks of 5 ms): p50 {pct(stalls, 50):.1f} ms, "
               f"p99 {pct(stalls, 99):.1f} ms, max {max(stalls):.1f} ms")
         cur, peak = rss()

@@ -22,6 +22,7 @@ from meeting_console.core import editing as ed
 from meeting_console.core import vocab
 from meeting_console.core.api import Core, Tx, operation
 from meeting_console.core.concurrency import Conflict, changed_by, merge_seen
+from meeting_console.core.journal import RowChange
 from meeting_console.core.reads import MeetingEndpointInfo
 from meeting_console.core.text import nfc
 from meeting_console.core.words import word
@@ -676,21 +677,23 @@ def _journal_recorder(tx: Tx) -> Callable[[Any], None] | None:
 
 def _bulk_batch(tx: Tx, meeting_id: int, batch: Sequence[Observed], record: Callable[[Any], None]) -> BatchResult:
     """The monitor's batch for thousands of endpoints: one read, one UPDATE and one INSERT
-    statement per shape of change (executemany), each row change handed to the journal."""
-    from meeting_console.core.journal import RowChange
+    statement per shape of change (executemany), each row change handed to the journal.
 
+    On SQLite the statements go to the driver as they are, with values in their stored form
+    computed once per distinct value: SQLAlchemy's per-row parameter processing was most of
+    the batch's interpreter time, which the UI thread waits for (the interpreter lock)."""
     s = tx.session
     s.flush()  # nothing of this operation may wait in the ORM behind the statements
-    T = m.MeetingEndpoint.__table__
-    E = m.EndpointStatusEvent.__table__
-    ids = sorted({o.meeting_endpoint_id for o in batch})
-    before: dict[int, dict[str, Any]] = {}
-    for chunk in _chunks(ids):
-        q = select(T.c.id, *(T.c[c] for c in _LIVE_COLUMNS)).where(T.c.id.in_(chunk), T.c.meeting_id == meeting_id)
-        for r in s.execute(q):
-            d = dict(r._mapping)
-            before[d.pop("id")] = d
-    held, unchanged, unknown = _count(batch, before)
+    if s.get_bind().dialect.name == "sqlite":
+        return _sqlite_batch(tx, meeting_id, batch, record)
+    return _statement_batch(tx, meeting_id, batch, record)
+
+
+def _live_state(batch: Sequence[Observed], before: dict[int, dict[str, Any]]) -> tuple[
+        dict[int, dict[str, Any]], list[dict[str, Any]],
+        dict[tuple[str, ...], list[tuple[int, dict[str, Any], dict[str, Any]]]]]:
+    """The batch applied to the rows read: the new live columns, the status events, and the
+    updates grouped by which columns changed (one executemany per group)."""
     current = {i: dict(v) for i, v in before.items()}
     events: list[dict[str, Any]] = []
     for o in batch:
@@ -701,36 +704,158 @@ def _bulk_batch(tx: Tx, meeting_id: int, batch: Sequence[Observed], record: Call
         if change is not None:
             events.append({"meeting_endpoint_id": o.meeting_endpoint_id, "at": change[1], "status": change[0],
                            "automatic": True, "detail": o.detail[:500]})
-    # updates, grouped by which columns changed (one executemany per group)
     groups: dict[tuple[str, ...], list[tuple[int, dict[str, Any], dict[str, Any]]]] = {}
     for i, cur in current.items():
         old = before[i]
         cols = tuple(c for c in _LIVE_COLUMNS if cur[c] != old[c] or (cur[c] is None) != (old[c] is None))
         if cols:
             groups.setdefault(cols, []).append((i, {c: old[c] for c in cols}, {c: cur[c] for c in cols}))
+    return current, events, groups
+
+
+def _batch_result(batch: Sequence[Observed], before: dict[int, dict[str, Any]], current: dict[int, dict[str, Any]],
+                  events: list[dict[str, Any]],
+                  groups: dict[tuple[str, ...], list[tuple[int, dict[str, Any], dict[str, Any]]]]) -> BatchResult:
+    held, unchanged, unknown = _count(batch, before)
+    changed = {i: after for _cols, group in groups.items() for i, _b, after in group}
+    return BatchResult(len(events), held, unchanged, unknown, {i: c["status"] for i, c in current.items()},
+                       frozenset(i for i, c in current.items() if c["manual_override"]), changed,
+                       tuple((e["meeting_endpoint_id"], e["at"], e["status"]) for e in events))
+
+
+def _statement_batch(tx: Tx, meeting_id: int, batch: Sequence[Observed], record: Callable[[Any], None]) -> BatchResult:
+    """The bulk path through SQLAlchemy Core statements (PostgreSQL)."""
+    s = tx.session
+    T = m.MeetingEndpoint.__table__
+    E = m.EndpointStatusEvent.__table__
+    ids = sorted({o.meeting_endpoint_id for o in batch})
+    before: dict[int, dict[str, Any]] = {}
+    for chunk in _chunks(ids):
+        q = select(T.c.id, *(T.c[c] for c in _LIVE_COLUMNS)).where(T.c.id.in_(chunk), T.c.meeting_id == meeting_id)
+        for r in s.execute(q):
+            d = dict(r._mapping)
+            before[d.pop("id")] = d
+    current, events, groups = _live_state(batch, before)
     for cols, changes in groups.items():
         stmt = update(T).where(T.c.id == bindparam("b_id")).values({c: bindparam(f"b_{c}") for c in cols})
         s.execute(stmt, [{"b_id": i, **{f"b_{c}": v for c, v in after.items()}} for i, _b, after in changes])
         for i, b, after in changes:
             record(RowChange("meeting_endpoint", i, "u", b, after))
     if events:
-        if s.get_bind().dialect.name == "sqlite":
-            # writers hold SQLite's write lock from BEGIN (IMMEDIATE): the next ids are ours, and
-            # one prepared INSERT for all rows is far cheaper than RETURNING row by row
-            top = s.execute(select(func.coalesce(func.max(E.c.id), 0))).scalar_one()
-            for k, ev in enumerate(events, start=top + 1):
-                ev["id"] = k
-            s.execute(insert(E), events)
-        else:
-            new_ids = s.execute(insert(E).returning(E.c.id, sort_by_parameter_order=True), events).scalars().all()
-            for eid, ev in zip(new_ids, events, strict=True):
-                ev["id"] = eid
+        new_ids = s.execute(insert(E).returning(E.c.id, sort_by_parameter_order=True), events).scalars().all()
+        for eid, ev in zip(new_ids, events, strict=True):
+            ev["id"] = eid
         for ev in events:
             record(RowChange("endpoint_status_event", ev["id"], "i", after=dict(ev)))
-    changed = {i: after for _cols, group in groups.items() for i, _b, after in group}
-    return BatchResult(len(events), held, unchanged, unknown, {i: c["status"] for i, c in current.items()},
-                       frozenset(i for i, c in current.items() if c["manual_override"]), changed,
-                       tuple((e["meeting_endpoint_id"], e["at"], e["status"]) for e in events))
+    return _batch_result(batch, before, current, events, groups)
+
+
+class _Values:
+    """Per-batch caches of a value's stored form and journal (JSON) form, computed once per
+    distinct value: a feed poll's observations share one time."""
+
+    def __init__(self, dialect: Any) -> None:
+        # the dialect's own form of the column type: its processors include the driver's
+        dt = m.MeetingEndpoint.__table__.c.status_since.type.dialect_impl(dialect)
+        self._bind = dt.bind_processor(dialect) or (lambda v: v)
+        self._result = dt.result_processor(dialect, None) or (lambda v: v)
+        self._stored: dict[Any, Any] = {}
+        self._loaded: dict[Any, Any] = {}
+        self._iso: dict[Any, str] = {}
+
+    def stored(self, v: Any) -> Any:
+        """A value as the driver takes it (what SQLAlchemy's bind processing would give)."""
+        if type(v) is datetime:
+            out = self._stored.get(v)
+            if out is None:
+                out = self._stored[v] = self._bind(v)
+            return out
+        if type(v) is bool:
+            return int(v)
+        return v
+
+    def loaded(self, raw: Any) -> Any:
+        """A stored time as the ORM reads it."""
+        if raw is None:
+            return None
+        out = self._loaded.get(raw)
+        if out is None:
+            out = self._loaded[raw] = self._result(raw)
+        return out
+
+    def json(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Values as ``RowChange.to_json`` writes them."""
+        iso = self._iso
+        out = {}
+        for k, v in values.items():
+            if type(v) is datetime:
+                t = iso.get(v)
+                if t is None:
+                    t = iso[v] = v.isoformat()
+                v = t
+            out[k] = v
+        return out
+
+
+class _EncodedChange(RowChange):
+    """A row change whose journal form was computed with the batch's caches. The bulk path
+    writes each row once per operation, so the capture never merges two changes of one row
+    (which would change ``before``/``after``); if it did, the form is computed anew."""
+
+    def encoded(self, form: dict[str, Any]) -> _EncodedChange:
+        self._form = form
+        self._sizes = (len(self.before), len(self.after))
+        return self
+
+    def to_json(self) -> dict[str, Any]:
+        if getattr(self, "_sizes", None) == (len(self.before), len(self.after)):
+            return self._form
+        return super().to_json()
+
+
+def _sqlite_batch(tx: Tx, meeting_id: int, batch: Sequence[Observed], record: Callable[[Any], None]) -> BatchResult:
+    conn = tx.session.connection()
+    val = _Values(conn.dialect)
+    ids = sorted({o.meeting_endpoint_id for o in batch})
+    before: dict[int, dict[str, Any]] = {}
+    cols_sql = ", ".join(_LIVE_COLUMNS)
+    loaded = val.loaded
+    for chunk in _chunks(ids):
+        q = (f"SELECT id, {cols_sql} FROM meeting_endpoint WHERE meeting_id = ? "
+             f"AND id IN ({', '.join('?' * len(chunk))})")
+        for (i, status, since, manual, probe_at, probe_ok, latency, detail) in conn.exec_driver_sql(
+                q, (meeting_id, *chunk)):
+            before[i] = {"status": status, "status_since": loaded(since), "manual_override": bool(manual),
+                         "last_probe_at": loaded(probe_at),
+                         "last_probe_ok": None if probe_ok is None else bool(probe_ok),
+                         "last_latency_ms": latency, "last_probe_detail": detail}
+    current, events, groups = _live_state(batch, before)
+    cursor = conn.connection.driver_connection.cursor()  # the operation's own transaction
+    stored, json = val.stored, val.json
+    try:
+        for cols, changes in groups.items():
+            sql = f"UPDATE meeting_endpoint SET {', '.join(f'{c} = ?' for c in cols)} WHERE id = ?"
+            cursor.executemany(sql, [(*(stored(after[c]) for c in cols), i) for i, _b, after in changes])
+            for i, b, after in changes:
+                record(_EncodedChange("meeting_endpoint", i, "u", b, after).encoded(
+                    {"t": "meeting_endpoint", "id": i, "op": "u", "b": json(b), "a": json(after)}))
+        if events:
+            # writers hold SQLite's write lock from BEGIN (IMMEDIATE): the next ids are ours
+            top = cursor.execute("SELECT coalesce(max(id), 0) FROM endpoint_status_event").fetchone()[0]
+            for k, ev in enumerate(events, start=top + 1):
+                ev["id"] = k
+            cursor.executemany(
+                "INSERT INTO endpoint_status_event (meeting_endpoint_id, at, status, automatic, detail, id) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(ev["meeting_endpoint_id"], stored(ev["at"]), ev["status"], 1, ev["detail"], ev["id"])
+                 for ev in events])
+            for ev in events:
+                after = dict(ev)
+                record(_EncodedChange("endpoint_status_event", ev["id"], "i", after=after).encoded(
+                    {"t": "endpoint_status_event", "id": ev["id"], "op": "i", "a": json(after)}))
+    finally:
+        cursor.close()
+    return _batch_result(batch, before, current, events, groups)
 
 
 # --- many endpoints at once -----------------------------------------------------------------

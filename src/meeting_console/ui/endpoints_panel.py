@@ -17,7 +17,7 @@ times are refreshed on timers, never per row.
 
 from __future__ import annotations
 
-import dataclasses
+import itertools
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer
@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
 
 from meeting_console.core import endpoints, outages, reads, vocab
 from meeting_console.core.changes import ENDPOINTS, MEETING, Changes
-from meeting_console.core.outages import NO_OUTAGES, Totals
 from meeting_console.core.timefmt import hhmm
 from meeting_console.i18n import _
 from meeting_console.monitor.service import MonitorStatus
@@ -62,6 +61,7 @@ from meeting_console.ui.table_model import Column
 __all__ = ["STATUS_COLOURS", "EndpointsPanel", "load_all", "load_some"]
 
 FULL_RELOAD_OVER = 20_000  # more changed rows than this: read everything again
+FOLLOW_SLICE = 250  # rows of monitor batches applied per turn of the event loop (~2 ms)
 COLUMN_WIDTHS = (220, 130, 150, 72, 90, 110, 170, 150, 64, 70, 200)
 
 
@@ -104,6 +104,11 @@ class EndpointsPanel(Panel):
         self._full_pending = False
         self._busy = False
         self._sized = False
+        # monitor batches waiting to be shown: endpoint id → (new column values, new events)
+        self._follow_queue: dict[int, tuple[dict[str, Any], list[Any]]] = {}
+        self._follow_timer = QTimer(self)
+        self._follow_timer.setInterval(0)  # a slice per turn: painting and typing go between
+        self._follow_timer.timeout.connect(self._follow_step)
         self._build_filter_bar()
         self._build_actions()
         self.monitor_line = QLabel(_("Monitoring is off (Ctrl+M starts it)."))
@@ -286,6 +291,7 @@ class EndpointsPanel(Panel):
         self._kick()
 
     def _show_full(self, loaded: Loaded) -> None:
+        self._follow_queue.clear()  # read after those batches were written: they are in it
         current = self.selected_id()
         self.tz = loaded.tz
         self.emodel.load(loaded)
@@ -302,6 +308,8 @@ class EndpointsPanel(Panel):
     def _got_some(self, result: tuple[Any, ...]) -> None:
         self._busy = False
         rows, totals, keys, ids = result
+        for i in ids:  # read after the queued batches were written: newer than them
+            self._follow_queue.pop(i, None)
         if len(rows) != len(ids) or not self.emodel.update_rows(rows, totals, keys, ids):
             self._full_pending = True  # endpoints were added or removed meanwhile
         else:
@@ -335,19 +343,40 @@ class EndpointsPanel(Panel):
         self._kick()
 
     def _follow_batch(self, result: endpoints.BatchResult) -> bool:
-        """Apply a monitor batch's written values to the rows shown; False when the rows are
-        not all here (a load is under way): then they are read back as usual."""
-        m = self.emodel
-        if self._full_pending or any(m.info(i) is None for i in result.changed):
+        """Queue a monitor batch's written values for the rows shown; False when the rows are
+        not all here (a load is under way): then they are read back as usual. The queue is
+        applied a slice per turn of the event loop (``_follow_step``): a thousand rows at once
+        would hold the UI thread for tens of milliseconds."""
+        at = self.emodel._at
+        if self._full_pending or any(i not in at for i in result.changed):
             return False
-        rows = [dataclasses.replace(m.info(i), **cols) for i, cols in result.changed.items()]  # type: ignore[arg-type]
-        totals: dict[int, Totals] = {}
-        for me_id, at, status in result.events:
-            totals[me_id] = totals.get(me_id, m.totals.get(me_id, NO_OUTAGES)).after(at, status)
-        keys = [m.keys[m._at[e.id]] for e in rows]
-        totals = {k: t for k, t in totals.items() if t.count}
-        return m.update_rows(rows, {**{k: m.totals[k] for k in result.changed if k in m.totals}, **totals},
-                             keys, set(result.changed) | set(totals))
+        queue = self._follow_queue
+        for i, cols in result.changed.items():
+            q = queue.get(i)
+            if q is None:
+                queue[i] = (dict(cols), [])
+            else:
+                q[0].update(cols)
+        for me_id, when, status in result.events:
+            q = queue.get(me_id)
+            if q is None:
+                q = queue[me_id] = ({}, [])
+            q[1].append((when, status))
+        if not self._follow_timer.isActive():
+            self._follow_timer.start()
+        return True
+
+    def _follow_step(self) -> None:
+        queue = self._follow_queue
+        if not queue:
+            self._follow_timer.stop()
+            self.emodel.settle()
+            return
+        ids = list(itertools.islice(queue, FOLLOW_SLICE))
+        self.emodel.follow([(i, *queue.pop(i)) for i in ids])
+        if not queue:
+            self._follow_timer.stop()
+            self.emodel.settle()
 
     # --- summary and ticking -----------------------------------------------------------------
 
@@ -368,7 +397,9 @@ class EndpointsPanel(Panel):
             text += _(" · roll call: {w} not answered").format(w=m.unanswered)
         self.summary.setText(text)
         colour = "#c62828" if lost else ("#b26a00" if unstable else "#1b7f3b")
-        self.summary.setStyleSheet(f"QLabel#summary {{ font-weight: bold; color: {colour}; }}")
+        if colour != getattr(self, "_summary_colour", None):  # a new style sheet re-polishes the label
+            self._summary_colour = colour
+            self.summary.setStyleSheet(f"QLabel#summary {{ font-weight: bold; color: {colour}; }}")
         self._update_shown()
 
     def _update_shown(self) -> None:

@@ -1,0 +1,203 @@
+"""Writing the monitor's big batches in a helper process.
+
+A storm of status changes (5,000 a second over 50,000 endpoints) is written as one
+``apply_monitor_batch`` operation per thousand observations. Even lean, each is tens of
+milliseconds of Python (reading the rows, the row images for the journal, the status events)
+on the console's DB worker thread, and every call the UI thread makes into Python while it
+runs waits for the interpreter lock: the panel stutters. So the operation itself runs in a
+child process with its own connection to the same database file — the same core operation,
+one transaction and one journal entry, acknowledged only after its commit — and the DB worker
+only waits for the answer (blocked on a pipe, without the lock). The ``Changes`` come back as
+from a local operation and go on the change bus as usual (SQLite allows one writer at a time:
+the worker waits meanwhile, so this console's operations stay in order).
+
+Used through ``BatchWriter``, whose ``apply`` blocks: call it on the DB worker. If the child
+cannot be started or dies, the batch is written in this process (re-applying a batch that the
+child did commit changes nothing: the endpoints have those values already).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from meeting_console.core.changes import Changes
+from meeting_console.errors import StoreError, UserError
+from meeting_console.monitor.feed_process import _recv, _send
+
+# batches at least this large go to the child (small ones cost less than the round trip)
+WRITER_FROM = 200
+
+
+class _AtClock:
+    """The console's time for one operation (the journal entry's time is the console's)."""
+
+    def __init__(self) -> None:
+        self.at: datetime | None = None
+
+    def now(self) -> datetime:
+        assert self.at is not None
+        return self.at
+
+
+def _observations(rows: list[tuple[Any, ...]]) -> Any:
+    from meeting_console.core.endpoints import MonitorBatch, Observed
+
+    return MonitorBatch(Observed(*r) for r in rows)
+
+
+def _rows(batch: Any) -> list[tuple[Any, ...]]:
+    # plain tuples pickle several times faster than the dataclasses
+    return [(o.meeting_endpoint_id, o.at, o.status, o.ok, o.latency_ms, o.detail, o.probe) for o in batch]
+
+
+def serve(inp: Any, out: Any) -> None:
+    from meeting_console.core import endpoints
+    from meeting_console.core.api import Core
+
+    core: Core | None = None
+    clock = _AtClock()
+    while True:
+        try:
+            msg = _recv(inp)
+        except (EOFError, OSError):
+            break
+        kind = msg[0]
+        if kind == "stop":
+            break
+        if kind == "open":
+            _url, seat, role, endpoint_ids = msg[1:]
+            try:
+                core = Core.open(_url, clock=clock, seat=seat, role=role, endpoint_ids=endpoint_ids)
+            except Exception as exc:
+                _send(out, ("failed", f"{type(exc).__name__}: {exc}"))
+                break
+            _send(out, ("ready",))
+            continue
+        _apply, at, meeting_id, rows = msg
+        assert core is not None
+        clock.at = at
+        try:
+            reply: tuple[Any, ...] = ("ok", endpoints.apply_monitor_batch(core, meeting_id, _observations(rows)))
+        except UserError as exc:  # refused, busy, full, disconnected: as the operation said it
+            try:
+                pickle.dumps(exc)
+                reply = ("error", exc)
+            except Exception:
+                reply = ("error", StoreError(str(exc)))
+        except Exception as exc:  # a bug: reported, the child goes on
+            reply = ("bug", f"{type(exc).__name__}: {exc}")
+        _send(out, reply)
+    if core is not None:
+        core.close()
+
+
+class BatchWriter:
+    """``apply_monitor_batch`` for one console's core, run in a child process."""
+
+    def __init__(self, core: Any) -> None:
+        self.core = core
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._ready = False
+        self._failed = False
+        self._lock = threading.Lock()  # the DB worker applies; close may come from the UI thread
+        self.remote = 0  # batches written by the child (for tests and the benchmark)
+
+    @staticmethod
+    def usable(core: Any) -> bool:
+        """A database file that another process can open (not an in-memory one), not frozen."""
+        db = core.db
+        return bool(db.is_sqlite and db.location not in ("", ":memory:") and not getattr(sys, "frozen", False))
+
+    def start(self) -> None:
+        """Start the child (it imports and opens the database while the console goes on)."""
+        with self._lock:
+            if self._proc is not None or self._failed:
+                return
+            try:
+                import meeting_console
+
+                env = dict(os.environ)
+                root = str(Path(meeting_console.__file__).resolve().parents[1])
+                env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+                self._proc = subprocess.Popen(
+                    [sys.executable, "-m", "meeting_console.monitor.writer_process"],
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+                c = self.core
+                _send(self._proc.stdin, ("open", c.db.url, c.seat, c.role, c.endpoint_ids))
+            except Exception:
+                self._failed = True
+                self._proc = None
+
+    def apply(self, meeting_id: int, batch: Any) -> Changes:
+        """Blocking (the DB worker): write one batch; as ``apply_monitor_batch(core, …)``."""
+        from meeting_console.core import endpoints
+
+        if len(batch) >= WRITER_FROM:
+            with self._lock:
+                changes = self._remote(meeting_id, batch)
+            if changes is not None:
+                return changes
+        return endpoints.apply_monitor_batch(self.core, meeting_id, batch)
+
+    def _remote(self, meeting_id: int, batch: Any) -> Changes | None:
+        proc = self._proc
+        if proc is None or self._failed:
+            return None
+        try:
+            if not self._ready:
+                first = _recv(proc.stdout)
+                if first[0] != "ready":
+                    raise EOFError
+                self._ready = True
+            _send(proc.stdin, ("apply", self.core.clock.now(), meeting_id, _rows(batch)))
+            reply = _recv(proc.stdout)
+        except (EOFError, OSError, pickle.UnpicklingError):
+            self._failed = True  # written here from now on (see the module's notes)
+            self._kill()
+            return None
+        if reply[0] == "ok":
+            self.remote += 1
+            return reply[1]  # type: ignore[no-any-return]
+        if reply[0] == "error":
+            raise reply[1]
+        return None  # a bug in the child: this process tries the batch itself
+
+    def _kill(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+            for pipe in (proc.stdin, proc.stdout):
+                if pipe is not None:
+                    try:
+                        pipe.close()
+                    except OSError:  # what was left unsent goes nowhere
+                        pass
+
+    def close(self) -> None:
+        with self._lock:
+            proc = self._proc
+            if proc is None:
+                return
+            try:
+                _send(proc.stdin, ("stop",))
+                proc.wait(5)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+            self._kill()
+
+
+if __name__ == "__main__":
+    from meeting_console.monitor import writer_process
+
+    _out = sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing but frames on the pipe
+    writer_process.serve(sys.stdin.buffer, _out)

@@ -1,0 +1,134 @@
+"""Monitor batches of thousands of rows followed by the endpoint panel a slice per turn of the
+event loop: the end state equals a fresh load, in every order and filter, and a load read
+after the batches supersedes what is still queued."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QApplication
+
+from meeting_console.core import endpoints, meetings
+from meeting_console.core.api import Core
+from meeting_console.core.endpoints import MonitorBatch, Observed
+from meeting_console.ui import endpoints_panel as ep
+from meeting_console.ui.bus import Runner
+from meeting_console.ui.endpoint_model import STATUS, EndpointModel
+from meeting_console.ui.endpoint_monitor import CollectorHold
+from meeting_console.ui.endpoints_panel import EndpointsPanel, load_all
+
+N = 600  # more than two slices
+
+
+@pytest.fixture
+def big(core: Core) -> int:
+    mid = meetings.create_meeting(core, "Hội nghị toàn tỉnh", date(2022, 1, 14)).result
+    endpoints.add_endpoints(core, mid, endpoints.Listing(
+        {"name": f"Xã {i:04d} Chiêm Hóa", "kind": "commune" if i % 3 else "district", "code": f"XA{i:04d}",
+         "expected_delegates": 5, "monitored": True} for i in range(N)))
+    return mid
+
+
+@pytest.fixture
+def panels(qtbot) -> Iterator[list[EndpointsPanel]]:
+    made: list[EndpointsPanel] = []
+    yield made
+    # gone here, on the UI thread: a Qt wrapper left to a later garbage collection could be
+    # collected on the DB worker thread of the next test
+    for panel in made:
+        panel.close()
+        panel.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    made.clear()
+    gc.collect()
+
+
+def _panel(qtbot, panels: list[EndpointsPanel], runner: Runner, mid: int) -> EndpointsPanel:
+    panel = EndpointsPanel(runner)
+    panels.append(panel)
+    panel.resize(1200, 600)
+    panel.show()
+    panel.set_meeting(mid)
+    qtbot.waitUntil(lambda: panel.emodel.rowCount() == N, timeout=20000)
+    return panel
+
+
+def _storm(core: Core, runner: Runner, mid: int, rounds: int) -> None:
+    ids = [e.id for e in endpoints.rows(core, mid)]
+    for k in range(rounds):
+        core.clock.advance(seconds=7)  # type: ignore[attr-defined]
+        status = ("lost", "connected", "unstable")[k % 3]
+        batch = MonitorBatch(Observed(i, core.clock.now(), status if (j + k) % 4 else "connected", status != "lost",
+                                      12.0, f"round {k}") for j, i in enumerate(ids))
+        runner.run(endpoints.apply_monitor_batch, mid, batch)
+
+
+def _same_as_fresh(core: Core, panel: EndpointsPanel, mid: int) -> None:
+    fresh = EndpointModel()
+    fresh.load(load_all(core, mid))
+    m = panel.emodel
+    assert m.rows == fresh.rows
+    assert m.totals == fresh.totals
+    assert {k: v for k, v in m.counts.items() if v} == fresh.counts
+
+
+@pytest.mark.parametrize("view", ["meeting order", "sorted by status", "problems only", "grouped"])
+def test_big_batches_are_followed_a_slice_at_a_time(qtbot, qtmodeltester, core: Core, runner: Runner, big: int,
+                                                     panels: list[EndpointsPanel], view: str, monkeypatch) -> None:
+    reads_back: list[int] = []
+    real = ep.load_some
+    monkeypatch.setattr(ep, "load_some", lambda *a: reads_back.append(1) or real(*a))
+    panel = _panel(qtbot, panels, runner, big)
+    m = panel.emodel
+    if view == "sorted by status":
+        m.sort(STATUS)
+    elif view == "problems only":
+        m.set_filter(status="problems")
+    elif view == "grouped":
+        m.set_grouped(True)
+    slices: list[int] = []
+    real_follow = m.follow
+    monkeypatch.setattr(m, "follow", lambda changes: slices.append(len(changes)) or real_follow(changes))
+    _storm(core, runner, big, 4)
+    qtbot.waitUntil(lambda: not runner._pending and not panel._follow_queue and not panel._follow_timer.isActive(),
+                    timeout=30000)
+    assert max(slices) <= ep.FOLLOW_SLICE < N and len(slices) >= N // ep.FOLLOW_SLICE
+    _same_as_fresh(core, panel, big)
+    shown = [m.info(i) for i in m.shown_ids()]
+    if view == "sorted by status":
+        order = ("lost", "unstable", "not_connected", "left", "connected")
+        assert [order.index(e.status) for e in shown] == sorted(order.index(e.status) for e in shown)
+    if view == "problems only":
+        assert shown and all(e.status in ("unstable", "lost") for e in shown)
+        assert len(shown) == sum(1 for e in m.rows if e.status in ("unstable", "lost"))
+    qtmodeltester.check(m)
+    assert reads_back == []
+
+
+def test_a_full_load_supersedes_what_is_still_queued(qtbot, core: Core, runner: Runner, big: int,
+                                                    panels: list[EndpointsPanel]) -> None:
+    panel = _panel(qtbot, panels, runner, big)
+    panel._follow_timer.setInterval(60_000)  # hold the queue: nothing is applied by itself
+    _storm(core, runner, big, 2)
+    qtbot.waitUntil(lambda: not runner._pending and len(panel._follow_queue) == N, timeout=30000)
+    panel.refresh()  # e.g. a directory edit: everything is read again, after those batches
+    qtbot.waitUntil(lambda: not runner._pending, timeout=30000)
+    assert not panel._follow_queue
+    _same_as_fresh(core, panel, big)
+
+
+def test_collector_hold_freezes_and_restores() -> None:
+    before = gc.get_threshold()
+    hold = CollectorHold()
+    hold.begin()
+    try:
+        assert hold.holding and gc.get_freeze_count() > 0
+        assert gc.get_threshold()[:2] == before[:2] and gc.get_threshold()[2] > 1_000_000
+        hold.quiet()
+    finally:
+        hold.end()
+    assert not hold.holding and gc.get_threshold() == before and gc.get_freeze_count() == 0
