@@ -457,6 +457,9 @@ class Core:
         self._check_role(tx.label, changes)
         meeting_id = tx.meeting_id if tx.meeting_id is not None else _meeting_of(changes)
         value = _changes_value(changes, meeting_id=meeting_id, journal_id=None, label=tx.label, result=result)
+        # this entry is the seat's last operation once committed: what undo_status would read
+        # then (an automatic entry leaves the seat's undo and redo as they were: not known here)
+        value = replace(value, undo=None if tx.automatic else UndoStatus(tx.label if call.undoable else None, None))
         entry = JournalEntry(
             meeting_id=meeting_id,
             at=tx.now,
@@ -565,6 +568,9 @@ class Core:
                 s.flush()
                 jid = entry.id
                 self._notify(s, jid)
+                # the state after it, read in the same transaction (no second read by the UI)
+                u, r = self._undo_target(s, meeting_id), self._redo_target(s, meeting_id)
+                status = UndoStatus(u.label if u else None, r.label if r else None)
         except IntegrityError as exc:
             # a row that the undo would remove is still needed by a later change
             raise OperationRefused(
@@ -575,7 +581,8 @@ class Core:
         except (OperationalError, InterfaceError) as exc:
             raise _store_error(exc) from None
         return Changes(
-            areas=value.areas, meeting_id=meeting_id, journal_id=jid, label=label, rows=value.rows
+            areas=value.areas, meeting_id=meeting_id, journal_id=jid, label=label, rows=value.rows,
+            undo=status,
         )
 
 

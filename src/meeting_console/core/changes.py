@@ -40,6 +40,10 @@ class Changes:
     result: Any = None
     # ids of rows touched, by table: lets a model with 50,000 rows update only those
     rows: dict[str, frozenset[int]] = field(default_factory=dict)
+    # this seat's undo/redo state for ``meeting_id`` right after the change, worked out in the
+    # same transaction (an ``api.UndoStatus``); None when not known (changes from another
+    # console, automatic changes): then ask ``Core.undo_status``
+    undo: Any = None
 
     def __contains__(self, area: object) -> bool:
         return area in self.areas
@@ -58,6 +62,7 @@ class Changes:
             label=other.label or self.label,
             result=other.result,
             rows=rows,
+            undo=other.undo,
         )
 
 
