@@ -587,13 +587,17 @@ class AgendaPanel(Panel):
         panels' reloads occupy the worker (a key press shows at once)."""
         mid = self.meeting_id
         prefetched = self._prefetched
+        shared = self.runner.readback
 
         def op_then_read(core: Any, *a: Any, **kw: Any) -> Any:
             changes = op(core, *a, **kw)
             ids = changes.rows.get("agenda_item", frozenset())
             if changes.journal_id is not None and changes.meeting_id == mid and ids \
                     and PEOPLE not in changes.areas:
-                prefetched[changes.journal_id] = (ids, self.load_changed(core, mid, ids, MEETING in changes.areas))
+                meeting, fresh = self.load_changed(core, mid, ids, MEETING in changes.areas)
+                prefetched[changes.journal_id] = (ids, (meeting, fresh))
+                # the other panels on the bus (the speaker queue) need the same rows
+                shared[changes.journal_id] = {"agenda_item": (ids, fresh), "meeting": meeting}
             return changes
 
         op_then_read.op_name = getattr(op, "op_name", "")  # type: ignore[attr-defined]

@@ -72,6 +72,10 @@ class Runner(QObject):
         self._delivery = _Delivery()
         self._delivery.done.connect(self._deliver)
         self._pending = 0
+        # Rows an operation's own worker task read back right after it committed, by journal id
+        # then table: {"agenda_item": (ids, rows), "meeting": info}. Panels on the bus use them
+        # instead of asking the worker for the same rows again; dropped once the change is out.
+        self.readback: dict[int, dict[str, Any]] = {}
         self._local_journal_ids: set[int] = set()
         self._high_water = 0
         self._watching = False
@@ -198,6 +202,8 @@ class Runner(QObject):
             self._local_journal_ids.add(changes.journal_id)
         if changes.any:
             self.operation_did_execute.emit(changes, initiator)
+        if changes.journal_id is not None:
+            self.readback.pop(changes.journal_id, None)
 
     # --- changes from other consoles -----------------------------------------------------
 

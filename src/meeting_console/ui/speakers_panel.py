@@ -71,6 +71,7 @@ class SpeakersPanel(Panel):
         # requests read back by the worker right after this panel's operation, by journal id
         self._prefetched: dict[int, Any] = {}
         self._pane_follows_selection = True
+        self._item_entries: list[tuple[int, str]] | None = None  # the item box's entries
         super().__init__(runner, parent)
         self.title = _("Speakers")
         # the queue's own model: the thin row model with drag and drop of waiting speakers
@@ -317,6 +318,13 @@ class SpeakersPanel(Panel):
         links = ENDPOINTS in changes.areas
         if not ids and not links and not items and not meeting:
             return
+        # rows the operation's own worker task read back (the agenda's "next item"): no read
+        got = self.runner.readback.get(changes.journal_id, {}) if changes.journal_id is not None else {}
+        read_back = got.get("agenda_item")
+        if not ids and not links and read_back is not None and read_back[0] == items \
+                and (not meeting or got.get("meeting") is not None):
+            self._patched((None, None, read_back[1], got.get("meeting") if meeting else None), items)
+            return
 
         def read(core: Any) -> tuple[Any, Any, Any, Any]:
             return (speakers.read_requests(core, mid, ids) if ids else None,
@@ -368,7 +376,11 @@ class SpeakersPanel(Panel):
 
     def _fill_items(self, data: QueueView) -> None:
         entries = [(it.id, f"{it.number or it.position}. {it.title[:60]}") for it in data.agenda]
-        have = [(self.item_box.itemData(i), self.item_box.itemText(i)) for i in range(self.item_box.count())]
+        # what the box holds, as last filled (asking the box for 200 entries costs more)
+        have = self._item_entries
+        if have is None or self.item_box.count() != len(have):
+            have = [(self.item_box.itemData(i), self.item_box.itemText(i)) for i in range(self.item_box.count())]
+        self._item_entries = entries
         if entries != have:
             self.item_box.blockSignals(True)
             self.item_box.clear()
