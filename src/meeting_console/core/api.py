@@ -131,8 +131,13 @@ def _changes_value(
     result: Any = None,
 ) -> Changes:
     rows: dict[str, set[int]] = {}
+    updates: dict[str, dict[int, dict[str, Any]] | None] = {}
     for ch in changes:
         rows.setdefault(ch.table, set()).add(ch.id)
+        if ch.op != "u":
+            updates[ch.table] = None
+        elif (table := updates.setdefault(ch.table, {})) is not None:
+            table[ch.id] = dict(ch.after)
     return Changes(
         areas=areas_of(set(rows)),
         meeting_id=meeting_id,
@@ -140,6 +145,7 @@ def _changes_value(
         label=label,
         result=result,
         rows={t: frozenset(ids) for t, ids in rows.items()},
+        updates=updates,
     )
 
 
@@ -582,7 +588,7 @@ class Core:
             raise _store_error(exc) from None
         return Changes(
             areas=value.areas, meeting_id=meeting_id, journal_id=jid, label=label, rows=value.rows,
-            undo=status,
+            undo=status, updates=value.updates,
         )
 
 

@@ -44,6 +44,10 @@ class Changes:
     # same transaction (an ``api.UndoStatus``); None when not known (changes from another
     # console, automatic changes): then ask ``Core.undo_status``
     undo: Any = None
+    # for each table whose rows were only updated: row id → the changed columns' new values
+    # (None for a table with rows inserted or deleted), so that a view holding those rows can
+    # patch them without reading them again; empty when not known (another console's change)
+    updates: dict[str, dict[int, dict[str, Any]] | None] = field(default_factory=dict)
 
     def __contains__(self, area: object) -> bool:
         return area in self.areas
@@ -63,7 +67,7 @@ class Changes:
             result=other.result,
             rows=rows,
             undo=other.undo,
-        )
+        )  # (no ``updates``: a merged change is read again)
 
 
 def areas_of(tables: set[str]) -> frozenset[str]:
