@@ -54,6 +54,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 PARTIAL_LIMIT = 64  # a change touching more requests than this reads the whole queue again
 _FULL_READ_AREAS = frozenset({AGENDA, MEETING, PEOPLE, ENDPOINTS})  # a prefetch does not cover these
 
+
 def _patchable(changes: Changes) -> bool:
     """Whether a change only updated columns of requests and agenda items that their read rows
     show as they stand: then the queue patches the rows it holds instead of reading them."""

@@ -30,6 +30,7 @@ def merge_agenda(held: Iterable[Any], reread: Iterable[int], fresh: Iterable[Any
         rows[it.id] = it
     return tuple(sorted(rows.values(), key=lambda it: (it.position, it.id)))
 
+
 def patched(held: Iterable[Any], changes: Any, table: str, fields: frozenset[str]) -> tuple[Any, ...] | None:
     """The rows of ``table`` a change updated, patched from its ``updates`` (frozen dataclass
     rows: ``dataclasses.replace``), when every one of them is among ``held`` and only ``fields``
