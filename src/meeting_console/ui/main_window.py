@@ -358,7 +358,7 @@ class MainWindow(QMainWindow):
     def _show_undo(self, status: Any) -> None:
         undo_text = _("Undo {action}").format(action=status.undo_label) if status.can_undo else _("Undo")
         redo_text = _("Redo {action}").format(action=status.redo_label) if status.can_redo else _("Redo")
-        # unchanged actions are left alone: a change would rebuild the Edit menu's entries
+        # left alone when unchanged: setting them emits QAction.changed to every menu showing them
         if (undo_text, status.can_undo) != (self.undo_action.text(), self.undo_action.isEnabled()):
             self.undo_action.setEnabled(status.can_undo)
             self.undo_action.setText(undo_text)
