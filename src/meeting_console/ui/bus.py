@@ -83,6 +83,7 @@ class Runner(QObject):
         self._watch_timer.setInterval(WATCH_INTERVAL_MS)
         self._watch_timer.timeout.connect(self._poll_external)
         self.online = True
+        self._shut = False
         self._probing = False
         self._reconnect_timer = QTimer(self)
         self._reconnect_timer.setInterval(RECONNECT_INTERVAL_MS)
@@ -230,6 +231,8 @@ class Runner(QObject):
         self._watch_timer.start()
 
     def _poll_external(self) -> None:
+        if self._shut:  # a wake-up or a timer that was already queued when the runner stopped
+            return
         if self._watching:
             self._poll_again = True
             return
@@ -311,6 +314,7 @@ class Runner(QObject):
             self._poll_external()
 
     def shutdown(self) -> None:
+        self._shut = True
         self._reconnect_timer.stop()
         self._watch_timer.stop()
         if getattr(self, "_listener", None) is not None:
