@@ -310,7 +310,8 @@ class SpeakersPanel(Panel):
     def _sure(self) -> bool:
         """Does the queue show the stored state, this console's own operations included? Not
         while one is on its way or a read is: a key pressed twice quickly is no conflict."""
-        return not getattr(self, "_in_flight", 0) and not self._loading and self.data is not None
+        return not getattr(self, "_in_flight", 0) and not self._loading and not self._partial_reads \
+            and self.data is not None
 
     def _on_changes(self, changes: Changes, initiator: object) -> None:
         """A change that touched only a few requests, agenda items, the meeting or endpoints
@@ -351,11 +352,11 @@ class SpeakersPanel(Panel):
         if not ids and not links and not items and not meeting:
             return
         # rows the operation's own worker task read back (the agenda's "next item"): no read
-        got = self.runner.readback.get(changes.journal_id, {}) if changes.journal_id is not None else {}
-        read_back = got.get("agenda_item")
+        shared = self.runner.readback.get(changes.journal_id, {}) if changes.journal_id is not None else {}
+        read_back = shared.get("agenda_item")
         if not ids and not links and read_back is not None and read_back[0] == items \
-                and (not meeting or got.get("meeting") is not None):
-            self._patched((None, None, read_back[1], got.get("meeting") if meeting else None), items)
+                and (not meeting or shared.get("meeting") is not None):
+            self._patched((None, None, read_back[1], shared.get("meeting") if meeting else None), items)
             return
 
         def read(core: Any) -> tuple[Any, Any, Any, Any]:
