@@ -202,6 +202,16 @@ def main() -> None:
     if panel.model.rowCount() != args.requests:
         raise SystemExit(f"the queue shows {panel.model.rowCount()} rows: {panel.summary.text()}")
     watch = PaintWatch(panel)
+    # reads a press queues on the DB worker besides its operation (panels reading rows back)
+    tasks = [0]
+    plain_call = runner.call
+
+    def counted_call(*a, **k):  # type: ignore[no-untyped-def]
+        if "op_then_read" not in getattr(a[0], "__qualname__", ""):
+            tasks[0] += 1
+        return plain_call(*a, **k)
+
+    runner.call = counted_call  # type: ignore[method-assign]
     view = panel.view
     view.setFocus()
 
@@ -214,11 +224,13 @@ def main() -> None:
         reorder.append(watch.press(view, Qt.Key.Key_Down if down else Qt.Key.Key_Up,
                                    Qt.KeyboardModifier.ControlModifier))
         row = row + 1 if down else row - 1
+    reorder_tasks, tasks[0] = tasks[0], 0
     call = []
     view.scrollToTop()  # the secretary looks at the head of the queue
     QTest.qWait(100)
     for _ in range(min(args.presses, args.requests - 1)):
         call.append(watch.press(view, Qt.Key.Key_F5))
+    call_tasks = tasks[0]
     now = datetime.now(UTC)
     done = [s for s in reads.speakers(core, mid) if s.status == "done"]
     assert len(done) == len(call) - 1, (len(done), len(call))
@@ -237,6 +249,8 @@ def main() -> None:
     report("  CPU time of the process per reorder", watch.cpu[:n])
     report("key → repaint: call next (F5)", call)
     report("  CPU time of the process per call", watch.cpu[n:])
+    print(f"  DB worker reads per press: reorder {reorder_tasks / max(n, 1):.2f}, "
+          f"call next {call_tasks / max(len(call), 1):.2f}")
     print(f"  load average during the run: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPU(s)")
     runner.shutdown()
     window.close()

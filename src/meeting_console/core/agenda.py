@@ -551,3 +551,7 @@ def read_items(core: Core, meeting_id: int, ids: Iterable[int]) -> tuple[reads.A
 
 
 ITEM_INFO_FIELDS = dataclasses.fields(reads.AgendaItemInfo)
+# Columns whose new values, as an operation's ``Changes.updates`` carries them, are the read
+# row's values as they stand (the presenter's name comes from another table: read again).
+ITEM_PATCH_FIELDS = frozenset(f.name for f in ITEM_INFO_FIELDS) - {
+    "id", "meeting_id", "presenter_id", "presenter_text", "presenter_name"}

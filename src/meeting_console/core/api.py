@@ -131,8 +131,13 @@ def _changes_value(
     result: Any = None,
 ) -> Changes:
     rows: dict[str, set[int]] = {}
+    updates: dict[str, dict[int, dict[str, Any]] | None] = {}
     for ch in changes:
         rows.setdefault(ch.table, set()).add(ch.id)
+        if ch.op != "u":
+            updates[ch.table] = None
+        elif (table := updates.setdefault(ch.table, {})) is not None:
+            table[ch.id] = dict(ch.after)
     return Changes(
         areas=areas_of(set(rows)),
         meeting_id=meeting_id,
@@ -140,6 +145,7 @@ def _changes_value(
         label=label,
         result=result,
         rows={t: frozenset(ids) for t, ids in rows.items()},
+        updates=updates,
     )
 
 
@@ -457,6 +463,9 @@ class Core:
         self._check_role(tx.label, changes)
         meeting_id = tx.meeting_id if tx.meeting_id is not None else _meeting_of(changes)
         value = _changes_value(changes, meeting_id=meeting_id, journal_id=None, label=tx.label, result=result)
+        # this entry is the seat's last operation once committed: what undo_status would read
+        # then (an automatic entry leaves the seat's undo and redo as they were: not known here)
+        value = replace(value, undo=None if tx.automatic else UndoStatus(tx.label if call.undoable else None, None))
         entry = JournalEntry(
             meeting_id=meeting_id,
             at=tx.now,
@@ -565,6 +574,9 @@ class Core:
                 s.flush()
                 jid = entry.id
                 self._notify(s, jid)
+                # the state after it, read in the same transaction (no second read by the UI)
+                u, r = self._undo_target(s, meeting_id), self._redo_target(s, meeting_id)
+                status = UndoStatus(u.label if u else None, r.label if r else None)
         except IntegrityError as exc:
             # a row that the undo would remove is still needed by a later change
             raise OperationRefused(
@@ -575,7 +587,8 @@ class Core:
         except (OperationalError, InterfaceError) as exc:
             raise _store_error(exc) from None
         return Changes(
-            areas=value.areas, meeting_id=meeting_id, journal_id=jid, label=label, rows=value.rows
+            areas=value.areas, meeting_id=meeting_id, journal_id=jid, label=label, rows=value.rows,
+            undo=status, updates=value.updates,
         )
 
 

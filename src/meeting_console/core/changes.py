@@ -40,6 +40,14 @@ class Changes:
     result: Any = None
     # ids of rows touched, by table: lets a model with 50,000 rows update only those
     rows: dict[str, frozenset[int]] = field(default_factory=dict)
+    # this seat's undo/redo state for ``meeting_id`` right after the change, worked out in the
+    # same transaction (an ``api.UndoStatus``); None when not known (changes from another
+    # console, automatic changes): then ask ``Core.undo_status``
+    undo: Any = None
+    # for each table whose rows were only updated: row id → the changed columns' new values
+    # (None for a table with rows inserted or deleted), so that a view holding those rows can
+    # patch them without reading them again; empty when not known (another console's change)
+    updates: dict[str, dict[int, dict[str, Any]] | None] = field(default_factory=dict)
 
     def __contains__(self, area: object) -> bool:
         return area in self.areas
@@ -58,7 +66,8 @@ class Changes:
             label=other.label or self.label,
             result=other.result,
             rows=rows,
-        )
+            undo=other.undo,
+        )  # (no ``updates``: a merged change is read again)
 
 
 def areas_of(tables: set[str]) -> frozenset[str]:

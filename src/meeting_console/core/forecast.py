@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from meeting_console.core.reads import AgendaItemInfo
 
@@ -196,12 +196,34 @@ def _elapsed(it: AgendaItemInfo, now: datetime) -> tuple[float, float]:
     return max(gross - it.paused_seconds, 0.0), paused
 
 
+# The plan (slots, breaks, overlaps) changes only when an item's planned time, minutes or
+# place does, not when the agenda runs: kept for the last plan seen. Done and skipped items'
+# forecasts do not depend on the moment: kept by item id. (Values only; safe across threads,
+# an entry being replaced whole.)
+_PLAN: list[Any] = [None, None]
+_HELD: dict[int, tuple[AgendaItemInfo, PlannedSlot, ItemForecast]] = {}
+
+
+def _plan(items: Sequence[AgendaItemInfo]) -> tuple[
+        dict[int, PlannedSlot], dict[int, float], tuple[Overlap, ...], datetime | None, datetime | None]:
+    key = tuple((it.id, it.planned_start, it.planned_minutes, it.unplanned) for it in items)
+    memo = _PLAN[0]
+    if memo is not None and memo[0] == key:
+        return memo[1]  # type: ignore[no-any-return]
+    slots = planned_slots(items)
+    planned_ends = [s.end for s in slots.values() if s.end is not None]
+    planned_starts = [s.start for s in slots.values() if s.start is not None]
+    value = (slots, _gaps(items, slots), overlaps(items, slots),
+             min(planned_starts) if planned_starts else None, max(planned_ends) if planned_ends else None)
+    _PLAN[0] = (key, value)
+    return value
+
+
 def forecast(items: Sequence[AgendaItemInfo], now: datetime, *, meeting_status: str = "",
              meeting_end: datetime | None = None) -> Forecast:
     """The timeline at ``now``. ``items`` in agenda order; ``meeting_status`` "closed" stops
     every projection (the meeting's ``meeting_end`` is then the end)."""
-    slots = planned_slots(items)
-    gaps = _gaps(items, slots)
+    slots, gaps, overlapping, planned_start, planned_end = _plan(items)
     closed = meeting_status == "closed"
     started_any = meeting_status in ("live", "closed") or any(it.status in STARTED for it in items)
 
@@ -249,9 +271,6 @@ def forecast(items: Sequence[AgendaItemInfo], now: datetime, *, meeting_status: 
             ends[it.id] = start + timedelta(minutes=it.planned_minutes + it.extended_minutes)
             cursor = ends[it.id]
 
-    planned_ends = [s.end for s in slots.values() if s.end is not None]
-    planned_starts = [s.start for s in slots.values() if s.start is not None]
-    planned_end = max(planned_ends) if planned_ends else None
     if closed:
         projected_end = meeting_end or (max(ends.values()) if ends else None)
     else:
@@ -274,8 +293,16 @@ def forecast(items: Sequence[AgendaItemInfo], now: datetime, *, meeting_status: 
         ratio = overrun / total if total > 0 else float("inf")
 
     out = []
+    held = _HELD
     for it in items:
         slot = slots[it.id]
+        if it.status == "skipped" or (it.status == "done" and it.actual_end is not None):
+            # a done or skipped item's times do not move with ``now``: the same as last time
+            # when the item and its slot are (a timeline recomputes every second)
+            hit = held.get(it.id)
+            if hit is not None and hit[0] == it and hit[1] == slot:
+                out.append(hit[2])
+                continue
         allowed = (it.planned_minutes + it.extended_minutes) * 60
         start = it.actual_start if it.status in STARTED else starts.get(it.id)
         end = ends.get(it.id)
@@ -307,17 +334,21 @@ def forecast(items: Sequence[AgendaItemInfo], now: datetime, *, meeting_status: 
             if end is not None and slot.end is not None else None,
             shrink_seconds=shrink,
         ))
+        if it.status == "skipped" or (it.status == "done" and it.actual_end is not None):
+            if len(held) > 4096:
+                held.clear()
+            held[it.id] = (it, slot, out[-1])
     return Forecast(
         now=now,
         items=tuple(out),
         current_id=current.id if current is not None else None,
-        planned_start=min(planned_starts) if planned_starts else None,
+        planned_start=planned_start,
         planned_end=planned_end,
         projected_end=projected_end,
         overrun_seconds=overrun,
         shrink_ratio=ratio,
         remaining_seconds=total,
-        overlaps=overlaps(items, slots),
+        overlaps=overlapping,
         closed=closed,
     )
 

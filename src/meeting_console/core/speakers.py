@@ -975,6 +975,14 @@ class QueueView:
         return replace(self, speakers=tuple(rows), links=links)
 
 
+# Columns whose new values, as an operation's ``Changes.updates`` carries them, are the read
+# request's values as they stand (a person or an endpoint brings names from other tables).
+REQUEST_PATCH_FIELDS = frozenset({
+    "agenda_item_id", "topic", "requested_minutes", "limit_minutes", "source", "position", "status",
+    "requested_at", "actual_start", "actual_end", "paused_at", "paused_seconds", "extended_seconds",
+    "summary"})
+
+
 @dataclass(frozen=True)
 class RequestsUpdate:
     """Some requests read again: their new values, the ids that no longer exist, and the

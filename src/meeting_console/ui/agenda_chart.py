@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -69,12 +69,15 @@ class AgendaChart(QWidget):
         self.setMouseTracking(True)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self._drawn: Any = None
+        self._span_memo: Any = None
 
     # --- data -------------------------------------------------------------------------------
 
     def set_data(self, bars: Sequence[fc.ChartBar], forecast: fc.Forecast | None, tz: str) -> None:
-        """New data; the widget repaints only when something moves by a pixel or a text
-        changes (the agenda ticks every second, the chart needs far fewer frames)."""
+        """New data; the widget repaints only what moves by a pixel or whose text changes: the
+        strips that changed, thin bands where the lines (now, planned end, projected end) were
+        and are, and the legend. The whole chart repaints only when its time axis changes. (The
+        agenda ticks every second and "next item" changes two strips of two hundred.)"""
         grew = len(bars) != len(self.bars)
         self.bars = tuple(bars)
         self.forecast = forecast
@@ -84,16 +87,32 @@ class AgendaChart(QWidget):
             self.updateGeometry()
             self.setFixedHeight(self.sizeHint().height())
         sig = self._signature()
-        if grew or sig != self._drawn:
-            self._drawn = sig
-            self.update()
+        drawn, self._drawn = self._drawn, sig
+        if grew or drawn is None or sig[0] != drawn[0] or sig[0] is None or len(sig[1]) != len(drawn[1]):
+            if grew or sig != drawn:
+                self.update()
+            return
+        w = self.width()
+        for i, (a, b) in enumerate(zip(drawn[1], sig[1], strict=True)):
+            if a != b:
+                self.update(QRect(0, AXIS_H + i * ROW_H, w, ROW_H))
+        if sig[2] != drawn[2]:
+            rows_bottom = AXIS_H + ROW_H * len(self.bars)
+            x0 = int(self._label_width() + PAD)
+            for old, new in zip(drawn[2][0], sig[2][0], strict=True):
+                if old != new:
+                    for x in (old, new):
+                        if x is not None:
+                            self.update(QRect(x0 + x - 3, AXIS_H - 4, 7, rows_bottom - AXIS_H + 6))
+            self.update(QRect(0, rows_bottom, w, max(self.height() - rows_bottom, 0)))  # the legend
 
     def _signature(self) -> Any:
-        """What the picture depends on: the strips as they are, except that the moving ends
-        (the running item's, the projections) and the now line count in pixels."""
+        """What the picture depends on, in three parts: the time axis (any change repaints the
+        whole chart); per strip, what it shows, its moving ends in pixels; the lines' places
+        in pixels with the legend's texts."""
         span = self._span()
         if span is None or not self.bars:
-            return (len(self.bars), None)
+            return (None, (len(self.bars),), None)
         lo, hi = span
         x0 = self._label_width() + PAD
         plot_w = max(self.width() - x0 - PAD, 10)
@@ -106,15 +125,22 @@ class AgendaChart(QWidget):
             return None if t is None else t.astimezone(self.tz).strftime("%H:%M")
 
         f = self.forecast
-        moving = tuple((i, px(b.actual_end), px(b.projected_start), px(b.projected_end))
-                       for i, b in enumerate(self.bars) if b.status in fc.CURRENT or b.projected_end)
-        still = tuple(b for b in self.bars if b.status not in fc.CURRENT and not b.projected_end)
-        head = (lo, hi, self.width(), f.current_id if f else None, f.closed if f else None,
-                minute(f.now) if f else None, minute(f.planned_end) if f else None,
-                minute(f.projected_end) if f else None, px(f.now) if f else None,
-                (f.current.alert if f and f.current else None),
-                tuple((b.id, b.over, b.status) for b in self.bars if b.status in fc.CURRENT))
-        return head, moving, still
+        current = f.current_id if f else None
+        rows = []
+        for b in self.bars:
+            if b.status in fc.CURRENT or b.projected_end:
+                cur = f.item(b.id) if f is not None and b.status in fc.CURRENT else None
+                rows.append((b.id, b.label, b.status, b.unplanned, b.over, b.id == current,
+                             px(b.planned_start), px(b.planned_end), px(b.actual_start), px(b.actual_end),
+                             px(b.projected_start), px(b.projected_end), cur.alert if cur else None))
+            else:
+                rows.append((b, b.id == current))
+        head = (lo, hi, self.width(), self.height())
+        lines = ((px(f.now) if f and not f.closed else None, px(f.planned_end) if f else None,
+                  px(f.projected_end) if f else None),
+                 (f.closed, f.late, minute(f.now), minute(f.planned_end), minute(f.projected_end))
+                 if f else None)
+        return head, tuple(rows), lines
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -188,6 +214,15 @@ class AgendaChart(QWidget):
         return min(300.0, max(140.0, self.width() * 0.3))
 
     def _span(self) -> tuple[datetime, datetime] | None:
+        # the same data and width give the same axis: set_data works it out, the paint reuses it
+        memo = self._span_memo
+        if memo is not None and memo[0] is self.bars and memo[1] is self.forecast and memo[2] == self.width():
+            return memo[3]  # type: ignore[no-any-return]
+        span = self._span_of()
+        self._span_memo = (self.bars, self.forecast, self.width(), span)
+        return span
+
+    def _span_of(self) -> tuple[datetime, datetime] | None:
         now = self.forecast.now if self.forecast else None
         span = fc.chart_span(self.bars, now)
         if span is None:
@@ -250,10 +285,18 @@ class AgendaChart(QWidget):
         small = QFont(self.font())
         small.setPointSizeF(max(self.font().pointSizeF() - 1, 7))
 
+        # only the strips in the part to repaint (a long agenda scrolls; a change repaints
+        # the strips it changed and the bands where lines moved)
+        region = event.region()
+        exposed = event.rect()
+        first = max(int((exposed.top() - AXIS_H) // ROW_H), 0)
+        last = min(int((exposed.bottom() - AXIS_H) // ROW_H) + 1, len(self.bars))
+        rows = [i for i in range(first, last) if region.intersects(QRect(0, AXIS_H + i * ROW_H, self.width(), ROW_H))]
+
         # current item band
         current = self.forecast.current_id if self.forecast else None
-        for i, b in enumerate(self.bars):
-            if b.id == current:
+        for i in rows:
+            if self.bars[i].id == current:
                 p.fillRect(QRectF(0, AXIS_H + i * ROW_H, self.width(), ROW_H), CURRENT_BAND)
 
         # grid and axis
@@ -273,22 +316,20 @@ class AgendaChart(QWidget):
 
         # strips (only those in the exposed part: a long agenda scrolls)
         p.setFont(self.font())
-        exposed = event.rect()
-        first = max(int((exposed.top() - AXIS_H) // ROW_H), 0)
-        last = min(int((exposed.bottom() - AXIS_H) // ROW_H) + 1, len(self.bars))
-        for i in range(first, last):
+        for i in rows:
             b = self.bars[i]
             top = AXIS_H + i * ROW_H
             skipped = b.status == "skipped"
-            p.setPen(SKIPPED_TEXT if skipped else self.palette().text().color())
-            f = QFont(self.font())
-            f.setStrikeOut(skipped)
-            f.setBold(b.id == current)
-            f.setItalic(b.unplanned)
-            p.setFont(f)
-            text = fm.elidedText(b.label, Qt.TextElideMode.ElideRight, int(label_w - PAD))
-            p.drawText(QRectF(PAD, top, label_w - PAD, ROW_H),
-                       Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
+            if region.intersects(QRect(0, top, int(label_w), ROW_H)):
+                p.setPen(SKIPPED_TEXT if skipped else self.palette().text().color())
+                f = QFont(self.font())
+                f.setStrikeOut(skipped)
+                f.setBold(b.id == current)
+                f.setItalic(b.unplanned)
+                p.setFont(f)
+                text = fm.elidedText(b.label, Qt.TextElideMode.ElideRight, int(label_w - PAD))
+                p.drawText(QRectF(PAD, top, label_w - PAD, ROW_H),
+                           Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
             half = (ROW_H - 6) / 2
             if b.planned_start is not None and b.planned_end is not None:
                 r = QRectF(x(b.planned_start), top + 3, max(x(b.planned_end) - x(b.planned_start), 1.5), half)
@@ -336,7 +377,9 @@ class AgendaChart(QWidget):
 
         # legend: the bars, then the lines, wrapped to the width (a Vietnamese legend is longer)
         p.setFont(small)
-        for kind, style, text, lx, ly in self._legend_layout(fcst, rows_bottom + 6):
+        legend = self._legend_layout(fcst, rows_bottom + 6) \
+            if region.intersects(QRect(0, rows_bottom, self.width(), max(self.height() - rows_bottom, 1))) else []
+        for kind, style, text, lx, ly in legend:
             if kind == "box":
                 brush, pen = style
                 p.setPen(pen)

@@ -51,7 +51,7 @@ from meeting_console.ui import labels
 from meeting_console.ui.agenda_chart import AgendaChart, chart_dock_widget
 from meeting_console.ui.form import Field, ask
 from meeting_console.ui.panel import Panel
-from meeting_console.ui.table_model import Column, RowsModel, merge_agenda
+from meeting_console.ui.table_model import Column, RowsModel, merge_agenda, patched
 
 RUNNING_BG = QColor("#fff4c2")
 PAUSED_BG = QColor("#e3edf7")
@@ -587,13 +587,19 @@ class AgendaPanel(Panel):
         panels' reloads occupy the worker (a key press shows at once)."""
         mid = self.meeting_id
         prefetched = self._prefetched
+        shared = self.runner.readback
 
         def op_then_read(core: Any, *a: Any, **kw: Any) -> Any:
             changes = op(core, *a, **kw)
             ids = changes.rows.get("agenda_item", frozenset())
+            if _patchable(changes):
+                return changes  # the rows are patched from the change itself: nothing to read
             if changes.journal_id is not None and changes.meeting_id == mid and ids \
                     and PEOPLE not in changes.areas:
-                prefetched[changes.journal_id] = (ids, self.load_changed(core, mid, ids, MEETING in changes.areas))
+                meeting, fresh = self.load_changed(core, mid, ids, MEETING in changes.areas)
+                prefetched[changes.journal_id] = (ids, (meeting, fresh))
+                # the other panels on the bus (the speaker queue) need the same rows
+                shared[changes.journal_id] = {"agenda_item": (ids, fresh), "meeting": meeting}
             return changes
 
         op_then_read.op_name = getattr(op, "op_name", "")  # type: ignore[attr-defined]
@@ -605,8 +611,15 @@ class AgendaPanel(Panel):
             return
         if not changes.areas & self.areas:
             return
-        if part is not None and not self._loading and not self._want_full and not self._want_ids \
-                and not self._want_meeting and self.meeting is not None:
+        idle = not self._loading and not self._want_full and not self._want_ids \
+            and not self._want_meeting and self.meeting is not None
+        if idle and _patchable(changes):
+            # only columns of agenda items held changed: patched from the change, no read
+            fresh = patched(self.items, changes, "agenda_item", agenda.ITEM_PATCH_FIELDS)
+            if fresh is not None:
+                self._done(self.meeting_id, None, (changes.rows["agenda_item"], (None, fresh)))
+                return
+        if part is not None and idle:
             # the rows were read right after the operation, and nothing older is on its way
             self._done(self.meeting_id, None, part)
             return
@@ -703,15 +716,18 @@ class AgendaPanel(Panel):
         chart_shown = self.chart.isVisible()
         for n, (it, fi) in enumerate(zip(self.items, f.items, strict=True), start=1):
             hit = cache.get(it.id)
-            if hit is not None and hit[0] == it and hit[1] == fi and (hit[3] is not None or not chart_shown):
-                cells, bar = hit[2], hit[3]
+            # (unchanged items and done items' forecasts are the very objects held before)
+            if hit is not None and (hit[0] is it or hit[0] == it) and (hit[1] is fi or hit[1] == fi) \
+                    and (hit[3] is not None or not chart_shown):
+                row, bar = hit[2], hit[3]
             else:
                 src = _Src(it, fi)
                 cells = tuple((text(src), fg(src), bg(src)) for _h, text, fg, bg, _a in specs)
                 bar = fc.chart_bar(it, fi, now, n) if chart_shown else None
-                cache[it.id] = (it, fi, cells, bar)
-            font = "bold" if it.status in fc.CURRENT else "italic-times" if it.status == "pending" else ""
-            rows.append(TimelineRow(it.id, cells, font, it, fi))
+                font = "bold" if it.status in fc.CURRENT else "italic-times" if it.status == "pending" else ""
+                row = TimelineRow(it.id, cells, font, it, fi)
+                cache[it.id] = (it, fi, row, bar)
+            rows.append(row)
             bars.append(bar)
         if len(cache) > 2 * len(rows) + 50:
             live = {r.id for r in rows}
@@ -1026,6 +1042,14 @@ class AgendaPanel(Panel):
     def _move(self, item_id: int, index: int) -> None:
         self.loaded.connect(lambda: self.select_id(item_id), Qt.ConnectionType.SingleShotConnection)
         self.perform(agenda.move_item, item_id, index)
+
+
+def _patchable(changes: Any) -> bool:
+    """Whether a change only updated columns of agenda items that their read rows show as they
+    stand (e.g. "next item" after the meeting's start): then views patch the rows they hold."""
+    ups = changes.updates.get("agenda_item") if changes.updates else None
+    return bool(ups) and set(changes.rows) <= {"agenda_item"} and set(ups) == changes.rows["agenda_item"] \
+        and all(agenda.ITEM_PATCH_FIELDS.issuperset(u) for u in ups.values())
 
 
 def _short(text: str, limit: int = 40) -> str:

@@ -72,6 +72,10 @@ class Runner(QObject):
         self._delivery = _Delivery()
         self._delivery.done.connect(self._deliver)
         self._pending = 0
+        # Rows an operation's own worker task read back right after it committed, by journal id
+        # then table: {"agenda_item": (ids, rows), "meeting": info}. Panels on the bus use them
+        # instead of asking the worker for the same rows again; dropped once the change is out.
+        self.readback: dict[int, dict[str, Any]] = {}
         self._local_journal_ids: set[int] = set()
         self._high_water = 0
         self._watching = False
@@ -79,6 +83,7 @@ class Runner(QObject):
         self._watch_timer.setInterval(WATCH_INTERVAL_MS)
         self._watch_timer.timeout.connect(self._poll_external)
         self.online = True
+        self._shut = False
         self._probing = False
         self._reconnect_timer = QTimer(self)
         self._reconnect_timer.setInterval(RECONNECT_INTERVAL_MS)
@@ -198,6 +203,8 @@ class Runner(QObject):
             self._local_journal_ids.add(changes.journal_id)
         if changes.any:
             self.operation_did_execute.emit(changes, initiator)
+        if changes.journal_id is not None:
+            self.readback.pop(changes.journal_id, None)
 
     # --- changes from other consoles -----------------------------------------------------
 
@@ -224,6 +231,8 @@ class Runner(QObject):
         self._watch_timer.start()
 
     def _poll_external(self) -> None:
+        if self._shut:  # a wake-up or a timer that was already queued when the runner stopped
+            return
         if self._watching:
             self._poll_again = True
             return
@@ -305,6 +314,7 @@ class Runner(QObject):
             self._poll_external()
 
     def shutdown(self) -> None:
+        self._shut = True
         self._reconnect_timer.stop()
         self._watch_timer.stop()
         if getattr(self, "_listener", None) is not None:

@@ -311,11 +311,12 @@ class MainWindow(QMainWindow):
         # loads a few milliseconds after the first paint instead of before it.
         return not self.tabifiedDockWidgets(dock) or dock.objectName() in FRONT_DOCKS
 
-    def _reload_meeting(self) -> None:
+    def _reload_meeting(self, *, undo: bool = True) -> None:
         if self.meeting_id is None:
             return
         self.runner.call(reads.meeting, self.runner.core, self.meeting_id, on_done=self._got_meeting)
-        self._update_undo()
+        if undo:
+            self._update_undo()
 
     def _got_meeting(self, info: reads.MeetingInfo) -> None:
         self.meeting = info
@@ -355,10 +356,15 @@ class MainWindow(QMainWindow):
             self.runner.call(self.runner.core.undo_status, self.meeting_id, on_done=self._show_undo)
 
     def _show_undo(self, status: Any) -> None:
-        self.undo_action.setEnabled(status.can_undo)
-        self.redo_action.setEnabled(status.can_redo)
-        self.undo_action.setText(_("Undo {action}").format(action=status.undo_label) if status.can_undo else _("Undo"))
-        self.redo_action.setText(_("Redo {action}").format(action=status.redo_label) if status.can_redo else _("Redo"))
+        undo_text = _("Undo {action}").format(action=status.undo_label) if status.can_undo else _("Undo")
+        redo_text = _("Redo {action}").format(action=status.redo_label) if status.can_redo else _("Redo")
+        # left alone when unchanged: setting them emits QAction.changed to every menu showing them
+        if (undo_text, status.can_undo) != (self.undo_action.text(), self.undo_action.isEnabled()):
+            self.undo_action.setEnabled(status.can_undo)
+            self.undo_action.setText(undo_text)
+        if (redo_text, status.can_redo) != (self.redo_action.text(), self.redo_action.isEnabled()):
+            self.redo_action.setEnabled(status.can_redo)
+            self.redo_action.setText(redo_text)
 
     def undo(self) -> None:
         self.runner.undo(self.meeting_id, initiator=self)
@@ -369,9 +375,14 @@ class MainWindow(QMainWindow):
     def _on_changes(self, changes: Changes, _initiator: object) -> None:
         if changes.meeting_id not in (None, self.meeting_id):
             return
+        # an operation of this console says what undo and redo are now (worked out in its own
+        # transaction): no read on the worker after each key press
+        known = changes.undo is not None and changes.meeting_id == self.meeting_id
+        if known:
+            self._show_undo(changes.undo)
         if MEETING in changes.areas:
-            self._reload_meeting()
-        else:
+            self._reload_meeting(undo=not known)
+        elif not known:
             self._update_undo()
         if changes.label:
             self.statusBar().showMessage(changes.label, 4000)

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from meeting_console.core import reads, speakers, vocab
-from meeting_console.core.agenda import read_items
+from meeting_console.core.agenda import ITEM_PATCH_FIELDS, read_items
 from meeting_console.core.changes import AGENDA, ENDPOINTS, MEETING, PEOPLE, SPEAKERS, Changes
 from meeting_console.core.speaker_budget import CURRENT, FINISHED, limit_seconds, speech_duration
 from meeting_console.core.speakers import DOWN, NOT_BACK, QueueView
@@ -43,7 +43,7 @@ from meeting_console.ui.panel import Panel
 from meeting_console.ui.speaker_pane import CurrentSpeakerPane, budget_text
 from meeting_console.ui.speaker_queue_model import QueueModel
 from meeting_console.ui.speaker_register import RegisterSpeakerDialog
-from meeting_console.ui.table_model import Column, merge_agenda
+from meeting_console.ui.table_model import Column, merge_agenda, patched
 
 CURRENT_BG = QColor("#fff4c2")
 HELD_FG = QColor("#b26a00")
@@ -53,6 +53,22 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 PARTIAL_LIMIT = 64  # a change touching more requests than this reads the whole queue again
 _FULL_READ_AREAS = frozenset({AGENDA, MEETING, PEOPLE, ENDPOINTS})  # a prefetch does not cover these
+
+
+def _patchable(changes: Changes) -> bool:
+    """Whether a change only updated columns of requests and agenda items that their read rows
+    show as they stand: then the queue patches the rows it holds instead of reading them."""
+    ups = changes.updates
+    if not ups or not set(changes.rows) <= {"speaker_request", "agenda_item"}:
+        return False
+    for table, fields in (("speaker_request", speakers.REQUEST_PATCH_FIELDS), ("agenda_item", ITEM_PATCH_FIELDS)):
+        if table in changes.rows:
+            rows = ups.get(table)
+            if rows is None or set(rows) != changes.rows[table] \
+                    or not all(fields.issuperset(u) for u in rows.values()):
+                return False
+    return True
+
 
 WINDOW = Qt.ShortcutContext.WindowShortcut
 LOCAL = Qt.ShortcutContext.WidgetWithChildrenShortcut
@@ -71,6 +87,8 @@ class SpeakersPanel(Panel):
         # requests read back by the worker right after this panel's operation, by journal id
         self._prefetched: dict[int, Any] = {}
         self._pane_follows_selection = True
+        self._item_entries: list[tuple[int, str]] | None = None  # the item box's entries
+        self._partial_reads = 0  # reads of a few rows on their way
         super().__init__(runner, parent)
         self.title = _("Speakers")
         # the queue's own model: the thin row model with drag and drop of waiting speakers
@@ -269,6 +287,8 @@ class SpeakersPanel(Panel):
         def op_then_read(core: Any, *a: Any, **k: Any) -> Any:
             changes = op(core, *a, **k)
             ids = changes.rows.get("speaker_request", frozenset())
+            if _patchable(changes):
+                return changes  # the rows are patched from the change itself: nothing to read
             if changes.journal_id is not None and changes.meeting_id == mid and mid is not None \
                     and ids and len(ids) <= PARTIAL_LIMIT and not changes.areas & _FULL_READ_AREAS:
                 prefetched[changes.journal_id] = speakers.read_requests(core, mid, ids)
@@ -290,7 +310,8 @@ class SpeakersPanel(Panel):
     def _sure(self) -> bool:
         """Does the queue show the stored state, this console's own operations included? Not
         while one is on its way or a read is: a key pressed twice quickly is no conflict."""
-        return not getattr(self, "_in_flight", 0) and not self._loading and self.data is not None
+        return not getattr(self, "_in_flight", 0) and not self._loading and not self._partial_reads \
+            and self.data is not None
 
     def _on_changes(self, changes: Changes, initiator: object) -> None:
         """A change that touched only a few requests, agenda items, the meeting or endpoints
@@ -303,6 +324,19 @@ class SpeakersPanel(Panel):
             return
         data, mid = self.data, self.meeting_id
         ids = changes.rows.get("speaker_request", frozenset())
+        # (not while a read is on its way: it was read before this change and would undo the
+        # patch when it lands — a change published at once by ``run_sync`` overtakes it)
+        if data is not None and not self._loading and not self._partial_reads and _patchable(changes):
+            # only columns of requests and items held changed (a move, a call, "next item"):
+            # patched from the change itself, no read
+            fresh = patched(data.speakers, changes, "speaker_request", speakers.REQUEST_PATCH_FIELDS) \
+                if ids else ()
+            item_ids = changes.rows.get("agenda_item", frozenset())
+            fresh_items = patched(data.agenda, changes, "agenda_item", ITEM_PATCH_FIELDS) if item_ids else ()
+            if fresh is not None and fresh_items is not None:
+                update = speakers.RequestsUpdate(fresh, frozenset(), {}) if fresh else None
+                self._patched((update, None, fresh_items if item_ids else None, None), item_ids)
+                return
         if part is not None and data is not None and not self._loading \
                 and not changes.areas & _FULL_READ_AREAS:
             self._patched((part, None, None, None), frozenset())
@@ -317,6 +351,13 @@ class SpeakersPanel(Panel):
         links = ENDPOINTS in changes.areas
         if not ids and not links and not items and not meeting:
             return
+        # rows the operation's own worker task read back (the agenda's "next item"): no read
+        shared = self.runner.readback.get(changes.journal_id, {}) if changes.journal_id is not None else {}
+        read_back = shared.get("agenda_item")
+        if not ids and not links and read_back is not None and read_back[0] == items \
+                and (not meeting or shared.get("meeting") is not None):
+            self._patched((None, None, read_back[1], shared.get("meeting") if meeting else None), items)
+            return
 
         def read(core: Any) -> tuple[Any, Any, Any, Any]:
             return (speakers.read_requests(core, mid, ids) if ids else None,
@@ -324,8 +365,16 @@ class SpeakersPanel(Panel):
                     read_items(core, mid, items) if items else None,
                     reads.meeting(core, mid) if meeting else None)
 
-        self.runner.call(read, self.runner.core, on_done=lambda result: self._patched(result, items),
-                         on_error=lambda _m: self.refresh())
+        def got(result: tuple[Any, Any, Any, Any]) -> None:
+            self._partial_reads -= 1
+            self._patched(result, items)
+
+        def failed(_message: str) -> None:
+            self._partial_reads -= 1
+            self.refresh()
+
+        self._partial_reads += 1
+        self.runner.call(read, self.runner.core, on_done=got, on_error=failed)
 
     def _patched(self, result: tuple[Any, Any, Any, Any], items: frozenset[int]) -> None:
         """Merge what was read again into the view held: the meeting, the agenda items (in
@@ -368,7 +417,11 @@ class SpeakersPanel(Panel):
 
     def _fill_items(self, data: QueueView) -> None:
         entries = [(it.id, f"{it.number or it.position}. {it.title[:60]}") for it in data.agenda]
-        have = [(self.item_box.itemData(i), self.item_box.itemText(i)) for i in range(self.item_box.count())]
+        # what the box holds, as last filled (asking the box for 200 entries costs more)
+        have = self._item_entries
+        if have is None or self.item_box.count() != len(have):
+            have = [(self.item_box.itemData(i), self.item_box.itemText(i)) for i in range(self.item_box.count())]
+        self._item_entries = entries
         if entries != have:
             self.item_box.blockSignals(True)
             self.item_box.clear()

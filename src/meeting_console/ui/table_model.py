@@ -7,7 +7,7 @@ it emits one ``dataChanged`` per run of changed rows (batched); otherwise it res
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -29,6 +29,22 @@ def merge_agenda(held: Iterable[Any], reread: Iterable[int], fresh: Iterable[Any
     for it in fresh:
         rows[it.id] = it
     return tuple(sorted(rows.values(), key=lambda it: (it.position, it.id)))
+
+
+def patched(held: Iterable[Any], changes: Any, table: str, fields: frozenset[str]) -> tuple[Any, ...] | None:
+    """The rows of ``table`` a change updated, patched from its ``updates`` (frozen dataclass
+    rows: ``dataclasses.replace``), when every one of them is among ``held`` and only ``fields``
+    changed; None when they must be read again (a row added or deleted, a name that comes from
+    another table, a row not held, another console's change)."""
+    updates = changes.updates.get(table) if changes.updates else None
+    ids = changes.rows.get(table, frozenset())
+    if updates is None or set(updates) != set(ids):
+        return None
+    by_id = {r.id: r for r in held if r.id in updates}
+    if len(by_id) != len(updates) or any(not fields.issuperset(u) for u in updates.values()):
+        return None
+    return tuple(replace(by_id[i], **u) for i, u in updates.items())
+
 
 @dataclass(frozen=True)
 class Column:
@@ -101,7 +117,7 @@ class RowsModel(QAbstractTableModel):
             self._row_of_id = {r.id: i for i, r in enumerate(rows)}
             self.endResetModel()
             return
-        changed = [i for i, (a, b) in enumerate(zip(rows, self.rows, strict=True)) if a != b]
+        changed = [i for i, (a, b) in enumerate(zip(rows, self.rows, strict=True)) if a is not b and a != b]
         self.rows = rows
         self.refresh_rows(changed)
 

@@ -1,0 +1,83 @@
+"""The planned-vs-actual chart repaints only what a change moved, and what it shows then is what
+a full repaint draws."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from PySide6.QtCore import QEvent, QObject, QRect
+from PySide6.QtGui import QImage
+
+from meeting_console.core import forecast as fc
+from meeting_console.core.reads import AgendaItemInfo
+from meeting_console.ui.agenda_chart import AgendaChart
+
+T0 = datetime(2022, 1, 14, 1, 0, tzinfo=UTC)
+
+
+def agenda(running: int, n: int = 12) -> tuple[AgendaItemInfo, ...]:
+    """n items of 3 minutes; those before ``running`` done on time, ``running`` running."""
+    out = []
+    for i in range(n):
+        status = "done" if i < running else "running" if i == running else "pending"
+        out.append(AgendaItemInfo(
+            i + 1, 1, i + 1, str(i + 1), f"Nội dung số {i + 1}", "other", None, "", "",
+            T0 if i == 0 else None, 3, T0 + timedelta(minutes=3 * i) if i <= running else None,
+            T0 + timedelta(minutes=3 * i + 3) if i < running else None, status, None, 0, 0, False, None, ""))
+    return tuple(out)
+
+
+def feed(chart: AgendaChart, running: int, now: datetime) -> None:
+    items = agenda(running)
+    f = fc.forecast(items, now, meeting_status="live")
+    chart.set_data(fc.chart_bars(items, f), f, "Asia/Ho_Chi_Minh")
+
+
+class Paints(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.rects: list[QRect] = []
+
+    def eventFilter(self, obj: QObject, ev: QEvent) -> bool:
+        if ev.type() == QEvent.Type.Paint:
+            self.rects.append(ev.rect())  # type: ignore[attr-defined]
+        return False
+
+
+def test_next_item_repaints_two_strips_and_the_lines_not_the_chart(qtbot) -> None:
+    chart = AgendaChart()
+    qtbot.addWidget(chart)
+    chart.resize(900, 400)
+    feed(chart, 3, T0 + timedelta(minutes=10))
+    chart.show()
+    qtbot.waitExposed(chart)
+    feed(chart, 3, T0 + timedelta(minutes=10))  # at the size shown
+    qtbot.wait(50)
+    paints = Paints()
+    chart.installEventFilter(paints)
+    feed(chart, 4, T0 + timedelta(minutes=12))  # "next item": 4 done, 5 running, now moves
+    qtbot.waitUntil(lambda: bool(paints.rects))
+    painted = paints.rects[-1]
+    assert painted.height() < chart.height() or painted.width() < chart.width()
+    # what is on the screen now is what a full repaint draws
+    shot = chart.screen().grabWindow(chart.winId()).toImage().convertToFormat(QImage.Format.Format_RGB32)
+    full = chart.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    size = full.size().boundedTo(shot.size())
+    assert shot.copy(0, 0, size.width(), size.height()) == full.copy(0, 0, size.width(), size.height())
+
+
+def test_unchanged_data_repaints_nothing(qtbot) -> None:
+    chart = AgendaChart()
+    qtbot.addWidget(chart)
+    chart.resize(900, 400)
+    now = T0 + timedelta(minutes=10)
+    feed(chart, 3, now)
+    chart.show()
+    qtbot.waitExposed(chart)
+    feed(chart, 3, now)  # at the size shown
+    qtbot.wait(50)
+    paints = Paints()
+    chart.installEventFilter(paints)
+    feed(chart, 3, now)
+    qtbot.wait(50)
+    assert paints.rects == []
