@@ -6,9 +6,12 @@ import shutil
 import threading
 from pathlib import Path
 
+import pytest
+
 from meeting_console.core import agenda
 from meeting_console.core.api import Core
 from meeting_console.core.file_watch import FileWatch, check, identity
+from meeting_console.errors import StoreError
 from tests.factories import small_meeting
 
 
@@ -29,14 +32,22 @@ def test_check_names_what_happened(tmp_path: Path, clock) -> None:
         # answer, the check does not
         path.parent.rename(tmp_path / "away")
         assert "is gone" in (check(path, ident) or "")
-        b = small_meeting(core)  # nothing stops the core itself: the console must refuse
+        # the open connections would still write into the moved file: the core refuses the
+        # commit instead, so nothing is acknowledged into a file no one will find
+        before = core.high_water()
+        with pytest.raises(StoreError, match="cannot be reached"):
+            small_meeting(core)
         (tmp_path / "away").rename(path.parent)
         assert check(path, ident) is None
+        assert core.high_water() == before  # nothing of it was committed
+        b = small_meeting(core)  # the file is back: operations go through again
         # another file put in its place is not taken for it
         saved = tmp_path / "saved.db"
         path.rename(saved)
         shutil.copy(saved, path)
         assert "another file is now at" in (check(path, ident) or "")
+        with pytest.raises(StoreError, match="another file is now at"):
+            agenda.start_item(core, b.items[0])  # not into the copy standing in its place
         path.unlink()
         saved.rename(path)
         assert check(path, ident) is None

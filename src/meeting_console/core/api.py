@@ -408,6 +408,7 @@ class Core:
                     session.add_all(entries)
                     session.flush()
                     self._notify(session, entries[-1].id)
+                    self.db.check_same_file()
         except UserError as exc:  # refused before any operation ran (a viewer)
             return [exc] * len(calls)
         except IntegrityError as exc:  # at the end (journal, commit): which one is not known
@@ -577,6 +578,7 @@ class Core:
                 # the state after it, read in the same transaction (no second read by the UI)
                 u, r = self._undo_target(s, meeting_id), self._redo_target(s, meeting_id)
                 status = UndoStatus(u.label if u else None, r.label if r else None)
+                self.db.check_same_file()
         except IntegrityError as exc:
             # a row that the undo would remove is still needed by a later change
             raise OperationRefused(

@@ -37,6 +37,8 @@ class Database:
     engine: Engine
     sessions: sessionmaker[Session]
     read_sessions: sessionmaker[Session]
+    # an SQLite file's (device, inode) when it was opened: a write commits only into that file
+    file_identity: tuple[int, int] | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -52,6 +54,34 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    def check_same_file(self) -> None:
+        """Refuse (StoreError) when the SQLite file opened is no longer at its path: deleted,
+        moved, its drive gone, or another file put there. The open connections would go on
+        writing into the old file (it lives on while open), where no one would find the change;
+        checked just before a commit, so nothing is acknowledged into a lost file (the file
+        watch tells the user within half a second; this closes that half second)."""
+        if self.file_identity is None:
+            return
+        path = self.engine.url.database or ""
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            raise StoreError(f"{path}: the database file cannot be reached ({exc.strerror or exc}); "
+                             "nothing was changed") from None
+        if (st.st_dev, st.st_ino) != self.file_identity:
+            raise StoreError(f"{path}: another file is now at this path (the database this console "
+                             "opened was moved or replaced); nothing was changed")
+
+
+def _file_identity(engine: Engine) -> tuple[int, int] | None:
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return None
+    try:
+        st = os.stat(engine.url.database)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
 
 
 def default_db_path() -> Path:
@@ -250,4 +280,5 @@ def open_database(db: str | os.PathLike[str] | None = None, *, password: str | N
         raise StoreError(f"{where}: {msg}") from None
     sessions = sessionmaker(engine, expire_on_commit=False)
     read_sessions = sessionmaker(engine.execution_options(mc_read=True), expire_on_commit=False)
-    return Database(url=url, engine=engine, sessions=sessions, read_sessions=read_sessions)
+    return Database(url=url, engine=engine, sessions=sessions, read_sessions=read_sessions,
+                    file_identity=_file_identity(engine))
