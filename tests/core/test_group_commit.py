@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 
 from meeting_console.core import agenda, endpoints, reads
-from meeting_console.core.api import Core
+from meeting_console.core.api import Core, operation
 from meeting_console.core.worker import Worker
 from meeting_console.errors import OperationRefused
+from meeting_console.store import models as m
 from tests.factories import small_meeting
 
 
@@ -162,3 +163,23 @@ def test_worker_groups_what_queues_up_and_keeps_reads_in_order(core: Core) -> No
         assert worker.groups >= 1
     finally:
         worker.shutdown()
+
+
+@operation("a value the database cannot take")
+def _bad_since(tx: Any, me_id: int) -> None:
+    # a bug in an operation: the wrong type, found only when the row is written
+    tx.get(m.MeetingEndpoint, me_id).status_since = "09:00"
+
+
+def test_an_operation_failing_at_the_groups_flush_fails_alone(core: Core) -> None:
+    """The group is flushed once at the end: an error there is one operation's, not the
+    group's (one by one, the others would have been stored and acknowledged)."""
+    b = small_meeting(core)
+    sd = b.endpoints["Sơn Dương"]
+    hw = core.high_water()
+    out = core.run_group([(endpoints.set_status, (sd, "lost"), {}), (_bad_since, (sd,), {}),
+                          (endpoints.set_status, (sd, "connected"), {})])
+    assert not isinstance(out[0], BaseException) and not isinstance(out[2], BaseException)
+    assert isinstance(out[1], Exception)
+    assert [o.journal_id for o in (out[0], out[2])] == [hw + 1, hw + 2]
+    assert [e.status for e in reads.status_events(core, sd)][-2:] == ["lost", "connected"]
