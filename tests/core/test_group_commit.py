@@ -183,3 +183,23 @@ def test_an_operation_failing_at_the_groups_flush_fails_alone(core: Core) -> Non
     assert isinstance(out[1], Exception)
     assert [o.journal_id for o in (out[0], out[2])] == [hw + 1, hw + 2]
     assert [e.status for e in reads.status_events(core, sd)][-2:] == ["lost", "connected"]
+
+
+def test_an_operation_refused_at_shutdown_is_not_run_after_all(core: Core) -> None:
+    """An operation asked for once the worker is shutting down is refused to its caller; it
+    must not be run by a turn still queued from before (stored though its caller was told no)."""
+    b = small_meeting(core)
+    sd, ch = b.endpoints["Sơn Dương"], b.endpoints["Chiêm Hóa"]
+    worker = Worker(core)
+    gate = threading.Event()
+    worker.submit(gate.wait)
+    queued = [worker.submit_op(endpoints.set_status, sd, s) for s in ("lost", "connected")]
+    worker.shutdown(wait=False)  # closing while the worker is busy: the queue is still to run
+    try:
+        with pytest.raises(RuntimeError):
+            worker.submit_op(endpoints.set_status, ch, "lost")
+    finally:
+        gate.set()
+        worker.shutdown()
+    assert [f.result(timeout=30).label for f in queued]  # what was queued before is done
+    assert next(e for e in reads.endpoints(core, b.meeting_id) if e.id == ch).status == "not_connected"
