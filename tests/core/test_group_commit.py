@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 
 from meeting_console.core import agenda, endpoints, reads
-from meeting_console.core.api import Core
+from meeting_console.core.api import Core, operation
 from meeting_console.core.worker import Worker
 from meeting_console.errors import OperationRefused
+from meeting_console.store import models as m
 from tests.factories import small_meeting
 
 
@@ -162,3 +163,43 @@ def test_worker_groups_what_queues_up_and_keeps_reads_in_order(core: Core) -> No
         assert worker.groups >= 1
     finally:
         worker.shutdown()
+
+
+@operation("a value the database cannot take")
+def _bad_since(tx: Any, me_id: int) -> None:
+    # a bug in an operation: the wrong type, found only when the row is written
+    tx.get(m.MeetingEndpoint, me_id).status_since = "09:00"
+
+
+def test_an_operation_failing_at_the_groups_flush_fails_alone(core: Core) -> None:
+    """The group is flushed once at the end: an error there is one operation's, not the
+    group's (one by one, the others would have been stored and acknowledged)."""
+    b = small_meeting(core)
+    sd = b.endpoints["Sơn Dương"]
+    hw = core.high_water()
+    out = core.run_group([(endpoints.set_status, (sd, "lost"), {}), (_bad_since, (sd,), {}),
+                          (endpoints.set_status, (sd, "connected"), {})])
+    assert not isinstance(out[0], BaseException) and not isinstance(out[2], BaseException)
+    assert isinstance(out[1], Exception)
+    assert [o.journal_id for o in (out[0], out[2])] == [hw + 1, hw + 2]
+    assert [e.status for e in reads.status_events(core, sd)][-2:] == ["lost", "connected"]
+
+
+def test_an_operation_refused_at_shutdown_is_not_run_after_all(core: Core) -> None:
+    """An operation asked for once the worker is shutting down is refused to its caller; it
+    must not be run by a turn still queued from before (stored though its caller was told no)."""
+    b = small_meeting(core)
+    sd, ch = b.endpoints["Sơn Dương"], b.endpoints["Chiêm Hóa"]
+    worker = Worker(core)
+    gate = threading.Event()
+    worker.submit(gate.wait)
+    queued = [worker.submit_op(endpoints.set_status, sd, s) for s in ("lost", "connected")]
+    worker.shutdown(wait=False)  # closing while the worker is busy: the queue is still to run
+    try:
+        with pytest.raises(RuntimeError):
+            worker.submit_op(endpoints.set_status, ch, "lost")
+    finally:
+        gate.set()
+        worker.shutdown()
+    assert [f.result(timeout=30).label for f in queued]  # what was queued before is done
+    assert next(e for e in reads.endpoints(core, b.meeting_id) if e.id == ch).status == "not_connected"

@@ -118,3 +118,43 @@ def test_the_console_paints_first_then_opens_the_core(core: Core, demo_id: int, 
     out = subprocess.run([sys.executable, "-m", "meeting_console", "--db", str(db_path)],
                          capture_output=True, text=True, timeout=180, env=env)
     assert out.returncode == 2 and "newer version" in out.stderr and "painted" not in out.stdout
+
+
+_DELETED_WHILE_OPENING = """
+import sys
+import meeting_console.cli as cli
+from meeting_console.ui import main_window
+
+real = cli.open_core
+
+def open_then_delete(args, ask=None):  # another console deletes the meeting meanwhile
+    core = real(args, ask)
+    from meeting_console.core import meetings
+    meetings.delete_meeting(core, int(sys.argv[2]))
+    return core
+
+cli.open_core = open_then_delete
+titles = []
+show = main_window.MainWindow._show_meeting
+def shown(self):
+    show(self)
+    titles.append(self.windowTitle())
+main_window.MainWindow._show_meeting = shown
+code = cli.main(["--db", sys.argv[1]])
+print("title", titles[-1] if titles else None)
+sys.exit(code)
+"""
+
+
+def test_a_meeting_deleted_while_the_core_opens(core: Core, demo_id: int, db_path: Path) -> None:
+    """The first screen's meeting deleted by another console before the Core is open: the
+    window opens what the ordinary start would (here no meeting), follows other consoles,
+    and is ready (not left with the deleted meeting's title and an error)."""
+    core.close()
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "MEETING_CONSOLE_EXIT_AFTER_PAINT": "1"}
+    out = subprocess.run([sys.executable, "-c", _DELETED_WHILE_OPENING, str(db_path), str(demo_id)],
+                         capture_output=True, text=True, timeout=180, env=env)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["painted", "ready", "title"]
+    assert "no meeting" in lines[-1]

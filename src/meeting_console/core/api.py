@@ -447,7 +447,14 @@ class Core:
             capture.check()
         finally:
             capture.close()
-        session.flush()
+        try:
+            session.flush()
+        except (OperationalError, InterfaceError):
+            raise  # the connection or the server: the whole group fails
+        except Exception:
+            # one operation's row the database would not take (a constraint, a value): which
+            # one is not known here; a flush after each operation tells, and fails that one only
+            raise jr.NeedsFlush from None
         capture.resolve()
         staged = []
         for i, (call, (tx, result, changes)) in enumerate(zip(calls, ran, strict=True)):

@@ -57,10 +57,12 @@ class Worker:
 
     def _push(self, work: _Work) -> Future[Any]:
         with self._lock:
+            # one turn of the worker per call asked for; a turn that finds its call already
+            # run in a group does nothing. The turn first: once the worker is shut down it
+            # raises, and the call must not be left queued for a turn from before to run
+            # (stored, though its caller was told it was refused)
+            self._pool.submit(self._turn)
             self._work.append(work)
-        # one turn of the worker per call asked for; a turn that finds its call already run
-        # in a group does nothing
-        self._pool.submit(self._turn)
         return work.future
 
     def _turn(self) -> None:

@@ -213,7 +213,17 @@ def run_console_first(args: argparse.Namespace, screen: FirstScreen) -> int:
         outcome["runner"] = runner
         app.aboutToQuit.connect(runner.shutdown)
         dress_app(app)
-        window.attach(runner, screen.meeting.id)
+        from meeting_console.errors import NotFound
+
+        try:
+            window.attach(runner, screen.meeting.id)
+        except NotFound:
+            # deleted by another console since the quick read: the meeting the ordinary start
+            # would open (else the window kept the deleted meeting's title, and no change of
+            # other consoles was ever followed)
+            from meeting_console.core import reads
+
+            window.open_meeting(runner.read_sync(reads.latest_meeting_id, runner.core), sync=True)
         runner.watch_external()
         if benchmark:
             _stamp("ready")
