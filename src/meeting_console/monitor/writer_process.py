@@ -29,7 +29,7 @@ from typing import Any
 
 from meeting_console.core.changes import Changes
 from meeting_console.errors import StoreError, UserError
-from meeting_console.monitor.feed_process import _recv, _send
+from meeting_console.monitor.feed_process import _recv, _send, lower_priority
 
 # batches at least this large go to the child (small ones cost less than the round trip)
 WRITER_FROM = 200
@@ -247,4 +247,5 @@ if __name__ == "__main__":
 
     _out = sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but frames on the pipe
+    lower_priority()
     writer_process.serve(sys.stdin.buffer, _out)
