@@ -170,6 +170,8 @@ class GilWatch:
                 if ident == me:
                     continue
                 st = traceback.extract_stack(frame)[-3:]
+                if st and st[-1].name in ("wait", "_worker", "select", "run_forever"):
+                    continue  # idle: waiting, not holding
                 where.append(f"[{names.get(ident, ident)}] " + " < ".join(
                     f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(st)))
             key = "\n      ".join(sorted(where))
