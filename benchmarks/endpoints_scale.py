@@ -8,9 +8,10 @@
    repaint of the view).
 4. The storm: a status-feed server in another process lists all N endpoints; after a warm-up
    it flips RATE of them at each poll (connected ⇄ disconnected). The console polls every
-   second (N=1, M=1: every flip is a status change) through the real path — feed poll on the
-   monitor's own thread and loop, parse and hysteresis in a helper, ONE batched ``apply_monitor_batch``
-   per second on the DB worker, the change bus, a partial reload of the panel. Meanwhile a 5 ms
+   second (N=1, M=1: every flip is a status change) through the real path — the feed fetched,
+   parsed and compared in the feed helper process, hysteresis on the monitor's own thread and
+   loop, the batch written by the writer helper as ONE journaled ``apply_monitor_batch``
+   per second (the DB worker waits for it), the change bus, a partial reload of the panel. Meanwhile a 5 ms
    Qt timer measures how late the UI thread's event loop runs (the stall). At the end every
    status change is counted in the database and in the journal.
 5. Resident memory (VmRSS, and the peak VmHWM) of the console process.
@@ -128,6 +129,63 @@ def pct(values: list[float], p: float) -> float:
     return s[max(0, min(len(s) - 1, round(p / 100 * (len(s) - 1))))] if s else 0.0
 
 
+class GilWatch:
+    """--gil-watch: a thread that sleeps 1 ms at a time; when it wakes much later, some thread
+    held the interpreter lock (or the machine was busy) meanwhile. The frames of the other threads
+    at that moment (the culprit has usually just finished its long step) are tallied."""
+
+    def __init__(self, late_ms: float = 12.0) -> None:
+        import collections
+        import threading
+
+        self.late_ms = late_ms
+        self.hits: collections.Counter[str] = collections.Counter()
+        self.worst: list[tuple[float, str]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="gil-watch", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        import threading
+        import traceback
+
+        me = threading.get_ident()
+        names = {}
+        last = time.perf_counter()
+        while not self._stop.is_set():
+            time.sleep(0.001)
+            now = time.perf_counter()
+            late = (now - last) * 1000 - 1
+            last = now
+            if late < self.late_ms:
+                continue
+            names = {t.ident: t.name for t in threading.enumerate()}
+            where = []
+            for ident, frame in sys._current_frames().items():
+                if ident == me:
+                    continue
+                st = traceback.extract_stack(frame)[-3:]
+                if st and st[-1].name in ("wait", "_worker", "select", "run_forever"):
+                    continue  # idle: waiting, not holding
+                where.append(f"[{names.get(ident, ident)}] " + " < ".join(
+                    f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(st)))
+            key = "\n      ".join(sorted(where))
+            self.hits[key] += 1
+            self.worst.append((late, key))
+            last = time.perf_counter()
+
+    def report(self) -> None:
+        print(f"  gil-watch: {len(self.worst)} wakes late by >= {self.late_ms:g} ms; worst:")
+        for late, key in sorted(self.worst, reverse=True)[:8]:
+            print(f"    {late:.0f} ms:\n      {key}")
+
+
 class StallMeter:
     """A 5 ms precise Qt timer: how much later than due each tick runs is the UI stall."""
 
@@ -182,6 +240,7 @@ def main() -> None:
     ap.add_argument("--endpoints", type=int, default=50_000)
     ap.add_argument("--rate", type=int, default=5000)
     ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--gil-watch", action="store_true", help="name what held the interpreter lock")
     args = ap.parse_args()
     from agenda_next_item import machine  # the shared machine line
 
@@ -271,6 +330,9 @@ def main() -> None:
             j0 = s.execute(select(func.max(m.JournalEntry.id))).scalar_one()
         batches0 = mon.status.batches
         cpu0, ui0, helpers0 = time.process_time(), time.thread_time(), helper_cpu({feed.pid})
+        watch = GilWatch() if args.gil_watch else None
+        if watch is not None:
+            watch.start()
         meter.start()
         await asyncio.to_thread(urllib.request.urlopen, f"{base}/start")
         t_start = time.perf_counter()
@@ -278,6 +340,8 @@ def main() -> None:
         await asyncio.to_thread(urllib.request.urlopen, f"{base}/stop")
         t_stop = time.perf_counter()
         stalls = meter.stop()
+        if watch is not None:
+            watch.stop()
         storm_cpu, storm_ui = time.process_time() - cpu0, time.thread_time() - ui0
         storm_helpers = helper_cpu({feed.pid}) - helpers0
         stats = json.loads((await asyncio.to_thread(urllib.request.urlopen, f"{base}/stats")).read())
@@ -311,6 +375,8 @@ def main() -> None:
               f"{cpu:.1f} s (UI thread {ui_cpu:.1f} s), helpers {helpers:.1f} s")
         print(f"  UI stall during the storm ({len(stalls)} ticks of 5 ms): p50 {pct(stalls, 50):.1f} ms, "
               f"p99 {pct(stalls, 99):.1f} ms, max {max(stalls):.1f} ms")
+        if watch is not None:
+            watch.report()
         with core.reading() as s:
             lost_db = s.execute(select(func.count()).select_from(m.MeetingEndpoint)
                                 .where(m.MeetingEndpoint.status == "lost")).scalar_one()

@@ -163,8 +163,10 @@ def test_feed_with_thousands_of_endpoints_flipping_between_polls(live_core: Core
     assert len(outages.meeting_ledger(core, mid)) == 1100
 
 
-def test_bad_feeds_change_nothing_and_say_why(live_core: Core) -> None:
+@pytest.mark.parametrize("where", ["this process", "helper process"])
+def test_bad_feeds_change_nothing_and_say_why(live_core: Core, where: str) -> None:
     core = live_core
+    process_from = 1 if where == "helper process" else 10**9
     srv = Http()
     srv.headers = {"Content-Type": "application/json"}
     good = json.dumps({"endpoints": [{"code": "SD", "state": "connected"}, {"code": "SD", "state": "disconnected"},
@@ -175,7 +177,7 @@ def test_bad_feeds_change_nothing_and_say_why(live_core: Core) -> None:
     ch = endpoints.create_in_meeting(core, mid, "Chiêm Hóa", code="CH", monitored=True).result
 
     async def main() -> list[str]:
-        mon, task = start(core, mid, n=1, m=1, feed_max_bytes=1024 * 1024)
+        mon, task = start(core, mid, n=1, m=1, feed_max_bytes=1024 * 1024, feed_process_from=process_from)
         await until(lambda: status(core, mid, sd) == "connected" and status(core, mid, ch) == "connected")
         assert mon.status.feed_duplicates == ["SD"]
         await asyncio.to_thread(endpoints.set_status, core, ch, "unstable", detail="clerk: picture frozen")
@@ -207,15 +209,17 @@ def test_bad_feeds_change_nothing_and_say_why(live_core: Core) -> None:
     assert [e.status for e in reads.status_events(core, ch)] == ["connected", "unstable"]
 
 
-def test_feed_that_never_answers_and_feed_down(live_core: Core) -> None:
+@pytest.mark.parametrize("where", ["this process", "helper process"])
+def test_feed_that_never_answers_and_feed_down(live_core: Core, where: str) -> None:
     core = live_core
+    process_from = 1 if where == "helper process" else 10**9
     peer = RawServer(never_answer)
     mid = meeting(core, status_feed_url=f"http://127.0.0.1:{peer.port}/feed")
     endpoints.create_in_meeting(core, mid, "Sơn Dương", code="SD", monitored=True)
 
     async def main() -> tuple[str, Ticker]:
         ticker = Ticker().start()
-        mon, task = start(core, mid)
+        mon, task = start(core, mid, feed_process_from=process_from)
         await until(lambda: mon.status.feed_error != "")
         first = mon.status.feed_error
         peer.close()

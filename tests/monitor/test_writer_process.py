@@ -93,3 +93,17 @@ def test_a_dead_child_leaves_the_writing_to_the_console(core: Core) -> None:
         assert _events(core) == 2 * len(ids)
     finally:
         writer.close()
+
+
+def test_changes_cross_the_pipe_in_columns_unchanged(core: Core) -> None:
+    import pickle
+
+    from meeting_console.monitor.writer_process import _pack, _unpack
+
+    mid, ids = _meeting(core, WRITER_FROM + 5)
+    now = core.clock.now()
+    batch = MonitorBatch(Observed(i, now, "connected" if k % 3 else "lost", k % 2 == 0, 20.0 + k, f"feed {k}",
+                                  probe=k % 2 == 0) for k, i in enumerate(ids))
+    changes = endpoints.apply_monitor_batch(core, mid, batch)
+    assert isinstance(changes.result, BatchResult) and changes.result.changed
+    assert _unpack(pickle.loads(pickle.dumps(_pack(changes)))) == changes

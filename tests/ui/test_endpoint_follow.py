@@ -94,8 +94,8 @@ def test_big_batches_are_followed_a_slice_at_a_time(qtbot, qtmodeltester, core: 
     real_follow = m.follow
     monkeypatch.setattr(m, "follow", lambda changes: slices.append(len(changes)) or real_follow(changes))
     _storm(core, runner, big, 4)
-    qtbot.waitUntil(lambda: not runner._pending and not panel._follow_queue and not panel._follow_timer.isActive(),
-                    timeout=30000)
+    qtbot.waitUntil(lambda: not runner._pending and not panel._follow_in and not panel._follow_queue
+                    and not panel._follow_timer.isActive(), timeout=30000)
     assert max(slices) <= ep.FOLLOW_SLICE < N and len(slices) >= N // ep.FOLLOW_SLICE
     _same_as_fresh(core, panel, big)
     shown = [m.info(i) for i in m.shown_ids()]
@@ -114,10 +114,12 @@ def test_a_full_load_supersedes_what_is_still_queued(qtbot, core: Core, runner: 
     panel = _panel(qtbot, panels, runner, big)
     panel._follow_timer.setInterval(60_000)  # hold the queue: nothing is applied by itself
     _storm(core, runner, big, 2)
-    qtbot.waitUntil(lambda: not runner._pending and len(panel._follow_queue) == N, timeout=30000)
+    qtbot.waitUntil(lambda: not runner._pending and len(panel._follow_in) == 2, timeout=30000)
+    panel._merge_in(N // 2)  # some of it merged into the queue, the rest still as received
+    assert panel._follow_queue and panel._follow_in
     panel.refresh()  # e.g. a directory edit: everything is read again, after those batches
     qtbot.waitUntil(lambda: not runner._pending, timeout=30000)
-    assert not panel._follow_queue
+    assert not panel._follow_queue and not panel._follow_in
     _same_as_fresh(core, panel, big)
 
 

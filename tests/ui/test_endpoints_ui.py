@@ -465,7 +465,8 @@ def test_monitor_batches_are_followed_without_reading_back(qtbot, window: MainWi
         batch = MonitorBatch(Observed(e.id, clock.now(), status if j % (k + 1) == 0 else "connected",
                                       status == "connected", 9.0, f"round {k}") for j, e in enumerate(eps))
         window.runner.run(endpoints.apply_monitor_batch, demo_id, batch)
-    qtbot.waitUntil(lambda: core.high_water() > 0 and not window.runner._pending and not panel._follow_queue,
+    qtbot.waitUntil(lambda: core.high_water() > 0 and not window.runner._pending and not panel._follow_in
+                    and not panel._follow_queue,
                     timeout=10000)
     fresh = EndpointModel()
     fresh.load(load_all(core, demo_id))

@@ -750,6 +750,9 @@ def _statement_batch(tx: Tx, meeting_id: int, batch: Sequence[Observed], record:
     return _batch_result(batch, before, current, events, groups)
 
 
+_TIME_KEYS = ("status_since", "last_probe_at", "at")  # the datetimes of the rows the batch writes
+
+
 class _Values:
     """Per-batch caches of a value's stored form and journal (JSON) form, computed once per
     distinct value: a feed poll's observations share one time."""
@@ -784,16 +787,17 @@ class _Values:
         return out
 
     def json(self, values: dict[str, Any]) -> dict[str, Any]:
-        """Values as ``RowChange.to_json`` writes them."""
+        """Values as ``RowChange.to_json`` writes them. Only the time columns can hold a
+        datetime: a copy with those replaced (thousands of rows a batch, in the writer)."""
+        out = dict(values)
         iso = self._iso
-        out = {}
-        for k, v in values.items():
-            if type(v) is datetime:
+        for k in _TIME_KEYS:
+            v = out.get(k)
+            if v is not None and type(v) is datetime:
                 t = iso.get(v)
                 if t is None:
                     t = iso[v] = v.isoformat()
-                v = t
-            out[k] = v
+                out[k] = t
         return out
 
 

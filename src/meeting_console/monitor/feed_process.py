@@ -3,7 +3,8 @@
 A feed of 50,000 endpoints is 3–4 MB of JSON every second. Parsing it and comparing it with the
 last one is pure Python work; in the console's process it would compete for the interpreter lock
 with the UI thread and the DB worker, and every cell the table paints would wait for it. So the
-parse and the comparison run in a child process that remembers the last reply and answers only
+fetch (``fetch_poll``: the HTTP GET itself, so the megabytes never enter the console's process),
+the parse and the comparison run in a child process that remembers the last reply and answers only
 what the monitor needs: the entries whose state changed since the last poll, and the entries it
 asks for by code (machines still counting, probe details due). The monitor's hysteresis stays in
 the console (it is cheap for the few thousand that change).
@@ -88,6 +89,22 @@ class Differ:
         )
 
 
+    def fetch_poll(self, address: Any, timeout: float, max_bytes: int, wanted: list[str]) -> FeedDiff:
+        """GET the feed (``monitor.http``: same limits, same refusals), then ``poll`` it.
+        Raises ``FeedError`` for an unusable reply, an HTTP failure included."""
+        import asyncio
+
+        from meeting_console.monitor import http
+
+        try:
+            reply = asyncio.run(http.get(address, timeout=timeout, max_bytes=max_bytes))
+        except http.HttpError as exc:
+            raise feeds.FeedError(str(exc)) from None
+        if not 200 <= reply.status < 300:
+            raise feeds.FeedError(f"the feed answered HTTP {reply.status} {reply.reason}".rstrip())
+        return self.poll(reply.body, wanted)
+
+
 # --- the child process: ``python -m meeting_console.monitor.feed_process`` -----------------
 # Framed pickles over stdin/stdout (8-byte length, then the pickle). A plain subprocess rather
 # than multiprocessing: "spawn" would import the console's main module again in the child.
@@ -111,6 +128,19 @@ def _recv(stream: Any) -> Any:
     return pickle.loads(data)
 
 
+# The helpers are background work: when the machine's cores are all busy, the kernel should run
+# the console's UI thread first (a helper a little behind costs nothing a clerk sees; the UI
+# thread waiting for a core is a frozen panel). Their work and its durability are unchanged.
+HELPER_NICE = 5
+
+
+def lower_priority() -> None:
+    try:
+        os.nice(HELPER_NICE)
+    except (AttributeError, OSError):  # not on this system: run at the console's priority
+        pass
+
+
 def serve(inp: Any, out: Any) -> None:
     differ = Differ()
     while True:
@@ -125,7 +155,10 @@ def serve(inp: Any, out: Any) -> None:
             differ.set_codes(msg[1])
             continue
         try:
-            _send(out, ("ok", differ.poll(msg[1], msg[2])))
+            if kind == "fetch":  # the helper reads the feed itself: the body never enters the console
+                _send(out, ("ok", differ.fetch_poll(*msg[1:])))
+            else:
+                _send(out, ("ok", differ.poll(msg[1], msg[2])))
         except feeds.FeedError as exc:
             _send(out, ("error", str(exc)))
         except Exception as exc:  # a bug must not kill the helper
@@ -173,9 +206,21 @@ class FeedDiffer:
         self._ensure()
         if self._local is not None:
             return self._local.poll(body, wanted)
+        return self._ask(("poll", body, wanted))
+
+    def fetch_poll(self, address: Any, timeout: float, max_bytes: int, wanted: list[str]) -> FeedDiff:
+        """Blocking: the helper GETs the feed and compares it (the console's process then never
+        reads, copies or pickles the megabytes of the reply: only the changes come back).
+        Raises ``FeedError`` for an unusable reply or an HTTP failure."""
+        self._ensure()
+        if self._local is not None:
+            return self._local.fetch_poll(address, timeout, max_bytes, wanted)
+        return self._ask(("fetch", address, timeout, max_bytes, wanted))
+
+    def _ask(self, msg: tuple[Any, ...]) -> FeedDiff:
         assert self._proc is not None
         try:
-            _send(self._proc.stdin, ("poll", body, wanted))
+            _send(self._proc.stdin, msg)
             kind, value = _recv(self._proc.stdout)
         except (EOFError, OSError, pickle.UnpicklingError):
             self._kill()  # a new child next time (it starts with no memory: all counts as new)
@@ -212,4 +257,5 @@ if __name__ == "__main__":
 
     _out = sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but frames on the pipe
+    feed_process.lower_priority()
     feed_process.serve(sys.stdin.buffer, _out)

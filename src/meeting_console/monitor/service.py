@@ -337,12 +337,17 @@ class Monitor:
         cursor = self._persist_cursor % max(len(codes), 1)
         due = set(codes[cursor : cursor + share])
         self._persist_cursor = cursor + share
+        timeout = max(self.interval_s, self.timeout_s)
+        wanted = list(self._unsettled | due)
         try:
-            reply = await http.get(address, timeout=max(self.interval_s, self.timeout_s),
-                                   max_bytes=self.feed_max_bytes)
-            if not 200 <= reply.status < 300:
-                raise feeds.FeedError(f"the feed answered HTTP {reply.status} {reply.reason}".rstrip())
-            diff = await asyncio.to_thread(self._differ().poll, reply.body, list(self._unsettled | due))
+            differ = self._differ()
+            if isinstance(differ, FeedDiffer):  # a big feed: read, parsed and compared by the helper
+                diff = await asyncio.to_thread(differ.fetch_poll, address, timeout, self.feed_max_bytes, wanted)
+            else:
+                reply = await http.get(address, timeout=timeout, max_bytes=self.feed_max_bytes)
+                if not 200 <= reply.status < 300:
+                    raise feeds.FeedError(f"the feed answered HTTP {reply.status} {reply.reason}".rstrip())
+                diff = await asyncio.to_thread(differ.poll, reply.body, wanted)
         except (http.HttpError, feeds.FeedError) as exc:
             st.feed_error = _("status feed unusable: {why}").format(why=detail_text(str(exc)))
             return

@@ -29,7 +29,7 @@ from typing import Any
 
 from meeting_console.core.changes import Changes
 from meeting_console.errors import StoreError, UserError
-from meeting_console.monitor.feed_process import _recv, _send
+from meeting_console.monitor.feed_process import _recv, _send, lower_priority
 
 # batches at least this large go to the child (small ones cost less than the round trip)
 WRITER_FROM = 200
@@ -55,6 +55,52 @@ def _observations(rows: list[tuple[Any, ...]]) -> Any:
 def _rows(batch: Any) -> list[tuple[Any, ...]]:
     # plain tuples pickle several times faster than the dataclasses
     return [(o.meeting_endpoint_id, o.at, o.status, o.ok, o.latency_ms, o.detail, o.probe) for o in batch]
+
+
+def _pack(changes: Changes) -> tuple[Any, ...]:
+    """The operation's ``Changes`` in columns for the pipe. Unpickling runs in one step that
+    holds the interpreter lock (the UI thread waits meanwhile): thousands of small dicts take
+    twice as long to rebuild there as the same values in a few flat lists, which are then
+    turned back into dicts in plain Python (where the lock is handed over as usual)."""
+    from dataclasses import replace
+
+    from meeting_console.core.endpoints import BatchResult
+
+    r = changes.result
+    if not isinstance(r, BatchResult):
+        return (changes,)
+    rows = {t: list(ids) for t, ids in changes.rows.items()}
+    bare = replace(changes, rows={}, result=None)
+    groups: dict[tuple[str, ...], tuple[list[int], list[tuple[Any, ...]]]] = {}
+    for i, cols in r.changed.items():
+        key = tuple(cols)
+        g = groups.get(key)
+        if g is None:
+            g = groups[key] = ([], [])
+        g[0].append(i)
+        g[1].append(tuple(cols.values()))
+    events = r.events
+    result = (r.applied, r.held, r.unchanged, r.unknown, list(r.statuses), list(r.statuses.values()),
+              list(r.overrides), groups,
+              ([e[0] for e in events], [e[1] for e in events], [e[2] for e in events]))
+    return bare, rows, result
+
+
+def _unpack(packed: tuple[Any, ...]) -> Changes:
+    from dataclasses import replace
+
+    from meeting_console.core.endpoints import BatchResult
+
+    if len(packed) == 1:
+        return packed[0]  # type: ignore[no-any-return]
+    bare, rows, (applied, held, unchanged, unknown, sids, svals, overrides, groups, (eids, ewhen, estat)) = packed
+    changed: dict[int, dict[str, Any]] = {}
+    for cols, (ids, values) in groups.items():
+        for i, v in zip(ids, values, strict=True):
+            changed[i] = dict(zip(cols, v, strict=True))
+    result = BatchResult(applied, held, unchanged, unknown, dict(zip(sids, svals, strict=True)), frozenset(overrides),
+                         changed, tuple(zip(eids, ewhen, estat, strict=True)))
+    return replace(bare, rows={t: frozenset(ids) for t, ids in rows.items()}, result=result)
 
 
 def serve(inp: Any, out: Any) -> None:
@@ -84,7 +130,8 @@ def serve(inp: Any, out: Any) -> None:
         assert core is not None
         clock.at = at
         try:
-            reply: tuple[Any, ...] = ("ok", endpoints.apply_monitor_batch(core, meeting_id, _observations(rows)))
+            reply: tuple[Any, ...] = ("ok", _pack(endpoints.apply_monitor_batch(core, meeting_id,
+                                                                                  _observations(rows))))
         except UserError as exc:  # refused, busy, full, disconnected: as the operation said it
             try:
                 pickle.dumps(exc)
@@ -164,7 +211,7 @@ class BatchWriter:
             return None
         if reply[0] == "ok":
             self.remote += 1
-            return reply[1]  # type: ignore[no-any-return]
+            return _unpack(reply[1])
         if reply[0] == "error":
             raise reply[1]
         return None  # a bug in the child: this process tries the batch itself
@@ -200,4 +247,5 @@ if __name__ == "__main__":
 
     _out = sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but frames on the pipe
+    lower_priority()
     writer_process.serve(sys.stdin.buffer, _out)

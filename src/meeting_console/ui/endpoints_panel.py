@@ -17,7 +17,9 @@ times are refreshed on timers, never per row.
 
 from __future__ import annotations
 
+import collections
 import itertools
+from collections.abc import Iterator
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer
@@ -106,6 +108,9 @@ class EndpointsPanel(Panel):
         self._sized = False
         # monitor batches waiting to be shown: endpoint id → (new column values, new events)
         self._follow_queue: dict[int, tuple[dict[str, Any], list[Any]]] = {}
+        # batches received, not yet merged into the queue (merged a slice per turn as well: a
+        # batch of 5,000 rows merged at once held the UI thread for several milliseconds)
+        self._follow_in: collections.deque[Iterator[tuple[str, Any]]] = collections.deque()
         self._follow_timer = QTimer(self)
         self._follow_timer.setInterval(0)  # a slice per turn: painting and typing go between
         self._follow_timer.timeout.connect(self._follow_step)
@@ -292,6 +297,7 @@ class EndpointsPanel(Panel):
 
     def _show_full(self, loaded: Loaded) -> None:
         self._follow_queue.clear()  # read after those batches were written: they are in it
+        self._follow_in.clear()
         current = self.selected_id()
         self.tz = loaded.tz
         self.emodel.load(loaded)
@@ -308,6 +314,7 @@ class EndpointsPanel(Panel):
     def _got_some(self, result: tuple[Any, ...]) -> None:
         self._busy = False
         rows, totals, keys, ids = result
+        self._merge_in()  # all of them: what was read supersedes them for these rows
         for i in ids:  # read after the queued batches were written: newer than them
             self._follow_queue.pop(i, None)
         if len(rows) != len(ids) or not self.emodel.update_rows(rows, totals, keys, ids):
@@ -350,23 +357,47 @@ class EndpointsPanel(Panel):
         at = self.emodel._at
         if self._full_pending or any(i not in at for i in result.changed):
             return False
-        queue = self._follow_queue
-        for i, cols in result.changed.items():
-            q = queue.get(i)
-            if q is None:
-                queue[i] = (dict(cols), [])
-            else:
-                q[0].update(cols)
-        for me_id, when, status in result.events:
-            q = queue.get(me_id)
-            if q is None:
-                q = queue[me_id] = ({}, [])
-            q[1].append((when, status))
+        self._follow_in.append(itertools.chain(
+            (("c", item) for item in result.changed.items()), (("e", ev) for ev in result.events)))
         if not self._follow_timer.isActive():
             self._follow_timer.start()
         return True
 
+    def _merge_in(self, budget: int | None = None) -> None:
+        """Merge received batches into the queue, ``budget`` entries at most (None: all),
+        in the order they were written."""
+        queue = self._follow_queue
+        incoming = self._follow_in
+        left = budget
+        while incoming and (left is None or left > 0):
+            part = incoming[0] if left is None else itertools.islice(incoming[0], left)
+            n = 0
+            for kind, item in part:
+                n += 1
+                if kind == "c":
+                    i, cols = item
+                    q = queue.get(i)
+                    if q is None:
+                        queue[i] = (dict(cols), [])
+                    else:
+                        q[0].update(cols)
+                else:
+                    me_id, when, status = item
+                    q = queue.get(me_id)
+                    if q is None:
+                        q = queue[me_id] = ({}, [])
+                    q[1].append((when, status))
+            if left is None or n < left:
+                incoming.popleft()  # this batch is all in
+            if left is not None:
+                left -= max(n, 1)
+
     def _follow_step(self) -> None:
+        # a batch is merged whole before its rows are shown (a row's values and its status
+        # events together), a slice per turn; then the queue is shown a slice per turn
+        if self._follow_in:
+            self._merge_in(FOLLOW_SLICE * 4)
+            return
         queue = self._follow_queue
         if not queue:
             self._follow_timer.stop()
@@ -374,7 +405,7 @@ class EndpointsPanel(Panel):
             return
         ids = list(itertools.islice(queue, FOLLOW_SLICE))
         self.emodel.follow([(i, *queue.pop(i)) for i in ids])
-        if not queue:
+        if not queue and not self._follow_in:
             self._follow_timer.stop()
             self.emodel.settle()
 
