@@ -476,6 +476,9 @@ class EndpointsPanel(Panel):
         sid = self.selected_id()
         return self.emodel.info(sid) if sid is not None else None
 
+    def shows_id(self, id_: int) -> bool:
+        return self.emodel.info(id_) is not None
+
     def select_id(self, id_: int) -> None:
         idx = self.emodel.index_of(id_)
         if idx.isValid():

@@ -162,6 +162,10 @@ class Panel(QWidget):
         r = self.model.row_of(sid)
         return self.model.row_at(r) if r is not None else None
 
+    def shows_id(self, id_: int) -> bool:
+        """Whether the rows held include this id (read already)."""
+        return self.model.row_of(id_) is not None
+
     def select_id(self, id_: int) -> None:
         r = self.model.row_of(id_)
         if r is None:
@@ -176,7 +180,13 @@ class Panel(QWidget):
 
         def ok(changes: Changes) -> None:
             if select_result and isinstance(changes.result, int):
-                self.loaded.connect(lambda: self.select_id(changes.result), Qt.ConnectionType.SingleShotConnection)
+                rid = changes.result
+                if self.shows_id(rid):
+                    # the refresh that the change set off has read the new row already (the
+                    # bus can be quicker than this callback): select it now, not at a later load
+                    self.select_id(rid)
+                else:
+                    self.loaded.connect(lambda: self.select_id(rid), Qt.ConnectionType.SingleShotConnection)
             if done is not None:
                 done(None)
 
