@@ -108,11 +108,25 @@ def _quit_after_first_paint(app: QApplication, window: QWidget) -> None:
     _on_first_paint(window, painted)
 
 
-def run_console(core: Core, meeting_id: int | None) -> int:
+def _run_until_quit(app: QApplication) -> None:
+    """The qasync event loop until the application quits."""
     import asyncio
 
     import qasync
 
+    app_close = asyncio.Event()
+    app.aboutToQuit.connect(app_close.set)
+
+    async def main() -> None:
+        await app_close.wait()
+
+    try:
+        qasync.run(main())
+    except asyncio.CancelledError:
+        pass
+
+
+def run_console(core: Core, meeting_id: int | None) -> int:
     from meeting_console.ui.bus import Runner
     from meeting_console.ui.main_window import MainWindow
 
@@ -130,17 +144,8 @@ def run_console(core: Core, meeting_id: int | None) -> int:
     if os.environ.get("MEETING_CONSOLE_EXIT_AFTER_PAINT"):
         _quit_after_first_paint(app, window)
 
-    app_close = asyncio.Event()
-    app.aboutToQuit.connect(app_close.set)
     app.aboutToQuit.connect(runner.shutdown)
-
-    async def main() -> None:
-        await app_close.wait()
-
-    try:
-        qasync.run(main())
-    except asyncio.CancelledError:
-        pass
+    _run_until_quit(app)
     return 0
 
 
@@ -251,20 +256,7 @@ def run_console_first(args: argparse.Namespace, screen: FirstScreen) -> int:
     setup_logging()  # errors never vanish: the exception hook logs to the rotating file
     threading.Thread(target=load, name="core-open", daemon=True).start()
 
-    import asyncio
-
-    import qasync
-
-    app_close = asyncio.Event()
-    app.aboutToQuit.connect(app_close.set)
-
-    async def main() -> None:
-        await app_close.wait()
-
-    try:
-        qasync.run(main())
-    except asyncio.CancelledError:
-        pass
+    _run_until_quit(app)
     runner = outcome.get("runner")
     if runner is not None:
         runner.core.close()
