@@ -297,6 +297,14 @@ def zygote() -> None:
                 worker(core, int(args[1]), int(args[2]), say=False)
                 core.db.engine.dispose()
                 _out("WARM")
+            elif cmd == "forget":
+                # the orchestrator is about to put a fresh database at this path: the Core
+                # opened on the old file would refuse every commit (the file at its path is
+                # no longer the one it opened), so the next run opens the new file
+                core = cores.pop(args[0], None)
+                if core is not None:
+                    core.close()
+                _out("FORGOT")
             elif cmd == "reap":
                 _, status = os.waitpid(int(args[0]), 0)
                 _out(f"REAPED {args[0]} {status}")
@@ -327,6 +335,7 @@ class Stats:
     losses: int = 0  # acknowledged but not in the journal: must stay 0
     unsound: int = 0  # verify failed or the console could not open: must stay 0
     databases: int = 0
+    idle_databases: int = 0  # databases on which no operation was acknowledged: must stay 0
     console_opens: int = 0  # checks that also opened the database as the console does
     entries_checked: int = 0
     errors: dict[str, int] = field(default_factory=dict)  # unexpected exceptions in operations
@@ -338,7 +347,8 @@ class Stats:
 
     def merge(self, other: Stats) -> None:
         for f in ("kills", "rounds", "acknowledged", "refused", "unchanged",
-                  "unacknowledged_commits", "losses", "unsound", "databases", "entries_checked", "console_opens",
+                  "unacknowledged_commits", "losses", "unsound", "databases", "idle_databases",
+                  "entries_checked", "console_opens",
                   "run_seconds", "check_seconds"):
             setattr(self, f, getattr(self, f) + getattr(other, f))
         for k, v in other.errors.items():
@@ -446,18 +456,27 @@ def _campaign_lane(lane: int, kills: int, workdir: Path, seed: int, kills_per_db
         z.expect("TEMPLATE")
         db = workdir / "crash.db"
         shutil.copy(template, db)
-        z.send(f"warm {db} {seed} {warm_ops}")
-        z.expect("WARM")
         n_done = 0
         fresh = True
+        db_acks = -1  # acknowledgements on the database in use (-1: none in use yet)
         while n_done < kills and not stop.is_set():
             if fresh or n_done % kills_per_db == 0:
                 fresh = False
+                if db_acks == 0:
+                    stats.idle_databases += 1
+                z.send(f"forget {db}")
+                z.expect("FORGOT")
                 for suffix in ("", "-wal", "-shm"):
                     with contextlib.suppress(FileNotFoundError):
                         Path(f"{db}{suffix}").unlink()
                 shutil.copy(template, db)
                 stats.databases += 1
+                db_acks = 0
+                # the first warm-up compiles the statements; later ones need only reach the
+                # new file's engine
+                ops = warm_ops if stats.databases == 1 else warm_ops // 3
+                z.send(f"warm {db} {seed + stats.databases} {ops}")
+                z.expect("WARM")
             before = _top(db)
             t_run = time.monotonic()
             z.send(f"run {db} {rng.randrange(1 << 30)} 100000")
@@ -498,6 +517,7 @@ def _campaign_lane(lane: int, kills: int, workdir: Path, seed: int, kills_per_db
                     key = rest[:160]
                     stats.errors[key] = stats.errors.get(key, 0) + 1
             stats.acknowledged += len(acked)
+            db_acks += len(acked)
             entries = _journal(db, before)
             for jid, name in acked.items():
                 op = entries.get(jid)
@@ -528,6 +548,8 @@ def _campaign_lane(lane: int, kills: int, workdir: Path, seed: int, kills_per_db
                     fresh = True
             else:
                 stats.entries_checked += int(result.split()[1])
+        if db_acks == 0:
+            stats.idle_databases += 1
     finally:
         z.close()
 

@@ -40,6 +40,9 @@ def test_nothing_acknowledged_is_lost(campaign: tuple[crash_harness.Stats, Path]
     assert stats.kills >= KILLS >= 1
     assert stats.losses == 0 and stats.unsound == 0
     assert stats.acknowledged >= stats.kills  # the workers did work between kills
+    # on every database, not only the first: a worker refused everything (a Core opened on
+    # a replaced file) would kill idle processes and prove nothing
+    assert stats.databases >= 2 and stats.idle_databases == 0
     # the one commit a kill may swallow before its acknowledgement, never more
     assert stats.unacknowledged_commits <= stats.kills
     assert stats.console_opens >= stats.kills // 3

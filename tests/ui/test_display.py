@@ -22,7 +22,7 @@ from meeting_console.ui.bus import Runner
 from meeting_console.ui.display import FitLabel, HallDisplay, _font, open_hall_display
 from meeting_console.ui.main_window import MainWindow
 
-WAIT = 5000  # ms: generous on a loaded machine; the display follows far faster
+WAIT = 15000  # ms: generous on a loaded machine (load 14 once took over 5 s); the display follows far faster
 
 
 @pytest.fixture
