@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from PySide6.QtCore import (
     QByteArray,
     QElapsedTimer,
+    QItemSelectionModel,
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
@@ -299,6 +300,10 @@ class AgendaPanel(Panel):
         self._delegate = TimelineDelegate(self)
         v.setItemDelegate(self._delegate)
         header = v.horizontalHeader()
+        # the header shares the view's selection by default: each move of the selection (every
+        # "next item") repainted all of it, for a highlight that any selected row turns on anyway
+        header.setHighlightSections(False)
+        header.setSelectionModel(QItemSelectionModel(self.proxy, header))
         header.setStretchLastSection(False)
         header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
 
