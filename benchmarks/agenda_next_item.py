@@ -10,16 +10,25 @@ out on the bus, the panel merges the rows, recomputes the forecast and updates t
 the view's viewport paints. The clock is stopped at the first paint after the rows changed.
 By default the whole main window runs (its other panels refresh on the same bus and share the
 worker); ``--panel`` measures the agenda panel alone. The one-second tick (no DB) is timed too.
+A p99 of 200 presses is their third-slowest: run the script several times.
+
+Besides the percentiles it prints where the slow presses went: per press the DB worker's time
+(wall and its thread's CPU), the commit within it, whether that commit ran a WAL checkpoint
+(read from the ``-shm`` file's backfill counter), the GUI thread's CPU and the time spent in
+garbage collections; then the slowest presses one by one.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import platform
 import statistics
+import struct
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -70,11 +79,69 @@ class PaintWatch(QObject):
         return False
 
 
+def shm_backfill(db: str) -> int:
+    """The WAL's backfill counter in the ``-shm`` file (WalCkptInfo.nBackfill): it grows when a
+    checkpoint copies frames into the database file, so a press that made it grow ran one."""
+    try:
+        with open(db + "-shm", "rb") as fh:
+            head = fh.read(100)
+    except OSError:
+        return -1
+    return struct.unpack_from("=I", head, 96)[0] if len(head) >= 100 else -1
+
+
+class Probe:
+    """Per press: the DB worker's turns (wall, thread CPU), commits, garbage collections."""
+
+    def __init__(self) -> None:
+        self.reset()
+        self._gc_start: dict[int, float] = {}
+        self._commit_start = 0.0
+        gc.callbacks.append(self._gc)
+
+    def reset(self) -> None:
+        self.worker_wall = self.worker_cpu = self.commit = self.gc_ui = self.gc_worker = 0.0
+        self.gc_full = 0
+
+    def _gc(self, phase: str, info: dict[str, int]) -> None:
+        me = threading.get_ident()
+        if phase == "start":
+            self._gc_start[me] = time.perf_counter()
+            return
+        ms = (time.perf_counter() - self._gc_start.pop(me, time.perf_counter())) * 1000
+        if info.get("generation") == 2:
+            self.gc_full += 1
+        if me == threading.main_thread().ident:
+            self.gc_ui += ms
+        else:
+            self.gc_worker += ms
+
+    def wrap_turn(self, turn):  # noqa: ANN001, ANN201
+        def timed() -> None:
+            w, c = time.perf_counter(), time.thread_time()
+            try:
+                turn()
+            finally:
+                self.worker_wall += (time.perf_counter() - w) * 1000
+                self.worker_cpu += (time.thread_time() - c) * 1000
+        return timed
+
+    def commit_started(self, *_a: object) -> None:
+        self._commit_start = time.perf_counter()
+
+    def commit_done(self, *_a: object) -> None:
+        if self._commit_start:
+            self.commit += (time.perf_counter() - self._commit_start) * 1000
+            self._commit_start = 0.0
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--items", type=int, default=200)
     ap.add_argument("--panel", action="store_true", help="the agenda panel alone, not the main window")
     ap.add_argument("--db", default="", help="database folder (default: a temporary one)")
+    ap.add_argument("--profile", type=int, default=0, metavar="N",
+                    help="profile the GUI thread's presses (cProfile) and print its N heaviest functions")
     args = ap.parse_args()
 
     tmp = tempfile.TemporaryDirectory(dir=args.db or None)
@@ -92,7 +159,8 @@ def main() -> None:
     tz = "Asia/Ho_Chi_Minh"
     day = date(2022, 1, 14)
     clock = FakeClock(datetime(2022, 1, 14, 0, 30, tzinfo=UTC))
-    core = Core.open(str(Path(tmp.name) / "bench.db"), clock=clock, seat="bench")
+    db_path = str(Path(tmp.name) / "bench.db")
+    core = Core.open(db_path, clock=clock, seat="bench")
     t0 = time.perf_counter()
     mid = meetings.create_meeting(core, "Kỳ họp thứ 200 nội dung", day).result
     for i in range(args.items):
@@ -101,9 +169,20 @@ def main() -> None:
     seed_s = time.perf_counter() - t0
 
     runner = Runner(core)
+    probe = Probe()
+    runner._pool._turn = probe.wrap_turn(runner._pool._turn)  # type: ignore[method-assign]
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    event.listen(core.db.engine, "commit", probe.commit_started)
+    event.listen(Session, "after_commit", probe.commit_done)
     marks: dict[str, float] = {}
     # connected before any panel: notes when the operation's result reaches the GUI thread
-    runner.operation_did_execute.connect(lambda *_: marks.setdefault("bus", time.perf_counter()))
+    def on_bus(*_a: object) -> None:
+        marks.setdefault("bus", time.perf_counter())
+        marks.setdefault("bus_cpu", time.thread_time())
+
+    runner.operation_did_execute.connect(on_bus)
     if args.panel:
         panel = AgendaPanel(runner)
         top = panel
@@ -127,6 +206,7 @@ def main() -> None:
 
     def on_loaded() -> None:
         marks.setdefault("loaded", time.perf_counter())
+        marks.setdefault("loaded_cpu", time.thread_time())
         watch.armed = True  # the rows are in the model: the next paint shows them
 
     panel.loaded.connect(on_loaded)
@@ -142,10 +222,19 @@ def main() -> None:
 
     runner.call = counted_call  # type: ignore[method-assign]
 
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
     total, bus, loaded, cpu = [], [], [], []
+    detail: list[dict[str, float]] = []
     for press in range(args.items):
         clock.advance(minutes=3)
         marks.clear()
+        probe.reset()
+        backfill0 = shm_backfill(db_path)
+        ui0 = time.thread_time()
         loop = QEventLoop()
         watch.loop = loop
         watch.armed = False
@@ -155,15 +244,28 @@ def main() -> None:
         guard.start(10_000)
         start = time.perf_counter()
         cpu0 = time.process_time()
+        if profiler is not None:
+            profiler.enable()
         QTest.keyClick(panel.view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
         loop.exec()
+        if profiler is not None:
+            profiler.disable()
         cpu.append((time.process_time() - cpu0) * 1000)  # both threads, till the repaint
+        ui1 = time.thread_time()
+        ui_cpu = (ui1 - ui0) * 1000
         if not guard.isActive():
             raise SystemExit(f"press {press + 1}: no repaint within 10 s")
         guard.stop()
         total.append((watch.painted_at - start) * 1000)
         bus.append((marks.get("bus", start) - start) * 1000)
         loaded.append((marks.get("loaded", start) - start) * 1000)
+        detail.append({"press": press + 1, "total": total[-1], "bus": bus[-1], "worker": probe.worker_wall,
+                       "worker_cpu": probe.worker_cpu, "commit": probe.commit, "ui_cpu": ui_cpu,
+                       "gc": probe.gc_ui + probe.gc_worker,
+                       "ui_key": (marks.get("bus_cpu", ui0) - ui0) * 1000,
+                       "ui_merge": (marks.get("loaded_cpu", ui1) - marks.get("bus_cpu", ui0)) * 1000,
+                       "ui_paint": (ui1 - marks.get("loaded_cpu", ui1)) * 1000, "gc_full": probe.gc_full,
+                       "checkpoint": float(shm_backfill(db_path) > backfill0 >= 0)})
         running = [r.item.number for r in panel.model.rows if r.item.status == "running"]
         expected = str(press + 1)
         assert running == [expected], (running, expected)
@@ -192,7 +294,36 @@ def main() -> None:
     print(f"{'DB worker reads per press':34}{tasks_per_press:8.2f}")
     print(f"{'tick (forecast, model, chart, paint)':34}{pct(ticks, 50):8.1f}{pct(ticks, 95):8.1f}"
           f"{pct(ticks, 99):8.1f}{max(ticks):8.1f}{statistics.mean(ticks):8.1f}  (ms, {len(ticks)} ticks)")
+    print_detail(detail)
+    if profiler is not None:
+        import pstats
+
+        print("GUI thread during the presses (cProfile; its own overhead included):")
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(r"meeting_console|PySide6", args.profile)
     tmp.cleanup()
+
+
+def print_detail(detail: list[dict[str, float]]) -> None:
+    def col(key: str) -> list[float]:
+        return [d[key] for d in detail]
+
+    print(f"{'':34}{'p50':>8}{'p95':>8}{'p99':>8}{'max':>8}{'mean':>8}  (ms, a press)")
+    for label, key in (("DB worker turn(s), wall", "worker"), ("DB worker thread CPU", "worker_cpu"),
+                       ("  its commit(s), wall", "commit"), ("GUI thread CPU", "ui_cpu"),
+                       ("  key press until the bus", "ui_key"), ("  bus until rows in the model", "ui_merge"),
+                       ("  then until painted", "ui_paint"),
+                       ("garbage collection", "gc")):
+        vals = col(key)
+        print(f"{label:34}{pct(vals, 50):8.1f}{pct(vals, 95):8.1f}{pct(vals, 99):8.1f}{max(vals):8.1f}"
+              f"{statistics.mean(vals):8.1f}")
+    ck = [d for d in detail if d["checkpoint"]]
+    print(f"presses whose commit ran a WAL checkpoint: {len(ck)}"
+          + "".join(f"; #{d['press']:.0f}: commit {d['commit']:.1f}, press {d['total']:.1f} ms" for d in ck))
+    print(f"presses with a full (generation 2) garbage collection: {sum(1 for d in detail if d['gc_full'])}")
+    print("slowest presses:  press  total    bus  worker(cpu)  commit  GUI cpu     gc  checkpoint")
+    for d in sorted(detail, key=lambda d: -d["total"])[:6]:
+        print(f"{'':17}{d['press']:6.0f}{d['total']:7.1f}{d['bus']:7.1f}{d['worker']:7.1f}({d['worker_cpu']:4.1f})"
+              f"{d['commit']:8.1f}{d['ui_cpu']:9.1f}{d['gc']:7.1f}  {'yes' if d['checkpoint'] else ''}")
 
 
 if __name__ == "__main__":

@@ -369,6 +369,8 @@ def test_screenshot(qtbot, live: MainWindow, core, clock: FakeClock, demo_id: in
     qtbot.waitUntil(lambda: live.agenda.chart.isVisible())
     qtbot.waitUntil(lambda: live.agenda._chart_area.viewport().height() >= 200)
     live.agenda.tick()
+    lines = (live.agenda.now_label, live.agenda.end_label, live.agenda.advice_label)
+    qtbot.waitUntil(lambda: all(w.height() == w.heightForWidth(w.width()) for w in lines))  # laid out
     out = Path(os.environ["MEETING_CONSOLE_SCREENSHOTS"]) if os.environ.get("MEETING_CONSOLE_SCREENSHOTS") \
         else tmp_path
     assert live.grab().save(str(out / "agenda.png"))

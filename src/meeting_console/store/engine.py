@@ -13,6 +13,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from meeting_console.errors import StoreError
+from meeting_console.store.checkpoint import Checkpointer
 
 
 class PasswordNeeded(StoreError):
@@ -39,6 +40,8 @@ class Database:
     read_sessions: sessionmaker[Session]
     # an SQLite file's (device, inode) when it was opened: a write commits only into that file
     file_identity: tuple[int, int] | None = None
+    # an SQLite file's WAL checkpoints, run off the commits' path (store.checkpoint)
+    checkpointer: Checkpointer | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -53,7 +56,9 @@ class Database:
         return url.render_as_string(hide_password=True)
 
     def dispose(self) -> None:
-        self.engine.dispose()
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
+        self.engine.dispose()  # the last connection closed folds the WAL into the file
 
     def check_same_file(self) -> None:
         """Refuse (StoreError) when the SQLite file opened is no longer at its path: deleted,
@@ -140,6 +145,9 @@ def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
     # FULL: a commit is on disk before it returns, so an acknowledged action survives power loss.
     cur.execute("PRAGMA synchronous=FULL")
     cur.execute("PRAGMA foreign_keys=ON")
+    # no checkpoint inside a COMMIT (it would copy pages into the file and fsync it there, on
+    # a key press): store.checkpoint runs them on a thread of its own
+    cur.execute("PRAGMA wal_autocheckpoint=0")
     cur.close()
 
 
@@ -280,5 +288,10 @@ def open_database(db: str | os.PathLike[str] | None = None, *, password: str | N
         raise StoreError(f"{where}: {msg}") from None
     sessions = sessionmaker(engine, expire_on_commit=False)
     read_sessions = sessionmaker(engine.execution_options(mc_read=True), expire_on_commit=False)
+    identity = _file_identity(engine)
+    checkpointer = None
+    if identity is not None:
+        checkpointer = Checkpointer(engine.url.database or "", identity)
+        event.listen(engine, "commit", checkpointer.wrote)
     return Database(url=url, engine=engine, sessions=sessions, read_sessions=read_sessions,
-                    file_identity=_file_identity(engine))
+                    file_identity=identity, checkpointer=checkpointer)

@@ -83,11 +83,11 @@ class AgendaChart(QWidget):
         self.forecast = forecast
         if tz != self.tz.key:
             self.tz = ZoneInfo(tz)
-        if grew:
-            self.updateGeometry()
-            self.setFixedHeight(self.sizeHint().height())
         sig = self._signature()
         drawn, self._drawn = self._drawn, sig
+        if grew or drawn is None or sig[2] != drawn[2]:
+            # more strips, or the legend's texts changed (it may wrap onto more or fewer lines)
+            self._fit_height()
         if grew or drawn is None or sig[0] != drawn[0] or sig[0] is None or len(sig[1]) != len(drawn[1]):
             if grew or sig != drawn:
                 self.update()
@@ -160,8 +160,14 @@ class AgendaChart(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        if self.sizeHint().height() != self.height():
-            self.updateGeometry()  # the legend wraps onto more or fewer lines
+        self._fit_height()  # the legend wraps onto more or fewer lines
+
+    def _fit_height(self) -> None:
+        """Take the height the strips and the legend need (asked of the layout only when it
+        changes: nothing else here asks for a new layout)."""
+        h = self.sizeHint().height()
+        if h != self.height() or self.minimumHeight() != self.maximumHeight():
+            self.setFixedHeight(h)
 
     def _legend_layout(self, fcst: Any, top: float) -> list[tuple[str, Any, str, float, float]]:
         """Where each legend entry goes: (kind, style, text, x, y), wrapped at the right edge."""

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from PySide6.QtCore import (
     QByteArray,
     QElapsedTimer,
+    QItemSelectionModel,
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
@@ -31,7 +32,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHeaderView,
     QInputDialog,
-    QLabel,
     QMessageBox,
     QStyle,
     QStyledItemDelegate,
@@ -49,6 +49,7 @@ from meeting_console.core.timefmt import duration, local
 from meeting_console.i18n import _
 from meeting_console.ui import labels
 from meeting_console.ui.agenda_chart import AgendaChart, chart_dock_widget
+from meeting_console.ui.agenda_status import StatusLine
 from meeting_console.ui.form import Field, ask
 from meeting_console.ui.panel import Panel
 from meeting_console.ui.table_model import Column, RowsModel, merge_agenda, patched
@@ -299,6 +300,10 @@ class AgendaPanel(Panel):
         self._delegate = TimelineDelegate(self)
         v.setItemDelegate(self._delegate)
         header = v.horizontalHeader()
+        # the header shares the view's selection by default: each move of the selection (every
+        # "next item") repainted all of it, for a highlight that any selected row turns on anyway
+        header.setHighlightSections(False)
+        header.setSelectionModel(QItemSelectionModel(self.proxy, header))
         header.setStretchLastSection(False)
         header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
 
@@ -327,24 +332,22 @@ class AgendaPanel(Panel):
         lay = QVBoxLayout(box)
         lay.setContentsMargins(8, 4, 8, 4)
         lay.setSpacing(1)
-        self.now_label = QLabel(box)
+        # the summary's lines: they change every second and at every key press (agenda_status)
+        self.now_label = StatusLine(box)
         self.now_label.setObjectName("agenda-now")
         f = self.now_label.font()
         f.setPointSizeF(f.pointSizeF() * 1.35)
         f.setBold(True)
         self.now_label.setFont(f)
-        self.end_label = QLabel(box)
+        self.end_label = StatusLine(box)
         self.end_label.setObjectName("agenda-end")
         f2 = self.end_label.font()
         f2.setPointSizeF(f2.pointSizeF() * 1.15)
         f2.setBold(True)
         self.end_label.setFont(f2)
-        self.advice_label = QLabel(box)
+        self.advice_label = StatusLine(box)
         self.advice_label.setObjectName("agenda-advice")
-        self.advice_label.setWordWrap(True)
         for w in (self.now_label, self.end_label, self.advice_label):
-            w.setTextFormat(Qt.TextFormat.PlainText)
-            w.setWordWrap(True)  # a long item title wraps; it must not widen the window
             lay.addWidget(w)
         self.status_box = box
         layout = self.layout()
@@ -872,8 +875,9 @@ class AgendaPanel(Panel):
         if self.status_box.property("state") != state:
             self.status_box.setProperty("state", state)
             self.status_box.setStyleSheet(
-                f"QFrame#agenda-status {{ background: {bg}; border: 1px solid {border}; border-radius: 4px; }}"
-                f" QFrame#agenda-status QLabel {{ color: {fg}; background: transparent; border: none; }}")
+                f"QFrame#agenda-status {{ background: {bg}; border: 1px solid {border}; border-radius: 4px; }}")
+            for w in (self.now_label, self.end_label, self.advice_label):
+                w.set_color(fg)
 
     # --- selection -------------------------------------------------------------------------
 

@@ -1,0 +1,105 @@
+"""A line of the agenda's summary (what runs now, the projected end, the advice): plain text
+that wraps to the width it is given.
+
+Why not a QLabel: ``QLabel.setText`` always asks the layouts above it to recompute, and up the
+chain of layouts each one does (``QLayout.activate`` ends in ``updateGeometry``) until the main
+window lays out every dock again — with Qt's Fusion style a property animation object per dock
+each time. The summary changes at every key press and every second, so this line asks for a new
+layout only when the height it needs at its width changes; otherwise it only repaints.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QPainter
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+_FLAGS = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
+_TALL = 100_000
+
+
+class StatusLine(QWidget):
+    """Plain text, wrapped at word boundaries (a word longer than the line is broken)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._text = ""
+        self._color: QColor | None = None
+        self._heights: dict[tuple[str, int, str], int] = {}
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+
+    # the parts of QLabel's interface the panel and its tests use
+    def text(self) -> str:
+        return self._text
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's naming)
+        if text == self._text:
+            return
+        width = self.width()
+        before = self.heightForWidth(width)
+        self._text = text
+        if not self.isVisible() or self.heightForWidth(width) != before:
+            self.updateGeometry()  # a line more or less: the layout must make room
+        self.update()
+
+    def set_color(self, color: QColor | str | None) -> None:
+        c = QColor(color) if color is not None else None
+        if c != self._color:
+            self._color = c
+            self.update()
+
+    # --- size ------------------------------------------------------------------------------
+
+    def _height(self, width: int) -> int:
+        if not self._text:
+            return 0
+        key = (self._text, width, self.font().key())
+        h = self._heights.get(key)
+        if h is None:
+            if len(self._heights) > 64:
+                self._heights.clear()
+            fm = QFontMetrics(self.font())
+            h = fm.boundingRect(QRect(0, 0, max(width, 1), _TALL), _FLAGS | int(Qt.TextFlag.TextWrapAnywhere)
+                                if _unbreakable(self._text, fm, width) else _FLAGS, self._text).height()
+            self._heights[key] = h
+        return h
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802
+        return self._height(width)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        fm = QFontMetrics(self.font())
+        # as QLabel does for wrapped text: a comfortable width, the height the text takes there
+        width = min(fm.horizontalAdvance(self._text), fm.averageCharWidth() * 80)
+        return QSize(width, self._height(width))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        # as QLabel: any width will do (the text wraps, a long word is broken: it never widens
+        # the window), the height of the text on one line (the layout asks heightForWidth)
+        fm = QFontMetrics(self.font())
+        return QSize(fm.averageCharWidth() * 4, self._height(_TALL))
+
+    # --- painting --------------------------------------------------------------------------
+
+    def paintEvent(self, _event: Any) -> None:  # noqa: N802
+        if not self._text:
+            return
+        p = QPainter(self)
+        p.setPen(self._color if self._color is not None else self.palette().windowText().color())
+        width = self.width()
+        flags = _FLAGS | int(Qt.TextFlag.TextWrapAnywhere) if _unbreakable(self._text, QFontMetrics(self.font()),
+                                                                           width) else _FLAGS
+        p.drawText(QRect(0, 0, width, self.height()), flags, self._text)
+        p.end()
+
+
+def _unbreakable(text: str, fm: QFontMetrics, width: int) -> bool:
+    """Whether some word is wider than the line (then the text breaks anywhere, as it must fit)."""
+    return fm.horizontalAdvance(text) > width and any(fm.horizontalAdvance(w) > width for w in text.split())

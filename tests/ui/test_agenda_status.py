@@ -1,0 +1,69 @@
+"""The agenda summary's lines: a new text that fits the same height repaints the line without
+laying out the window again; a text that needs another line gets it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from meeting_console.ui.agenda_status import StatusLine
+
+
+class LayoutCount(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.n = 0
+
+    def eventFilter(self, obj: QObject, ev: QEvent) -> bool:
+        if ev.type() == QEvent.Type.LayoutRequest:
+            self.n += 1
+        return False
+
+
+def _window(qtbot):
+    top = QWidget()
+    qtbot.addWidget(top)
+    lay = QVBoxLayout(top)
+    line = StatusLine(top)
+    lay.addWidget(line)
+    lay.addStretch(1)
+    top.resize(400, 300)
+    top.show()
+    qtbot.waitExposed(top)
+    return top, line
+
+
+def test_same_height_repaints_without_layout(qtbot) -> None:
+    top, line = _window(qtbot)
+    line.setText("09:20:37   ▶ 5. Thảo luận — 16:37 of 1:35:00 · 1:18:23 left")
+    qtbot.waitUntil(lambda: line.height() > 0)
+    count = LayoutCount()
+    top.installEventFilter(count)
+    for s in range(38, 48):
+        line.setText(f"09:20:{s}   ▶ 5. Thảo luận — 16:{s} of 1:35:00 · 1:18:{s} left")
+        qtbot.wait(1)  # the event loop turns: a posted layout request would be delivered
+    assert count.n == 0
+    assert line.text().startswith("09:20:47")
+
+
+def test_longer_text_gets_its_lines_and_short_again(qtbot) -> None:
+    top, line = _window(qtbot)
+    line.setText("Projected end 11:19")
+    qtbot.waitUntil(lambda: line.height() > 0)
+    one = line.height()
+    long = " ".join(["Nội dung số 12: báo cáo, thảo luận và biểu quyết"] * 6)
+    line.setText(long)
+    qtbot.waitUntil(lambda: line.height() >= 3 * one)
+    assert line.height() == line.heightForWidth(line.width())
+    line.setText("Projected end 11:20")
+    qtbot.waitUntil(lambda: line.height() == one)
+    line.setText("")
+    qtbot.waitUntil(lambda: line.height() == 0)
+
+
+def test_a_word_longer_than_the_line_never_widens_it(qtbot) -> None:
+    top, line = _window(qtbot)
+    line.setText("x" * 400)
+    assert line.minimumSizeHint().width() < 100
+    qtbot.waitUntil(lambda: line.height() > line.minimumSizeHint().height())  # broken onto lines
+    assert top.minimumSizeHint().width() < 400
