@@ -20,6 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from meeting_console.core import status_group
 from meeting_console.core.api import Core
 
 # a bound on one transaction: what waits beyond it goes in the next group
@@ -73,7 +74,8 @@ class Worker:
             if batch[0].op:
                 while self._work and self._work[0].op and len(batch) < MAX_GROUP:
                     batch.append(self._work.popleft())
-        if len(batch) == 1:
+        if len(batch) == 1 and not (batch[0].op and self.core.lean_status and status_group.applies(
+                [(batch[0].fn, batch[0].args, batch[0].kwargs)])):
             w = batch[0]
             if not w.future.set_running_or_notify_cancel():
                 return
@@ -85,7 +87,8 @@ class Worker:
             else:
                 w.future.set_result(result)
             return
-        self.groups += 1
+        if len(batch) > 1:
+            self.groups += 1
         live = [w for w in batch if w.future.set_running_or_notify_cancel()]
         try:
             outcomes = self.core.run_group([(w.fn, w.args, w.kwargs) for w in live])

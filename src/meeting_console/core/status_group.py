@@ -1,0 +1,365 @@
+"""The lean path of a group of clerk's status marks (``endpoints.set_status``): group commit
+without the ORM.
+
+A clerk's console in a national meeting sends status marks faster than the database answers;
+the DB worker groups those queued together (``core.worker``). Through the ORM each mark costs
+about a millisecond of the clerk's CPU, and all of it is spent while the group holds the
+writers' lock (the other consoles wait). Here a group costs, under the lock: one read of the
+touched endpoints' rows, the checks of ``set_status`` in plain Python, and one write of the
+endpoint updates, the status events and the journal entries; on PostgreSQL the lock, the read
+and the id allocation go in one round trip (psycopg pipeline) and the write with the commit in
+another, as prepared statements whose text does not depend on the group's size.
+
+What is written is what the ORM path writes: the same rows, each mark its own journal entry
+with the same row images (so undo, redo, following consoles, ``verify`` and the outage ledger
+see no difference), each checked against the state the marks before it left, each caller's
+outcome (``Changes`` or the refusal) handed back only after the commit. ``tests/core/
+test_status_group.py`` compares the two paths on SQLite and PostgreSQL. Anything unusual (an
+argument of another type, a row the database will not take) goes back to the ORM path.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+from meeting_console.core import journal as jr
+from meeting_console.core.api import (
+    OBJECT_NAMES,
+    PG_WRITE_LOCK,
+    Core,
+    UndoStatus,
+    _changes_value,
+    _json_safe,
+    _store_error,
+    connection_lost,
+)
+from meeting_console.core.changes import Changes
+from meeting_console.errors import NotFound, OperationRefused, UserError
+from meeting_console.i18n import _
+from meeting_console.store import models as m
+
+OP_NAME = "endpoints.set_status"
+
+
+class _Fallback(Exception):
+    """The group goes the ORM way (``Core._run_calls``)."""
+
+
+def _set_status() -> Any:
+    from meeting_console.core import endpoints
+
+    return endpoints.set_status
+
+
+_SIG: inspect.Signature | None = None
+
+
+def _bind(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[int, Any, Any, Any]:
+    """``set_status``'s arguments; TypeError as its call would raise."""
+    global _SIG
+    if _SIG is None:
+        _SIG = inspect.signature(_set_status().op_body)
+    try:
+        b = _SIG.bind(None, *args, **kwargs)
+    except TypeError:
+        # the call's own message: Python refuses the arguments before the body runs
+        _set_status().op_body(None, *args, **kwargs)
+        raise
+    b.apply_defaults()
+    a = b.arguments
+    return a["meeting_endpoint_id"], a["status"], a["detail"], a["expected"]
+
+
+def applies(calls: Sequence[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]]) -> bool:
+    """Whether a group is made of status marks only."""
+    return bool(calls) and all(getattr(op, "op_name", None) == OP_NAME for op, _a, _k in calls)
+
+
+# --- the marks, planned against the rows read under the lock --------------------------------
+
+
+class _Plan:
+    def __init__(self, core: Core, calls: Sequence[tuple[Any, tuple[Any, ...], dict[str, Any]]]) -> None:
+        from meeting_console.core import endpoints
+
+        self.core = core
+        self.marks: list[tuple[Any, ...]] = []  # (me_id, status, detail, expected, error or None)
+        for _op, args, kwargs in calls:
+            try:
+                me_id, status, detail, expected = _bind(args, kwargs)
+            except TypeError as exc:
+                self.marks.append((None, None, None, None, exc, args, kwargs))
+                continue
+            if type(me_id) is not int:
+                raise _Fallback
+            # the checks that need no row, done before the lock (raised in the body's order)
+            err: BaseException | None = None
+            try:
+                status = endpoints.STATUS_CHECK("status", status)
+            except OperationRefused as exc:
+                err = exc
+            clean: Any = detail
+            if err is None:
+                try:
+                    clean = endpoints.ed.text(500)("detail", detail)
+                except OperationRefused as exc:
+                    clean = exc
+            self.marks.append((me_id, status, clean, expected, err, args, kwargs))
+        self.ids = sorted({mk[0] for mk in self.marks if mk[0] is not None})
+
+    def run(self, rows: dict[int, dict[str, Any]], event_ids: list[int]) -> None:
+        """Each mark in order against the rows as the marks before it left them (``rows`` is
+        changed in place). Fills ``outcomes`` (a ``Changes`` without its journal id, or the
+        refusal), ``entries`` (journal rows, in order, with the outcome's index), ``events``,
+        and ``touched`` (the endpoints whose row changed)."""
+        from meeting_console.core.concurrency import Conflict
+        from meeting_console.core.words import word
+
+        core = self.core
+        free = iter(event_ids)
+        self.outcomes: list[Changes | BaseException] = []
+        self.entries: list[tuple[int, dict[str, Any]]] = []
+        self.events: list[dict[str, Any]] = []
+        self.touched: set[int] = set()
+        for me_id, status, detail, expected, err, args, kwargs in self.marks:
+            if err is not None and me_id is None:  # the call itself was wrong
+                self.outcomes.append(err)
+                continue
+            row = rows.get(me_id)
+            if row is None:
+                self.outcomes.append(NotFound(_("unknown {value} id {id_}").format(
+                    value=_(OBJECT_NAMES["meeting endpoint"]), id_=me_id)))
+                continue
+            if err is not None:
+                self.outcomes.append(err)
+                continue
+            name = row["name"]
+            if expected is not None and row["manual_override"] and row["status"] not in (expected, status):
+                self.outcomes.append(Conflict(
+                    _("{name}: another clerk marked it {status!r} meanwhile (you saw {expected!r}). "
+                      "Nothing was changed; set the status again if it is still right").format(
+                        name=name, status=row["status"], expected=expected)))
+                continue
+            if isinstance(detail, BaseException):
+                self.outcomes.append(detail)
+                continue
+            now = core.clock.now()
+            changes: list[jr.RowChange] = []
+            before: dict[str, Any] = {}
+            after: dict[str, Any] = {}
+            event: dict[str, Any] | None = None
+            if row["status"] != status:
+                at = now
+                since = row["status_since"]
+                if since is not None and at < since:
+                    at = since
+                before["status"], after["status"] = row["status"], status
+                if since != at:
+                    before["status_since"], after["status_since"] = since, at
+                event = {"id": next(free), "meeting_endpoint_id": me_id, "at": at, "status": status,
+                         "automatic": False, "detail": detail[:500]}
+                changes.append(jr.RowChange("endpoint_status_event", event["id"], "i", after=dict(event)))
+            if not row["manual_override"]:
+                before["manual_override"], after["manual_override"] = False, True
+            if after:
+                changes.append(jr.RowChange("meeting_endpoint", me_id, "u", before, after))
+            label = _("Status of {name}: {status}").format(name=name, status=word(status))
+            meeting_id = row["meeting_id"]
+            if not changes:
+                self.outcomes.append(Changes(label=label, result=None, meeting_id=meeting_id))
+                continue
+            try:
+                core._check_role(label, changes)
+            except UserError as exc:
+                self.outcomes.append(exc)
+                continue
+            # stored: this mark's state is what the next one sees
+            row.update(after)
+            self.touched.add(me_id)
+            if event is not None:
+                self.events.append(event)
+            value = _changes_value(changes, meeting_id=meeting_id, journal_id=None, label=label)
+            value = replace(value, undo=UndoStatus(label, None))
+            self.entries.append((len(self.outcomes), {
+                "meeting_id": meeting_id, "at": now, "seat": core.seat, "op": OP_NAME, "label": label,
+                "kind": "op", "target_id": None, "undone": False, "undoable": True, "automatic": False,
+                "areas": ",".join(sorted(value.areas)),
+                "args": _json_safe({"args": list(args), "kwargs": kwargs}),
+                "changes": [c.to_json() for c in changes],
+            }))
+            self.outcomes.append(value)
+
+    def result(self, journal_ids: Sequence[int]) -> list[Changes | BaseException]:
+        out = list(self.outcomes)
+        for (k, _e), jid in zip(self.entries, journal_ids, strict=True):
+            out[k] = replace(out[k], journal_id=jid)  # type: ignore[type-var]
+        return out
+
+
+def run(core: Core, calls: Sequence[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]]
+        ) -> list[Changes | BaseException] | None:
+    """Run a group of ``set_status`` marks the lean way; None: take the ORM path instead."""
+    if core.role == "viewer":
+        return [OperationRefused(_("this console is a viewer: it cannot change the meeting"))] * len(calls)
+    try:
+        plan = _Plan(core, calls)
+        if core.is_postgres:
+            return _run_pg(core, plan)
+        return _run_sqlite(core, plan)
+    except _Fallback:
+        return None
+
+
+# --- PostgreSQL: two round trips under the lock ----------------------------------------------
+
+_READ = ("SELECT me.id, me.meeting_id, me.status, me.status_since, me.manual_override, e.name "
+         "FROM meeting_endpoint me JOIN endpoint e ON e.id = me.endpoint_id WHERE me.id = ANY(%s::int[])")
+_EVENT_IDS = ("SELECT array(SELECT nextval(pg_get_serial_sequence('endpoint_status_event', 'id')) "
+              "FROM generate_series(1, %s::int))")
+# journal ids are taken under the lock, in the group's order (nextval in generate_series'
+# order), so that they commit in order: a console following the high-water mark skips none
+_WRITE = """
+WITH u AS (
+  UPDATE meeting_endpoint me SET status = v.status, status_since = v.since, manual_override = v.mo
+  FROM unnest(%(u_id)s::int[], %(u_status)s::text[], %(u_since)s::timestamp[], %(u_mo)s::bool[])
+    AS v(id, status, since, mo)
+  WHERE me.id = v.id RETURNING 1),
+ev AS (
+  INSERT INTO endpoint_status_event (id, meeting_endpoint_id, at, status, automatic, detail)
+  SELECT * FROM unnest(%(e_id)s::int[], %(e_me)s::int[], %(e_at)s::timestamp[], %(e_status)s::text[],
+                       %(e_auto)s::bool[], %(e_detail)s::text[]) RETURNING 1),
+ids AS MATERIALIZED (
+  SELECT nextval(pg_get_serial_sequence('journal', 'id')) AS id, g AS ord
+  FROM generate_series(1, %(j_n)s::int) AS g),
+j AS (
+  INSERT INTO journal (id, meeting_id, at, seat, op, label, kind, target_id, undone, undoable,
+                       automatic, areas, args, changes)
+  SELECT ids.id, v.mid, v.at, %(seat)s, %(op)s, v.label, 'op', NULL, false, true, false, v.areas,
+         v.args::json, v.changes::json
+  FROM unnest(%(j_mid)s::int[], %(j_at)s::timestamp[], %(j_label)s::text[], %(j_areas)s::text[],
+              %(j_args)s::text[], %(j_changes)s::text[]) WITH ORDINALITY AS v(mid, at, label, areas, args, changes, ord)
+  JOIN ids ON ids.ord = v.ord
+  RETURNING 1)
+SELECT (SELECT array_agg(id ORDER BY ord) FROM ids), (SELECT count(*) FROM u), (SELECT count(*) FROM ev),
+       (SELECT count(*) FROM j), pg_notify(%(channel)s, (SELECT max(id) FROM ids)::text)
+"""
+
+
+def _naive(v: datetime | None) -> datetime | None:
+    """A time as ``UtcDateTime`` stores it (naive UTC)."""
+    return None if v is None else m.UtcDateTime().process_bind_param(v, None)
+
+
+def _run_pg(core: Core, plan: _Plan) -> list[Changes | BaseException] | None:
+    import psycopg
+
+    from meeting_console.core.api import NOTIFY_CHANNEL
+
+    n = len(plan.marks)
+    try:
+        with core.db.engine.connect() as sa_conn:
+            pg = sa_conn.connection.driver_connection
+            try:
+                with pg.pipeline():
+                    c_lock, c_read, c_ids, c_write = pg.cursor(), pg.cursor(), pg.cursor(), pg.cursor()
+                    c_lock.execute("SELECT pg_advisory_xact_lock(%s)", (PG_WRITE_LOCK,))
+                    c_read.execute(_READ, (plan.ids,))
+                    c_ids.execute(_EVENT_IDS, (n,))
+                    rows = {r[0]: {"meeting_id": r[1], "status": r[2],
+                                   "status_since": None if r[3] is None else r[3].replace(tzinfo=UTC),
+                                   "manual_override": r[4], "name": r[5]} for r in c_read.fetchall()}
+                    event_ids = list(c_ids.fetchone()[0])
+                    plan.run(rows, event_ids)
+                    if not plan.entries:
+                        pg.rollback()
+                        return plan.result([])
+                    touched = sorted(plan.touched)
+                    ev, en = plan.events, [e for _k, e in plan.entries]
+                    c_write.execute(_WRITE, {
+                        "u_id": touched, "u_status": [rows[i]["status"] for i in touched],
+                        "u_since": [_naive(rows[i]["status_since"]) for i in touched],
+                        "u_mo": [rows[i]["manual_override"] for i in touched],
+                        "e_id": [e["id"] for e in ev], "e_me": [e["meeting_endpoint_id"] for e in ev],
+                        "e_at": [_naive(e["at"]) for e in ev], "e_status": [e["status"] for e in ev],
+                        "e_auto": [False] * len(ev), "e_detail": [e["detail"] for e in ev],
+                        "j_n": len(en), "seat": core.seat, "op": OP_NAME,
+                        "j_mid": [e["meeting_id"] for e in en], "j_at": [_naive(e["at"]) for e in en],
+                        "j_label": [e["label"] for e in en], "j_areas": [e["areas"] for e in en],
+                        "j_args": [json.dumps(e["args"]) for e in en],
+                        "j_changes": [json.dumps(e["changes"]) for e in en],
+                        "channel": NOTIFY_CHANNEL,
+                    })
+                    pg.commit()
+                    jids = list(c_write.fetchone()[0])
+            except psycopg.OperationalError as exc:
+                if pg.closed or pg.broken:
+                    sa_conn.invalidate()
+                    return [connection_lost(exc)] * n
+                _rollback(pg)
+                return [_store_error(exc)] * n  # type: ignore[arg-type]
+            except psycopg.Error:
+                # a row the database would not take: the ORM path tells which mark it was
+                _rollback(pg)
+                return None
+    except (OperationalError, InterfaceError, DBAPIError) as exc:  # connecting (the pool's ping)
+        return [_store_error(exc)] * n
+    # committed: only now is any of them acknowledged
+    if jids != sorted(jids):
+        raise AssertionError("journal ids out of order")
+    return plan.result(jids)
+
+
+def _rollback(pg: Any) -> None:
+    try:
+        pg.rollback()
+    except Exception:  # the connection is gone: the pool finds out at its next ping
+        pass
+
+
+# --- SQLite: the same through SQLAlchemy Core in the session's transaction ------------------
+
+
+def _run_sqlite(core: Core, plan: _Plan) -> list[Changes | BaseException] | None:
+    T, E, J, EP = (m.MeetingEndpoint.__table__, m.EndpointStatusEvent.__table__, m.JournalEntry.__table__,
+                   m.Endpoint.__table__)
+    n = len(plan.marks)
+    try:
+        with core.db.sessions.begin() as s:  # BEGIN IMMEDIATE: the write lock
+            rows: dict[int, dict[str, Any]] = {}
+            for chunk in (plan.ids[i:i + 900] for i in range(0, len(plan.ids), 900)):
+                q = (select(T.c.id, T.c.meeting_id, T.c.status, T.c.status_since, T.c.manual_override, EP.c.name)
+                     .join(EP, EP.c.id == T.c.endpoint_id).where(T.c.id.in_(chunk)))
+                for r in s.execute(q):
+                    rows[r.id] = {"meeting_id": r.meeting_id, "status": r.status, "status_since": r.status_since,
+                                  "manual_override": bool(r.manual_override), "name": r.name}
+            top_event = s.execute(select(func.coalesce(func.max(E.c.id), 0))).scalar_one()
+            plan.run(rows, list(range(top_event + 1, top_event + 1 + n)))
+            if not plan.entries:
+                s.rollback()
+                return plan.result([])
+            touched = sorted(plan.touched)
+            s.execute(update(T).where(T.c.id == bindparam("b_id")).values(
+                status=bindparam("b_status"), status_since=bindparam("b_since"), manual_override=bindparam("b_mo")),
+                [{"b_id": i, "b_status": rows[i]["status"], "b_since": rows[i]["status_since"],
+                  "b_mo": rows[i]["manual_override"]} for i in touched])
+            if plan.events:
+                s.execute(insert(E), plan.events)
+            top = s.execute(select(func.coalesce(func.max(J.c.id), 0))).scalar_one()
+            jids = list(range(top + 1, top + 1 + len(plan.entries)))
+            s.execute(insert(J), [{"id": jid, **e} for jid, (_k, e) in zip(jids, plan.entries, strict=True)])
+            core.db.check_same_file()
+    except UserError as exc:  # the file is no longer the one opened
+        return [exc] * n
+    except (OperationalError, InterfaceError) as exc:
+        return [_store_error(exc)] * n
+    except DBAPIError:
+        return None  # a row the database would not take: the ORM path tells which mark
+    return plan.result(jids)
