@@ -89,6 +89,9 @@ def clerk(url: str, seat: str, me_id: int, rate: float, seconds: float) -> None:
     from meeting_console.core.api import Core
     from meeting_console.core.worker import Worker
 
+    from meeting_console.core import status_group
+
+    status_group.trace = []
     core = Core.open(url, seat=seat, role="clerk", endpoint_ids=frozenset({me_id}))
     worker = Worker(core)
     print(json.dumps({"ready": True}), flush=True)
@@ -126,7 +129,7 @@ def clerk(url: str, seat: str, me_id: int, rate: float, seconds: float) -> None:
     worker.shutdown()
     print(json.dumps({"acked": acked, "errors": errors, "elapsed": time.monotonic() - start,
                       "in_window": in_window, "waits": waits, "groups": worker.groups,
-                      "cpu": time.process_time() - cpu0}), flush=True)
+                      "cpu": time.process_time() - cpu0, "trace": status_group.trace}), flush=True)
     core.close()
 
 
@@ -278,6 +281,13 @@ def main() -> None:
         print(f"  {sum(r['in_window'] for r in results):,} acknowledged within the {a.seconds:g} s; a clerk waited "
               f"for an acknowledgement median {statistics.median(waits):.0f} ms, p99 {pct(waits, 99):.0f} ms; "
               f"{sum(r['groups'] for r in results):,} group transactions")
+        tr = [t for r in results for t in r.get("trace") or []]
+        if tr:
+            held = sum(c - r for _s, r, c, _n in tr)
+            print(f"  {len(tr):,} transactions of a clerk's marks, {sum(t[3] for t in tr) / len(tr):.1f} marks each; "
+                  f"waiting for the lock and the rows median {statistics.median(r - s for s, r, _c, _n in tr) * 1000:.1f} ms; "
+                  f"from the rows to the commit median {statistics.median(c - r for _s, r, c, _n in tr) * 1000:.1f} ms, "
+                  f"p99 {pct([c - r for _s, r, c, _n in tr], 99) * 1000:.1f} ms; lock held {held / wall:.0%} of the time")
         print(f"  CPU per change: clerks {1000 * sum(r['cpu'] for r in results) / n:.2f} ms, "
               + (f"server {1000 * srv_cpu / n:.2f} ms, " if srv_cpu is not None else "")
               + f"following console {1000 * follower_cpu / n:.2f} ms")

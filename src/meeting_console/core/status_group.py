@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import inspect
 import json
+import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,12 +42,14 @@ from meeting_console.core.api import (
     _store_error,
     connection_lost,
 )
-from meeting_console.core.changes import Changes
+from meeting_console.core.changes import Changes, areas_of
 from meeting_console.errors import NotFound, OperationRefused, UserError
 from meeting_console.i18n import _
 from meeting_console.store import models as m
 
 OP_NAME = "endpoints.set_status"
+# (start, lock and rows read, committed, marks) per group, when a benchmark sets a list here
+trace: list[tuple[float, float, float, int]] | None = None
 
 
 class _Fallback(Exception):
@@ -115,25 +118,30 @@ class _Plan:
             self.marks.append((me_id, status, clean, expected, err, args, kwargs))
         self.ids = sorted({mk[0] for mk in self.marks if mk[0] is not None})
 
-    def run(self, rows: dict[int, dict[str, Any]], event_ids: list[int]) -> None:
-        """Each mark in order against the rows as the marks before it left them (``rows`` is
-        changed in place). Fills ``outcomes`` (a ``Changes`` without its journal id, or the
-        refusal), ``entries`` (journal rows, in order, with the outcome's index), ``events``,
-        and ``touched`` (the endpoints whose row changed)."""
+    def run(self, rows: dict[int, dict[str, Any]], event_ids: list[int] | None = None) -> None:
+        """Each mark in order against ``rows`` as the marks before it left them. Fills
+        ``outcomes`` (what each caller gets, the ``Changes`` made by ``result``), ``entries``
+        (journal rows in order, with the outcome's index), ``events`` and ``final`` (the
+        touched endpoints' rows after the group).
+
+        ``event_ids`` None (PostgreSQL, planned before the lock): the new status events' ids
+        are placeholders in the journal's JSON text, filled by ``fill`` under the lock, so that
+        they are given in commit order (the outage ledger orders events by time, then id)."""
         from meeting_console.core.concurrency import Conflict
         from meeting_console.core.words import word
 
         core = self.core
-        free = iter(event_ids)
-        self.outcomes: list[Changes | BaseException] = []
+        self.seen = {i: dict(r) for i, r in rows.items()}
+        state = {i: dict(r) for i, r in rows.items()}
+        self.outcomes: list[Any] = []
         self.entries: list[tuple[int, dict[str, Any]]] = []
         self.events: list[dict[str, Any]] = []
-        self.touched: set[int] = set()
+        self.final: dict[int, dict[str, Any]] = {}
         for me_id, status, detail, expected, err, args, kwargs in self.marks:
             if err is not None and me_id is None:  # the call itself was wrong
                 self.outcomes.append(err)
                 continue
-            row = rows.get(me_id)
+            row = state.get(me_id)
             if row is None:
                 self.outcomes.append(NotFound(_("unknown {value} id {id_}").format(
                     value=_(OBJECT_NAMES["meeting endpoint"]), id_=me_id)))
@@ -164,9 +172,11 @@ class _Plan:
                 before["status"], after["status"] = row["status"], status
                 if since != at:
                     before["status_since"], after["status_since"] = since, at
-                event = {"id": next(free), "meeting_endpoint_id": me_id, "at": at, "status": status,
+                k = len(self.events)
+                eid: Any = event_ids[k] if event_ids is not None else f"\x00ev{k}"
+                event = {"id": eid, "meeting_endpoint_id": me_id, "at": at, "status": status,
                          "automatic": False, "detail": detail[:500]}
-                changes.append(jr.RowChange("endpoint_status_event", event["id"], "i", after=dict(event)))
+                changes.append(jr.RowChange("endpoint_status_event", eid, "i", after=dict(event)))
             if not row["manual_override"]:
                 before["manual_override"], after["manual_override"] = False, True
             if after:
@@ -183,25 +193,52 @@ class _Plan:
                 continue
             # stored: this mark's state is what the next one sees
             row.update(after)
-            self.touched.add(me_id)
+            self.final[me_id] = row
             if event is not None:
                 self.events.append(event)
-            value = _changes_value(changes, meeting_id=meeting_id, journal_id=None, label=label)
-            value = replace(value, undo=UndoStatus(label, None))
-            self.entries.append((len(self.outcomes), {
+            json_form = [c.to_json() for c in changes]
+            entry = {
                 "meeting_id": meeting_id, "at": now, "seat": core.seat, "op": OP_NAME, "label": label,
                 "kind": "op", "target_id": None, "undone": False, "undoable": True, "automatic": False,
-                "areas": ",".join(sorted(value.areas)),
+                "areas": ",".join(sorted(areas_of({c.table for c in changes}))),
                 "args": _json_safe({"args": list(args), "kwargs": kwargs}),
-                "changes": [c.to_json() for c in changes],
-            }))
-            self.outcomes.append(value)
+            }
+            if event_ids is None:
+                entry["changes_text"] = json.dumps(json_form)
+                entry["event"] = len(self.events) - 1 if event is not None else None
+            else:
+                entry["changes"] = json_form
+            self.entries.append((len(self.outcomes), entry))
+            self.outcomes.append(_Done(changes, label, meeting_id))
+
+    def fill(self, event_ids: Sequence[int]) -> None:
+        """The status events' ids, taken under the lock, into the planned rows (cheap: one
+        string replacement per mark)."""
+        for k, ev in enumerate(self.events):
+            ev["id"] = event_ids[k]
+        for _k, e in self.entries:
+            k = e["event"]
+            if k is not None:
+                e["changes_text"] = e["changes_text"].replace(f'"\\u0000ev{k}"', str(event_ids[k]))
 
     def result(self, journal_ids: Sequence[int]) -> list[Changes | BaseException]:
+        """What each caller gets (after the commit)."""
         out = list(self.outcomes)
         for (k, _e), jid in zip(self.entries, journal_ids, strict=True):
-            out[k] = replace(out[k], journal_id=jid)  # type: ignore[type-var]
+            done: _Done = out[k]
+            for c in done.changes:
+                if c.table == "endpoint_status_event" and not isinstance(c.id, int):
+                    c.id = c.after["id"] = self.events[int(c.id[3:])]["id"]
+            value = _changes_value(done.changes, meeting_id=done.meeting_id, journal_id=jid, label=done.label)
+            out[k] = replace(value, undo=UndoStatus(done.label, None))
         return out
+
+
+@dataclass
+class _Done:
+    changes: list[jr.RowChange]
+    label: str
+    meeting_id: int
 
 
 def run(core: Core, calls: Sequence[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]]
@@ -258,45 +295,70 @@ def _naive(v: datetime | None) -> datetime | None:
     return None if v is None else m.UtcDateTime().process_bind_param(v, None)
 
 
-def _run_pg(core: Core, plan: _Plan) -> list[Changes | BaseException] | None:
-    import psycopg
+def _rows(cur: Any) -> dict[int, dict[str, Any]]:
+    return {r[0]: {"meeting_id": r[1], "status": r[2],
+                   "status_since": None if r[3] is None else r[3].replace(tzinfo=UTC),
+                   "manual_override": r[4], "name": r[5]} for r in cur.fetchall()}
 
+
+def _write_params(core: Core, plan: _Plan) -> dict[str, Any]:
     from meeting_console.core.api import NOTIFY_CHANNEL
 
+    touched = sorted(plan.final)
+    fin, ev, en = plan.final, plan.events, [e for _k, e in plan.entries]
+    return {
+        "u_id": touched, "u_status": [fin[i]["status"] for i in touched],
+        "u_since": [_naive(fin[i]["status_since"]) for i in touched],
+        "u_mo": [fin[i]["manual_override"] for i in touched],
+        "e_me": [e["meeting_endpoint_id"] for e in ev],
+        "e_at": [_naive(e["at"]) for e in ev], "e_status": [e["status"] for e in ev],
+        "e_auto": [False] * len(ev), "e_detail": [e["detail"] for e in ev],
+        "j_n": len(en), "seat": core.seat, "op": OP_NAME,
+        "j_mid": [e["meeting_id"] for e in en], "j_at": [_naive(e["at"]) for e in en],
+        "j_label": [e["label"] for e in en], "j_areas": [e["areas"] for e in en],
+        "j_args": [json.dumps(e["args"]) for e in en],
+        "channel": NOTIFY_CHANNEL,
+    }
+
+
+def _run_pg(core: Core, plan: _Plan) -> list[Changes | BaseException] | None:
+    """Three round trips: the rows read and the group planned before the lock (the other
+    consoles are not kept waiting for this one's Python), then the lock, the rows read again
+    and the status events' ids; if the rows are still those planned for (the usual case: a
+    clerk's own endpoints), only the ids are filled in under the lock before the write and
+    the commit go in one more round trip."""
+    import psycopg
+
     n = len(plan.marks)
+    t0 = time.monotonic()
     try:
         with core.db.engine.connect() as sa_conn:
             pg = sa_conn.connection.driver_connection
             try:
                 with pg.pipeline():
                     c_lock, c_read, c_ids, c_write = pg.cursor(), pg.cursor(), pg.cursor(), pg.cursor()
+                    c_read.execute(_READ, (plan.ids,))
+                    plan.run(_rows(c_read))
+                    params = _write_params(core, plan)
                     c_lock.execute("SELECT pg_advisory_xact_lock(%s)", (PG_WRITE_LOCK,))
                     c_read.execute(_READ, (plan.ids,))
-                    c_ids.execute(_EVENT_IDS, (n,))
-                    rows = {r[0]: {"meeting_id": r[1], "status": r[2],
-                                   "status_since": None if r[3] is None else r[3].replace(tzinfo=UTC),
-                                   "manual_override": r[4], "name": r[5]} for r in c_read.fetchall()}
+                    c_ids.execute(_EVENT_IDS, (len(plan.events),))
+                    rows = _rows(c_read)
                     event_ids = list(c_ids.fetchone()[0])
-                    plan.run(rows, event_ids)
+                    t_read = time.monotonic()
+                    if rows != plan.seen:  # another console changed them meanwhile: again, locked
+                        plan.run(rows)
+                        params = _write_params(core, plan)
+                        if len(plan.events) > len(event_ids):
+                            c_ids.execute(_EVENT_IDS, (len(plan.events) - len(event_ids),))
+                            event_ids += list(c_ids.fetchone()[0])
                     if not plan.entries:
                         pg.rollback()
                         return plan.result([])
-                    touched = sorted(plan.touched)
-                    ev, en = plan.events, [e for _k, e in plan.entries]
-                    c_write.execute(_WRITE, {
-                        "u_id": touched, "u_status": [rows[i]["status"] for i in touched],
-                        "u_since": [_naive(rows[i]["status_since"]) for i in touched],
-                        "u_mo": [rows[i]["manual_override"] for i in touched],
-                        "e_id": [e["id"] for e in ev], "e_me": [e["meeting_endpoint_id"] for e in ev],
-                        "e_at": [_naive(e["at"]) for e in ev], "e_status": [e["status"] for e in ev],
-                        "e_auto": [False] * len(ev), "e_detail": [e["detail"] for e in ev],
-                        "j_n": len(en), "seat": core.seat, "op": OP_NAME,
-                        "j_mid": [e["meeting_id"] for e in en], "j_at": [_naive(e["at"]) for e in en],
-                        "j_label": [e["label"] for e in en], "j_areas": [e["areas"] for e in en],
-                        "j_args": [json.dumps(e["args"]) for e in en],
-                        "j_changes": [json.dumps(e["changes"]) for e in en],
-                        "channel": NOTIFY_CHANNEL,
-                    })
+                    plan.fill(event_ids)
+                    params["e_id"] = [e["id"] for e in plan.events]
+                    params["j_changes"] = [e["changes_text"] for _k, e in plan.entries]
+                    c_write.execute(_WRITE, params)
                     pg.commit()
                     jids = list(c_write.fetchone()[0])
             except psycopg.OperationalError as exc:
@@ -314,6 +376,8 @@ def _run_pg(core: Core, plan: _Plan) -> list[Changes | BaseException] | None:
     # committed: only now is any of them acknowledged
     if jids != sorted(jids):
         raise AssertionError("journal ids out of order")
+    if trace is not None:
+        trace.append((t0, t_read, time.monotonic(), n))
     return plan.result(jids)
 
 
@@ -345,11 +409,11 @@ def _run_sqlite(core: Core, plan: _Plan) -> list[Changes | BaseException] | None
             if not plan.entries:
                 s.rollback()
                 return plan.result([])
-            touched = sorted(plan.touched)
+            fin = plan.final
             s.execute(update(T).where(T.c.id == bindparam("b_id")).values(
                 status=bindparam("b_status"), status_since=bindparam("b_since"), manual_override=bindparam("b_mo")),
-                [{"b_id": i, "b_status": rows[i]["status"], "b_since": rows[i]["status_since"],
-                  "b_mo": rows[i]["manual_override"]} for i in touched])
+                [{"b_id": i, "b_status": fin[i]["status"], "b_since": fin[i]["status_since"],
+                  "b_mo": fin[i]["manual_override"]} for i in sorted(fin)])
             if plan.events:
                 s.execute(insert(E), plan.events)
             top = s.execute(select(func.coalesce(func.max(J.c.id), 0))).scalar_one()
