@@ -285,9 +285,9 @@ def main() -> None:
         if tr:
             held = sum(c - r for _s, r, c, _n in tr)
             print(f"  {len(tr):,} transactions of a clerk's marks, {sum(t[3] for t in tr) / len(tr):.1f} marks each; "
-                  f"waiting for the lock and the rows median {statistics.median(r - s for s, r, _c, _n in tr) * 1000:.1f} ms; "
-                  f"from the rows to the commit median {statistics.median(c - r for _s, r, c, _n in tr) * 1000:.1f} ms, "
-                  f"p99 {pct([c - r for _s, r, c, _n in tr], 99) * 1000:.1f} ms; lock held {held / wall:.0%} of the time")
+                  f"a transaction took median {statistics.median(r - s for s, r, _c, _n in tr) * 1000:.1f} ms, "
+                  f"p99 {pct([r - s for s, r, _c, _n in tr], 99) * 1000:.1f} ms (read, plan, lock, write, commit)"
+                  + (f"; {sum(1 for _s, r, c, _n in tr if c - r > 1e-3):,} planned again under the lock" if held else ""))
         print(f"  CPU per change: clerks {1000 * sum(r['cpu'] for r in results) / n:.2f} ms, "
               + (f"server {1000 * srv_cpu / n:.2f} ms, " if srv_cpu is not None else "")
               + f"following console {1000 * follower_cpu / n:.2f} ms")

@@ -179,3 +179,45 @@ def test_worker_sends_a_single_mark_the_lean_way(pair: tuple[Core, Core], monkey
     assert ran == [1, 1]
     assert ch.journal_id == core.high_water()
     assert [e.status for e in reads.status_events(core, b.endpoints["Sơn Dương"])][-1] == "lost"
+
+
+def test_rows_changed_between_planning_and_the_lock(pair: tuple[Core, Core], monkeypatch: pytest.MonkeyPatch) -> None:
+    """On PostgreSQL the group is planned before the lock; when another console changes the
+    rows meanwhile, nothing planned is written and the group is planned again under the lock:
+    the outcome is that of the marks run after the other console's change."""
+    from meeting_console.core import status_group
+
+    lean, orm = pair
+    if not lean.is_postgres:
+        pytest.skip("SQLite plans the group under its write lock")
+    a, b = small_meeting(lean), small_meeting(orm)
+    sd, ch = a.endpoints["Sơn Dương"], a.endpoints["Chiêm Hóa"]
+    other = Core.open(lean.db.url, clock=lean.clock, seat="clerk-9")
+    real = status_group._Plan.run
+    calls: list[int] = []
+
+    def run(plan: Any, rows: Any, event_ids: Any = None) -> None:
+        if not calls:  # the first planning: another console writes before the lock is taken
+            endpoints.set_status(other, sd, "unstable")
+        calls.append(1)
+        real(plan, rows, event_ids)
+
+    try:
+        monkeypatch.setattr(status_group._Plan, "run", run)
+        marks = [(endpoints.set_status, (sd, "lost"), {}), (endpoints.set_status, (ch, "lost"), {}),
+                 (endpoints.set_status, (sd, "connected"), {"expected": "not_connected"})]
+        grouped = lean.run_group(marks)
+        monkeypatch.setattr(status_group._Plan, "run", real)
+        orm_other = Core.open(orm.db.url, clock=orm.clock, seat="clerk-9")
+        orm_other.lean_status = False
+        try:
+            endpoints.set_status(orm_other, sd, "unstable")
+        finally:
+            orm_other.close()
+        reference = orm.run_group(marks)
+    finally:
+        other.close()
+    assert len(calls) == 2  # planned again under the lock
+    assert [outcome(o) for o in grouped] == [outcome(o) for o in reference]
+    assert isinstance(grouped[2], OperationRefused)  # it was marked unstable by hand meanwhile
+    same_state(lean, orm, a.meeting_id, b.meeting_id)

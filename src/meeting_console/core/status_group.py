@@ -290,6 +290,57 @@ SELECT (SELECT array_agg(id ORDER BY ord) FROM ids), (SELECT count(*) FROM u), (
 """
 
 
+# The usual group in one round trip, the lock held by the server alone: the lock, then (a
+# statement of its own, so with a snapshot taken once the lock is ours) a guard that the
+# touched rows are still those the group was planned for, and only then the writes: the
+# status events' and journal entries' ids taken in the group's order, the events' ids put
+# into the journal's row images (placeholders in the planned JSON text). Not the same rows:
+# nothing written, and the group is planned again under the lock (``_WRITE`` path).
+_GUARDED = """
+WITH guard AS MATERIALIZED (
+  SELECT (SELECT count(*) FROM meeting_endpoint me JOIN endpoint e ON e.id = me.endpoint_id
+          JOIN unnest(%(g_id)s::int[], %(g_status)s::text[], %(g_since)s::timestamp[], %(g_mo)s::bool[],
+                      %(g_mid)s::int[], %(g_name)s::text[]) AS g(id, status, since, mo, mid, name)
+            ON g.id = me.id AND g.status = me.status AND g.since IS NOT DISTINCT FROM me.status_since
+               AND g.mo = me.manual_override AND g.mid = me.meeting_id AND g.name = e.name) = %(g_n)s
+     AND (SELECT count(*) FROM meeting_endpoint WHERE id = ANY(%(g_all)s::int[])) = %(g_n)s AS ok),
+u AS (
+  UPDATE meeting_endpoint me SET status = v.status, status_since = v.since, manual_override = v.mo
+  FROM unnest(%(u_id)s::int[], %(u_status)s::text[], %(u_since)s::timestamp[], %(u_mo)s::bool[])
+    AS v(id, status, since, mo), guard
+  WHERE me.id = v.id AND guard.ok RETURNING 1),
+eids AS MATERIALIZED (
+  SELECT nextval(pg_get_serial_sequence('endpoint_status_event', 'id')) AS id, g AS ord
+  FROM generate_series(1, %(e_n)s::int) AS g, guard WHERE guard.ok),
+ev AS (
+  INSERT INTO endpoint_status_event (id, meeting_endpoint_id, at, status, automatic, detail)
+  SELECT eids.id, v.me, v.at, v.status, v.auto, v.detail
+  FROM unnest(%(e_me)s::int[], %(e_at)s::timestamp[], %(e_status)s::text[], %(e_auto)s::bool[],
+              %(e_detail)s::text[]) WITH ORDINALITY AS v(me, at, status, auto, detail, ord)
+  JOIN eids ON eids.ord = v.ord RETURNING 1),
+ids AS MATERIALIZED (
+  SELECT nextval(pg_get_serial_sequence('journal', 'id')) AS id, g AS ord
+  FROM generate_series(1, %(j_n)s::int) AS g, guard WHERE guard.ok),
+j AS (
+  INSERT INTO journal (id, meeting_id, at, seat, op, label, kind, target_id, undone, undoable,
+                       automatic, areas, args, changes)
+  SELECT ids.id, v.mid, v.at, %(seat)s, %(op)s, v.label, 'op', NULL, false, true, false, v.areas,
+         v.args::json,
+         (CASE WHEN v.evk IS NULL THEN v.changes
+               ELSE replace(v.changes, '"\\u0000ev' || v.evk || '"',
+                            (SELECT eids.id FROM eids WHERE eids.ord = v.evk + 1)::text) END)::json
+  FROM unnest(%(j_mid)s::int[], %(j_at)s::timestamp[], %(j_label)s::text[], %(j_areas)s::text[],
+              %(j_args)s::text[], %(j_changes)s::text[], %(j_evk)s::int[])
+    WITH ORDINALITY AS v(mid, at, label, areas, args, changes, evk, ord)
+  JOIN ids ON ids.ord = v.ord
+  RETURNING 1)
+SELECT (SELECT ok FROM guard), (SELECT array_agg(id ORDER BY ord) FROM ids),
+       (SELECT array_agg(id ORDER BY ord) FROM eids), (SELECT count(*) FROM u), (SELECT count(*) FROM ev),
+       (SELECT count(*) FROM j),
+       CASE WHEN (SELECT ok FROM guard) THEN pg_notify(%(channel)s, (SELECT max(id) FROM ids)::text) END
+"""
+
+
 def _naive(v: datetime | None) -> datetime | None:
     """A time as ``UtcDateTime`` stores it (naive UTC)."""
     return None if v is None else m.UtcDateTime().process_bind_param(v, None)
@@ -321,12 +372,20 @@ def _write_params(core: Core, plan: _Plan) -> dict[str, Any]:
     }
 
 
+def _guard_params(plan: _Plan) -> dict[str, Any]:
+    seen = plan.seen
+    ids = sorted(seen)
+    return {"g_id": ids, "g_status": [seen[i]["status"] for i in ids],
+            "g_since": [_naive(seen[i]["status_since"]) for i in ids],
+            "g_mo": [seen[i]["manual_override"] for i in ids], "g_mid": [seen[i]["meeting_id"] for i in ids],
+            "g_name": [seen[i]["name"] for i in ids], "g_n": len(ids), "g_all": plan.ids,
+            "e_n": len(plan.events), "j_evk": [e["event"] for _k, e in plan.entries]}
+
+
 def _run_pg(core: Core, plan: _Plan) -> list[Changes | BaseException] | None:
-    """Three round trips: the rows read and the group planned before the lock (the other
-    consoles are not kept waiting for this one's Python), then the lock, the rows read again
-    and the status events' ids; if the rows are still those planned for (the usual case: a
-    clerk's own endpoints), only the ids are filled in under the lock before the write and
-    the commit go in one more round trip."""
+    """Planned on rows read without the lock (the other consoles do not wait for this one's
+    Python), then written in one round trip holding the lock (``_GUARDED``); if another
+    console changed the rows in between, planned again under the lock."""
     import psycopg
 
     n = len(plan.marks)
@@ -339,28 +398,36 @@ def _run_pg(core: Core, plan: _Plan) -> list[Changes | BaseException] | None:
                     c_lock, c_read, c_ids, c_write = pg.cursor(), pg.cursor(), pg.cursor(), pg.cursor()
                     c_read.execute(_READ, (plan.ids,))
                     plan.run(_rows(c_read))
-                    params = _write_params(core, plan)
-                    c_lock.execute("SELECT pg_advisory_xact_lock(%s)", (PG_WRITE_LOCK,))
-                    c_read.execute(_READ, (plan.ids,))
-                    c_ids.execute(_EVENT_IDS, (len(plan.events),))
-                    rows = _rows(c_read)
-                    event_ids = list(c_ids.fetchone()[0])
-                    t_read = time.monotonic()
-                    if rows != plan.seen:  # another console changed them meanwhile: again, locked
-                        plan.run(rows)
-                        params = _write_params(core, plan)
-                        if len(plan.events) > len(event_ids):
-                            c_ids.execute(_EVENT_IDS, (len(plan.events) - len(event_ids),))
-                            event_ids += list(c_ids.fetchone()[0])
-                    if not plan.entries:
+                    if not plan.entries:  # refusals and marks that change nothing: no write
                         pg.rollback()
                         return plan.result([])
-                    plan.fill(event_ids)
-                    params["e_id"] = [e["id"] for e in plan.events]
+                    params = _write_params(core, plan)
                     params["j_changes"] = [e["changes_text"] for _k, e in plan.entries]
-                    c_write.execute(_WRITE, params)
+                    c_lock.execute("SELECT pg_advisory_xact_lock(%s)", (PG_WRITE_LOCK,))
+                    c_write.execute(_GUARDED, {**params, **_guard_params(plan)})
                     pg.commit()
-                    jids = list(c_write.fetchone()[0])
+                    ok, jids, event_ids = c_write.fetchone()[:3]
+                    t_read = time.monotonic()
+                    if not ok:  # another console changed the rows meanwhile: again, locked
+                        c_lock.execute("SELECT pg_advisory_xact_lock(%s)", (PG_WRITE_LOCK,))
+                        c_read.execute(_READ, (plan.ids,))
+                        rows = _rows(c_read)
+                        t_read = time.monotonic()
+                        plan.run(rows)
+                        if not plan.entries:
+                            pg.rollback()
+                            return plan.result([])
+                        c_ids.execute(_EVENT_IDS, (len(plan.events),))
+                        event_ids = list(c_ids.fetchone()[0])
+                        params = _write_params(core, plan)
+                        plan.fill(event_ids)
+                        params["e_id"] = event_ids
+                        params["j_changes"] = [e["changes_text"] for _k, e in plan.entries]
+                        c_write.execute(_WRITE, params)
+                        pg.commit()
+                        jids = c_write.fetchone()[0]
+                    else:
+                        plan.fill(event_ids or [])
             except psycopg.OperationalError as exc:
                 if pg.closed or pg.broken:
                     sa_conn.invalidate()
@@ -374,6 +441,7 @@ def _run_pg(core: Core, plan: _Plan) -> list[Changes | BaseException] | None:
     except (OperationalError, InterfaceError, DBAPIError) as exc:  # connecting (the pool's ping)
         return [_store_error(exc)] * n
     # committed: only now is any of them acknowledged
+    jids = list(jids)
     if jids != sorted(jids):
         raise AssertionError("journal ids out of order")
     if trace is not None:
