@@ -68,6 +68,8 @@ _SIG: inspect.Signature | None = None
 def _bind(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[int, Any, Any, Any]:
     """``set_status``'s arguments; TypeError as its call would raise."""
     global _SIG
+    if len(args) == 2 and kwargs.keys() <= {"detail", "expected"}:  # the usual call, quickly
+        return args[0], args[1], kwargs.get("detail", ""), kwargs.get("expected")
     if _SIG is None:
         _SIG = inspect.signature(_set_status().op_body)
     try:
@@ -266,13 +268,13 @@ _EVENT_IDS = ("SELECT array(SELECT nextval(pg_get_serial_sequence('endpoint_stat
 _WRITE = """
 WITH u AS (
   UPDATE meeting_endpoint me SET status = v.status, status_since = v.since, manual_override = v.mo
-  FROM unnest(%(u_id)s::int[], %(u_status)s::text[], %(u_since)s::timestamp[], %(u_mo)s::bool[])
+  FROM unnest(%(u_id)b::int[], %(u_status)b::text[], %(u_since)b::timestamp[], %(u_mo)b::bool[])
     AS v(id, status, since, mo)
   WHERE me.id = v.id RETURNING 1),
 ev AS (
   INSERT INTO endpoint_status_event (id, meeting_endpoint_id, at, status, automatic, detail)
-  SELECT * FROM unnest(%(e_id)s::int[], %(e_me)s::int[], %(e_at)s::timestamp[], %(e_status)s::text[],
-                       %(e_auto)s::bool[], %(e_detail)s::text[]) RETURNING 1),
+  SELECT * FROM unnest(%(e_id)b::int[], %(e_me)b::int[], %(e_at)b::timestamp[], %(e_status)b::text[],
+                       %(e_auto)b::bool[], %(e_detail)b::text[]) RETURNING 1),
 ids AS MATERIALIZED (
   SELECT nextval(pg_get_serial_sequence('journal', 'id')) AS id, g AS ord
   FROM generate_series(1, %(j_n)s::int) AS g),
@@ -281,8 +283,8 @@ j AS (
                        automatic, areas, args, changes)
   SELECT ids.id, v.mid, v.at, %(seat)s, %(op)s, v.label, 'op', NULL, false, true, false, v.areas,
          v.args::json, v.changes::json
-  FROM unnest(%(j_mid)s::int[], %(j_at)s::timestamp[], %(j_label)s::text[], %(j_areas)s::text[],
-              %(j_args)s::text[], %(j_changes)s::text[]) WITH ORDINALITY AS v(mid, at, label, areas, args, changes, ord)
+  FROM unnest(%(j_mid)b::int[], %(j_at)b::timestamp[], %(j_label)b::text[], %(j_areas)b::text[],
+              %(j_args)b::text[], %(j_changes)b::text[]) WITH ORDINALITY AS v(mid, at, label, areas, args, changes, ord)
   JOIN ids ON ids.ord = v.ord
   RETURNING 1)
 SELECT (SELECT array_agg(id ORDER BY ord) FROM ids), (SELECT count(*) FROM u), (SELECT count(*) FROM ev),
@@ -299,14 +301,14 @@ SELECT (SELECT array_agg(id ORDER BY ord) FROM ids), (SELECT count(*) FROM u), (
 _GUARDED = """
 WITH guard AS MATERIALIZED (
   SELECT (SELECT count(*) FROM meeting_endpoint me JOIN endpoint e ON e.id = me.endpoint_id
-          JOIN unnest(%(g_id)s::int[], %(g_status)s::text[], %(g_since)s::timestamp[], %(g_mo)s::bool[],
-                      %(g_mid)s::int[], %(g_name)s::text[]) AS g(id, status, since, mo, mid, name)
+          JOIN unnest(%(g_id)b::int[], %(g_status)b::text[], %(g_since)b::timestamp[], %(g_mo)b::bool[],
+                      %(g_mid)b::int[], %(g_name)b::text[]) AS g(id, status, since, mo, mid, name)
             ON g.id = me.id AND g.status = me.status AND g.since IS NOT DISTINCT FROM me.status_since
                AND g.mo = me.manual_override AND g.mid = me.meeting_id AND g.name = e.name) = %(g_n)s
-     AND (SELECT count(*) FROM meeting_endpoint WHERE id = ANY(%(g_all)s::int[])) = %(g_n)s AS ok),
+     AND (SELECT count(*) FROM meeting_endpoint WHERE id = ANY(%(g_all)b::int[])) = %(g_n)s AS ok),
 u AS (
   UPDATE meeting_endpoint me SET status = v.status, status_since = v.since, manual_override = v.mo
-  FROM unnest(%(u_id)s::int[], %(u_status)s::text[], %(u_since)s::timestamp[], %(u_mo)s::bool[])
+  FROM unnest(%(u_id)b::int[], %(u_status)b::text[], %(u_since)b::timestamp[], %(u_mo)b::bool[])
     AS v(id, status, since, mo), guard
   WHERE me.id = v.id AND guard.ok RETURNING 1),
 eids AS MATERIALIZED (
@@ -315,8 +317,8 @@ eids AS MATERIALIZED (
 ev AS (
   INSERT INTO endpoint_status_event (id, meeting_endpoint_id, at, status, automatic, detail)
   SELECT eids.id, v.me, v.at, v.status, v.auto, v.detail
-  FROM unnest(%(e_me)s::int[], %(e_at)s::timestamp[], %(e_status)s::text[], %(e_auto)s::bool[],
-              %(e_detail)s::text[]) WITH ORDINALITY AS v(me, at, status, auto, detail, ord)
+  FROM unnest(%(e_me)b::int[], %(e_at)b::timestamp[], %(e_status)b::text[], %(e_auto)b::bool[],
+              %(e_detail)b::text[]) WITH ORDINALITY AS v(me, at, status, auto, detail, ord)
   JOIN eids ON eids.ord = v.ord RETURNING 1),
 ids AS MATERIALIZED (
   SELECT nextval(pg_get_serial_sequence('journal', 'id')) AS id, g AS ord
@@ -329,8 +331,8 @@ j AS (
          (CASE WHEN v.evk IS NULL THEN v.changes
                ELSE replace(v.changes, '"\\u0000ev' || v.evk || '"',
                             (SELECT eids.id FROM eids WHERE eids.ord = v.evk + 1)::text) END)::json
-  FROM unnest(%(j_mid)s::int[], %(j_at)s::timestamp[], %(j_label)s::text[], %(j_areas)s::text[],
-              %(j_args)s::text[], %(j_changes)s::text[], %(j_evk)s::int[])
+  FROM unnest(%(j_mid)b::int[], %(j_at)b::timestamp[], %(j_label)b::text[], %(j_areas)b::text[],
+              %(j_args)b::text[], %(j_changes)b::text[], %(j_evk)b::int[])
     WITH ORDINALITY AS v(mid, at, label, areas, args, changes, evk, ord)
   JOIN ids ON ids.ord = v.ord
   RETURNING 1)
