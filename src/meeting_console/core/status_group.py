@@ -48,8 +48,8 @@ from meeting_console.i18n import _
 from meeting_console.store import models as m
 
 OP_NAME = "endpoints.set_status"
-# (start, lock and rows read, committed, marks) per group, when a benchmark sets a list here
-trace: list[tuple[float, float, float, int]] | None = None
+# (start, committed, marks, planned again under the lock) per group, when a benchmark sets a list
+trace: list[tuple[float, float, int, bool]] | None = None
 
 
 class _Fallback(Exception):
@@ -133,6 +133,9 @@ class _Plan:
         from meeting_console.core.words import word
 
         core = self.core
+        template = _("Status of {name}: {status}")  # once a group: the language is the same
+        words: dict[str, str] = {}
+        areas: dict[tuple[str, ...], str] = {}
         self.seen = {i: dict(r) for i, r in rows.items()}
         state = {i: dict(r) for i, r in rows.items()}
         self.outcomes: list[Any] = []
@@ -183,7 +186,10 @@ class _Plan:
                 before["manual_override"], after["manual_override"] = False, True
             if after:
                 changes.append(jr.RowChange("meeting_endpoint", me_id, "u", before, after))
-            label = _("Status of {name}: {status}").format(name=name, status=word(status))
+            shown = words.get(status)
+            if shown is None:
+                shown = words[status] = word(status)
+            label = template.format(name=name, status=shown)
             meeting_id = row["meeting_id"]
             if not changes:
                 self.outcomes.append(Changes(label=label, result=None, meeting_id=meeting_id))
@@ -199,16 +205,24 @@ class _Plan:
             if event is not None:
                 self.events.append(event)
             json_form = [c.to_json() for c in changes]
+            tables = tuple(c.table for c in changes)
+            area = areas.get(tables)
+            if area is None:
+                area = areas[tables] = ",".join(sorted(areas_of(set(tables))))
             entry = {
                 "meeting_id": meeting_id, "at": now, "seat": core.seat, "op": OP_NAME, "label": label,
                 "kind": "op", "target_id": None, "undone": False, "undoable": True, "automatic": False,
-                "areas": ",".join(sorted(areas_of({c.table for c in changes}))),
-                "args": _json_safe({"args": list(args), "kwargs": kwargs}),
+                "areas": area, "args": {"args": list(args), "kwargs": kwargs},
             }
             if event_ids is None:
+                try:
+                    entry["args_text"] = json.dumps(entry["args"])
+                except TypeError:  # what the ORM path keeps of an argument JSON cannot hold
+                    entry["args_text"] = json.dumps(_json_safe(entry["args"]))
                 entry["changes_text"] = json.dumps(json_form)
                 entry["event"] = len(self.events) - 1 if event is not None else None
             else:
+                entry["args"] = _json_safe(entry["args"])
                 entry["changes"] = json_form
             self.entries.append((len(self.outcomes), entry))
             self.outcomes.append(_Done(changes, label, meeting_id))
@@ -345,7 +359,11 @@ SELECT (SELECT ok FROM guard), (SELECT array_agg(id ORDER BY ord) FROM ids),
 
 def _naive(v: datetime | None) -> datetime | None:
     """A time as ``UtcDateTime`` stores it (naive UTC)."""
-    return None if v is None else m.UtcDateTime().process_bind_param(v, None)
+    if v is None:
+        return None
+    if v.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")
+    return v.astimezone(UTC).replace(tzinfo=None)
 
 
 def _rows(cur: Any) -> dict[int, dict[str, Any]]:
@@ -369,7 +387,7 @@ def _write_params(core: Core, plan: _Plan) -> dict[str, Any]:
         "j_n": len(en), "seat": core.seat, "op": OP_NAME,
         "j_mid": [e["meeting_id"] for e in en], "j_at": [_naive(e["at"]) for e in en],
         "j_label": [e["label"] for e in en], "j_areas": [e["areas"] for e in en],
-        "j_args": [json.dumps(e["args"]) for e in en],
+        "j_args": [e["args_text"] for e in en],
         "channel": NOTIFY_CHANNEL,
     }
 
@@ -409,12 +427,10 @@ def _run_pg(core: Core, plan: _Plan) -> list[Changes | BaseException] | None:
                     c_write.execute(_GUARDED, {**params, **_guard_params(plan)})
                     pg.commit()
                     ok, jids, event_ids = c_write.fetchone()[:3]
-                    t_read = time.monotonic()
                     if not ok:  # another console changed the rows meanwhile: again, locked
                         c_lock.execute("SELECT pg_advisory_xact_lock(%s)", (PG_WRITE_LOCK,))
                         c_read.execute(_READ, (plan.ids,))
                         rows = _rows(c_read)
-                        t_read = time.monotonic()
                         plan.run(rows)
                         if not plan.entries:
                             pg.rollback()
@@ -447,7 +463,7 @@ def _run_pg(core: Core, plan: _Plan) -> list[Changes | BaseException] | None:
     if jids != sorted(jids):
         raise AssertionError("journal ids out of order")
     if trace is not None:
-        trace.append((t0, t_read, time.monotonic(), n))
+        trace.append((t0, time.monotonic(), n, not ok))
     return plan.result(jids)
 
 
