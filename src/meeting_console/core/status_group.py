@@ -26,9 +26,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from meeting_console.core import journal as jr
@@ -412,7 +412,7 @@ def _run_pg(core: Core, plan: _Plan) -> list[Changes | BaseException] | None:
     t0 = time.monotonic()
     try:
         with core.db.engine.connect() as sa_conn:
-            pg = sa_conn.connection.driver_connection
+            pg: Any = sa_conn.connection.driver_connection
             try:
                 with pg.pipeline():
                     c_lock, c_read, c_ids, c_write = pg.cursor(), pg.cursor(), pg.cursor(), pg.cursor()
@@ -478,8 +478,8 @@ def _rollback(pg: Any) -> None:
 
 
 def _run_sqlite(core: Core, plan: _Plan) -> list[Changes | BaseException] | None:
-    T, E, J, EP = (m.MeetingEndpoint.__table__, m.EndpointStatusEvent.__table__, m.JournalEntry.__table__,
-                   m.Endpoint.__table__)
+    T, E, J, EP = (cast(Table, m.MeetingEndpoint.__table__), cast(Table, m.EndpointStatusEvent.__table__),
+                   cast(Table, m.JournalEntry.__table__), cast(Table, m.Endpoint.__table__))
     n = len(plan.marks)
     try:
         with core.db.sessions.begin() as s:  # BEGIN IMMEDIATE: the write lock
