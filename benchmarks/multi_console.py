@@ -85,10 +85,11 @@ def clerk(url: str, seat: str, me_id: int, rate: float, seconds: float) -> None:
     the previous transaction ran into one transaction (group commit); each is acknowledged
     when the commit that holds it returned. The Qt signal that carries the acknowledgement to
     a window's panels is the only part of a console's path not taken here."""
-    from meeting_console.core import endpoints
+    from meeting_console.core import endpoints, status_group
     from meeting_console.core.api import Core
     from meeting_console.core.worker import Worker
 
+    status_group.trace = []
     core = Core.open(url, seat=seat, role="clerk", endpoint_ids=frozenset({me_id}))
     worker = Worker(core)
     print(json.dumps({"ready": True}), flush=True)
@@ -126,7 +127,7 @@ def clerk(url: str, seat: str, me_id: int, rate: float, seconds: float) -> None:
     worker.shutdown()
     print(json.dumps({"acked": acked, "errors": errors, "elapsed": time.monotonic() - start,
                       "in_window": in_window, "waits": waits, "groups": worker.groups,
-                      "cpu": time.process_time() - cpu0}), flush=True)
+                      "cpu": time.process_time() - cpu0, "trace": status_group.trace}), flush=True)
     core.close()
 
 
@@ -194,10 +195,23 @@ def main() -> None:
 
         # 1. latency
         runner = Runner(core)
-        arrived: dict[int, float] = {}
+        # other consoles' entries read in one poll reach the bus as one change (ui.bus.merge_external)
+        # whose journal id is the last one's, in journal order: an entry has arrived once a
+        # change with its id or a later one has
+        bus: list[tuple[int, float]] = []
         runner.operation_did_execute.connect(
             lambda ch, who: who == EXTERNAL and ch.journal_id is not None
-            and arrived.setdefault(ch.journal_id, time.monotonic()))
+            and bus.append((ch.journal_id, time.monotonic())))
+
+        def arrivals(ids: set[int]) -> dict[int, float]:
+            out: dict[int, float] = {}
+            todo = sorted(ids)
+            k = 0
+            for jid, t in sorted(bus, key=lambda e: e[1]):
+                while k < len(todo) and todo[k] <= jid:
+                    out[todo[k]] = t
+                    k += 1
+            return out
         runner.watch_external()
         loop = QEventLoop()
         deadline = time.monotonic() + 10
@@ -218,18 +232,20 @@ def main() -> None:
 
         t = threading.Thread(target=read_writer, daemon=True)
         t.start()
-        while w.poll() is None or not set(committed) <= set(arrived):
+        while w.poll() is None or not set(committed) <= set(arrivals(set(committed))):
             loop.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
             if w.poll() is not None and time.monotonic() > deadline + 60:
                 break
         t.join(5)
+        arrived = arrivals(set(committed))
         lat = [(arrived[j] - committed[j]) * 1000 for j in committed if j in arrived]
         print(f"change-to-visible, console A commit → console B's change bus, {len(lat)} changes "
               f"({len(committed) - len(lat)} not seen): median {statistics.median(lat):.1f} ms, "
               f"p99 {pct(lat, 99):.1f} ms, max {max(lat):.1f} ms")
 
         # 2. load: clerks at a steady rate, a console following them
-        arrived.clear()
+        bus.clear()
+        entries0 = runner.external_entries
         hw0 = core.high_water()
         clerks = [spawn("--clerk", url, f"clerk-{i + 1:02d}", str(me_ids[10 + i]), str(a.rate), str(a.seconds))
                   for i in range(a.clerks)]
@@ -255,8 +271,9 @@ def main() -> None:
         # the follower drains what is left
         runner._poll_external()
         end = time.monotonic() + 30
-        while not acked <= set(arrived) and time.monotonic() < end:
+        while not acked <= set(arrivals(acked)) and time.monotonic() < end:
             loop.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        arrived = arrivals(acked)
         follower_cpu = time.process_time() - cpu0
         srv_cpu = server_cpu(server.data) - srv0 if server and srv0 is not None else None
         errors = [e for r in results for e in r["errors"]]
@@ -272,12 +289,19 @@ def main() -> None:
               f"{len(errors)} refused/failed")
         print(f"  lost: {len(acked - in_journal)} acknowledged but not in the journal; journal by seat "
               f"{'matches' if by_seat_ok else 'DIFFERS'}; status events {events:,} (≥ acknowledged); "
-              f"the following console heard {len(acked & set(arrived)):,} of {len(acked):,}")
+              f"the following console heard {len(acked & set(arrived)):,} of {len(acked):,} "
+              f"({runner.external_entries - entries0:,} entries in {len(bus):,} changes on its bus)")
         waits = [w * 1000 for r in results for w in r["waits"]]
         n = max(1, len(acked))
         print(f"  {sum(r['in_window'] for r in results):,} acknowledged within the {a.seconds:g} s; a clerk waited "
               f"for an acknowledgement median {statistics.median(waits):.0f} ms, p99 {pct(waits, 99):.0f} ms; "
               f"{sum(r['groups'] for r in results):,} group transactions")
+        tr = [t for r in results for t in r.get("trace") or []]
+        if tr:
+            took = [(c - s) * 1000 for s, c, _n, _again in tr]
+            print(f"  {len(tr):,} transactions of a clerk's marks, {sum(t[2] for t in tr) / len(tr):.1f} marks each, "
+                  f"each median {statistics.median(took):.1f} ms, p99 {pct(took, 99):.1f} ms (read, plan, wait for the "
+                  f"lock, write, commit); {sum(1 for t in tr if t[3]):,} planned again under the lock")
         print(f"  CPU per change: clerks {1000 * sum(r['cpu'] for r in results) / n:.2f} ms, "
               + (f"server {1000 * srv_cpu / n:.2f} ms, " if srv_cpu is not None else "")
               + f"following console {1000 * follower_cpu / n:.2f} ms")

@@ -20,6 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from meeting_console.core import status_group
 from meeting_console.core.api import Core
 
 # a bound on one transaction: what waits beyond it goes in the next group
@@ -45,6 +46,8 @@ class Worker:
         self._lock = threading.Lock()
         self._work: deque[_Work] = deque()
         self.groups = 0  # transactions that held more than one operation (for figures)
+        self._scheduled = False  # a turn is queued or running in the pool
+        self._closed = False
 
     def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any]:
         """``fn(*args, **kwargs)`` on the worker thread, after everything asked for before."""
@@ -57,23 +60,37 @@ class Worker:
 
     def _push(self, work: _Work) -> Future[Any]:
         with self._lock:
-            # one turn of the worker per call asked for; a turn that finds its call already
-            # run in a group does nothing. The turn first: once the worker is shut down it
-            # raises, and the call must not be left queued for a turn from before to run
-            # (stored, though its caller was told it was refused)
-            self._pool.submit(self._turn)
+            if self._closed:  # refused: never left queued for a turn from before to run
+                raise RuntimeError("cannot schedule new futures after shutdown")
+            # one turn of the pool runs what is queued until the queue is empty: a call asked
+            # for while the worker is busy (a clerk's marks during a transaction) costs no
+            # thread wake-up of its own
+            if not self._scheduled:
+                self._pool.submit(self._turns)
+                self._scheduled = True
             self._work.append(work)
         return work.future
 
-    def _turn(self) -> None:
-        with self._lock:
-            if not self._work:
-                return
-            batch = [self._work.popleft()]
-            if batch[0].op:
-                while self._work and self._work[0].op and len(batch) < MAX_GROUP:
-                    batch.append(self._work.popleft())
-        if len(batch) == 1:
+    def _turns(self) -> None:
+        while True:
+            with self._lock:
+                if not self._work:
+                    self._scheduled = False
+                    return
+                batch = [self._work.popleft()]
+                if batch[0].op:
+                    while self._work and self._work[0].op and len(batch) < MAX_GROUP:
+                        batch.append(self._work.popleft())
+            try:
+                self._run(batch)
+            except BaseException:  # not the call's own error (that goes to its future)
+                with self._lock:
+                    self._scheduled = False
+                raise
+
+    def _run(self, batch: list[_Work]) -> None:
+        if len(batch) == 1 and not (batch[0].op and self.core.lean_status and status_group.applies(
+                [(batch[0].fn, batch[0].args, batch[0].kwargs)])):
             w = batch[0]
             if not w.future.set_running_or_notify_cancel():
                 return
@@ -85,7 +102,8 @@ class Worker:
             else:
                 w.future.set_result(result)
             return
-        self.groups += 1
+        if len(batch) > 1:
+            self.groups += 1
         live = [w for w in batch if w.future.set_running_or_notify_cancel()]
         try:
             outcomes = self.core.run_group([(w.fn, w.args, w.kwargs) for w in live])
@@ -100,4 +118,6 @@ class Worker:
                 w.future.set_result(out)
 
     def shutdown(self, wait: bool = True) -> None:
+        with self._lock:
+            self._closed = True
         self._pool.shutdown(wait=wait)

@@ -55,6 +55,34 @@ class _Delivery(QObject):
     probed = Signal(object)  # a reconnection probe's error (None: the database answers)
 
 
+def merge_external(changes: list[Changes]) -> list[Changes]:
+    """Other consoles' journal entries read in one poll, as one change per run of entries of
+    the same meeting (a console following twenty clerks reads hundreds a poll: one signal and
+    one refresh of each panel for them all, not one per entry). Its ``journal_id`` is the last
+    entry's: the entries reach the bus in journal order, so every entry up to it has."""
+    out: list[Changes] = []
+    i = 0
+    while i < len(changes):
+        first = changes[i]
+        j = i + 1
+        while j < len(changes) and changes[j].meeting_id == first.meeting_id:
+            j += 1
+        if j == i + 1:
+            out.append(first)
+        else:
+            areas: set[str] = set()
+            rows: dict[str, set[int]] = {}
+            for ch in changes[i:j]:
+                areas |= ch.areas
+                for t, ids in ch.rows.items():
+                    rows.setdefault(t, set()).update(ids)
+            last = changes[j - 1]
+            out.append(Changes(areas=frozenset(areas), meeting_id=first.meeting_id, journal_id=last.journal_id,
+                               label=last.label, rows={t: frozenset(ids) for t, ids in rows.items()}))
+        i = j
+    return out
+
+
 class Runner(QObject):
     """Runs core calls on the DB worker thread and publishes their changes."""
 
@@ -77,6 +105,7 @@ class Runner(QObject):
         # instead of asking the worker for the same rows again; dropped once the change is out.
         self.readback: dict[int, dict[str, Any]] = {}
         self._local_journal_ids: set[int] = set()
+        self.external_entries = 0  # journal entries of other consoles delivered on the bus (figures)
         self._high_water = 0
         self._watching = False
         self._watch_timer = QTimer(self)
@@ -251,10 +280,17 @@ class Runner(QObject):
             QTimer.singleShot(0, self._poll_external)
         top, changes = result
         self._high_water = max(self._high_water, top)
-        for ch in changes:
-            if ch.journal_id in self._local_journal_ids:
-                self._local_journal_ids.discard(ch.journal_id)
-                continue
+        local = self._local_journal_ids
+        if local:
+            theirs = []
+            for ch in changes:
+                if ch.journal_id in local:
+                    local.discard(ch.journal_id)
+                else:
+                    theirs.append(ch)
+            changes = theirs
+        self.external_entries += len(changes)
+        for ch in merge_external(changes):
             self.operation_did_execute.emit(ch, EXTERNAL)
 
     # --- the connection -------------------------------------------------------------------
