@@ -18,7 +18,8 @@ import os
 import pickle
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from array import array
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +106,82 @@ class Differ:
         return self.poll(reply.body, wanted)
 
 
+# --- a diff on the pipe, in columns -------------------------------------------------------
+# Unpickling is one C call that holds the interpreter lock all along: a diff of 5,000 changed
+# entries as a dict of tuples took the console 30–45 ms to unpickle on a busy machine (and
+# a young-generation collection of the tuples right after), every second, while the UI thread
+# waited. In columns — the codes as one string, the states as one byte each, the numbers as
+# arrays of doubles — it unpickles in well under a millisecond; the dict is then rebuilt in
+# plain Python, where the lock is handed over as usual.
+
+_SEP = "\x1f"  # between codes (a code holding it is sent as a plain dict)
+_ABSENT, _WHY = 255, 254  # an entry the feed does not list; a refused one (its text in ``texts``)
+_NONE = float("nan")  # a number the entry does not give (the feed's numbers are finite)
+
+
+def pack_entries(entries: dict[str, Entry]) -> tuple[Any, ...]:
+    codes = list(entries)
+    joined = _SEP.join(codes)
+    if joined.count(_SEP) != len(codes) - 1:
+        return ("dict", entries)
+    states: list[str] = []
+    index: dict[str, int] = {}
+    kinds = bytearray()
+    lat, loss = array("d"), array("d")
+    texts: dict[int, str] = {}
+    for k, c in enumerate(codes):
+        e = entries[c]
+        if e is None or isinstance(e, str):
+            kinds.append(_ABSENT if e is None else _WHY)
+            lat.append(_NONE)
+            loss.append(_NONE)
+            if e is not None:
+                texts[k] = e
+            continue
+        state, la, lo, detail = e
+        j = index.get(state)
+        if j is None:
+            j = index[state] = len(states)
+            states.append(state)
+        if j >= _WHY or (la is not None and la != la) or (lo is not None and lo != lo):
+            return ("dict", entries)  # not what a checked entry holds: as it is
+        kinds.append(j)
+        lat.append(_NONE if la is None else la)
+        loss.append(_NONE if lo is None else lo)
+        if detail:
+            texts[k] = detail
+    return ("cols", joined, bytes(kinds), states, lat.tobytes(), loss.tobytes(), texts)
+
+
+def unpack_entries(packed: tuple[Any, ...]) -> dict[str, Entry]:
+    if packed[0] == "dict":
+        return packed[1]  # type: ignore[no-any-return]
+    _cols, joined, kinds, states, lat_b, loss_b, texts = packed
+    if not kinds:
+        return {}
+    lat, loss = array("d"), array("d")
+    lat.frombytes(lat_b)
+    loss.frombytes(loss_b)
+    get = texts.get
+    out: dict[str, Entry] = {
+        c: (states[kind], None if la != la else la, None if lo != lo else lo, get(k, ""))
+        if kind < _WHY else (None if kind == _ABSENT else texts[k])
+        for k, (c, kind, la, lo) in enumerate(zip(joined.split(_SEP), kinds, lat.tolist(), loss.tolist(),
+                                                  strict=True))}
+    return out
+
+
+def pack_diff(diff: FeedDiff) -> tuple[Any, ...]:
+    return ("diff", replace(diff, changed={}, wanted={}), pack_entries(diff.changed), pack_entries(diff.wanted))
+
+
+def unpack_diff(packed: Any) -> Any:
+    if not (isinstance(packed, tuple) and packed and packed[0] == "diff"):
+        return packed
+    _diff, bare, changed, wanted = packed
+    return replace(bare, changed=unpack_entries(changed), wanted=unpack_entries(wanted))
+
+
 # --- the child process: ``python -m meeting_console.monitor.feed_process`` -----------------
 # Framed pickles over stdin/stdout (8-byte length, then the pickle). A plain subprocess rather
 # than multiprocessing: "spawn" would import the console's main module again in the child.
@@ -156,9 +233,9 @@ def serve(inp: Any, out: Any) -> None:
             continue
         try:
             if kind == "fetch":  # the helper reads the feed itself: the body never enters the console
-                _send(out, ("ok", differ.fetch_poll(*msg[1:])))
+                _send(out, ("ok", pack_diff(differ.fetch_poll(*msg[1:]))))
             else:
-                _send(out, ("ok", differ.poll(msg[1], msg[2])))
+                _send(out, ("ok", pack_diff(differ.poll(msg[1], msg[2]))))
         except feeds.FeedError as exc:
             _send(out, ("error", str(exc)))
         except Exception as exc:  # a bug must not kill the helper
@@ -227,7 +304,7 @@ class FeedDiffer:
             raise feeds.FeedError("the feed reader stopped; it restarts at the next poll") from None
         if kind == "error":
             raise feeds.FeedError(value)
-        return value
+        return unpack_diff(value)  # type: ignore[no-any-return]
 
     def _kill(self) -> None:
         proc, self._proc = self._proc, None
