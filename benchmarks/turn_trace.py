@@ -77,7 +77,7 @@ class TurnTrace:
                   "_tick_outages", "_show_monitor", "_note_visible"):
             self._wrap(P, a)
         M = endpoint_model.EndpointModel
-        for a in ("set_live", "follow", "settle", "refresh_indices", "_relayout", "_resort"):
+        for a in ("set_live", "follow", "settle", "refresh_indices", "_relayout", "_resort", "multiData", "data"):
             self._wrap(M, a)
         C = endpoint_monitor.MonitorController
         for a in ("_write_batch", "_on_changes"):
@@ -157,11 +157,19 @@ class TurnTrace:
         print(f"  the {n} worst turns (tick late by; the gap between the two ticks around it; CPU of the UI thread in it):")
         for w in self.worst(n):
             print(f"    late {w['late']:.1f} ms: gap {w['gap']:.1f} ms, UI thread CPU {w['ui_cpu']:.1f} ms")
-            for label, items in (("UI", w["ui"]), ("other", w["others"])):
-                # the outermost calls first; nested ones (inside a longer one) are indented
-                items = sorted(items)
-                for at, dur, th, name, size in items:
-                    if dur * 1000 < 0.5 and label == "UI" and len(items) > 12:
-                        continue
-                    sz = f" ({size})" if size >= 0 else ""
-                    print(f"      {label:5s} +{at * 1000:6.1f} ms {dur * 1000:6.1f} ms  [{th}] {name}{sz}")
+            # on the UI thread, calls of one name together (count, first start, total time)
+            ui: dict[str, list[float]] = {}
+            for at, dur, _th, name, size in sorted(w["ui"]):
+                agg = ui.setdefault(name, [0, at, 0.0, 0])
+                agg[0] += 1
+                agg[2] += dur
+                agg[3] = max(agg[3], size)
+            for name, (count, at, total, size) in sorted(ui.items(), key=lambda kv: kv[1][1]):
+                times = f" ×{count}" if count > 1 else ""
+                sz = f" (size {size})" if size >= 0 else ""
+                print(f"      UI    +{at * 1000:6.1f} ms {total * 1000:6.1f} ms  {name}{times}{sz}")
+            for at, dur, th, name, size in sorted(w["others"]):
+                if dur * 1000 < 0.5:
+                    continue
+                sz = f" ({size})" if size >= 0 else ""
+                print(f"      other +{at * 1000:6.1f} ms {dur * 1000:6.1f} ms  [{th}] {name}{sz}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -535,6 +535,9 @@ class _Bulk(Sequence[Any]):
 
     def __getitem__(self, i: Any) -> Any:
         return self._items[i]
+
+    def __iter__(self) -> Iterator[Any]:  # the tuple's own (Sequence's is a loop of the interpreter)
+        return iter(self._items)
 
     def __len__(self) -> int:
         return len(self._items)

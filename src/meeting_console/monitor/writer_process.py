@@ -23,7 +23,9 @@ import pickle
 import subprocess
 import sys
 import threading
+from array import array
 from datetime import datetime
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -46,22 +48,45 @@ class _AtClock:
         return self.at
 
 
-def _observations(rows: list[tuple[Any, ...]]) -> Any:
+def _observations(columns: tuple[Any, ...]) -> Any:
     from meeting_console.core.endpoints import MonitorBatch, Observed
 
-    return MonitorBatch(Observed(*r) for r in rows)
+    ids, *rest = columns
+    return MonitorBatch(Observed(*r) for r in zip(_from_ints(ids), *rest, strict=True))
 
 
-def _rows(batch: Any) -> list[tuple[Any, ...]]:
-    # plain tuples pickle several times faster than the dataclasses
-    return [(o.meeting_endpoint_id, o.at, o.status, o.ok, o.latency_ms, o.detail, o.probe) for o in batch]
+_FIELDS = ("meeting_endpoint_id", "at", "status", "ok", "latency_ms", "detail", "probe")
+
+
+def _rows(batch: Any) -> tuple[Any, ...]:
+    # in columns: the ids as one array, the rest as one list per field (no tuple per row: the
+    # pickling and the collector have thousands of objects less to go through); each column
+    # is read in one call (``map`` with ``attrgetter``), not a loop of the interpreter
+    ids, *rest = (list(map(attrgetter(f), batch)) for f in _FIELDS)
+    return (_ints(ids), *rest)
+
+
+def _ints(values: Any) -> bytes:
+    return array("q", values).tobytes()
+
+
+def _from_ints(data: bytes) -> list[int]:
+    a = array("q")
+    a.frombytes(data)
+    return a.tolist()
+
+
+_SAME_AS_CHANGED = "same as the result's changed"
 
 
 def _pack(changes: Changes) -> tuple[Any, ...]:
     """The operation's ``Changes`` in columns for the pipe. Unpickling runs in one step that
-    holds the interpreter lock (the UI thread waits meanwhile): thousands of small dicts take
-    twice as long to rebuild there as the same values in a few flat lists, which are then
-    turned back into dicts in plain Python (where the lock is handed over as usual)."""
+    holds the interpreter lock (the UI thread waits meanwhile), and its time goes with the
+    number of objects it builds: ids travel as arrays of 8-byte integers (one bytes object
+    each), a group's values as one list per column, and the rows' new values that ``updates``
+    repeats from ``result.changed`` are not sent twice. The dicts are then rebuilt in plain
+    Python (``_unpack``), where the lock is handed over as usual. (A batch of 5,000 changes:
+    2.5 ms holding the lock instead of 7.5 on this machine's slow core.)"""
     from dataclasses import replace
 
     from meeting_console.core.endpoints import BatchResult
@@ -69,8 +94,10 @@ def _pack(changes: Changes) -> tuple[Any, ...]:
     r = changes.result
     if not isinstance(r, BatchResult):
         return (changes,)
-    rows = {t: list(ids) for t, ids in changes.rows.items()}
-    bare = replace(changes, rows={}, result=None)
+    rows = {t: _ints(ids) for t, ids in changes.rows.items()}
+    updates = {t: _SAME_AS_CHANGED if v is not None and v == r.changed else v
+               for t, v in changes.updates.items()}
+    bare = replace(changes, rows={}, result=None, updates={})
     groups: dict[tuple[str, ...], tuple[list[int], list[tuple[Any, ...]]]] = {}
     for i, cols in r.changed.items():
         key = tuple(cols)
@@ -79,11 +106,12 @@ def _pack(changes: Changes) -> tuple[Any, ...]:
             g = groups[key] = ([], [])
         g[0].append(i)
         g[1].append(tuple(cols.values()))
+    columns = {key: (_ints(ids), [list(c) for c in zip(*values, strict=True)]) for key, (ids, values) in groups.items()}
     events = r.events
-    result = (r.applied, r.held, r.unchanged, r.unknown, list(r.statuses), list(r.statuses.values()),
-              list(r.overrides), groups,
-              ([e[0] for e in events], [e[1] for e in events], [e[2] for e in events]))
-    return bare, rows, result
+    result = (r.applied, r.held, r.unchanged, r.unknown, _ints(r.statuses), list(r.statuses.values()),
+              _ints(r.overrides), columns,
+              (_ints(e[0] for e in events), [e[1] for e in events], [e[2] for e in events]))
+    return bare, rows, result, updates
 
 
 def _unpack(packed: tuple[Any, ...]) -> Changes:
@@ -93,14 +121,17 @@ def _unpack(packed: tuple[Any, ...]) -> Changes:
 
     if len(packed) == 1:
         return packed[0]  # type: ignore[no-any-return]
-    bare, rows, (applied, held, unchanged, unknown, sids, svals, overrides, groups, (eids, ewhen, estat)) = packed
+    bare, rows, (applied, held, unchanged, unknown, sids, svals, overrides, columns, (eids, ewhen, estat)), \
+        updates = packed
     changed: dict[int, dict[str, Any]] = {}
-    for cols, (ids, values) in groups.items():
-        for i, v in zip(ids, values, strict=True):
+    for cols, (ids, values) in columns.items():
+        for i, v in zip(_from_ints(ids), zip(*values, strict=True), strict=True):
             changed[i] = dict(zip(cols, v, strict=True))
-    result = BatchResult(applied, held, unchanged, unknown, dict(zip(sids, svals, strict=True)), frozenset(overrides),
-                         changed, tuple(zip(eids, ewhen, estat, strict=True)))
-    return replace(bare, rows={t: frozenset(ids) for t, ids in rows.items()}, result=result)
+    result = BatchResult(applied, held, unchanged, unknown, dict(zip(_from_ints(sids), svals, strict=True)),
+                         frozenset(_from_ints(overrides)), changed,
+                         tuple(zip(_from_ints(eids), ewhen, estat, strict=True)))
+    return replace(bare, rows={t: frozenset(_from_ints(ids)) for t, ids in rows.items()}, result=result,
+                   updates={t: changed if v == _SAME_AS_CHANGED else v for t, v in updates.items()})
 
 
 def serve(inp: Any, out: Any) -> None:
