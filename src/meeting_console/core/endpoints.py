@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, func, insert, select, update
 
@@ -512,10 +512,11 @@ def new_roll_call(tx: Tx, meeting_id: int) -> int:
 # --- the monitor's batched changes ----------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Observed:
+class Observed(NamedTuple):
     """What the monitor saw of one endpoint: a new status from its state machine (or None
-    when only the probe result is to be kept) and the probe's result."""
+    when only the probe result is to be kept) and the probe's result. A named tuple: a storm
+    makes thousands a second in the console's process, and a frozen dataclass's construction
+    (one ``object.__setattr__`` per field) cost several times a tuple's."""
 
     meeting_endpoint_id: int
     at: datetime
