@@ -14,17 +14,15 @@ Used through ``FeedDiffer``, whose calls block: run them in a thread (``asyncio.
 
 from __future__ import annotations
 
-import os
 import pickle
-import subprocess
 import sys
 from array import array
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 from meeting_console.core.text import nfc
 from meeting_console.monitor import feed as feeds
+from meeting_console.monitor.helper import HelperProcess, child_main, recv, send
 
 Entry = tuple[str, float | None, float | None, str] | str | None  # checked entry, or why not, or absent
 
@@ -183,46 +181,14 @@ def unpack_diff(packed: Any) -> Any:
 
 
 # --- the child process: ``python -m meeting_console.monitor.feed_process`` -----------------
-# Framed pickles over stdin/stdout (8-byte length, then the pickle). A plain subprocess rather
-# than multiprocessing: "spawn" would import the console's main module again in the child.
-
-
-def _send(stream: Any, msg: Any) -> None:
-    data = pickle.dumps(msg, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(len(data).to_bytes(8, "little"))
-    stream.write(data)
-    stream.flush()
-
-
-def _recv(stream: Any) -> Any:
-    head = stream.read(8)
-    if len(head) < 8:
-        raise EOFError
-    size = int.from_bytes(head, "little")
-    data = stream.read(size)
-    if len(data) < size:
-        raise EOFError
-    return pickle.loads(data)
-
-
-# The helpers are background work: when the machine's cores are all busy, the kernel should run
-# the console's UI thread first (a helper a little behind costs nothing a clerk sees; the UI
-# thread waiting for a core is a frozen panel). Their work and its durability are unchanged.
-HELPER_NICE = 5
-
-
-def lower_priority() -> None:
-    try:
-        os.nice(HELPER_NICE)
-    except (AttributeError, OSError):  # not on this system: run at the console's priority
-        pass
+# (its life cycle and the framed pickles on its pipes: ``monitor.helper``)
 
 
 def serve(inp: Any, out: Any) -> None:
     differ = Differ()
     while True:
         try:
-            msg = _recv(inp)
+            msg = recv(inp)
         except (EOFError, OSError):
             return
         kind = msg[0]
@@ -233,13 +199,13 @@ def serve(inp: Any, out: Any) -> None:
             continue
         try:
             if kind == "fetch":  # the helper reads the feed itself: the body never enters the console
-                _send(out, ("ok", pack_diff(differ.fetch_poll(*msg[1:]))))
+                send(out, ("ok", pack_diff(differ.fetch_poll(*msg[1:]))))
             else:
-                _send(out, ("ok", pack_diff(differ.poll(msg[1], msg[2]))))
+                send(out, ("ok", pack_diff(differ.poll(msg[1], msg[2]))))
         except feeds.FeedError as exc:
-            _send(out, ("error", str(exc)))
+            send(out, ("error", str(exc)))
         except Exception as exc:  # a bug must not kill the helper
-            _send(out, ("error", f"{type(exc).__name__}: {exc}"))
+            send(out, ("error", f"{type(exc).__name__}: {exc}"))
 
 
 class FeedDiffer:
@@ -248,23 +214,18 @@ class FeedDiffer:
 
     def __init__(self, *, in_process: bool = False) -> None:
         self._local: Differ | None = Differ() if in_process or getattr(sys, "frozen", False) else None
-        self._proc: subprocess.Popen[bytes] | None = None
+        self._helper = HelperProcess("meeting_console.monitor.feed_process")
         self._codes: list[str] = []
 
     def _ensure(self) -> None:
-        if self._local is not None or (self._proc is not None and self._proc.poll() is None):
+        if self._local is not None or self._helper.alive:
             return
+        self._helper.kill()  # one that died: its pipes closed
         try:
-            import meeting_console
-
-            env = dict(os.environ)
-            root = str(Path(meeting_console.__file__).resolve().parents[1])
-            env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
-            self._proc = subprocess.Popen(
-                [sys.executable, "-m", "meeting_console.monitor.feed_process"],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
-            _send(self._proc.stdin, ("codes", self._codes))
+            self._helper.spawn()
+            self._helper.send(("codes", self._codes))
         except Exception:
+            self._helper.kill()
             self._local = Differ()
             self._local.set_codes(self._codes)
 
@@ -272,11 +233,11 @@ class FeedDiffer:
         self._codes = list(codes)
         if self._local is not None:
             self._local.set_codes(self._codes)
-        elif self._proc is not None and self._proc.poll() is None:
+        elif self._helper.alive:
             try:
-                _send(self._proc.stdin, ("codes", self._codes))
+                self._helper.send(("codes", self._codes))
             except OSError:
-                self._kill()
+                self._helper.kill()
 
     def poll(self, body: bytes, wanted: list[str]) -> FeedDiff:
         """Blocking: parse and compare one reply. Raises ``FeedError`` for an unusable one."""
@@ -295,44 +256,22 @@ class FeedDiffer:
         return self._ask(("fetch", address, timeout, max_bytes, wanted))
 
     def _ask(self, msg: tuple[Any, ...]) -> FeedDiff:
-        assert self._proc is not None
         try:
-            _send(self._proc.stdin, msg)
-            kind, value = _recv(self._proc.stdout)
+            self._helper.send(msg)
+            kind, value = self._helper.recv()
         except (EOFError, OSError, pickle.UnpicklingError):
-            self._kill()  # a new child next time (it starts with no memory: all counts as new)
+            self._helper.kill()  # a new child next time (it starts with no memory: all counts as new)
             raise feeds.FeedError("the feed reader stopped; it restarts at the next poll") from None
         if kind == "error":
             raise feeds.FeedError(value)
         return unpack_diff(value)  # type: ignore[no-any-return]
 
-    def _kill(self) -> None:
-        proc, self._proc = self._proc, None
-        if proc is not None:
-            if proc.poll() is None:
-                proc.kill()
-            proc.wait()
-            for pipe in (proc.stdin, proc.stdout):
-                if pipe is not None:
-                    pipe.close()
-
     def close(self) -> None:
-        proc = self._proc
-        if proc is None:
-            return
-        try:
-            _send(proc.stdin, ("stop",))
-            proc.wait(2)
-        except (OSError, subprocess.TimeoutExpired):
-            pass
-        self._kill()
+        self._helper.stop(2)
 
 
 if __name__ == "__main__":
     # by the module's real name, so what is sent back unpickles as feed_process.FeedDiff
     from meeting_console.monitor import feed_process
 
-    _out = sys.stdout.buffer
-    sys.stdout = sys.stderr  # nothing but frames on the pipe
-    feed_process.lower_priority()
-    feed_process.serve(sys.stdin.buffer, _out)
+    child_main(feed_process.serve)

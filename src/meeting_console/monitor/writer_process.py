@@ -18,20 +18,17 @@ child did commit changes nothing: the endpoints have those values already).
 
 from __future__ import annotations
 
-import os
 import pickle
-import subprocess
 import sys
 import threading
 from array import array
 from datetime import datetime
 from operator import attrgetter
-from pathlib import Path
 from typing import Any
 
 from meeting_console.core.changes import Changes
 from meeting_console.errors import StoreError, UserError
-from meeting_console.monitor.feed_process import _recv, _send, lower_priority
+from meeting_console.monitor.helper import HelperProcess, child_main, recv, send
 
 # batches at least this large go to the child (small ones cost less than the round trip)
 WRITER_FROM = 200
@@ -142,7 +139,7 @@ def serve(inp: Any, out: Any) -> None:
     clock = _AtClock()
     while True:
         try:
-            msg = _recv(inp)
+            msg = recv(inp)
         except (EOFError, OSError):
             break
         kind = msg[0]
@@ -153,9 +150,9 @@ def serve(inp: Any, out: Any) -> None:
             try:
                 core = Core.open(_url, clock=clock, seat=seat, role=role, endpoint_ids=endpoint_ids)
             except Exception as exc:
-                _send(out, ("failed", f"{type(exc).__name__}: {exc}"))
+                send(out, ("failed", f"{type(exc).__name__}: {exc}"))
                 break
-            _send(out, ("ready",))
+            send(out, ("ready",))
             continue
         _apply, at, meeting_id, rows = msg
         assert core is not None
@@ -171,7 +168,7 @@ def serve(inp: Any, out: Any) -> None:
                 reply = ("error", StoreError(str(exc)))
         except Exception as exc:  # a bug: reported, the child goes on
             reply = ("bug", f"{type(exc).__name__}: {exc}")
-        _send(out, reply)
+        send(out, reply)
     if core is not None:
         core.close()
 
@@ -181,11 +178,15 @@ class BatchWriter:
 
     def __init__(self, core: Any) -> None:
         self.core = core
-        self._proc: subprocess.Popen[bytes] | None = None
+        self._helper = HelperProcess("meeting_console.monitor.writer_process")
         self._ready = False
         self._failed = False
         self._lock = threading.Lock()  # the DB worker applies; close may come from the UI thread
         self.remote = 0  # batches written by the child (for tests and the benchmark)
+
+    @property
+    def _proc(self) -> Any:
+        return self._helper.proc
 
     @staticmethod
     def usable(core: Any) -> bool:
@@ -196,22 +197,15 @@ class BatchWriter:
     def start(self) -> None:
         """Start the child (it imports and opens the database while the console goes on)."""
         with self._lock:
-            if self._proc is not None or self._failed:
+            if self._helper.proc is not None or self._failed:
                 return
             try:
-                import meeting_console
-
-                env = dict(os.environ)
-                root = str(Path(meeting_console.__file__).resolve().parents[1])
-                env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
-                self._proc = subprocess.Popen(
-                    [sys.executable, "-m", "meeting_console.monitor.writer_process"],
-                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+                self._helper.spawn()
                 c = self.core
-                _send(self._proc.stdin, ("open", c.db.url, c.seat, c.role, c.endpoint_ids))
+                self._helper.send(("open", c.db.url, c.seat, c.role, c.endpoint_ids))
             except Exception:
                 self._failed = True
-                self._proc = None
+                self._helper.kill()
 
     def apply(self, meeting_id: int, batch: Any) -> Changes:
         """Blocking (the DB worker): write one batch; as ``apply_monitor_batch(core, …)``."""
@@ -225,20 +219,20 @@ class BatchWriter:
         return endpoints.apply_monitor_batch(self.core, meeting_id, batch)
 
     def _remote(self, meeting_id: int, batch: Any) -> Changes | None:
-        proc = self._proc
-        if proc is None or self._failed:
+        helper = self._helper
+        if helper.proc is None or self._failed:
             return None
         try:
             if not self._ready:
-                first = _recv(proc.stdout)
+                first = helper.recv()
                 if first[0] != "ready":
                     raise EOFError
                 self._ready = True
-            _send(proc.stdin, ("apply", self.core.clock.now(), meeting_id, _rows(batch)))
-            reply = _recv(proc.stdout)
+            helper.send(("apply", self.core.clock.now(), meeting_id, _rows(batch)))
+            reply = helper.recv()
         except (EOFError, OSError, pickle.UnpicklingError):
             self._failed = True  # written here from now on (see the module's notes)
-            self._kill()
+            helper.kill()
             return None
         if reply[0] == "ok":
             self.remote += 1
@@ -247,36 +241,12 @@ class BatchWriter:
             raise reply[1]
         return None  # a bug in the child: this process tries the batch itself
 
-    def _kill(self) -> None:
-        proc, self._proc = self._proc, None
-        if proc is not None:
-            if proc.poll() is None:
-                proc.kill()
-            proc.wait()
-            for pipe in (proc.stdin, proc.stdout):
-                if pipe is not None:
-                    try:
-                        pipe.close()
-                    except OSError:  # what was left unsent goes nowhere
-                        pass
-
     def close(self) -> None:
         with self._lock:
-            proc = self._proc
-            if proc is None:
-                return
-            try:
-                _send(proc.stdin, ("stop",))
-                proc.wait(5)
-            except (OSError, subprocess.TimeoutExpired):
-                pass
-            self._kill()
+            self._helper.stop(5)
 
 
 if __name__ == "__main__":
     from meeting_console.monitor import writer_process
 
-    _out = sys.stdout.buffer
-    sys.stdout = sys.stderr  # nothing but frames on the pipe
-    lower_priority()
-    writer_process.serve(sys.stdin.buffer, _out)
+    child_main(writer_process.serve)
