@@ -1,6 +1,12 @@
 """Benchmark of the endpoint panel at national scale. Prints figures; passes or fails nothing.
 
     /work/venv/bin/python benchmarks/endpoints_scale.py [--endpoints 50000] [--rate 5000] [--seconds 10]
+        [--template /tmp/scale-template.db] [--turns] [--gil-watch]
+
+--template: the meeting and its endpoints are built once into that file and copied for later
+runs (the build takes 20–50 s); --turns: the storm's 10 worst event-loop turns, with what ran in
+each on the UI thread and on the other threads (``turn_trace.py``; its wrappers cost a little
+time of their own: compare stall figures from runs without it).
 
 1. A meeting with N endpoints (one bulk operation, a real SQLite file).
 2. The endpoint panel loads them (worker read + model + first paint).
