@@ -1,6 +1,12 @@
 """Benchmark of the endpoint panel at national scale. Prints figures; passes or fails nothing.
 
     /work/venv/bin/python benchmarks/endpoints_scale.py [--endpoints 50000] [--rate 5000] [--seconds 10]
+        [--template /tmp/scale-template.db] [--turns] [--gil-watch]
+
+--template: the meeting and its endpoints are built once into that file and copied for later
+runs (the build takes 20–50 s); --turns: the storm's 10 worst event-loop turns, with what ran in
+each on the UI thread and on the other threads (``turn_trace.py``; its wrappers cost a little
+time of their own: compare stall figures from runs without it).
 
 1. A meeting with N endpoints (one bulk operation, a real SQLite file).
 2. The endpoint panel loads them (worker read + model + first paint).
@@ -191,7 +197,8 @@ class StallMeter:
 
     PERIOD_MS = 5
 
-    def __init__(self) -> None:
+    def __init__(self, trace: object = None) -> None:
+        self.trace = trace
         self.timer = QTimer()
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.setInterval(self.PERIOD_MS)
@@ -208,8 +215,11 @@ class StallMeter:
 
     def _tick(self) -> None:
         now = self.clock.nsecsElapsed()
-        self.stalls.append(max(0.0, (now - self.last) / 1e6 - self.PERIOD_MS))
+        late = max(0.0, (now - self.last) / 1e6 - self.PERIOD_MS)
+        self.stalls.append(late)
         self.last = now
+        if self.trace is not None:
+            self.trace.tick(late)  # type: ignore[attr-defined]
 
     def stop(self) -> list[float]:
         self.timer.stop()
@@ -241,6 +251,10 @@ def main() -> None:
     ap.add_argument("--rate", type=int, default=5000)
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--gil-watch", action="store_true", help="name what held the interpreter lock")
+    ap.add_argument("--turns", action="store_true",
+                    help="list the worst event-loop turns of the storm with what ran in them (turn_trace.py)")
+    ap.add_argument("--template", default="",
+                    help="a database file: built there once (meeting and endpoints), copied for each later run")
     args = ap.parse_args()
     from agenda_next_item import machine  # the shared machine line
 
@@ -258,20 +272,45 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
 
     tmp = tempfile.mkdtemp(prefix="mc-endpoints-")
-    core = Core.open(f"{tmp}/scale.db", clock=SystemClock(), seat="bench")
-    mid = meetings.create_meeting(core, "Hội nghị toàn quốc (benchmark)", date.today(),
-                                  probe_interval_s=1, probe_timeout_s=1, probe_fail_threshold=1,
-                                  probe_recover_threshold=1, status_feed_url=f"{base}/feed").result
-    specs = endpoints.Listing(
-        {"name": f"Xã {i:05d} {DISTRICTS[i % len(DISTRICTS)]}", "kind": "commune", "code": f"XA{i:06d}",
-         "expected_delegates": 10 + i % 40, "monitored": True}
-        for i in range(n))
-    t0 = time.perf_counter()
-    endpoints.add_endpoints(core, mid, specs)
-    print(f"  build: add {n} endpoints in one operation: {time.perf_counter() - t0:.2f} s")
+    template = Path(args.template) if args.template else None
+    if template is not None and template.exists():
+        import shutil
+
+        shutil.copyfile(template, f"{tmp}/scale.db")
+        core = Core.open(f"{tmp}/scale.db", clock=SystemClock(), seat="bench")
+        from meeting_console.core import reads
+
+        mid = reads.list_meetings(core)[0].id
+        meetings.update_meeting(core, mid, status_feed_url=f"{base}/feed")
+        print(f"  build: {n} endpoints copied from {template}")
+    else:
+        core = Core.open(f"{tmp}/scale.db", clock=SystemClock(), seat="bench")
+        mid = meetings.create_meeting(core, "Hội nghị toàn quốc (benchmark)", date.today(),
+                                      probe_interval_s=1, probe_timeout_s=1, probe_fail_threshold=1,
+                                      probe_recover_threshold=1, status_feed_url=f"{base}/feed").result
+        specs = endpoints.Listing(
+            {"name": f"Xã {i:05d} {DISTRICTS[i % len(DISTRICTS)]}", "kind": "commune", "code": f"XA{i:06d}",
+             "expected_delegates": 10 + i % 40, "monitored": True}
+            for i in range(n))
+        t0 = time.perf_counter()
+        endpoints.add_endpoints(core, mid, specs)
+        print(f"  build: add {n} endpoints in one operation: {time.perf_counter() - t0:.2f} s")
+        if template is not None:
+            import shutil
+
+            core.close()
+            shutil.copyfile(f"{tmp}/scale.db", template)
+            core = Core.open(f"{tmp}/scale.db", clock=SystemClock(), seat="bench")
+
+    trace = None
+    if args.turns:
+        from turn_trace import TurnTrace
+
+        trace = TurnTrace()
+        trace.install()  # before the panel is built: its connections go through the wrappers
 
     app, loop, runner, win, panel = panel_on_screen(core)
-    meter = StallMeter()
+    meter = StallMeter(trace)
 
     async def wait(pred, timeout: float = 600.0, step: float = 0.01) -> None:  # type: ignore[no-untyped-def]
         deadline = time.monotonic() + timeout
@@ -334,12 +373,16 @@ def main() -> None:
         if watch is not None:
             watch.start()
         meter.start()
+        if trace is not None:
+            trace.on = True
         await asyncio.to_thread(urllib.request.urlopen, f"{base}/start")
         t_start = time.perf_counter()
         await asyncio.sleep(args.seconds)
         await asyncio.to_thread(urllib.request.urlopen, f"{base}/stop")
         t_stop = time.perf_counter()
         stalls = meter.stop()
+        if trace is not None:
+            trace.on = False
         if watch is not None:
             watch.stop()
         storm_cpu, storm_ui = time.process_time() - cpu0, time.thread_time() - ui0
@@ -377,6 +420,8 @@ def main() -> None:
               f"p99 {pct(stalls, 99):.1f} ms, max {max(stalls):.1f} ms")
         if watch is not None:
             watch.report()
+        if trace is not None:
+            trace.report()
         with core.reading() as s:
             lost_db = s.execute(select(func.count()).select_from(m.MeetingEndpoint)
                                 .where(m.MeetingEndpoint.status == "lost")).scalar_one()

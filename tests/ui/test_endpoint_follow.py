@@ -141,3 +141,27 @@ def test_collector_hold_freezes_and_restores() -> None:
     finally:
         hold.end()
     assert not hold.holding and gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_live_values_are_kept_for_every_row_and_only_rows_on_screen_are_repainted(
+        qtbot, core: Core, runner: Runner, big: int, panels: list[EndpointsPanel]) -> None:
+    from meeting_console.monitor.probes import ProbeResult
+    from meeting_console.ui.endpoint_model import PROBE
+
+    panel = _panel(qtbot, panels, runner, big)
+    m = panel.emodel
+    assert m.visible is not None
+    lo, hi = m.visible
+    assert hi < N - 1  # the panel shows part of the rows
+    told: list[tuple[int, int, int, int]] = []
+    m.dataChanged.connect(lambda a, b, *_r: told.append((a.row(), b.row(), a.column(), b.column())))
+    ids = [e.id for e in m.rows]
+    results = {i: ProbeResult(True, 5.0 + k, f"probe {k}") for k, i in enumerate(ids)}
+    m.set_live(results)
+    assert all(m.live[i] == results[i] for i in ids)  # kept for every row, on screen or not
+    rows = {r for a, b, _c0, _c1 in told for r in range(a, b + 1)}
+    assert rows and rows <= set(range(lo, hi + 1))  # only rows on screen were repainted
+    assert {(c0, c1) for _a, _b, c0, c1 in told} == {(PROBE, PROBE)}
+    told.clear()
+    m.set_live({ids[-1]: ProbeResult(False, None, "down")})  # a row far below the screen
+    assert told == [] and m.live[ids[-1]].ok is False

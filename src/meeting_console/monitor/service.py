@@ -367,26 +367,42 @@ class Monitor:
         towards lost or connected): a poll of 50,000 endpoints of which 5,000 changed costs
         5,000, not 50,000."""
         by_code = self._feed_by_code
-        look = set(diff.changed) | self._unsettled
+        changed, wanted = diff.changed, diff.wanted
+        look = set(changed) | self._unsettled
+        unsettled = self._unsettled
         out: list[Observed] = []
         live: dict[int, ProbeResult] = {}
+        # a feed's entries repeat (a state and a few latencies): one result object per entry
+        results: dict[Any, ProbeResult] = {}
         for c in look | due:
-            entry = diff.changed[c] if c in diff.changed else diff.wanted.get(c)
-            result = _feed_result(entry)
-            for t in by_code.get(c, ()):
+            entry = changed[c] if c in changed else wanted.get(c)
+            try:
+                result = results[entry]
+            except KeyError:
+                result = results[entry] = _feed_result(entry)
+            except TypeError:  # not hashable: as it is
+                result = _feed_result(entry)
+            ok, degraded = bool(result.ok), result.degraded
+            targets = by_code.get(c, ())
+            looked = c in look
+            for t in targets:
                 live[t.id] = result
-                new = t.machine.observe(bool(result.ok), degraded=result.degraded) if c in look else None
+                new = t.machine.observe(ok, degraded=degraded) if looked else None
                 # the feed's status says up or down already: its details are kept now and then
                 persist = c in due or t.persisted_ok is None
                 if persist:
                     self._persisted(t, result.ok, mono)
                 if new is not None or persist:
-                    out.append(Observed(t.id, at, new, result.ok, result.latency_ms, result.detail, probe=persist))
-            if c in look:
-                if all(_settled(t.machine, bool(result.ok), result.degraded) for t in by_code.get(c, ())):
-                    self._unsettled.discard(c)
+                    out.append(Observed(t.id, at, new, result.ok, result.latency_ms, result.detail, persist))
+            if looked:
+                if len(targets) == 1:
+                    settled = _settled(targets[0].machine, ok, degraded)
                 else:
-                    self._unsettled.add(c)
+                    settled = all(_settled(t.machine, ok, degraded) for t in targets)
+                if settled:
+                    unsettled.discard(c)
+                else:
+                    unsettled.add(c)
         self._hand_over(out, live)
 
     def _hand_over(self, out: list[Observed], live: dict[int, ProbeResult]) -> None:

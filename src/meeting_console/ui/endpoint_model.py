@@ -620,9 +620,17 @@ class EndpointModel(QAbstractTableModel):
             self._relayout(reset=False)
 
     def set_live(self, results: dict[int, ProbeResult]) -> None:
+        """New live probe values (thousands a second in a storm): kept for every row, but only
+        the rows on screen are looked at — the work per call follows the screen, not the storm."""
         self.live.update(results)
-        at = self._at
-        self.refresh_indices([at[i] for i in results if i in at], columns=(PROBE, PROBE))
+        if self.visible is None:  # no view tells what is on screen: the rows named
+            at = self._at
+            self.refresh_indices([at[i] for i in results if i in at], columns=(PROBE, PROBE))
+            return
+        display, rows = self._display, self.rows
+        lo, hi = self.visible
+        self._emit_rows([r for r in range(max(lo, 0), min(hi, len(display) - 1) + 1)
+                         if (i := display[r]) >= 0 and rows[i].id in results], PROBE, PROBE)
 
     def refresh_indices(self, changed: Iterable[int], columns: tuple[int, int] | None = None) -> None:
         """Tell the view which cells changed — only those on screen (``visible``, set by the
@@ -641,6 +649,12 @@ class EndpointModel(QAbstractTableModel):
         else:
             pos = self._pos
             rows = sorted(r for i in changed if (r := pos.get(i)) is not None and lo <= r <= hi)
+        self._emit_rows(rows, first, last)
+
+    def _emit_rows(self, rows: list[int], first: int, last: int) -> None:
+        """dataChanged for these display rows (ascending), columns ``first``–``last``."""
+        if not rows:
+            return
         if len(rows) * (last - first + 1) > CELL_BY_CELL:
             self.dataChanged.emit(self.index(rows[0], first), self.index(rows[-1], last))
             return

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import collections
 import itertools
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -63,7 +64,10 @@ from meeting_console.ui.table_model import Column
 __all__ = ["STATUS_COLOURS", "EndpointsPanel", "load_all", "load_some"]
 
 FULL_RELOAD_OVER = 20_000  # more changed rows than this: read everything again
-FOLLOW_SLICE = 250  # rows of monitor batches applied per turn of the event loop (~2 ms)
+FOLLOW_SLICE = 50  # rows of monitor batches applied at a time (well under a millisecond on a quiet machine)
+# slices applied per turn of the event loop until this much time has gone: on a busy machine (or
+# with the interpreter lock shared with busy threads) a fixed number of rows took 10–16 ms
+FOLLOW_BUDGET_S = 0.004
 COLUMN_WIDTHS = (220, 130, 150, 72, 90, 110, 170, 150, 64, 70, 200)
 
 
@@ -394,20 +398,22 @@ class EndpointsPanel(Panel):
 
     def _follow_step(self) -> None:
         # a batch is merged whole before its rows are shown (a row's values and its status
-        # events together), a slice per turn; then the queue is shown a slice per turn
-        if self._follow_in:
-            self._merge_in(FOLLOW_SLICE * 4)
-            return
+        # events together), a slice at a time; then the queue is shown a slice at a time —
+        # slices until the turn's time budget is spent, then painting and typing go between
+        deadline = time.perf_counter() + FOLLOW_BUDGET_S
         queue = self._follow_queue
-        if not queue:
-            self._follow_timer.stop()
-            self.emodel.settle()
-            return
-        ids = list(itertools.islice(queue, FOLLOW_SLICE))
-        self.emodel.follow([(i, *queue.pop(i)) for i in ids])
-        if not queue and not self._follow_in:
-            self._follow_timer.stop()
-            self.emodel.settle()
+        while True:
+            if self._follow_in:
+                self._merge_in(FOLLOW_SLICE * 4)
+            elif queue:
+                ids = list(itertools.islice(queue, FOLLOW_SLICE))
+                self.emodel.follow([(i, *queue.pop(i)) for i in ids])
+            if not queue and not self._follow_in:
+                self._follow_timer.stop()
+                self.emodel.settle()
+                return
+            if time.perf_counter() >= deadline:
+                return
 
     # --- summary and ticking -----------------------------------------------------------------
 
