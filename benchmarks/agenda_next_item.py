@@ -117,10 +117,10 @@ class Probe:
             self.gc_worker += ms
 
     def wrap_turn(self, turn):  # noqa: ANN001, ANN201
-        def timed() -> None:
+        def timed(*a: object) -> None:
             w, c = time.perf_counter(), time.thread_time()
             try:
-                turn()
+                turn(*a)
             finally:
                 self.worker_wall += (time.perf_counter() - w) * 1000
                 self.worker_cpu += (time.thread_time() - c) * 1000
@@ -170,7 +170,7 @@ def main() -> None:
 
     runner = Runner(core)
     probe = Probe()
-    runner._pool._turn = probe.wrap_turn(runner._pool._turn)  # type: ignore[method-assign]
+    runner._pool._run = probe.wrap_turn(runner._pool._run)  # type: ignore[method-assign]
     from sqlalchemy import event
     from sqlalchemy.orm import Session
 
