@@ -26,12 +26,13 @@ The rules every operation here keeps:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import and_, bindparam, func, or_, select, tuple_
 
 from meeting_console.core import editing as ed
 from meeting_console.core import reads, vocab
@@ -583,6 +584,56 @@ def move_to_item(tx: Tx, request_id: int, item_id: int) -> None:
 # --- the floor -------------------------------------------------------------------------------
 
 
+@functools.cache
+def _statements() -> dict[str, Any]:
+    """The queries of a call, built once with bound parameters (building a select with its
+    joins costs more than running it; SQLAlchemy caches the compiled form by structure)."""
+    R, ME = m.SpeakerRequest, m.MeetingEndpoint
+    item_id, meeting_id = bindparam("item_id"), bindparam("meeting_id")
+    head = (
+        select(R, m.Person.full_name, m.Endpoint.name, ME.status)
+        .outerjoin(m.Person, m.Person.id == R.person_id)
+        .outerjoin(ME, ME.id == R.meeting_endpoint_id)
+        .outerjoin(m.Endpoint, m.Endpoint.id == ME.endpoint_id)
+        .where(R.agenda_item_id == item_id, R.status == "queued", R.position.is_not(None))
+    )
+    return {
+        "item": select(m.AgendaItem, m.Meeting.status)
+        .join(m.Meeting, m.Meeting.id == m.AgendaItem.meeting_id)
+        .where(m.AgendaItem.id == item_id),
+        "floor": select(R, m.Person.full_name, ME.status)
+        .outerjoin(m.Person, m.Person.id == R.person_id)
+        .outerjoin(ME, ME.id == R.meeting_endpoint_id)
+        .where(R.meeting_id == meeting_id,
+               or_(R.status.in_(CURRENT), and_(R.agenda_item_id == item_id, R.status == "held")))
+        .order_by(R.id),
+        "head": head.order_by(R.position, R.id).limit(bindparam("batch")),
+        "head_after": head.where(tuple_(R.position, R.id) > tuple_(bindparam("pos"), bindparam("rid")))
+        .order_by(R.position, R.id).limit(bindparam("batch")),
+    }
+
+
+def _head_rows(tx: Tx, item_id: int, batch: int) -> Iterator[tuple[m.SpeakerRequest, str, str, str]]:
+    """The queued (not held) requests of an item in queue order, with the name of the person
+    and the name and status of the endpoint each speaks from; read a few at a time (the head of
+    a queue of 500 is one small query, not 500 rows)."""
+    q = _statements()
+    params: dict[str, Any] = {"item_id": item_id, "batch": batch}
+    stmt = q["head"]
+    while True:
+        rows = tx.session.execute(stmt, params).all()
+        for r, person, ep_name, ep_status in rows:
+            if r.meeting_endpoint_id is None or ep_status is None:
+                where, status = _("main hall"), "connected"
+            else:
+                where, status = ep_name or f"#{r.meeting_endpoint_id}", ep_status
+            yield r, person or f"#{r.person_id}", where, status
+        if len(rows) < params["batch"]:
+            return
+        stmt = q["head_after"]
+        params = {"item_id": item_id, "batch": 16, "pos": int(rows[-1][0].position or 0), "rid": rows[-1][0].id}
+
+
 @operation(N_("Call next speaker"))
 def call_next(tx: Tx, item_id: int, *, start_timer: bool = True, hold_lost: bool = False,
               expected_current: Any = _UNKNOWN) -> int:
@@ -592,35 +643,72 @@ def call_next(tx: Tx, item_id: int, *, start_timer: bool = True, hold_lost: bool
     first. If the head speaker's endpoint is lost: refused, or with ``hold_lost`` their turn is
     held and the next reachable speaker is called. ``expected_current``: the request the
     console showed with the floor (None: no one); when another console has called someone
-    since, refused (``Conflict``) instead of calling one more."""
-    item = tx.get(m.AgendaItem, item_id, "agenda item")
+    since, refused (``Conflict``) instead of calling one more.
+
+    A key press in a queue of 500: everything is read first, in four small queries (the item
+    with its meeting's status; the floor and the item's held turns; the head of the queue with
+    names and links), then the rows change, flushed once — the head leaving a queue whose
+    positions need not start at 1 changes two rows."""
+    R = m.SpeakerRequest
+    q = _statements()
+    found = tx.session.execute(q["item"], {"item_id": item_id}).first()
+    if found is None:
+        tx.get(m.AgendaItem, item_id, "agenda item")  # raises NotFound
+    item, meeting_status = found
     tx.meeting_id = item.meeting_id
-    _check_floor(tx, item.meeting_id, expected_current)
-    _check_live(tx, item)
-    _release_held(tx, item_id)
+    # the floor (anyone's, in the meeting) and this item's held turns, with names and links
+    floor = tx.session.execute(q["floor"], {"meeting_id": item.meeting_id, "item_id": item_id}).all()
+    names = {r.id: person or f"#{r.person_id}" for r, person, _st in floor}
+    current = [r for r, _p, _st in floor if r.status in CURRENT]
+    cur = current[0] if current else None
+    if expected_current is not _UNKNOWN and (cur.id if cur is not None else None) != expected_current:
+        _check_floor(tx, item.meeting_id, expected_current)  # raises Conflict, naming who
+    _check_item_open(item)
+    if item.status == "paused":
+        _check_live(tx, item)  # raises: paused
+    if meeting_status == "closed":
+        raise OperationRefused(_("the meeting is closed; no one can be given the floor"))
+    held_back = [r for r, _p, st in floor if r.status == "held" and r.position is not None
+                 and (r.meeting_endpoint_id is None or st is None or st not in NOT_BACK)]
+    if held_back:  # rare: held turns return to the head first (the general path)
+        _release_held(tx, item_id)
+        tx.session.flush()
+    lowest_held = min((int(r.position) for r, _p, _st in floor
+                       if r.status == "held" and r.position is not None), default=None)
     held: list[str] = []
-    for r in _queued(tx, item_id):
-        endpoint, status = _endpoint(tx, r)
+    for r, person, endpoint, status in _head_rows(tx, item_id, batch=4):
         if status in DOWN:
             if not hold_lost:
                 raise OperationRefused(
                     _(
                         "{name} speaks from {endpoint}, whose link is {status}: hold their turn and call "
                         "the next speaker?"
-                    ).format(name=_name(tx, r), endpoint=endpoint, status=word(status))
+                    ).format(name=person, endpoint=endpoint, status=word(status))
                 )
             r.status = "held"
-            held.append(_name(tx, r))
+            held.append(person)
+            lowest_held = int(r.position) if lowest_held is None else min(lowest_held, int(r.position))
             continue
-        closed = _give_floor(tx, r, start_timer)
-        tx.label = _("Call next speaker: {name}{closed}").format(name=_name(tx, r), closed=closed)
+        closed = ""
+        if cur is not None and cur.id != r.id:
+            _close_speech(tx, cur)
+            closed = _(" (closes {name})").format(name=names.get(cur.id) or _name(tx, cur))
+        if lowest_held is None or int(r.position) < lowest_held:
+            # the head of the queue leaves: nothing else moves (positions need not start at 1)
+            r.position = None
+            r.status = "speaking"
+        else:  # speakers held before them keep their places: the general path closes the gap
+            _leave_queue(tx, r, "speaking")
+        r.actual_start = tx.now if start_timer else None
+        r.actual_end = None
+        r.paused_at = None
+        r.paused_seconds = 0
+        tx.label = _("Call next speaker: {name}{closed}").format(name=person, closed=closed)
         if held:
             tx.label += f"; turn held: {', '.join(held)}"
         return r.id
     waiting_held = tx.session.execute(
-        select(func.count(m.SpeakerRequest.id)).where(
-            m.SpeakerRequest.agenda_item_id == item_id, m.SpeakerRequest.status == "held"
-        )
+        select(func.count(R.id)).where(R.agenda_item_id == item_id, R.status == "held")
     ).scalar_one()
     if waiting_held:
         raise OperationRefused(
