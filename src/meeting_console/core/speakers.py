@@ -38,7 +38,7 @@ from meeting_console.core import editing as ed
 from meeting_console.core import reads, vocab
 from meeting_console.core.api import Core, Tx, operation
 from meeting_console.core.concurrency import Conflict, changed_by, expect_seen, merge_seen
-from meeting_console.core.speaker_budget import CURRENT, FINISHED, WAITING
+from meeting_console.core.speaker_budget import CURRENT, FINISHED, WAITING, limit_seconds
 from meeting_console.core.text import fold
 from meeting_console.core.words import word
 from meeting_console.errors import OperationRefused
@@ -1014,9 +1014,14 @@ class QueueView:
     def item(self, item_id: int | None) -> reads.AgendaItemInfo | None:
         return next((i for i in self.agenda if i.id == item_id), None)
 
-    @property
+    @cached_property
     def current(self) -> reads.SpeakerInfo | None:
         return next((s for s in self.speakers if s.status in CURRENT), None)
+
+    @cached_property
+    def _index(self) -> dict[int, int]:
+        # request id → its place in ``speakers``
+        return {s.id: i for i, s in enumerate(self.speakers)}
 
     @cached_property
     def _by_item(self) -> dict[int, tuple[list[reads.SpeakerInfo], list[reads.SpeakerInfo]]]:
@@ -1032,11 +1037,40 @@ class QueueView:
             )
         return out
 
+    @cached_property
+    def _needs(self) -> dict[int, tuple[int, float]]:
+        return {}
+
     def of_item(self, item_id: int | None) -> list[reads.SpeakerInfo]:
         return list(self._by_item.get(item_id, ((), ()))[0]) if item_id is not None else []
 
     def waiting(self, item_id: int | None) -> list[reads.SpeakerInfo]:
         return list(self._by_item.get(item_id, ((), ()))[1]) if item_id is not None else []
+
+    def _limit_args(self, item_id: int) -> tuple[int | None, int]:
+        item = self.item(item_id)
+        return (item.speaking_minutes if item else None), self.meeting.default_speaking_minutes
+
+    def waiting_need(self, item_id: int) -> tuple[int, float]:
+        """``speaker_budget.waiting_need`` of the item's requests, kept per view (and carried
+        from view to view by ``updated``: a call in a queue of 500 does not add 500 limits)."""
+        need = self._needs.get(item_id)
+        if need is None:
+            item_minutes, meeting_minutes = self._limit_args(item_id)
+            queue = self._by_item.get(item_id, ((), ()))[1]
+            need = self._needs[item_id] = (
+                len(queue), float(sum(limit_seconds(s, item_minutes, meeting_minutes) for s in queue)))
+        return need
+
+    def budget_rows(self, item_id: int) -> list[reads.SpeakerInfo]:
+        """The requests ``speaker_budget.queue_budget`` reads besides the waiting ones (whose
+        sum is ``waiting_need``): the item's current speaker and its first speech."""
+        rows = self._by_item.get(item_id, ((), ()))[0]
+        out = [s for s in rows if s.status in CURRENT]
+        started = [s for s in rows if s.actual_start is not None]
+        if started:
+            out.append(min(started, key=lambda s: s.actual_start))  # type: ignore[arg-type,return-value]
+        return out
 
     def link_status(self, s: reads.SpeakerInfo) -> str:
         """The status of the speaker's endpoint ("connected" for the main hall)."""
@@ -1046,13 +1080,18 @@ class QueueView:
     def next_to_call(self, item_id: int | None) -> reads.SpeakerInfo | None:
         """Who ``call_next`` would reach first: a queued speaker, or a held one whose link is
         back (held turns return first)."""
-        waiting = self.waiting(item_id)
-        back = [s for s in waiting if s.status == "held" and self.link_status(s) not in NOT_BACK]
-        queued = [s for s in waiting if s.status == "queued"]
-        return (back + queued)[0] if back or queued else None
+        waiting = self._by_item.get(item_id, ((), ()))[1] if item_id is not None else []
+        for s in waiting:
+            if s.status == "held" and self.link_status(s) not in NOT_BACK:
+                return s
+        return next((s for s in waiting if s.status == "queued"), None)
 
     def updated(self, update: RequestsUpdate) -> QueueView:
         """This view with some requests read again (a change that touched only those)."""
+        if not update.gone:
+            quick = self._patched_in_place(update)
+            if quick is not None:
+                return quick
         fresh = {r.id: r for r in update.speakers}
         rows = [fresh.pop(r.id, r) for r in self.speakers if r.id not in update.gone]
         rows += fresh.values()
@@ -1061,6 +1100,66 @@ class QueueView:
         links = dict(self.links)
         links.update(update.links)
         return replace(self, speakers=tuple(rows), links=links)
+
+    def _patched_in_place(self, update: RequestsUpdate) -> QueueView | None:
+        """``updated`` when every request is held already, stays on its item and keeps its
+        place in speech order (a call, a move, a timer key: the usual key press): the rows are
+        replaced where they stand and what the view worked out (each item's requests and queue,
+        the queue's need) is carried over for the items touched — no sort of 500 requests.
+        None when the general path is needed."""
+        index = self._index
+        rows = list(self.speakers)
+        olds: dict[int, tuple[int, reads.SpeakerInfo, reads.SpeakerInfo]] = {}
+        for r in update.speakers:
+            i = index.get(r.id)
+            if i is None or rows[i].agenda_item_id != r.agenda_item_id:
+                return None
+            olds[r.id] = (i, rows[i], r)
+            rows[i] = r
+        positions = {it.id: it.position for it in self.agenda}
+        n = len(rows)
+        for i, _o, r in olds.values():
+            k = speech_order(positions, r)
+            if (i > 0 and not speech_order(positions, rows[i - 1]) < k) \
+                    or (i + 1 < n and not k < speech_order(positions, rows[i + 1])):
+                return None  # the row moves in speech order: sorted again
+        links = dict(self.links)
+        links.update(update.links)
+        view = replace(self, speakers=tuple(rows), links=links)
+        carried = view.__dict__
+        carried["_index"] = index  # same ids in the same places
+        if "_by_item" in self.__dict__:
+            by_item = dict(self._by_item)
+            needs = dict(self._needs)
+            for item_id in {r.agenda_item_id for _i, _o, r in olds.values()}:
+                changed = {id_: (o, r) for id_, (_i, o, r) in olds.items() if r.agenda_item_id == item_id}
+                item_rows, queue = by_item.get(item_id, ([], []))
+                item_rows = [changed[s.id][1] if s.id in changed else s for s in item_rows]
+                new_queue = [changed[s.id][1] if s.id in changed else s for s in queue]
+                new_queue = [s for s in new_queue if s.position is not None]
+                new_queue += [r for o, r in changed.values() if o.position is None and r.position is not None]
+                if any(r.position is not None and r.position != o.position for o, r in changed.values()):
+                    new_queue.sort(key=lambda s: (s.position, s.id))
+                by_item[item_id] = (item_rows, new_queue)
+                need = needs.get(item_id)
+                if need is not None:
+                    item_minutes, meeting_minutes = self._limit_args(item_id)
+                    count, seconds = need
+                    for o, r in changed.values():
+                        if o.position is not None:
+                            count -= 1
+                            seconds -= limit_seconds(o, item_minutes, meeting_minutes)
+                        if r.position is not None:
+                            count += 1
+                            seconds += limit_seconds(r, item_minutes, meeting_minutes)
+                    needs[item_id] = (count, seconds)
+            carried["_by_item"] = by_item
+            carried["_needs"] = needs
+        if "current" in self.__dict__:
+            was = self.current
+            if (was is None or was.id not in olds) and not any(r.status in CURRENT for _i, _o, r in olds.values()):
+                carried["current"] = was
+        return view
 
 
 # Columns whose new values, as an operation's ``Changes.updates`` carries them, are the read

@@ -40,6 +40,19 @@ class QueueModel(RowsModel):
         self._row_of_id = {r.id: i for i, r in enumerate(rows)}
         self.refresh_rows(changed)
 
+    def refresh_cells(self, rows: Sequence[int], column: int) -> None:
+        """One ``dataChanged`` of ``column`` per run of consecutive ``rows`` (sorted)."""
+        if not rows:
+            return
+        start = prev = rows[0]
+        for i in [*rows[1:], None]:
+            if i is not None and i == prev + 1:
+                prev = i
+                continue
+            self.dataChanged.emit(self.index(start, column), self.index(prev, column))
+            if i is not None:
+                start = prev = i
+
     def _waiting(self, row: int) -> bool:
         r = self.row_at(row)
         return r is not None and r.position is not None

@@ -469,11 +469,18 @@ class SpeakersPanel(Panel):
         if data is None:
             return
         keep = self.selected_id()
+        numbers = self.queue_no
         self.queue_no = {s.id: i for i, s in enumerate(data.waiting(self.item_id), start=1)}
         # the pane is shown once below, not also for each selection move on the way
         self._pane_follows_selection = False
         try:
             self.model.set_rows(self.queue_rows(data, self.item_id))
+            # the "#" of the rows whose place in the queue changed though the row did not (the
+            # head called: everyone moves up one), in one dataChanged per run of rows
+            row_of = self.model.row_of
+            self.model.refresh_cells(sorted(
+                row for id_, n in self.queue_no.items()
+                if numbers.get(id_) != n and (row := row_of(id_)) is not None), 0)
             if keep is not None and self.model.row_of(keep) is not None and self.selected_id() != keep:
                 self.select_id(keep)
         finally:
