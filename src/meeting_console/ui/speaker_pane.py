@@ -95,9 +95,9 @@ class CurrentSpeakerPane(QWidget):
         self.last_budget: QueueBudget | None = None
 
         self.kicker = self._label("kicker", 11, bold=True)
-        self.name = self._label("speaker-name", 20, bold=True)
-        self.posts = self._label("speaker-posts", 11)
-        self.endpoint = self._label("speaker-endpoint", 11)
+        self.name = self._label("speaker-name", 20, bold=True, selectable=True)
+        self.posts = self._label("speaker-posts", 11, selectable=True)
+        self.endpoint = self._label("speaker-endpoint", 11, selectable=True)
         self.timer = QLabel("—")
         self.timer.setObjectName("speaker-timer")
         self.timer.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -161,11 +161,15 @@ class CurrentSpeakerPane(QWidget):
         self.ticker.start()
         self.show_view(None, None, None)
 
-    def _label(self, name: str, pt: int, *, bold: bool = False) -> QLabel:
+    def _label(self, name: str, pt: int, *, bold: bool = False, selectable: bool = False) -> QLabel:
         lbl = QLabel()
         lbl.setObjectName(name)
         lbl.setWordWrap(True)
-        lbl.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        if selectable:
+            # a selectable label lays its text out as a document at every change of text and
+            # size (about 0.4 ms each): only the speaker's name, posts and endpoint, which a
+            # secretary may copy; the lines that change with every call are plain
+            lbl.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         lbl.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         f = QFont(self.font())
         f.setPointSize(pt)
