@@ -1102,11 +1102,11 @@ class QueueView:
         return replace(self, speakers=tuple(rows), links=links)
 
     def _patched_in_place(self, update: RequestsUpdate) -> QueueView | None:
-        """``updated`` when every request is held already, stays on its item and keeps its
-        place in speech order (a call, a move, a timer key: the usual key press): the rows are
-        replaced where they stand and what the view worked out (each item's requests and queue,
-        the queue's need) is carried over for the items touched — no sort of 500 requests.
-        None when the general path is needed."""
+        """``updated`` when every request is held already and stays on its item (a call, a
+        move, a timer key: the usual key press): the rows are replaced where they stand (sorted
+        again only when one moves in speech order) and what the view worked out (each item's
+        requests and queue, the queue's need) is carried over for the items touched instead of
+        being worked out again over 500 requests. None when the general path is needed."""
         index = self._index
         rows = list(self.speakers)
         olds: dict[int, tuple[int, reads.SpeakerInfo, reads.SpeakerInfo]] = {}
@@ -1118,23 +1118,31 @@ class QueueView:
             rows[i] = r
         positions = {it.id: it.position for it in self.agenda}
         n = len(rows)
+        moved = False
         for i, _o, r in olds.values():
             k = speech_order(positions, r)
             if (i > 0 and not speech_order(positions, rows[i - 1]) < k) \
                     or (i + 1 < n and not k < speech_order(positions, rows[i + 1])):
-                return None  # the row moves in speech order: sorted again
+                moved = True  # a row moves in speech order (a move in the queue)
+                break
+        if moved:
+            rows.sort(key=lambda r: speech_order(positions, r))
         links = dict(self.links)
         links.update(update.links)
         view = replace(self, speakers=tuple(rows), links=links)
         carried = view.__dict__
-        carried["_index"] = index  # same ids in the same places
+        if not moved:
+            carried["_index"] = index  # same ids in the same places
         if "_by_item" in self.__dict__:
             by_item = dict(self._by_item)
             needs = dict(self._needs)
             for item_id in {r.agenda_item_id for _i, _o, r in olds.values()}:
                 changed = {id_: (o, r) for id_, (_i, o, r) in olds.items() if r.agenda_item_id == item_id}
                 item_rows, queue = by_item.get(item_id, ([], []))
-                item_rows = [changed[s.id][1] if s.id in changed else s for s in item_rows]
+                if moved:  # the item's requests in the new speech order
+                    item_rows = [s for s in rows if s.agenda_item_id == item_id]
+                else:
+                    item_rows = [changed[s.id][1] if s.id in changed else s for s in item_rows]
                 new_queue = [changed[s.id][1] if s.id in changed else s for s in queue]
                 new_queue = [s for s in new_queue if s.position is not None]
                 new_queue += [r for o, r in changed.values() if o.position is None and r.position is not None]
