@@ -215,18 +215,20 @@ def main() -> None:
 
     runner.call = counted_call  # type: ignore[method-assign]
     # CPU time of the DB worker thread per press (its Python holds the interpreter lock the UI
-    # thread needs): each worker turn timed with the thread's own clock
+    # thread needs): each batch the worker runs timed with the thread's own clock
     worker_cpu = [0.0]
-    turn = runner._pool._turn
+    pool = runner._pool
+    step_name = "_run" if hasattr(pool, "_run") else "_turn"
+    step = getattr(pool, step_name)
 
-    def timed_turn() -> None:
+    def timed_step(*a, **k):  # type: ignore[no-untyped-def]
         c = time.thread_time()
         try:
-            turn()
+            return step(*a, **k)
         finally:
             worker_cpu[0] += time.thread_time() - c
 
-    runner._pool._turn = timed_turn  # type: ignore[method-assign]
+    setattr(pool, step_name, timed_step)
     ui_cpu: list[float] = []
     worker_per: list[float] = []
     plain_press = watch.press
