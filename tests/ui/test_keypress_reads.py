@@ -83,3 +83,26 @@ def test_call_next_and_reorder_patch_the_queue_without_reading(qtbot, window: Ma
     assert reads_only(calls) == [], calls  # the two operations, no read
     fresh = {s.id: s for s in reads.speakers(core, demo_id)}
     assert {s.id: s for s in panel.data.speakers} == fresh
+
+
+def test_call_next_renumbers_the_queue_on_screen(qtbot, window: MainWindow, core, demo_id: int) -> None:
+    """The head called, every waiting speaker moves up one place: the "#" column of the rows
+    below is announced as changed too (else the screen keeps the old numbers), not only the two
+    rows the operation changed."""
+    panel = window.speakers
+    queue = [s for s in reads.speakers(core, demo_id) if s.position is not None]
+    window.runner.run_sync(agenda.start_item, queue[0].agenda_item_id)
+    settle(qtbot, window)
+    qtbot.waitUntil(lambda: panel.model.rowCount() > 3)
+    changed: list[tuple[int, int, int, int]] = []
+    panel.model.dataChanged.connect(
+        lambda a, b, *_r: changed.append((a.row(), b.row(), a.column(), b.column())))
+    with qtbot.waitSignal(panel.loaded):
+        panel.call_next()
+    settle(qtbot, window)
+    rows = panel.model.rows
+    waiting = [i for i, r in enumerate(rows) if r.position is not None]
+    numbers = [panel.model.data(panel.model.index(i, 0)) for i in waiting]
+    assert numbers == [str(n) for n in range(1, len(waiting) + 1)]
+    for i in waiting:  # every waiting row's "#" was announced
+        assert any(a <= i <= b and c0 == 0 for a, b, c0, _c1 in changed), (i, changed)

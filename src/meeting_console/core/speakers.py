@@ -26,18 +26,19 @@ The rules every operation here keeps:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import and_, bindparam, func, or_, select, tuple_
 
 from meeting_console.core import editing as ed
 from meeting_console.core import reads, vocab
 from meeting_console.core.api import Core, Tx, operation
 from meeting_console.core.concurrency import Conflict, changed_by, expect_seen, merge_seen
-from meeting_console.core.speaker_budget import CURRENT, FINISHED, WAITING
+from meeting_console.core.speaker_budget import CURRENT, FINISHED, WAITING, limit_seconds
 from meeting_console.core.text import fold
 from meeting_console.core.words import word
 from meeting_console.errors import OperationRefused
@@ -583,6 +584,56 @@ def move_to_item(tx: Tx, request_id: int, item_id: int) -> None:
 # --- the floor -------------------------------------------------------------------------------
 
 
+@functools.cache
+def _statements() -> dict[str, Any]:
+    """The queries of a call, built once with bound parameters (building a select with its
+    joins costs more than running it; SQLAlchemy caches the compiled form by structure)."""
+    R, ME = m.SpeakerRequest, m.MeetingEndpoint
+    item_id, meeting_id = bindparam("item_id"), bindparam("meeting_id")
+    head = (
+        select(R, m.Person.full_name, m.Endpoint.name, ME.status)
+        .outerjoin(m.Person, m.Person.id == R.person_id)
+        .outerjoin(ME, ME.id == R.meeting_endpoint_id)
+        .outerjoin(m.Endpoint, m.Endpoint.id == ME.endpoint_id)
+        .where(R.agenda_item_id == item_id, R.status == "queued", R.position.is_not(None))
+    )
+    return {
+        "item": select(m.AgendaItem, m.Meeting.status)
+        .join(m.Meeting, m.Meeting.id == m.AgendaItem.meeting_id)
+        .where(m.AgendaItem.id == item_id),
+        "floor": select(R, m.Person.full_name, ME.status)
+        .outerjoin(m.Person, m.Person.id == R.person_id)
+        .outerjoin(ME, ME.id == R.meeting_endpoint_id)
+        .where(R.meeting_id == meeting_id,
+               or_(R.status.in_(CURRENT), and_(R.agenda_item_id == item_id, R.status == "held")))
+        .order_by(R.id),
+        "head": head.order_by(R.position, R.id).limit(bindparam("batch")),
+        "head_after": head.where(tuple_(R.position, R.id) > tuple_(bindparam("pos"), bindparam("rid")))
+        .order_by(R.position, R.id).limit(bindparam("batch")),
+    }
+
+
+def _head_rows(tx: Tx, item_id: int, batch: int) -> Iterator[tuple[m.SpeakerRequest, str, str, str]]:
+    """The queued (not held) requests of an item in queue order, with the name of the person
+    and the name and status of the endpoint each speaks from; read a few at a time (the head of
+    a queue of 500 is one small query, not 500 rows)."""
+    q = _statements()
+    params: dict[str, Any] = {"item_id": item_id, "batch": batch}
+    stmt = q["head"]
+    while True:
+        rows = tx.session.execute(stmt, params).all()
+        for r, person, ep_name, ep_status in rows:
+            if r.meeting_endpoint_id is None or ep_status is None:
+                where, status = _("main hall"), "connected"
+            else:
+                where, status = ep_name or f"#{r.meeting_endpoint_id}", ep_status
+            yield r, person or f"#{r.person_id}", where, status
+        if len(rows) < params["batch"]:
+            return
+        stmt = q["head_after"]
+        params = {"item_id": item_id, "batch": 16, "pos": int(rows[-1][0].position or 0), "rid": rows[-1][0].id}
+
+
 @operation(N_("Call next speaker"))
 def call_next(tx: Tx, item_id: int, *, start_timer: bool = True, hold_lost: bool = False,
               expected_current: Any = _UNKNOWN) -> int:
@@ -592,35 +643,72 @@ def call_next(tx: Tx, item_id: int, *, start_timer: bool = True, hold_lost: bool
     first. If the head speaker's endpoint is lost: refused, or with ``hold_lost`` their turn is
     held and the next reachable speaker is called. ``expected_current``: the request the
     console showed with the floor (None: no one); when another console has called someone
-    since, refused (``Conflict``) instead of calling one more."""
-    item = tx.get(m.AgendaItem, item_id, "agenda item")
+    since, refused (``Conflict``) instead of calling one more.
+
+    A key press in a queue of 500: everything is read first, in four small queries (the item
+    with its meeting's status; the floor and the item's held turns; the head of the queue with
+    names and links), then the rows change, flushed once — the head leaving a queue whose
+    positions need not start at 1 changes two rows."""
+    R = m.SpeakerRequest
+    q = _statements()
+    found = tx.session.execute(q["item"], {"item_id": item_id}).first()
+    if found is None:
+        tx.get(m.AgendaItem, item_id, "agenda item")  # raises NotFound
+    item, meeting_status = found
     tx.meeting_id = item.meeting_id
-    _check_floor(tx, item.meeting_id, expected_current)
-    _check_live(tx, item)
-    _release_held(tx, item_id)
+    # the floor (anyone's, in the meeting) and this item's held turns, with names and links
+    floor = tx.session.execute(q["floor"], {"meeting_id": item.meeting_id, "item_id": item_id}).all()
+    names = {r.id: person or f"#{r.person_id}" for r, person, _st in floor}
+    current = [r for r, _p, _st in floor if r.status in CURRENT]
+    cur = current[0] if current else None
+    if expected_current is not _UNKNOWN and (cur.id if cur is not None else None) != expected_current:
+        _check_floor(tx, item.meeting_id, expected_current)  # raises Conflict, naming who
+    _check_item_open(item)
+    if item.status == "paused":
+        _check_live(tx, item)  # raises: paused
+    if meeting_status == "closed":
+        raise OperationRefused(_("the meeting is closed; no one can be given the floor"))
+    held_back = [r for r, _p, st in floor if r.status == "held" and r.position is not None
+                 and (r.meeting_endpoint_id is None or st is None or st not in NOT_BACK)]
+    if held_back:  # rare: held turns return to the head first (the general path)
+        _release_held(tx, item_id)
+        tx.session.flush()
+    lowest_held = min((int(r.position) for r, _p, _st in floor
+                       if r.status == "held" and r.position is not None), default=None)
     held: list[str] = []
-    for r in _queued(tx, item_id):
-        endpoint, status = _endpoint(tx, r)
+    for r, person, endpoint, status in _head_rows(tx, item_id, batch=4):
         if status in DOWN:
             if not hold_lost:
                 raise OperationRefused(
                     _(
                         "{name} speaks from {endpoint}, whose link is {status}: hold their turn and call "
                         "the next speaker?"
-                    ).format(name=_name(tx, r), endpoint=endpoint, status=word(status))
+                    ).format(name=person, endpoint=endpoint, status=word(status))
                 )
             r.status = "held"
-            held.append(_name(tx, r))
+            held.append(person)
+            lowest_held = int(r.position) if lowest_held is None else min(lowest_held, int(r.position))
             continue
-        closed = _give_floor(tx, r, start_timer)
-        tx.label = _("Call next speaker: {name}{closed}").format(name=_name(tx, r), closed=closed)
+        closed = ""
+        if cur is not None and cur.id != r.id:
+            _close_speech(tx, cur)
+            closed = _(" (closes {name})").format(name=names.get(cur.id) or _name(tx, cur))
+        if lowest_held is None or int(r.position) < lowest_held:
+            # the head of the queue leaves: nothing else moves (positions need not start at 1)
+            r.position = None
+            r.status = "speaking"
+        else:  # speakers held before them keep their places: the general path closes the gap
+            _leave_queue(tx, r, "speaking")
+        r.actual_start = tx.now if start_timer else None
+        r.actual_end = None
+        r.paused_at = None
+        r.paused_seconds = 0
+        tx.label = _("Call next speaker: {name}{closed}").format(name=person, closed=closed)
         if held:
             tx.label += f"; turn held: {', '.join(held)}"
         return r.id
     waiting_held = tx.session.execute(
-        select(func.count(m.SpeakerRequest.id)).where(
-            m.SpeakerRequest.agenda_item_id == item_id, m.SpeakerRequest.status == "held"
-        )
+        select(func.count(R.id)).where(R.agenda_item_id == item_id, R.status == "held")
     ).scalar_one()
     if waiting_held:
         raise OperationRefused(
@@ -926,9 +1014,14 @@ class QueueView:
     def item(self, item_id: int | None) -> reads.AgendaItemInfo | None:
         return next((i for i in self.agenda if i.id == item_id), None)
 
-    @property
+    @cached_property
     def current(self) -> reads.SpeakerInfo | None:
         return next((s for s in self.speakers if s.status in CURRENT), None)
+
+    @cached_property
+    def _index(self) -> dict[int, int]:
+        # request id → its place in ``speakers``
+        return {s.id: i for i, s in enumerate(self.speakers)}
 
     @cached_property
     def _by_item(self) -> dict[int, tuple[list[reads.SpeakerInfo], list[reads.SpeakerInfo]]]:
@@ -944,11 +1037,40 @@ class QueueView:
             )
         return out
 
+    @cached_property
+    def _needs(self) -> dict[int, tuple[int, float]]:
+        return {}
+
     def of_item(self, item_id: int | None) -> list[reads.SpeakerInfo]:
         return list(self._by_item.get(item_id, ((), ()))[0]) if item_id is not None else []
 
     def waiting(self, item_id: int | None) -> list[reads.SpeakerInfo]:
         return list(self._by_item.get(item_id, ((), ()))[1]) if item_id is not None else []
+
+    def _limit_args(self, item_id: int) -> tuple[int | None, int]:
+        item = self.item(item_id)
+        return (item.speaking_minutes if item else None), self.meeting.default_speaking_minutes
+
+    def waiting_need(self, item_id: int) -> tuple[int, float]:
+        """``speaker_budget.waiting_need`` of the item's requests, kept per view (and carried
+        from view to view by ``updated``: a call in a queue of 500 does not add 500 limits)."""
+        need = self._needs.get(item_id)
+        if need is None:
+            item_minutes, meeting_minutes = self._limit_args(item_id)
+            queue = self._by_item.get(item_id, ((), ()))[1]
+            need = self._needs[item_id] = (
+                len(queue), float(sum(limit_seconds(s, item_minutes, meeting_minutes) for s in queue)))
+        return need
+
+    def budget_rows(self, item_id: int) -> list[reads.SpeakerInfo]:
+        """The requests ``speaker_budget.queue_budget`` reads besides the waiting ones (whose
+        sum is ``waiting_need``): the item's current speaker and its first speech."""
+        rows = self._by_item.get(item_id, ((), ()))[0]
+        out = [s for s in rows if s.status in CURRENT]
+        started = [s for s in rows if s.actual_start is not None]
+        if started:
+            out.append(min(started, key=lambda s: s.actual_start))  # type: ignore[arg-type,return-value]
+        return out
 
     def link_status(self, s: reads.SpeakerInfo) -> str:
         """The status of the speaker's endpoint ("connected" for the main hall)."""
@@ -958,13 +1080,18 @@ class QueueView:
     def next_to_call(self, item_id: int | None) -> reads.SpeakerInfo | None:
         """Who ``call_next`` would reach first: a queued speaker, or a held one whose link is
         back (held turns return first)."""
-        waiting = self.waiting(item_id)
-        back = [s for s in waiting if s.status == "held" and self.link_status(s) not in NOT_BACK]
-        queued = [s for s in waiting if s.status == "queued"]
-        return (back + queued)[0] if back or queued else None
+        waiting = self._by_item.get(item_id, ((), ()))[1] if item_id is not None else []
+        for s in waiting:
+            if s.status == "held" and self.link_status(s) not in NOT_BACK:
+                return s
+        return next((s for s in waiting if s.status == "queued"), None)
 
     def updated(self, update: RequestsUpdate) -> QueueView:
         """This view with some requests read again (a change that touched only those)."""
+        if not update.gone:
+            quick = self._patched_in_place(update)
+            if quick is not None:
+                return quick
         fresh = {r.id: r for r in update.speakers}
         rows = [fresh.pop(r.id, r) for r in self.speakers if r.id not in update.gone]
         rows += fresh.values()
@@ -973,6 +1100,74 @@ class QueueView:
         links = dict(self.links)
         links.update(update.links)
         return replace(self, speakers=tuple(rows), links=links)
+
+    def _patched_in_place(self, update: RequestsUpdate) -> QueueView | None:
+        """``updated`` when every request is held already and stays on its item (a call, a
+        move, a timer key: the usual key press): the rows are replaced where they stand (sorted
+        again only when one moves in speech order) and what the view worked out (each item's
+        requests and queue, the queue's need) is carried over for the items touched instead of
+        being worked out again over 500 requests. None when the general path is needed."""
+        index = self._index
+        rows = list(self.speakers)
+        olds: dict[int, tuple[int, reads.SpeakerInfo, reads.SpeakerInfo]] = {}
+        for r in update.speakers:
+            i = index.get(r.id)
+            if i is None or rows[i].agenda_item_id != r.agenda_item_id:
+                return None
+            olds[r.id] = (i, rows[i], r)
+            rows[i] = r
+        positions = {it.id: it.position for it in self.agenda}
+        n = len(rows)
+        moved = False
+        for i, _o, r in olds.values():
+            k = speech_order(positions, r)
+            if (i > 0 and not speech_order(positions, rows[i - 1]) < k) \
+                    or (i + 1 < n and not k < speech_order(positions, rows[i + 1])):
+                moved = True  # a row moves in speech order (a move in the queue)
+                break
+        if moved:
+            rows.sort(key=lambda r: speech_order(positions, r))
+        links = dict(self.links)
+        links.update(update.links)
+        view = replace(self, speakers=tuple(rows), links=links)
+        carried = view.__dict__
+        if not moved:
+            carried["_index"] = index  # same ids in the same places
+        if "_by_item" in self.__dict__:
+            by_item = dict(self._by_item)
+            needs = dict(self._needs)
+            for item_id in {r.agenda_item_id for _i, _o, r in olds.values()}:
+                changed = {id_: (o, r) for id_, (_i, o, r) in olds.items() if r.agenda_item_id == item_id}
+                item_rows, queue = by_item.get(item_id, ([], []))
+                if moved:  # the item's requests in the new speech order
+                    item_rows = [s for s in rows if s.agenda_item_id == item_id]
+                else:
+                    item_rows = [changed[s.id][1] if s.id in changed else s for s in item_rows]
+                new_queue = [changed[s.id][1] if s.id in changed else s for s in queue]
+                new_queue = [s for s in new_queue if s.position is not None]
+                new_queue += [r for o, r in changed.values() if o.position is None and r.position is not None]
+                if any(r.position is not None and r.position != o.position for o, r in changed.values()):
+                    new_queue.sort(key=lambda s: (s.position, s.id))
+                by_item[item_id] = (item_rows, new_queue)
+                need = needs.get(item_id)
+                if need is not None:
+                    item_minutes, meeting_minutes = self._limit_args(item_id)
+                    count, seconds = need
+                    for o, r in changed.values():
+                        if o.position is not None:
+                            count -= 1
+                            seconds -= limit_seconds(o, item_minutes, meeting_minutes)
+                        if r.position is not None:
+                            count += 1
+                            seconds += limit_seconds(r, item_minutes, meeting_minutes)
+                    needs[item_id] = (count, seconds)
+            carried["_by_item"] = by_item
+            carried["_needs"] = needs
+        if "current" in self.__dict__:
+            was = self.current
+            if (was is None or was.id not in olds) and not any(r.status in CURRENT for _i, _o, r in olds.values()):
+                carried["current"] = was
+        return view
 
 
 # Columns whose new values, as an operation's ``Changes.updates`` carries them, are the read

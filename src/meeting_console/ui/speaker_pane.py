@@ -30,7 +30,6 @@ from meeting_console.core.speaker_budget import (
     limit_seconds,
     queue_budget,
     speech_clock,
-    waiting_need,
 )
 from meeting_console.core.speakers import DOWN, NOT_BACK, QueueView
 from meeting_console.core.text import nfc
@@ -93,15 +92,12 @@ class CurrentSpeakerPane(QWidget):
         self._saved = ""
         self._phase = ""
         self._over: bool | None = None
-        self._need_key: tuple[QueueView, int] | None = None
-        self._item_rows: list[reads.SpeakerInfo] = []
-        self._need: tuple[int, float] = (0, 0.0)
         self.last_budget: QueueBudget | None = None
 
         self.kicker = self._label("kicker", 11, bold=True)
-        self.name = self._label("speaker-name", 20, bold=True)
-        self.posts = self._label("speaker-posts", 11)
-        self.endpoint = self._label("speaker-endpoint", 11)
+        self.name = self._label("speaker-name", 20, bold=True, selectable=True)
+        self.posts = self._label("speaker-posts", 11, selectable=True)
+        self.endpoint = self._label("speaker-endpoint", 11, selectable=True)
         self.timer = QLabel("—")
         self.timer.setObjectName("speaker-timer")
         self.timer.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -165,11 +161,15 @@ class CurrentSpeakerPane(QWidget):
         self.ticker.start()
         self.show_view(None, None, None)
 
-    def _label(self, name: str, pt: int, *, bold: bool = False) -> QLabel:
+    def _label(self, name: str, pt: int, *, bold: bool = False, selectable: bool = False) -> QLabel:
         lbl = QLabel()
         lbl.setObjectName(name)
         lbl.setWordWrap(True)
-        lbl.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        if selectable:
+            # a selectable label lays its text out as a document at every change of text and
+            # size (about 0.4 ms each): only the speaker's name, posts and endpoint, which a
+            # secretary may copy; the lines that change with every call are plain
+            lbl.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         lbl.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         f = QFont(self.font())
         f.setPointSize(pt)
@@ -253,13 +253,11 @@ class CurrentSpeakerPane(QWidget):
         item = view.item(self.item_id) if view else None
         if view is None or item is None:
             return None
-        key = (view, item.id)  # the view object itself: a new read is a new object
-        if self._need_key is None or self._need_key[0] is not view or self._need_key[1] != item.id:  # the waiting speakers' sum changes with a read, not the clock
-            self._need_key = key
-            self._item_rows = view.of_item(item.id)
-            self._need = waiting_need(item, self._item_rows, view.meeting.default_speaking_minutes)
-        return queue_budget(item, self._item_rows, view.meeting.default_speaking_minutes, self.now(),
-                            waiting=self._need)
+        # the waiting speakers' sum changes with a change, not with the clock: the view keeps it
+        # (and carries it over a key press); the clock part needs the current speaker and the
+        # item's first speech only
+        return queue_budget(item, view.budget_rows(item.id), view.meeting.default_speaking_minutes,
+                            self.now(), waiting=view.waiting_need(item.id))
 
     def tick(self) -> None:
         """Every half second: the figures from the last read and the clock. Only what changed

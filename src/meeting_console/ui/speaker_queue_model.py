@@ -11,7 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, Qt, Signal
 
-from meeting_console.ui.table_model import Column, RowsModel
+from meeting_console.ui.table_model import Column, IdRole, RowRole, RowsModel, SortRole
 
 MIME = "application/x-meeting-console-speaker-request"
 
@@ -20,6 +20,18 @@ Index = QModelIndex | QPersistentModelIndex
 
 ROW_FLAGS = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsDropEnabled
 WAITING_FLAGS = ROW_FLAGS | Qt.ItemFlag.ItemIsDragEnabled
+
+
+_R = Qt.ItemDataRole
+# role → what answers it; a role no column answers (font, check state, decoration…) is None at
+# once: a repaint asks every visible cell for seven roles
+_ROLES: dict[int, str] = {
+    int(_R.DisplayRole): "display", int(IdRole): "id", int(RowRole): "row", int(SortRole): "sort",
+    int(_R.TextAlignmentRole): "align", int(_R.ToolTipRole): "tooltip",
+    int(_R.ForegroundRole): "foreground", int(_R.BackgroundRole): "background",
+    int(_R.DecorationRole): "decoration",
+}
+_V_CENTER = Qt.AlignmentFlag.AlignVCenter
 
 
 class QueueModel(RowsModel):
@@ -39,6 +51,44 @@ class QueueModel(RowsModel):
         self.rows = rows
         self._row_of_id = {r.id: i for i, r in enumerate(rows)}
         self.refresh_rows(changed)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """``RowsModel.data``, answered in one dictionary look-up of the role (the generic
+        chain of comparisons costs more than the cell's text)."""
+        what = _ROLES.get(role)
+        if what is None:
+            return None
+        r = index.row()
+        rows = self.rows
+        if r < 0 or r >= len(rows):  # an invalid index has row -1
+            return None
+        row = rows[r]
+        if what == "id":
+            return row.id
+        if what == "row":
+            return row
+        col = self.columns[index.column()]
+        if what == "display":
+            return col.text(row)
+        if what == "sort":
+            return col.sort(row) if col.sort else col.text(row)
+        if what == "align":
+            return int(col.align | _V_CENTER) if col.align is not None else None
+        fn = getattr(col, what)
+        return fn(row) if fn is not None else None
+
+    def refresh_cells(self, rows: Sequence[int], column: int) -> None:
+        """One ``dataChanged`` of ``column`` per run of consecutive ``rows`` (sorted)."""
+        if not rows:
+            return
+        start = prev = rows[0]
+        for i in [*rows[1:], None]:
+            if i is not None and i == prev + 1:
+                prev = i
+                continue
+            self.dataChanged.emit(self.index(start, column), self.index(prev, column))
+            if i is not None:
+                start = prev = i
 
     def _waiting(self, row: int) -> bool:
         r = self.row_at(row)

@@ -70,6 +70,19 @@ def _patchable(changes: Changes) -> bool:
     return True
 
 
+def _renumbered(old: list[int], new: list[int]) -> tuple[int, int] | None:
+    """The places (from, to: 0-based, end excluded) of the queue ``new`` whose request is not
+    the one ``old`` had there (their "#" changed); None when none changed."""
+    if old == new:
+        return None
+    n = min(len(old), len(new))
+    lo = next((i for i in range(n) if old[i] != new[i]), n)
+    if len(old) != len(new):
+        return (lo, len(new)) if lo < len(new) else None
+    hi = next(i for i in range(len(new) - 1, lo - 1, -1) if old[i] != new[i])
+    return lo, hi + 1
+
+
 WINDOW = Qt.ShortcutContext.WindowShortcut
 LOCAL = Qt.ShortcutContext.WidgetWithChildrenShortcut
 
@@ -81,6 +94,7 @@ class SpeakersPanel(Panel):
         self.data: QueueView | None = None
         self.item_id: int | None = None
         self.queue_no: dict[int, int] = {}  # request id → its place in the queue, from 1
+        self._waiting_ids: list[int] = []  # the queue shown, in order
         self._head_key: tuple[int | None, int | None] = (None, None)
         self._item_chosen = False
         self._sized = False
@@ -469,11 +483,22 @@ class SpeakersPanel(Panel):
         if data is None:
             return
         keep = self.selected_id()
-        self.queue_no = {s.id: i for i, s in enumerate(data.waiting(self.item_id), start=1)}
+        waiting = data.waiting(self.item_id)
+        waiting_ids = [s.id for s in waiting]
+        renumbered = _renumbered(self._waiting_ids, waiting_ids)
+        self._waiting_ids = waiting_ids
+        self.queue_no = {id_: i for i, id_ in enumerate(waiting_ids, start=1)}
         # the pane is shown once below, not also for each selection move on the way
         self._pane_follows_selection = False
         try:
             self.model.set_rows(self.queue_rows(data, self.item_id))
+            # the "#" of the queue when its order changed though most rows did not (the head
+            # called: everyone moves up one): one dataChanged for the column (the view repaints
+            # what it shows of it)
+            n = self.model.rowCount()
+            if renumbered is not None and n >= len(waiting_ids):
+                first = n - len(waiting_ids)
+                self.model.refresh_cells(range(first + renumbered[0], first + renumbered[1]), 0)
             if keep is not None and self.model.row_of(keep) is not None and self.selected_id() != keep:
                 self.select_id(keep)
         finally:
