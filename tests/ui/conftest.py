@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 
 import pytest
@@ -11,6 +12,15 @@ from meeting_console.core import meeting_file
 from meeting_console.core.api import Core
 from meeting_console.ui.bus import Runner
 from meeting_console.ui.main_window import MainWindow
+
+
+@pytest.fixture(autouse=True)
+def _unfrozen() -> Iterator[None]:
+    """A main window freezes the objects alive when it settles (ui/settle.py): each test starts
+    and ends with none frozen, so one test's leftovers are collected as usual."""
+    gc.unfreeze()
+    yield
+    gc.unfreeze()
 
 
 @pytest.fixture

@@ -81,3 +81,28 @@ def test_unchanged_data_repaints_nothing(qtbot) -> None:
     feed(chart, 3, now)
     qtbot.wait(50)
     assert paints.rects == []
+
+
+def test_strips_kept_between_presses_are_what_a_fresh_measure_gives(qtbot) -> None:
+    """The chart keeps the pixels of a pending strip while its bar object and the axis stay the
+    same: what it then compares is what measuring every strip again gives."""
+    chart = AgendaChart()
+    qtbot.addWidget(chart)
+    chart.resize(900, 400)
+    items = agenda(3)
+    now = T0 + timedelta(minutes=10)
+    f = fc.forecast(items, now, meeting_status="live")
+    bars = list(fc.chart_bars(items, f))
+    chart.set_data(bars, f, "Asia/Ho_Chi_Minh")
+    k = 7
+    assert bars[k].status == "pending" and bars[k].projected_end is not None
+    moved = list(bars)
+    moved[k] = bars[k]._replace(projected_start=bars[k].projected_start + timedelta(minutes=1),
+                       projected_end=bars[k].projected_end + timedelta(minutes=1))
+    before = chart._signature()
+    chart.set_data(moved, f, "Asia/Ho_Chi_Minh")
+    kept = chart._signature()
+    chart._strip_memo, chart._strip_axis = {}, None
+    assert kept == chart._signature()
+    assert kept[0] == before[0]  # same axis: only that strip differs
+    assert [i for i, (a, b) in enumerate(zip(before[1], kept[1], strict=True)) if a != b] == [k]

@@ -67,3 +67,31 @@ def test_a_word_longer_than_the_line_never_widens_it(qtbot) -> None:
     assert line.minimumSizeHint().width() < 100
     qtbot.waitUntil(lambda: line.height() > line.minimumSizeHint().height())  # broken onto lines
     assert top.minimumSizeHint().width() < 400
+
+
+def test_one_line_keeps_its_height_and_elides(qtbot) -> None:
+    """The agenda's 'now' line: a longer title never asks for a second line (no layout at all),
+    the text is elided in the middle — the clock and the countdown stay — and is whole in text()."""
+    top = QWidget()
+    qtbot.addWidget(top)
+    lay = QVBoxLayout(top)
+    line = StatusLine(top, one_line=True)
+    lay.addWidget(line)
+    lay.addStretch(1)
+    top.resize(400, 300)
+    top.show()
+    qtbot.waitExposed(top)
+    line.setText("08:32:00   ▶ 99. Nội dung số 99 — 0:00 of 3:00 · 3:00 left")
+    qtbot.waitUntil(lambda: line.height() > 0)
+    one = line.height()
+    count = LayoutCount()
+    top.installEventFilter(count)
+    long = "08:35:00   ▶ 100. " + " ".join(["Nội dung số 100: báo cáo, thảo luận và biểu quyết"] * 4) \
+        + " — 0:00 of 3:00 · 3:00 left"
+    line.setText(long)
+    qtbot.wait(1)
+    assert count.n == 0 and line.height() == one == line.heightForWidth(line.width())
+    assert line.text() == long and line.is_elided()
+    shown = line.shown_text()
+    assert shown.startswith("08:35:00") and shown.endswith("3:00 left") and "…" in shown
+    assert top.minimumSizeHint().width() < 400

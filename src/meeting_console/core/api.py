@@ -368,6 +368,42 @@ class Core:
         return self._run_calls([Call(op.op_name, op.op_label, op.op_body, tuple(args), dict(kwargs),  # type: ignore[attr-defined]
                                      op.op_undoable) for op, args, kwargs in calls])  # type: ignore[attr-defined]
 
+    def dry_run(self, calls: Sequence[tuple[Callable[..., Changes], tuple[Any, ...], dict[str, Any]]]
+                ) -> list[Changes | BaseException]:
+        """Run operations (``(op, args, kwargs)``, in order, each seeing what the ones before it
+        did) exactly as ``run`` would — their reads, their rows flushed, their journal entries
+        flushed — in one transaction that is always rolled back: nothing is stored, no journal
+        entry remains, nothing is announced (PostgreSQL's NOTIFY is not even asked). What it
+        leaves is warm: SQLAlchemy's compiled statements are cached, so the first real
+        operation of a kind does not pay for compiling them (the console warms its live
+        operations this way at start-up, ``ui/settle.py``). Returns each one's ``Changes``
+        (no journal id) or the exception that refused it; after a refusal the rest still run."""
+        out: list[Changes | BaseException] = []
+        if self.role == "viewer" or not calls:
+            return out
+        session = self.db.sessions()
+        try:
+            session.begin()
+            self._begin_write(session)
+            for op, args, kwargs in calls:
+                call = Call(op.op_name, op.op_label, op.op_body, tuple(args), dict(kwargs),  # type: ignore[attr-defined]
+                            op.op_undoable)  # type: ignore[attr-defined]
+                try:
+                    with session.begin_nested():  # a refusal undoes this one only
+                        value, entry = self._stage(session, call)
+                        if entry is not None:
+                            session.add(entry)
+                            session.flush()
+                    out.append(value)
+                except (OperationalError, InterfaceError):
+                    raise
+                except Exception as exc:  # refused: the next ones still run
+                    out.append(exc)
+        finally:
+            session.rollback()
+            session.close()
+        return out
+
     def _run_calls(self, calls: list[Call], *, deferred: bool = True) -> list[Changes | BaseException]:
         if not calls:
             return []

@@ -6,6 +6,11 @@ chain of layouts each one does (``QLayout.activate`` ends in ``updateGeometry``)
 window lays out every dock again — with Qt's Fusion style a property animation object per dock
 each time. The summary changes at every key press and every second, so this line asks for a new
 layout only when the height it needs at its width changes; otherwise it only repaints.
+
+A line made ``one_line`` (what runs now: its text changes with every item) keeps the height of
+one line whatever its text: a longer title is elided (in the middle, so the clock before it and
+the countdown after it stay) instead of wrapped onto a second line, which would lay out the window
+again and shrink the table above it by a row (its whole viewport repainted at that key press).
 """
 
 from __future__ import annotations
@@ -23,8 +28,9 @@ _TALL = 100_000
 class StatusLine(QWidget):
     """Plain text, wrapped at word boundaries (a word longer than the line is broken)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, one_line: bool = False) -> None:
         super().__init__(parent)
+        self.one_line = one_line
         self._text = ""
         self._color: QColor | None = None
         self._heights: dict[tuple[str, int, str], int] = {}
@@ -52,11 +58,22 @@ class StatusLine(QWidget):
             self._color = c
             self.update()
 
+    def shown_text(self) -> str:
+        """What the line shows: its text, or (``one_line``) the text elided to its width."""
+        if not self.one_line:
+            return self._text
+        return QFontMetrics(self.font()).elidedText(self._text, Qt.TextElideMode.ElideMiddle, max(self.width(), 1))
+
+    def is_elided(self) -> bool:
+        return self.shown_text() != self._text
+
     # --- size ------------------------------------------------------------------------------
 
     def _height(self, width: int) -> int:
         if not self._text:
             return 0
+        if self.one_line:
+            return QFontMetrics(self.font()).height()
         key = (self._text, width, self.font().key())
         h = self._heights.get(key)
         if h is None:
@@ -94,6 +111,11 @@ class StatusLine(QWidget):
         p = QPainter(self)
         p.setPen(self._color if self._color is not None else self.palette().windowText().color())
         width = self.width()
+        if self.one_line:
+            p.drawText(QRect(0, 0, width, self.height()), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                       self.shown_text())
+            p.end()
+            return
         flags = _FLAGS | int(Qt.TextFlag.TextWrapAnywhere) if _unbreakable(self._text, QFontMetrics(self.font()),
                                                                            width) else _FLAGS
         p.drawText(QRect(0, 0, width, self.height()), flags, self._text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -74,6 +74,9 @@ def settings() -> QSettings:
 
 
 class MainWindow(QMainWindow):
+    # start-up is over: the live operations are warm and the start-up's objects frozen (ui/settle.py)
+    settled = Signal()
+
     def __init__(self, runner: Runner | None, meeting_id: int | None = None, *,
                  first_screen: FirstScreen | None = None) -> None:
         """With a runner, the whole window at once; with ``runner=None`` only the
@@ -135,6 +138,17 @@ class MainWindow(QMainWindow):
             # shown first as the first screen: the panels ask other sizes than its views
             QTimer.singleShot(0, self._default_dock_sizes)
         self.open_meeting(meeting_id, sync=True)
+        from meeting_console.ui.settle import Settler
+
+        # queued after the panels' loads: warms the live operations, then collects and freezes
+        self._settler = Settler(runner, meeting_id, self)
+        self._settler.done.connect(self.settled)
+
+    def is_settled(self) -> bool:
+        """Whether start-up is over (``settled`` was emitted): the first key press costs no more
+        than the others."""
+        settler = getattr(self, "_settler", None)
+        return settler is not None and settler.finished
 
     # --- construction --------------------------------------------------------------------
 
