@@ -443,7 +443,9 @@ class FeedDiffer:
     def _ensure(self) -> None:
         if self._local is not None or self._helper.alive:
             return
-        restarted = self._helper.proc is not None or self.restarts > 0
+        died = self._helper.proc is not None  # (one whose death ``_ask`` saw is counted already)
+        restarted = died or self.restarts > 0
+        self.restarts += died
         self._helper.kill()  # one that died: its pipes closed
         if restarted and self._setup is not None and self._restore is not None:
             self._setup = self._restore()
