@@ -438,7 +438,11 @@ class FeedDiffer:
         self._restore = restore
         self._sending = threading.Lock()  # setup/stored from the monitor's loop, polls from a thread
         self.restarts = 0
-        self._inbox: list[tuple[Any, ...]] = []  # in this process: applied before the next poll
+        # setup and stored statuses, said on the monitor's loop, wait here for the next poll (on
+        # its worker thread): a message of 50,000 statuses written to a busy child's pipe would
+        # block the loop; in order, before the poll, as the child would have read them anyway
+        # (list.append and list.pop(0) are single steps for the interpreter: safe across threads)
+        self._inbox: list[tuple[Any, ...]] = []
 
     def _ensure(self) -> None:
         if self._local is not None or self._helper.alive:
@@ -448,7 +452,12 @@ class FeedDiffer:
         self.restarts += died
         self._helper.kill()  # one that died: its pipes closed
         if restarted and self._setup is not None and self._restore is not None:
-            self._setup = self._restore()
+            self._setup = self._restore()  # the latest statuses: what waited is in it
+            self._inbox.clear()
+        else:  # the setup sent at the start is the latest: only what came after it still waits
+            kinds = [m[0] for m in self._inbox]
+            if "setup" in kinds:
+                del self._inbox[: len(kinds) - kinds[::-1].index("setup")]
         try:
             with self._sending:
                 self._helper.spawn()
@@ -474,32 +483,29 @@ class FeedDiffer:
             self._helper.kill()
 
     def setup(self, fail: int, recover: int, share: int, targets: list[tuple[int, str, str, bool]]) -> None:
-        """The followed endpoints and the thresholds (see ``Follower.setup``)."""
+        """The followed endpoints and the thresholds (see ``Follower.setup``); takes effect at
+        the next poll."""
         self._setup = (fail, recover, share, targets)
         self._codes = list(dict.fromkeys(t[1] for t in targets))
-        if self._follower is not None:
-            self._inbox.append(("setup", *self._setup))
-        else:
-            self._tell(("setup", *self._setup))
+        self._inbox.append(("setup", *self._setup))
 
     def stored(self, ids: bytes, statuses: list[str], overrides: bytes) -> None:
-        """What a batch left in the store (see ``Follower.stored``)."""
-        if self._follower is not None:
-            self._inbox.append(("stored", ids, statuses, overrides))
-        else:
-            self._tell(("stored", ids, statuses, overrides))
+        """What a batch left in the store (see ``Follower.stored``); told at the next poll."""
+        self._inbox.append(("stored", ids, statuses, overrides))
 
     def follow(self, address: Any, timeout: float, max_bytes: int) -> FollowAnswer:
         """Blocking: the helper GETs the feed, compares it and runs the state machines; only what
         must be written and the live values come back. Raises ``FeedError``."""
         self._ensure()
-        if self._follower is not None:
-            # what the monitor's loop said meanwhile, in order (as the child reads its pipe);
-            # list.append and list.pop(0) are single steps for the interpreter
-            while self._inbox:
-                kind, *args = self._inbox.pop(0)
-                getattr(self._follower, kind)(*args)
-            return self._follower.follow(address, timeout, max_bytes)
+        follower = self._follower
+        while self._inbox:
+            msg = self._inbox.pop(0)
+            if follower is not None:
+                getattr(follower, msg[0])(*msg[1:])
+            else:
+                self._tell(msg)
+        if follower is not None:
+            return follower.follow(address, timeout, max_bytes)
         return self._ask(("follow", address, timeout, max_bytes))  # type: ignore[return-value]
 
     def set_codes(self, codes: list[str]) -> None:
