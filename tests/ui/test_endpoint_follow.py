@@ -177,3 +177,27 @@ def test_live_values_are_kept_for_every_row_and_only_rows_on_screen_are_repainte
     told.clear()
     m.set_live({ids[-1]: ProbeResult(False, None, "down")})  # a row far below the screen
     assert told == [] and m.live[ids[-1]].ok is False
+
+
+def test_many_rows_on_screen_changed_are_repainted_a_few_per_turn(qtbot, core: Core, big: int) -> None:
+    from meeting_console.ui import endpoint_model
+
+    m = EndpointModel()
+    m.load(load_all(core, big))
+    m.visible = (0, 30)
+    painted: list[set[int]] = [set()]
+    m.dataChanged.connect(lambda a, b, *_: painted[-1].update(range(a.row(), b.row() + 1)))
+    m.refresh_indices([m._display[r] for r in range(0, 31)])  # every row on screen changed
+    assert len(painted[0]) == endpoint_model.PAINT_ROWS_PER_TURN == 10
+    m.refresh_indices([m._display[r] for r in range(40, 45)])  # off screen: nothing
+    assert len(painted[0]) == endpoint_model.PAINT_ROWS_PER_TURN
+    while m._paint_later:  # the next turns, one at a time
+        m._turn.stop()
+        painted.append(set())
+        m._next_turn()
+    assert [len(p) for p in painted] == [10, 10, 10, 1] and set().union(*painted) == set(range(31))
+    qtbot.waitUntil(lambda: not m._turn.isActive())
+    m.load(load_all(core, big))  # a reload drops what waited (all is repainted anyway)
+    m.refresh_indices([m._display[r] for r in range(0, 31)])
+    m.load(load_all(core, big))
+    assert not m._paint_later
