@@ -6,8 +6,9 @@ with the UI thread and the DB worker, and every cell the table paints would wait
 fetch (``fetch_poll``: the HTTP GET itself, so the megabytes never enter the console's process),
 the parse and the comparison run in a child process that remembers the last reply and answers only
 what the monitor needs: the entries whose state changed since the last poll, and the entries it
-asks for by code (machines still counting, probe details due). The monitor's hysteresis stays in
-the console (it is cheap for the few thousand that change).
+asks for by code (machines still counting, probe details due). The followed endpoints' state
+machines (the hysteresis) run there too (``Follower``): the console receives only what must be
+written and the live values, in columns.
 
 Used through ``FeedDiffer``, whose calls block: run them in a thread (``asyncio.to_thread``).
 """

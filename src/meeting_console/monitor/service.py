@@ -4,8 +4,11 @@ console that is ONE ``core.endpoints.apply_monitor_batch`` operation on the DB w
 
 Direct probes are spread evenly over the probe interval (1,000 endpoints every 5 s means one
 probe start every 5 ms, not a burst of 1,000), at most ``concurrency`` at a time, never two at
-once for the same endpoint. The feed is parsed and matched in a worker thread. An endpoint with
-an address is probed directly; one without an address is followed through the feed by its code.
+once for the same endpoint. An endpoint with an address is probed directly (its state machine
+here); one without an address is followed through the feed by its code: the feed is read, compared
+and run through those endpoints' state machines by ``feed_process.Follower`` — in a helper process
+for big feeds, a worker thread for small ones — told the stored statuses after each batch (a
+clerk's manual status holds in the store; the monitor resumes once it is released).
 
 What is written: status changes (always), and the probe result (ok, latency, detail) of a
 direct probe when it flips, of every endpoint every ``persist_s`` seconds — the live values go
