@@ -15,8 +15,8 @@ time of their own: compare stall figures from runs without it).
 4. The storm: a status-feed server in another process lists all N endpoints; after a warm-up
    it flips RATE of them at each poll (connected ⇄ disconnected). The console polls every
    second (N=1, M=1: every flip is a status change) through the real path — the feed fetched,
-   parsed and compared in the feed helper process, hysteresis on the monitor's own thread and
-   loop, the batch written by the writer helper as ONE journaled ``apply_monitor_batch``
+   parsed, compared and run through the endpoints' state machines (hysteresis) in the feed
+   helper process, its answer taken in columns on the monitor's own thread, the batch written by the writer helper as ONE journaled ``apply_monitor_batch``
    per second (the DB worker waits for it), the change bus, a partial reload of the panel. Meanwhile a 5 ms
    Qt timer measures how late the UI thread's event loop runs (the stall). At the end every
    status change is counted in the database and in the journal.

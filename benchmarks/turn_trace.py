@@ -84,10 +84,10 @@ class TurnTrace:
             self._wrap(C, a)
         self._wrap(bus.Runner, "_deliver")
         S = service.Monitor
-        for a in ("_apply_feed", "_observe", "_report", "_hand_over"):
+        for a in ("_take", "_observe", "_report", "_hand_over"):
             self._wrap(S, a)
         F = feed_process.FeedDiffer
-        for a in ("_ask", "fetch_poll"):
+        for a in ("_ask", "follow", "stored"):
             self._wrap(F, a)
         W = writer_process.BatchWriter
         for a in ("_remote", "apply"):

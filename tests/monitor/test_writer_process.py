@@ -107,3 +107,10 @@ def test_changes_cross_the_pipe_in_columns_unchanged(core: Core) -> None:
     changes = endpoints.apply_monitor_batch(core, mid, batch)
     assert isinstance(changes.result, BatchResult) and changes.result.changed
     assert _unpack(pickle.loads(pickle.dumps(_pack(changes)))) == changes
+    # the rows' new values stay in columns: a mapping like the dict, read by row without dicts
+    back = _unpack(pickle.loads(pickle.dumps(_pack(changes)))).result
+    assert isinstance(back.changed, endpoints.ColumnRows)
+    assert len(back.changed) == len(changes.result.changed) and list(back.changed) == list(changes.result.changed)
+    assert {i: dict(zip(names, values, strict=True)) for i, names, values in back.changed.values_by_row()} \
+        == changes.result.changed
+    assert ids[0] in back.changed and -1 not in back.changed and back.changed[ids[0]] == changes.result.changed[ids[0]]

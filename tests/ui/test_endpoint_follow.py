@@ -5,6 +5,7 @@ after the batches supersedes what is still queued."""
 from __future__ import annotations
 
 import gc
+import pickle
 from collections.abc import Iterator
 from datetime import date
 
@@ -14,7 +15,9 @@ from PySide6.QtWidgets import QApplication
 
 from meeting_console.core import endpoints, meetings
 from meeting_console.core.api import Core
+from meeting_console.core.changes import Changes
 from meeting_console.core.endpoints import MonitorBatch, Observed
+from meeting_console.monitor.writer_process import _pack, _unpack
 from meeting_console.ui import endpoints_panel as ep
 from meeting_console.ui.bus import Runner
 from meeting_console.ui.endpoint_model import STATUS, EndpointModel
@@ -60,14 +63,20 @@ def _panel(qtbot, panels: list[EndpointsPanel], runner: Runner, mid: int) -> End
     return panel
 
 
-def _storm(core: Core, runner: Runner, mid: int, rounds: int) -> None:
+def _via_columns(core: Core, mid: int, batch: MonitorBatch) -> Changes:
+    """The operation's Changes as the writer helper hands them back (rows' values in columns)."""
+    changes = endpoints.apply_monitor_batch(core, mid, batch)
+    return _unpack(pickle.loads(pickle.dumps(_pack(changes))))  # type: ignore[no-any-return]
+
+
+def _storm(core: Core, runner: Runner, mid: int, rounds: int, columns: bool = False) -> None:
     ids = [e.id for e in endpoints.rows(core, mid)]
     for k in range(rounds):
         core.clock.advance(seconds=7)  # type: ignore[attr-defined]
         status = ("lost", "connected", "unstable")[k % 3]
         batch = MonitorBatch(Observed(i, core.clock.now(), status if (j + k) % 4 else "connected", status != "lost",
                                       12.0, f"round {k}") for j, i in enumerate(ids))
-        runner.run(endpoints.apply_monitor_batch, mid, batch)
+        runner.run(_via_columns if columns else endpoints.apply_monitor_batch, mid, batch)
 
 
 def _same_as_fresh(core: Core, panel: EndpointsPanel, mid: int) -> None:
@@ -79,9 +88,12 @@ def _same_as_fresh(core: Core, panel: EndpointsPanel, mid: int) -> None:
     assert {k: v for k, v in m.counts.items() if v} == fresh.counts
 
 
-@pytest.mark.parametrize("view", ["meeting order", "sorted by status", "problems only", "grouped"])
+@pytest.mark.parametrize("view", ["meeting order", "sorted by status", "problems only", "grouped",
+                                  "meeting order, written by the helper", "grouped, written by the helper"])
 def test_big_batches_are_followed_a_slice_at_a_time(qtbot, qtmodeltester, core: Core, runner: Runner, big: int,
                                                      panels: list[EndpointsPanel], view: str, monkeypatch) -> None:
+    columns = view.endswith("written by the helper")
+    view = view.split(",")[0]
     reads_back: list[int] = []
     real = ep.load_some
     monkeypatch.setattr(ep, "load_some", lambda *a: reads_back.append(1) or real(*a))
@@ -100,7 +112,7 @@ def test_big_batches_are_followed_a_slice_at_a_time(qtbot, qtmodeltester, core: 
     real_follow = EndpointModel.follow
     monkeypatch.setattr(EndpointModel, "follow",
                         lambda self, changes: slices.append(len(changes)) or real_follow(self, changes))
-    _storm(core, runner, big, 4)
+    _storm(core, runner, big, 4, columns)
     qtbot.waitUntil(lambda: not runner._pending and not panel._follow_in and not panel._follow_queue
                     and not panel._follow_timer.isActive(), timeout=30000)
     assert max(slices) <= ep.FOLLOW_SLICE < N and len(slices) >= N // ep.FOLLOW_SLICE
@@ -165,3 +177,27 @@ def test_live_values_are_kept_for_every_row_and_only_rows_on_screen_are_repainte
     told.clear()
     m.set_live({ids[-1]: ProbeResult(False, None, "down")})  # a row far below the screen
     assert told == [] and m.live[ids[-1]].ok is False
+
+
+def test_many_rows_on_screen_changed_are_repainted_a_few_per_turn(qtbot, core: Core, big: int) -> None:
+    from meeting_console.ui import endpoint_model
+
+    m = EndpointModel()
+    m.load(load_all(core, big))
+    m.visible = (0, 30)
+    painted: list[set[int]] = [set()]
+    m.dataChanged.connect(lambda a, b, *_: painted[-1].update(range(a.row(), b.row() + 1)))
+    m.refresh_indices([m._display[r] for r in range(0, 31)])  # every row on screen changed
+    assert len(painted[0]) == endpoint_model.PAINT_ROWS_PER_TURN == 10
+    m.refresh_indices([m._display[r] for r in range(40, 45)])  # off screen: nothing
+    assert len(painted[0]) == endpoint_model.PAINT_ROWS_PER_TURN
+    while m._paint_later:  # the next turns, one at a time
+        m._turn.stop()
+        painted.append(set())
+        m._next_turn()
+    assert [len(p) for p in painted] == [10, 10, 10, 1] and set().union(*painted) == set(range(31))
+    qtbot.waitUntil(lambda: not m._turn.isActive())
+    m.load(load_all(core, big))  # a reload drops what waited (all is repainted anyway)
+    m.refresh_indices([m._display[r] for r in range(0, 31)])
+    m.load(load_all(core, big))
+    assert not m._paint_later

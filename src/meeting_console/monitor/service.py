@@ -4,8 +4,11 @@ console that is ONE ``core.endpoints.apply_monitor_batch`` operation on the DB w
 
 Direct probes are spread evenly over the probe interval (1,000 endpoints every 5 s means one
 probe start every 5 ms, not a burst of 1,000), at most ``concurrency`` at a time, never two at
-once for the same endpoint. The feed is parsed and matched in a worker thread. An endpoint with
-an address is probed directly; one without an address is followed through the feed by its code.
+once for the same endpoint. An endpoint with an address is probed directly (its state machine
+here); one without an address is followed through the feed by its code: the feed is read, compared
+and run through those endpoints' state machines by ``feed_process.Follower`` — in a helper process
+for big feeds, a worker thread for small ones — told the stored statuses after each batch (a
+clerk's manual status holds in the store; the monitor resumes once it is released).
 
 What is written: status changes (always), and the probe result (ok, latency, detail) of a
 direct probe when it flips, of every endpoint every ``persist_s`` seconds — the live values go
@@ -20,9 +23,12 @@ import asyncio
 import logging
 import random
 import time
+from array import array
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from itertools import repeat
+from operator import attrgetter
 from typing import Any
 
 from meeting_console.core.clock import Clock
@@ -39,7 +45,7 @@ from meeting_console.errors import StoreError, UserError
 from meeting_console.i18n import _
 from meeting_console.monitor import feed as feeds
 from meeting_console.monitor import http
-from meeting_console.monitor.feed_process import Differ, Entry, FeedDiff, FeedDiffer
+from meeting_console.monitor.feed_process import FeedDiffer, FollowAnswer, ids_of, indices_of
 from meeting_console.monitor.hysteresis import Hysteresis
 from meeting_console.monitor.probes import ProbeResult, detail_text, probe
 
@@ -87,28 +93,6 @@ class MonitorStatus:
     store_error: str = ""
 
 
-_ABSENT = ProbeResult(False, None, "not listed by the status feed")
-
-
-def _feed_result(entry: Entry) -> ProbeResult:
-    if entry is None:
-        return _ABSENT
-    if isinstance(entry, str):
-        return ProbeResult(False, None, entry)
-    state, latency, _loss, detail = entry
-    text = f"feed: {state}" + (f", {detail}" if detail else "")
-    return ProbeResult(state in ("connected", "degraded"), latency, text, state == "degraded")
-
-
-def _settled(machine: Hysteresis, ok: bool, degraded: bool) -> bool:
-    """Whether the same result again would change nothing (the machine has arrived)."""
-    if ok and not degraded:
-        return machine.state == "connected"
-    if ok:
-        return machine.state == "unstable"
-    return machine.state in ("lost", "not_connected", "left")
-
-
 class Monitor:
     def __init__(self, setup: MonitorSetup, *, clock: Clock, apply: ApplyFn,
                  on_live: Callable[[dict[int, ProbeResult]], None] | None = None,
@@ -124,8 +108,10 @@ class Monitor:
         self.persist_s = persist_s
         self.max_batch = max_batch
         self.feed_process_from = feed_process_from
-        self._small_differ = Differ()
-        self._big_differ: FeedDiffer | None = None
+        self._small_differ: FeedDiffer | None = None  # the feed's machines in this process
+        self._big_differ: FeedDiffer | None = None  # … in a helper process (big feeds)
+        self._stored: dict[int, str] = {}  # feed endpoints' statuses as the last batches left them
+        self._held: set[int] = set()  # … those of them under a clerk's manual status
         self.feed_max_bytes = feed_max_bytes
         self.status = MonitorStatus()
         self.live: dict[int, ProbeResult] = {}
@@ -134,8 +120,8 @@ class Monitor:
         self._direct: list[_Target] = []
         self._feed_by_code: dict[str, list[_Target]] = {}
         self._feed_codes: list[str] = []
-        self._unsettled: set[str] = set()
-        self._persist_cursor = 0
+        self._feed_ids: set[int] = set()
+        self._direct_ids: set[int] = set()
         self._pending: list[Observed] = []
         self._dirty: set[int] = set()
         self._sem = asyncio.Semaphore(concurrency)
@@ -196,14 +182,13 @@ class Monitor:
             if t.address is None and t.code:
                 by_code.setdefault(t.code, []).append(t)
         self._feed_by_code = by_code
-        if list(by_code) != self._feed_codes:
-            self._feed_codes = list(by_code)
-            self._small_differ.set_codes(self._feed_codes)
-            if self._big_differ is not None:
-                self._big_differ.set_codes(self._feed_codes)
-        # a new or changed target is looked at again at the next poll whatever the feed says
-        self._unsettled = {c for c, ts in by_code.items() if any(t is not old.get(t.id) for t in ts)} \
-            | (getattr(self, "_unsettled", set()) & by_code.keys())
+        self._feed_codes = list(by_code)
+        self._feed_ids = {t.id for ts in by_code.values() for t in ts}
+        self._direct_ids = {t.id for t in self._direct}
+        self._stored, self._held = {}, set()  # the setup's statuses are the latest
+        for f in (self._small_differ, self._big_differ):
+            if f is not None:
+                f.setup(*self._follow_setup())
         self.status.unusable = unusable
         self.status.direct = sum(1 for t in new.values() if t.address is not None)
         self.status.via_feed = len(new) - self.status.direct
@@ -234,6 +219,7 @@ class Monitor:
             if self._big_differ is not None:
                 await asyncio.to_thread(self._big_differ.close)
                 self._big_differ = None
+            self._small_differ = None
             self._report()
 
     def stop(self) -> None:
@@ -320,39 +306,43 @@ class Monitor:
             self._report()
             await self._sleep_until(start + self.interval_s)
 
-    def _differ(self) -> Differ | FeedDiffer:
-        """Where the feed is parsed and compared: a helper process for big feeds (the parse
-        would otherwise hold the interpreter lock the UI needs), this process for small ones."""
+    def _follow_setup(self) -> tuple[int, int, int, list[tuple[int, str, str, bool]]]:
+        """What the feed's state machines need: thresholds, how many codes a poll has their probe
+        details kept, and each followed endpoint with its status as stored (the latest known)."""
+        setup, stored, held = self.setup, self._stored, self._held
+        share = round(len(self._feed_codes) * self.interval_s / self.persist_s) if self.persist_s > 0 \
+            else len(self._feed_codes)
+        targets = [(t.id, c, stored.get(t.id, t.db_status), t.id in held if t.id in stored else t.manual)
+                   for c, ts in self._feed_by_code.items() for t in ts]
+        return setup.fail_threshold, setup.recover_threshold, max(1, share), targets
+
+    def _differ(self) -> FeedDiffer:
+        """Where the feed is read, compared and run through the endpoints' state machines: a
+        helper process for big feeds (that work would otherwise hold the interpreter lock the
+        UI needs), this process (a worker thread) for small ones."""
         big = len(self._feed_codes) >= self.feed_process_from
-        if big and self._big_differ is None:
-            self._big_differ = FeedDiffer()
-            self._big_differ.set_codes(self._feed_codes)
-        return self._big_differ if big and self._big_differ is not None else self._small_differ
+        f = self._big_differ if big else self._small_differ
+        if f is None:
+            f = FeedDiffer(in_process=not big, restore=self._follow_setup)
+            f.setup(*self._follow_setup())
+            if big:
+                self._big_differ = f
+            else:
+                self._small_differ = f
+        return f
 
     async def _poll_feed(self, address: Address) -> None:
         st = self.status
-        # probe details of every endpoint are written now and then, a slice per poll
-        codes = self._feed_codes
-        share = max(1, round(len(codes) * self.interval_s / self.persist_s))
-        cursor = self._persist_cursor % max(len(codes), 1)
-        due = set(codes[cursor : cursor + share])
-        self._persist_cursor = cursor + share
         timeout = max(self.interval_s, self.timeout_s)
-        wanted = list(self._unsettled | due)
         try:
             differ = self._differ()
-            if isinstance(differ, FeedDiffer):  # a big feed: read, parsed and compared by the helper
-                diff = await asyncio.to_thread(differ.fetch_poll, address, timeout, self.feed_max_bytes, wanted)
-            else:
-                reply = await http.get(address, timeout=timeout, max_bytes=self.feed_max_bytes)
-                if not 200 <= reply.status < 300:
-                    raise feeds.FeedError(f"the feed answered HTTP {reply.status} {reply.reason}".rstrip())
-                diff = await asyncio.to_thread(differ.poll, reply.body, wanted)
+            answer = await asyncio.to_thread(differ.follow, address, timeout, self.feed_max_bytes)
         except (http.HttpError, feeds.FeedError) as exc:
             st.feed_error = _("status feed unusable: {why}").format(why=detail_text(str(exc)))
             return
-        at, mono = self.clock.now(), time.monotonic()
-        await asyncio.to_thread(self._apply_feed, diff, due, at, mono)
+        at = self.clock.now()
+        self._take(answer, at)
+        diff = answer.diff
         st.feed_error = ""
         st.feed_ok_at = at
         st.feed_entries = diff.entries
@@ -361,48 +351,15 @@ class Monitor:
         st.feed_problems = diff.problems
         st.feed_problem_count = diff.problem_count
 
-    def _apply_feed(self, diff: FeedDiff, due: set[str], at: datetime, mono: float) -> None:
-        """Worker thread: run what the feed said through the machines it concerns — codes whose
-        state changed since the last poll, and machines that have not settled (still counting
-        towards lost or connected): a poll of 50,000 endpoints of which 5,000 changed costs
-        5,000, not 50,000."""
-        by_code = self._feed_by_code
-        changed, wanted = diff.changed, diff.wanted
-        look = set(changed) | self._unsettled
-        unsettled = self._unsettled
-        out: list[Observed] = []
-        live: dict[int, ProbeResult] = {}
-        # a feed's entries repeat (a state and a few latencies): one result object per entry
-        results: dict[Any, ProbeResult] = {}
-        for c in look | due:
-            entry = changed[c] if c in changed else wanted.get(c)
-            try:
-                result = results[entry]
-            except KeyError:
-                result = results[entry] = _feed_result(entry)
-            except TypeError:  # not hashable: as it is
-                result = _feed_result(entry)
-            ok, degraded = bool(result.ok), result.degraded
-            targets = by_code.get(c, ())
-            looked = c in look
-            for t in targets:
-                live[t.id] = result
-                new = t.machine.observe(ok, degraded=degraded) if looked else None
-                # the feed's status says up or down already: its details are kept now and then
-                persist = c in due or t.persisted_ok is None
-                if persist:
-                    self._persisted(t, result.ok, mono)
-                if new is not None or persist:
-                    out.append(Observed(t.id, at, new, result.ok, result.latency_ms, result.detail, persist))
-            if looked:
-                if len(targets) == 1:
-                    settled = _settled(targets[0].machine, ok, degraded)
-                else:
-                    settled = all(_settled(t.machine, ok, degraded) for t in targets)
-                if settled:
-                    unsettled.discard(c)
-                else:
-                    unsettled.add(c)
+    def _take(self, answer: FollowAnswer, at: datetime) -> None:
+        """What the feed's machines decided, from columns: the live values and the observations
+        to write, built by ``map`` and ``zip`` (no loop of the interpreter per endpoint)."""
+        res = answer.results
+        live = dict(zip(ids_of(answer.live_ids), map(res.__getitem__, indices_of(answer.live_idx)), strict=True))
+        r = list(map(res.__getitem__, indices_of(answer.obs_idx)))
+        out = list(map(Observed, ids_of(answer.obs_ids), repeat(at), answer.obs_status,
+                       map(attrgetter("ok"), r), map(attrgetter("latency_ms"), r), map(attrgetter("detail"), r),
+                       map(bool, answer.obs_probe)))
         self._hand_over(out, live)
 
     def _hand_over(self, out: list[Observed], live: dict[int, ProbeResult]) -> None:
@@ -463,14 +420,26 @@ class Monitor:
         self.status.store_error = ""
         self.status.batches += 1
         self.status.last_batch_changes = result.applied
-        for tid, stored in result.statuses.items():
+        statuses, overrides = result.statuses, result.overrides
+        for tid in self._direct_ids & statuses.keys():  # the feed's endpoints: their machines' side
             t = self._targets.get(tid)
             if t is None:
                 continue
+            stored = statuses[tid]
             t.db_status = stored
-            t.manual = tid in result.overrides
+            t.manual = tid in overrides
             if not t.manual and t.machine.observed and t.machine.state != stored:
                 self._dirty.add(tid)
+        if self._feed_ids and not self._feed_ids.isdisjoint(statuses):
+            # set and dict operations in C: nothing per endpoint for the interpreter here
+            self._stored.update(statuses)
+            self._held -= statuses.keys()
+            self._held |= overrides
+            ids = array("q", statuses).tobytes()
+            held = array("q", overrides).tobytes()
+            for f in (self._small_differ, self._big_differ):
+                if f is not None:
+                    f.stored(ids, list(statuses.values()), held)
         return True
 
     def _report(self) -> None:

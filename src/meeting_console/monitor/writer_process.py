@@ -114,16 +114,14 @@ def _pack(changes: Changes) -> tuple[Any, ...]:
 def _unpack(packed: tuple[Any, ...]) -> Changes:
     from dataclasses import replace
 
-    from meeting_console.core.endpoints import BatchResult
+    from meeting_console.core.endpoints import BatchResult, ColumnRows
 
     if len(packed) == 1:
         return packed[0]  # type: ignore[no-any-return]
     bare, rows, (applied, held, unchanged, unknown, sids, svals, overrides, columns, (eids, ewhen, estat)), \
         updates = packed
-    changed: dict[int, dict[str, Any]] = {}
-    for cols, (ids, values) in columns.items():
-        for i, v in zip(_from_ints(ids), zip(*values, strict=True), strict=True):
-            changed[i] = dict(zip(cols, v, strict=True))
+    # the rows' new values stay in columns (no dict per row here, on the DB worker)
+    changed = ColumnRows([(cols, _from_ints(ids), values) for cols, (ids, values) in columns.items()])
     result = BatchResult(applied, held, unchanged, unknown, dict(zip(_from_ints(sids), svals, strict=True)),
                          frozenset(_from_ints(overrides)), changed,
                          tuple(zip(_from_ints(eids), ewhen, estat, strict=True)))

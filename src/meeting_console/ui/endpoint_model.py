@@ -28,6 +28,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QRectF,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPainterPath, QPen, QPixmap
@@ -216,6 +217,11 @@ NAME, KIND, STATUS, SINCE, OUTAGES, PRESENT, HOST, PROBE, ROLL_CALL, CODE, NOTE 
 # a directory edit, which reloads everything)
 LIVE_SORT = frozenset({STATUS, SINCE, OUTAGES, PRESENT, PROBE, ROLL_CALL, HOST, NOTE})
 CELL_BY_CELL = 120  # more changed cells on screen than this: one dataChanged for their range
+# a view repaints what changed in one paint per turn of the event loop, each cell a call into
+# Python: a block of endpoints changing together (a district's link down) changed every row on
+# screen at once, and that one repaint of the whole table held the UI thread 30–50 ms on a busy
+# machine. At most this many rows are repainted per turn; the rest in the next turns (a few ms)
+PAINT_ROWS_PER_TURN = 10
 FILTERS = ("all", "problems", "not_answered", *vocab.ENDPOINT_STATUSES)
 
 
@@ -262,6 +268,12 @@ class EndpointModel(QAbstractTableModel):
         self._moved = False  # a row's position changed since the rows were read in order
         self._layout_stale = False  # rows followed (``follow``) since the last layout
         self.visible: tuple[int, int] | None = None  # display rows on screen (None: all)
+        self._painted = 0  # rows asked to repaint in this turn of the event loop
+        self._paint_later: dict[int, tuple[int, int]] = {}  # row index → columns, for the next turns
+        self._turn = QTimer(self)  # fires at the next turn: a new turn's quota, what waited
+        self._turn.setSingleShot(True)
+        self._turn.setInterval(0)
+        self._turn.timeout.connect(self._next_turn)
         # running totals for the summary line (kept as rows change, not recounted)
         self.counts: dict[str, int] = {}
         self.present_sum = self.expected_sum = self.unanswered = 0
@@ -525,6 +537,7 @@ class EndpointModel(QAbstractTableModel):
         self.keys = list(loaded.keys)
         self.totals = dict(loaded.totals)
         self._at = loaded.at
+        self._paint_later = {}  # row indices of the rows replaced: all is repainted anyway
         if self.live:
             self.live = {k: v for k, v in self.live.items() if k in self._at}
         counts, self.present_sum, self.expected_sum, self.unanswered = loaded.tally
@@ -656,12 +669,47 @@ class EndpointModel(QAbstractTableModel):
         if not rows:
             return
         if len(rows) * (last - first + 1) > CELL_BY_CELL:
-            self.dataChanged.emit(self.index(rows[0], first), self.index(rows[-1], last))
+            self._emit_spread(rows, first, last)
             return
         for r in rows:
             for c in range(first, last + 1):
                 cell = self.index(r, c)
                 self.dataChanged.emit(cell, cell)
+
+    def _emit_spread(self, rows: list[int], first: int, last: int) -> None:
+        """Many rows on screen changed: ``PAINT_ROWS_PER_TURN`` of them a turn, each run of
+        neighbouring rows as one range (a range over rows far apart repaints all between)."""
+        room = max(PAINT_ROWS_PER_TURN - self._painted, 0)
+        now, later = rows[:room], rows[room:]
+        if later:
+            display, waiting = self._display, self._paint_later
+            for r in later:
+                v = display[r]
+                cols = waiting.get(v)
+                waiting[v] = (first, last) if cols is None else (min(cols[0], first), max(cols[1], last))
+        self._painted += len(now)
+        if not self._turn.isActive():
+            self._turn.start()
+        start = 0
+        for k in range(1, len(now) + 1):
+            if k == len(now) or now[k] != now[k - 1] + 1:
+                self.dataChanged.emit(self.index(now[start], first), self.index(now[k - 1], last))
+                start = k
+
+    def _next_turn(self) -> None:
+        self._painted = 0
+        waiting, self._paint_later = self._paint_later, {}
+        if not waiting:
+            return
+        pos = self._pos
+        lo, hi = self.visible if self.visible is not None else (0, len(self._display) - 1)
+        by_cols: dict[tuple[int, int], list[int]] = {}
+        for v, cols in waiting.items():
+            r = pos.get(v)
+            if r is not None and lo <= r <= hi:  # still shown, still on screen
+                by_cols.setdefault(cols, []).append(r)
+        for (first, last), rows in by_cols.items():
+            self._emit_spread(sorted(rows), first, last)
 
     def refresh_all(self, columns: tuple[int, int] | None = None) -> None:
         first, last = columns or (0, len(self.cols) - 1)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import collections
 import itertools
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer
@@ -361,8 +361,11 @@ class EndpointsPanel(Panel):
         at = self.emodel._at
         if self._full_pending or any(i not in at for i in result.changed):
             return False
-        self._follow_in.append(itertools.chain(
-            (("c", item) for item in result.changed.items()), (("e", ev) for ev in result.events)))
+        changed = result.changed
+        rows: Iterable[tuple[str, Any]] = \
+            zip(itertools.repeat("k"), changed.values_by_row()) if isinstance(changed, endpoints.ColumnRows) \
+            else (("c", item) for item in changed.items())
+        self._follow_in.append(itertools.chain(rows, (("e", ev) for ev in result.events)))
         if not self._follow_timer.isActive():
             self._follow_timer.start()
         return True
@@ -378,7 +381,14 @@ class EndpointsPanel(Panel):
             n = 0
             for kind, item in part:
                 n += 1
-                if kind == "c":
+                if kind == "k":  # from columns: (id, names, values)
+                    i, names, values = item
+                    q = queue.get(i)
+                    if q is None:
+                        queue[i] = (dict(zip(names, values, strict=True)), [])
+                    else:
+                        q[0].update(zip(names, values, strict=True))
+                elif kind == "c":
                     i, cols = item
                     q = queue.get(i)
                     if q is None:
