@@ -40,6 +40,7 @@ from meeting_console.i18n import _
 from meeting_console.ui import labels
 from meeting_console.ui.form import Field, ask
 from meeting_console.ui.panel import Panel
+from meeting_console.ui.speaker_delegate import QueueDelegate
 from meeting_console.ui.speaker_pane import CurrentSpeakerPane, budget_text
 from meeting_console.ui.speaker_queue_model import QueueModel
 from meeting_console.ui.speaker_register import RegisterSpeakerDialog
@@ -108,6 +109,9 @@ class SpeakersPanel(Panel):
         self.title = _("Speakers")
         self.model.move_requested.connect(self._dropped)
         v = self.view
+        # a cell painted in one call from its row (the stock delegate asks seven roles a cell)
+        self.delegate = QueueDelegate(self.model, v)
+        v.setItemDelegate(self.delegate)
         v.setDragEnabled(True)
         v.setAcceptDrops(True)
         v.setDropIndicatorShown(True)
