@@ -153,6 +153,8 @@ def main() -> None:
     ap.add_argument("--presses", type=int, default=200)
     ap.add_argument("--main-window", action="store_true",
                     help="measure in the whole main window (all panels refresh on changes)")
+    ap.add_argument("--profile", metavar="FILE",
+                    help="cProfile of the UI thread over the call-next presses, saved to FILE")
     args = ap.parse_args()
 
     _app = QApplication.instance() or QApplication(sys.argv)
@@ -257,8 +259,17 @@ def main() -> None:
     call = []
     view.scrollToTop()  # the secretary looks at the head of the queue
     QTest.qWait(100)
+    prof = None
+    if args.profile:
+        import cProfile
+
+        prof = cProfile.Profile(time.thread_time)  # CPU of the UI thread
+        prof.enable()
     for _ in range(min(args.presses, args.requests - 1)):
         call.append(watch.press(view, Qt.Key.Key_F5))
+    if prof is not None:
+        prof.disable()
+        prof.dump_stats(args.profile)
     call_tasks = tasks[0]
     now = datetime.now(UTC)
     done = [s for s in reads.speakers(core, mid) if s.status == "done"]
@@ -282,6 +293,10 @@ def main() -> None:
     report("  CPU time of the process per call", watch.cpu[n:])
     report("  CPU of the UI thread per call", ui_cpu[n:])
     report("  CPU of the DB worker thread per call", worker_per[n:])
+    for name, ms in (("reorder", reorder), ("call next", call)):
+        worst = sorted(range(len(ms)), key=ms.__getitem__, reverse=True)[:5]
+        print(f"  slowest {name} presses (press no.: ms): "
+              + ", ".join(f"{i + 1}: {ms[i]:.1f}" for i in worst))
     print(f"  DB worker reads per press: reorder {reorder_tasks / max(n, 1):.2f}, "
           f"call next {call_tasks / max(len(call), 1):.2f}")
     print(f"  load average during the run: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPU(s)")

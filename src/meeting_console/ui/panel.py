@@ -26,24 +26,30 @@ from meeting_console.ui.table_model import Column, IdRole, RowsModel, SortRole
 
 
 class Panel(QWidget):
-    """Subclasses set ``areas``, build ``columns()`` and implement ``load(core, meeting_id)``."""
+    """Subclasses set ``areas``, build ``columns()`` and implement ``load(core, meeting_id)``.
+    A panel whose rows have their own order (``sorting_proxy = False``) shows its model
+    straight in the view: no proxy between them asking the model again for every painted cell
+    (``self.proxy`` is then None)."""
 
     areas: frozenset[str] = frozenset()
     title = ""
+    sorting_proxy = True
     loaded = Signal()
 
     def __init__(self, runner: Runner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runner = runner
         self.meeting_id: int | None = None
-        self.model = RowsModel(self.columns(), self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SortRole)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.model = self.make_model()
+        self.proxy: QSortFilterProxyModel | None = None
+        if self.sorting_proxy:
+            self.proxy = QSortFilterProxyModel(self)
+            self.proxy.setSourceModel(self.model)
+            self.proxy.setSortRole(SortRole)
+            self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.view = QTableView(self)
         self.view.setObjectName(self.__class__.__name__ + "View")
-        self.view.setModel(self.proxy)
+        self.view.setModel(self.proxy if self.proxy is not None else self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setAlternatingRowColors(True)
@@ -71,6 +77,9 @@ class Panel(QWidget):
 
     def columns(self) -> Sequence[Column]:
         raise NotImplementedError
+
+    def make_model(self) -> RowsModel:
+        return RowsModel(self.columns(), self)
 
     def load(self, core: Any, meeting_id: int) -> Any:
         """Runs on the DB worker: return the rows (and anything else ``loaded_rows`` needs)."""
@@ -153,7 +162,7 @@ class Panel(QWidget):
             if not rows:
                 return None
             idx = rows[0]
-        return self.proxy.data(idx, IdRole)
+        return self.view.model().data(idx, IdRole)
 
     def selected_row(self) -> Any:
         sid = self.selected_id()
@@ -170,9 +179,14 @@ class Panel(QWidget):
         r = self.model.row_of(id_)
         if r is None:
             return
-        idx = self.proxy.mapFromSource(self.model.index(r, 0))
+        idx = self.view_index(r)
         self.view.setCurrentIndex(idx)
         self.view.scrollTo(idx)
+
+    def view_index(self, row: int, column: int = 0) -> Any:
+        """The view's index of the model's ``row``."""
+        idx = self.model.index(row, column)
+        return self.proxy.mapFromSource(idx) if self.proxy is not None else idx
 
     def perform(self, op: Callable[..., Changes], *args: Any, done: Callable[[str | None], None] | None = None,
                 select_result: bool = False, **kwargs: Any) -> None:

@@ -40,6 +40,7 @@ from meeting_console.i18n import _
 from meeting_console.ui import labels
 from meeting_console.ui.form import Field, ask
 from meeting_console.ui.panel import Panel
+from meeting_console.ui.speaker_delegate import QueueDelegate
 from meeting_console.ui.speaker_pane import CurrentSpeakerPane, budget_text
 from meeting_console.ui.speaker_queue_model import QueueModel
 from meeting_console.ui.speaker_register import RegisterSpeakerDialog
@@ -89,6 +90,7 @@ LOCAL = Qt.ShortcutContext.WidgetWithChildrenShortcut
 
 class SpeakersPanel(Panel):
     areas = frozenset({SPEAKERS, PEOPLE, AGENDA, ENDPOINTS, MEETING})
+    sorting_proxy = False  # the queue has its own order: the view asks the model directly
 
     def __init__(self, runner: Any, parent: Any = None) -> None:
         self.data: QueueView | None = None
@@ -105,11 +107,11 @@ class SpeakersPanel(Panel):
         self._partial_reads = 0  # reads of a few rows on their way
         super().__init__(runner, parent)
         self.title = _("Speakers")
-        # the queue's own model: the thin row model with drag and drop of waiting speakers
-        self.model = QueueModel(self.columns(), self)
-        self.proxy.setSourceModel(self.model)
         self.model.move_requested.connect(self._dropped)
         v = self.view
+        # a cell painted in one call from its row (the stock delegate asks seven roles a cell)
+        self.delegate = QueueDelegate(self.model, v)
+        v.setItemDelegate(self.delegate)
         v.setDragEnabled(True)
         v.setAcceptDrops(True)
         v.setDropIndicatorShown(True)
@@ -234,6 +236,10 @@ class SpeakersPanel(Panel):
     @property
     def tz(self) -> str:
         return self.data.meeting.timezone if self.data else "Asia/Ho_Chi_Minh"
+
+    def make_model(self) -> QueueModel:
+        # the queue's own model: the thin row model with drag and drop of waiting speakers
+        return QueueModel(self.columns(), self)
 
     def columns(self) -> list[Column]:
         right = Qt.AlignmentFlag.AlignRight
@@ -510,7 +516,7 @@ class SpeakersPanel(Panel):
         if head is not None and head_key != self._head_key:
             row = self.model.row_of(head.id)
             if row is not None:
-                self.view.scrollTo(self.proxy.mapFromSource(self.model.index(row, 0)),
+                self.view.scrollTo(self.model.index(row, 0),
                                    QAbstractItemView.ScrollHint.PositionAtTop)
         self._head_key = head_key
         if not self._sized and self.model.rowCount():
