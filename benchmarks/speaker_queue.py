@@ -203,6 +203,16 @@ def main() -> None:
     QTest.qWaitForWindowExposed(window)
     window.activateWindow()
     QTest.qWait(500)
+    if hasattr(window, "settled"):
+        # as the secretary meets the console: its start-up is over (ui/settle.py: the live
+        # operations warmed on the DB worker, the start-up's objects collected and frozen)
+        waiting = QEventLoop()
+        window.settled.connect(waiting.quit)
+        QTimer.singleShot(30_000, waiting.quit)
+        if not window.is_settled():
+            waiting.exec()
+        if not window.is_settled():
+            raise SystemExit("the main window did not settle within 30 s")
     if panel.model.rowCount() != args.requests:
         raise SystemExit(f"the queue shows {panel.model.rowCount()} rows: {panel.summary.text()}")
     watch = PaintWatch(panel)

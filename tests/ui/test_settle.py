@@ -50,8 +50,9 @@ def test_warm_calls_are_the_first_key_presses(core, demo_id: int) -> None:
     calls = settle.warm_calls(core, demo_id)
     ops = [c[0] for c in calls]
     assert ops[:2] == [agenda.next_item, agenda.next_item]
-    assert [getattr(op, "op_name", "") for op in ops[2:]] == ["speakers.call_next", "endpoints.set_status"]
-    assert settle.warm_up(core, demo_id) == 4
+    assert [getattr(op, "op_name", "") for op in ops[2:]] == [
+        "speakers.move_request", "speakers.call_next", "endpoints.set_status"]
+    assert settle.warm_up(core, demo_id) == 5
     core.role = "viewer"
     assert settle.warm_up(core, demo_id) == 0
 

@@ -7,8 +7,8 @@ for the first against 18 ms for the others):
   journal's INSERT the first time they run (30–45 ms of the DB worker's CPU for the first "next
   item", 8 ms later). Once the window is attached and its panels have loaded, the DB worker dry
   runs the live operations the panels offer (``Core.dry_run``: next item twice — the meeting's
-  start and "close the running item and start the next" —, call next speaker, a bridge point's
-  status), in one transaction that is always rolled back: nothing is stored, journaled or
+  start and "close the running item and start the next" —, a speaker's move in the queue, call
+  next speaker, a bridge point's status), in one transaction that is always rolled back: nothing is stored, journaled or
   announced, the statements stay compiled. It is queued after the panels' loads, is one task
   (a few tens of milliseconds) and is skipped by a viewer (who cannot act) — an operation asked
   for meanwhile waits for it at most that long.
@@ -54,6 +54,10 @@ def warm_calls(core: Core, meeting_id: int) -> list[tuple[Any, tuple[Any, ...], 
             m.AgendaItem.meeting_id == meeting_id).order_by(m.AgendaItem.position)).all()
         running = next((i for i, st in items if st in ("running", "paused")), None)
         pending = [i for i, st in items if st == "pending"]
+        waiting = s.execute(select(m.SpeakerRequest.id).where(
+            m.SpeakerRequest.meeting_id == meeting_id, m.SpeakerRequest.status == "queued",
+            m.SpeakerRequest.position.is_not(None)).order_by(
+            m.SpeakerRequest.agenda_item_id, m.SpeakerRequest.position).limit(1)).first()
         point = s.execute(select(m.MeetingEndpoint.id, m.MeetingEndpoint.status).where(
             m.MeetingEndpoint.meeting_id == meeting_id).order_by(m.MeetingEndpoint.id).limit(1)).first()
     if pending:
@@ -62,7 +66,17 @@ def warm_calls(core: Core, meeting_id: int) -> list[tuple[Any, tuple[Any, ...], 
         calls.append((agenda.next_item, (meeting_id,), {"expected_current": running}))
         if len(pending) > 1 or running is not None:
             calls.append((agenda.next_item, (meeting_id,), {}))
-    item = running if running is not None else (pending[0] if pending else None)
+    if waiting is not None:
+        # as the queue's Ctrl+Down: the first waiting request one place down
+        calls.append((speakers.move_request, (waiting.id, 1),
+                      {"seen": {"status": "queued"}}))
+    # the item running once the dry run's "next item"s ran (they all run in one transaction)
+    if not pending:
+        item = running
+    elif len(pending) > 1:
+        item = pending[1]
+    else:
+        item = pending[0] if running is None else None
     if item is not None:
         calls.append((speakers.call_next, (item,), {"start_timer": True}))
     if point is not None:
