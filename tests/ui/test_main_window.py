@@ -197,3 +197,19 @@ def test_the_window_fits_an_office_screen(qtbot, window, core, demo_id) -> None:
         qtbot.waitUntil(lambda: window.height() <= 720)
     finally:
         switch_language(window, "en", save=False)
+
+
+def test_saving_shows_for_a_write_that_takes_time(qtbot, window: MainWindow) -> None:
+    """'Saving…' appears while the DB worker is still busy after a moment, and goes when it is
+    done; the label keeps its size (a setText does not lay out the window)."""
+    import threading
+
+    size = window.busy_label.size()
+    release = threading.Event()
+    window.runner.call(lambda: release.wait(30))
+    qtbot.waitUntil(lambda: window.busy_label.text() in ("Đang lưu…", "Saving…"), timeout=15_000)
+    assert window.busy_label.size() == size
+    release.set()
+    qtbot.waitUntil(lambda: window.busy_label.text() == "", timeout=15_000)
+    assert window.busy_label.size() == size
+    assert window.clock_label.minimumWidth() == window.clock_label.maximumWidth()

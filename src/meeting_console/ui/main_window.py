@@ -73,6 +73,16 @@ def settings() -> QSettings:
     return QSettings(str(path), QSettings.Format.IniFormat)
 
 
+
+BUSY_SHOWN_AFTER_MS = 300
+
+
+def _fix_size(label: QLabel, extra: str = "") -> None:
+    """Fix a label's size to what its current text needs (plus ``extra``'s width): setText then
+    repaints the label alone instead of laying out the window."""
+    hint = label.sizeHint()
+    label.setFixedSize(hint.width() + (label.fontMetrics().horizontalAdvance(extra) if extra else 0), hint.height())
+
 class MainWindow(QMainWindow):
     # start-up is over: the live operations are warm and the start-up's objects frozen (ui/settle.py)
     settled = Signal()
@@ -131,7 +141,7 @@ class MainWindow(QMainWindow):
         self.seat = seat.install(self)  # seat and role, connection banner, role gating
         runner.operation_did_execute.connect(self._on_changes)
         runner.operation_failed.connect(self._on_failed)
-        runner.busy_changed.connect(lambda busy: self.busy_label.setText(_("Saving…") if busy else ""))
+        runner.busy_changed.connect(self._show_busy)
         if self._restored is None:
             self._restore_layout()
         elif self._sized and not self._restored:
@@ -281,7 +291,19 @@ class MainWindow(QMainWindow):
         self.clock_label.setObjectName("clock")
         self.state_label = QLabel()
         self.state_label.setObjectName("meeting-state")
+        # the status bar's changing labels keep a fixed size: a label whose size may change
+        # lays out the whole window at every setText (every key press, every second)
+        self.clock_label.setText("00:00:00")
+        _fix_size(self.clock_label, extra="0")
         self.busy_label = QLabel()
+        self.busy_label.setObjectName("busy")
+        self._fix_busy_size()
+        # "Saving…" shows only for a write still running after BUSY_SHOWN_AFTER_MS: a key press
+        # is stored in a few milliseconds, and a flash of it at every press says nothing
+        self._busy_timer = QTimer(self)
+        self._busy_timer.setSingleShot(True)
+        self._busy_timer.setInterval(BUSY_SHOWN_AFTER_MS)
+        self._busy_timer.timeout.connect(lambda: self.busy_label.setText(_("Saving…")))
         self.db_label = QLabel(_("Database: {where}").format(where=self.runner.core.db.location))
         self.db_label.setObjectName("db-location")
         sb.addWidget(self.state_label)
@@ -349,8 +371,26 @@ class MainWindow(QMainWindow):
         )
         self._tick()
 
+    def _fix_busy_size(self) -> None:
+        text = self.busy_label.text()
+        self.busy_label.setText(_("Saving…"))
+        _fix_size(self.busy_label)
+        self.busy_label.setText(text)
+
+    def _show_busy(self, busy: bool) -> None:
+        if busy:
+            if not self.busy_label.text():
+                self._busy_timer.start()
+            return
+        self._busy_timer.stop()
+        if self.busy_label.text():
+            self.busy_label.setText("")
+
     def retranslate_ui(self) -> None:
         """After a language switch (ui/language.py): the texts made from data."""
+        self._fix_busy_size()
+        if self.busy_label.text():
+            self.busy_label.setText(_("Saving…"))
         self.db_label.setText(_("Database: {where}").format(where=self.runner.core.db.location))
         self._show_meeting()
         if self.meeting_id is not None:
