@@ -197,6 +197,11 @@ class Runner(QObject):
         self._publish(changes, initiator)
         return changes
 
+    def background(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any]:
+        """The console's own work on the DB worker, after what is queued (not asked for by the
+        user: no "Saving…", no delivery on the GUI thread; the caller watches the future)."""
+        return self._pool.submit(fn, *args, **kwargs)
+
     def read_sync(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """A read on the worker thread, waited for (small reads at start-up)."""
         return self._pool.submit(fn, *args, **kwargs).result()

@@ -117,10 +117,10 @@ class Settler(QObject):
         if meeting_id is None:
             QTimer.singleShot(0, self._after_warm_up)
             return
-        # straight to the worker's queue: not a call the secretary asked for, so the window's
-        # "Saving…" never shows for it, and nothing is announced on the bus
+        # not a call the secretary asked for: the window's "Saving…" never shows for it, and
+        # nothing is announced on the bus
         try:
-            fut = runner._pool.submit(warm_up, runner.core, meeting_id)
+            fut = runner.background(warm_up, runner.core, meeting_id)
         except RuntimeError:  # the worker is shutting down
             return
         fut.add_done_callback(self._tell)
