@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDockWidget,
-    QHBoxLayout,
     QLabel,
     QMessageBox,
     QWidget,
@@ -44,6 +43,7 @@ from meeting_console.ui.speaker_delegate import QueueDelegate
 from meeting_console.ui.speaker_pane import CurrentSpeakerPane, budget_text
 from meeting_console.ui.speaker_queue_model import QueueModel
 from meeting_console.ui.speaker_register import RegisterSpeakerDialog
+from meeting_console.ui.speaker_steady import Steady, SteadyHBoxLayout
 from meeting_console.ui.table_model import Column, merge_agenda, patched
 
 CURRENT_BG = QColor("#fff4c2")
@@ -129,12 +129,15 @@ class SpeakersPanel(Panel):
         self.budget.setObjectName("queue-budget")
         self.budget.setWordWrap(True)
         header = QWidget()
-        hl = QHBoxLayout(header)
+        hl = SteadyHBoxLayout(header)
         hl.setContentsMargins(0, 0, 0, 0)
         hl.addWidget(QLabel(_("Item:")))
         hl.addWidget(self.item_box, 2)
         hl.addWidget(self.budget, 5)
         self.layout().insertWidget(1, header)
+        # the budget line changes at every call: the header (and with it the panel, its dock and
+        # the main window) laid out again only when the line needs another size
+        self._steady = Steady(hl)
 
         self.pane = CurrentSpeakerPane(lambda: self.runner.core.clock.now())
         self.pane.summary_changed.connect(self._save_summary)
@@ -424,7 +427,7 @@ class SpeakersPanel(Panel):
             self.item_box.clear()
             self.model.set_rows(())
             self.pane.show_view(None, None, None)
-            self.budget.setText("")
+            self._steady.set_text(self.budget, "")
             return
         self.data = data = rows
         self._fill_items(data)
@@ -545,14 +548,11 @@ class SpeakersPanel(Panel):
     def _show_budget(self) -> None:
         b = self.pane.last_budget  # computed by the pane's tick (which runs first)
         if b is None:
-            self.budget.setText("")
+            self._steady.set_text(self.budget, "")
             return
         text, over = budget_text(b, self.tz)
-        if text != self.budget.text():
-            self.budget.setText(text)
-        sheet = "color: #c62828; font-weight: bold;" if over else ""
-        if self.budget.styleSheet() != sheet:
-            self.budget.setStyleSheet(sheet)
+        self._steady.set_text(self.budget, text)
+        self._steady.set_style(self.budget, "color: #c62828; font-weight: bold;" if over else "")
 
     def _return_held_if_back(self, data: QueueView) -> None:
         """A held turn whose link is back returns to the head of its queue (an automatic step,
