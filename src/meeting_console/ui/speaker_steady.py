@@ -46,6 +46,12 @@ def _sizes(label: QWidget) -> tuple[Any, ...]:
     return label.minimumSizeHint(), label.sizeHint(), hfw
 
 
+def _state(label: QWidget) -> tuple[Any, ...]:
+    # what the sizes follow from (a label's text comes and goes through ``Steady``)
+    text = label.text() if isinstance(label, QLabel) else None
+    return text, label.styleSheet(), label.width(), label.font()
+
+
 class Steady:
     """Sets texts and style sheets of the labels held by ``layouts`` (every layout from the
     label's own up to the widget that stops the chain, e.g. the one inside a scroll area)."""
@@ -53,12 +59,17 @@ class Steady:
     def __init__(self, *layouts: QLayout) -> None:
         self.layouts = layouts
         self.relaid = 0  # labels that did ask for a layout (their size changed): tests look
+        # each label's sizes as last measured, with the state they were measured in: measured
+        # again only if the label changed since (another width, a font, a text set elsewhere)
+        self._known: dict[QWidget, tuple[tuple[Any, ...], tuple[Any, ...]]] = {}
 
     def _change(self, widget: QWidget, change: Any) -> None:
         if not widget.isVisible():
             change()  # not laid out yet (or hidden): Qt's own way
             return
-        before = _sizes(widget)
+        known = self._known.get(widget)
+        state = _state(widget)
+        before = known[1] if known is not None and known[0] == state else _sizes(widget)
         for lay in self.layouts:
             lay.held += 1  # type: ignore[attr-defined]
         try:
@@ -66,7 +77,9 @@ class Steady:
         finally:
             for lay in self.layouts:
                 lay.held -= 1  # type: ignore[attr-defined]
-        if _sizes(widget) != before:
+        after = _sizes(widget)
+        self._known[widget] = (_state(widget), after)
+        if after != before:
             self.relaid += 1
             widget.updateGeometry()
 

@@ -105,6 +105,10 @@ class SpeakersPanel(Panel):
         self._pane_follows_selection = True
         self._item_entries: list[tuple[int, str]] | None = None  # the item box's entries
         self._partial_reads = 0  # reads of a few rows on their way
+        # the held turns of the view shown (they return when their link is back), kept from
+        # patch to patch instead of looked for among every request at each key press
+        self._held: dict[int, reads.SpeakerInfo] | None = None
+        self._patch: speakers.RequestsUpdate | None = None  # the requests a patch read again
         super().__init__(runner, parent)
         self.title = _("Speakers")
         self.model.move_requested.connect(self._dropped)
@@ -417,13 +421,18 @@ class SpeakersPanel(Panel):
             data = replace(data, meeting=meeting)
         if links:
             data = replace(data, links={**data.links, **links})
-        self.show_rows(data)
+        self._patch = update or speakers.RequestsUpdate((), frozenset(), {})
+        try:
+            self.show_rows(data)
+        finally:
+            self._patch = None
         self.loaded.emit()
 
     def show_rows(self, rows: Any) -> None:
         if not rows:
             self.data = None
             self.item_id = None
+            self._held = None
             self.item_box.clear()
             self.model.set_rows(())
             self.pane.show_view(None, None, None)
@@ -554,10 +563,26 @@ class SpeakersPanel(Panel):
         self._steady.set_text(self.budget, text)
         self._steady.set_style(self.budget, "color: #c62828; font-weight: bold;" if over else "")
 
+    def _held_turns(self, data: QueueView) -> dict[int, reads.SpeakerInfo]:
+        patch, held = self._patch, self._held
+        if patch is None or held is None:
+            return {s.id: s for s in data.speakers if s.status == "held"}
+        if patch.speakers or patch.gone:
+            held = dict(held)
+            for s in patch.speakers:
+                if s.status == "held":
+                    held[s.id] = s
+                else:
+                    held.pop(s.id, None)
+            for id_ in patch.gone:
+                held.pop(id_, None)
+        return held
+
     def _return_held_if_back(self, data: QueueView) -> None:
         """A held turn whose link is back returns to the head of its queue (an automatic step,
         the same on every console: the second finds nothing to do)."""
-        if any(s.status == "held" and data.link_status(s) not in NOT_BACK for s in data.speakers):
+        self._held = held = self._held_turns(data)
+        if any(data.link_status(s) not in NOT_BACK for s in held.values()):
             self.runner.run(speakers.return_held, data.meeting.id, initiator=self, on_error=lambda _m: None)
 
     # --- the floor -------------------------------------------------------------------------------
