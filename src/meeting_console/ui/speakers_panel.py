@@ -84,6 +84,27 @@ def _renumbered(old: list[int], new: list[int]) -> tuple[int, int] | None:
     return lo, hi + 1
 
 
+def _entry(it: Any) -> tuple[Any, ...] | None:
+    return (it.number, it.position, it.title) if it is not None else None
+
+
+def _with_agenda(data: QueueView, agenda_rows: tuple[Any, ...], items: frozenset[int]) -> QueueView:
+    """``data`` with its agenda items replaced, the order of the agenda the same: what the view
+    worked out from its requests alone (the current speaker, each item's requests and queue) is
+    carried over instead of worked out again over every request, as ``QueueView.updated`` does
+    for a call; the queue's need is kept for the items not changed (it follows an item's
+    speaking time). (A method of ``QueueView`` in core would be its right place: core is not
+    this branch's to edit.)"""
+    view = replace(data, agenda=agenda_rows)
+    held, carried = data.__dict__, view.__dict__
+    for name in ("current", "_index", "_by_item"):
+        if name in held:
+            carried[name] = held[name]
+    if "_needs" in held:
+        carried["_needs"] = {k: v for k, v in held["_needs"].items() if k not in items}
+    return view
+
+
 WINDOW = Qt.ShortcutContext.WindowShortcut
 LOCAL = Qt.ShortcutContext.WidgetWithChildrenShortcut
 
@@ -410,6 +431,9 @@ class SpeakersPanel(Panel):
         data = self.data
         if data is None:
             return
+        if fresh_items is not None and update is None and not links and meeting is None:
+            if self._agenda_patched(data, items, fresh_items):
+                return
         if fresh_items is not None:
             agenda_rows = merge_agenda(data.agenda, items, fresh_items)
             # the requests sort by their item's place in the agenda
@@ -421,12 +445,42 @@ class SpeakersPanel(Panel):
             data = replace(data, meeting=meeting)
         if links:
             data = replace(data, links={**data.links, **links})
+        self._show_patched(data, update)
+
+    def _show_patched(self, data: QueueView, update: Any) -> None:
         self._patch = update or speakers.RequestsUpdate((), frozenset(), {})
         try:
             self.show_rows(data)
         finally:
             self._patch = None
         self.loaded.emit()
+
+    def _agenda_patched(self, data: QueueView, items: frozenset[int], fresh_items: Any) -> bool:
+        """A change of agenda items alone ("next item", a timing): the requests, their order and
+        what the view worked out from them stay; the queue, the pane and the budget are shown
+        again only if they show one of those items (the item whose queue is shown, the current
+        speaker's), else only the item box follows. False when the agenda's order changed (the
+        requests sort by their item's place: the general path)."""
+        agenda_rows = merge_agenda(data.agenda, items, fresh_items)
+        if [(it.id, it.position) for it in agenda_rows] != [(it.id, it.position) for it in data.agenda]:
+            return False
+        view = _with_agenda(data, agenda_rows, items)
+        current = view.current
+        if self._item_chosen and view.item(self.item_id) is not None:
+            item_id = self.item_id
+        else:
+            item_id = self._default_item(view)
+        if item_id != self.item_id or self.item_id in items \
+                or (current is not None and current.agenda_item_id in items):
+            self._show_patched(view, None)
+            return True
+        self.data = view
+        before = {it.id: it for it in data.agenda if it.id in items}
+        if any(_entry(it) != _entry(before.get(it.id)) for it in agenda_rows if it.id in items):
+            self._fill_items(view)  # a changed number or title
+        self.pane.view = view  # the same figures; its tick reads the items from the view held
+        self.loaded.emit()
+        return True
 
     def show_rows(self, rows: Any) -> None:
         if not rows:
