@@ -84,8 +84,8 @@ def _renumbered(old: list[int], new: list[int]) -> tuple[int, int] | None:
     return lo, hi + 1
 
 
-def _entry(it: Any) -> tuple[Any, ...] | None:
-    return (it.number, it.position, it.title) if it is not None else None
+def _entry(it: Any) -> tuple[Any, ...]:
+    return it.number, it.position, it.title
 
 
 def _with_agenda(data: QueueView, agenda_rows: tuple[Any, ...], items: frozenset[int]) -> QueueView:
@@ -461,9 +461,13 @@ class SpeakersPanel(Panel):
         again only if they show one of those items (the item whose queue is shown, the current
         speaker's), else only the item box follows. False when the agenda's order changed (the
         requests sort by their item's place: the general path)."""
-        agenda_rows = merge_agenda(data.agenda, items, fresh_items)
-        if [(it.id, it.position) for it in agenda_rows] != [(it.id, it.position) for it in data.agenda]:
-            return False
+        before = {it.id: it for it in data.agenda if it.id in items}
+        fresh = {it.id: it for it in fresh_items}
+        if len(before) != len(items) or fresh.keys() != before.keys() \
+                or any(it.position != before[id_].position for id_, it in fresh.items()):
+            return False  # an item added, gone or moved
+        # each in its place (merge_agenda's order, the positions being the same)
+        agenda_rows = tuple(fresh.get(it.id, it) for it in data.agenda) if fresh else data.agenda
         view = _with_agenda(data, agenda_rows, items)
         current = view.current
         if self._item_chosen and view.item(self.item_id) is not None:
@@ -475,8 +479,7 @@ class SpeakersPanel(Panel):
             self._show_patched(view, None)
             return True
         self.data = view
-        before = {it.id: it for it in data.agenda if it.id in items}
-        if any(_entry(it) != _entry(before.get(it.id)) for it in agenda_rows if it.id in items):
+        if any(_entry(it) != _entry(before[id_]) for id_, it in fresh.items()):
             self._fill_items(view)  # a changed number or title
         self.pane.view = view  # the same figures; its tick reads the items from the view held
         self.loaded.emit()
