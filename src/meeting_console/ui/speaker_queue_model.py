@@ -115,9 +115,12 @@ class QueueModel(RowsModel):
         return r is not None and r.position is not None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.ItemIsDropEnabled
-        return WAITING_FLAGS if self._waiting(index.row()) else ROW_FLAGS
+        # asked twice for every cell painted: one look at the row (an invalid index has row -1)
+        r = index.row()
+        rows = self.rows
+        if 0 <= r < len(rows):
+            return WAITING_FLAGS if rows[r].position is not None else ROW_FLAGS
+        return ROW_FLAGS if index.isValid() else Qt.ItemFlag.ItemIsDropEnabled
 
     def supportedDropActions(self) -> Qt.DropAction:
         return Qt.DropAction.MoveAction

@@ -41,9 +41,12 @@ class SteadyHBoxLayout(_Held, QHBoxLayout):
     """A horizontal box whose invalidation ``Steady`` may hold while it sets a text."""
 
 
-def _sizes(label: QWidget) -> tuple[Any, ...]:
-    hfw = label.heightForWidth(label.width()) if label.hasHeightForWidth() else None
-    return label.minimumSizeHint(), label.sizeHint(), hfw
+def _height(label: QWidget) -> int | None:
+    return label.heightForWidth(label.width()) if label.hasHeightForWidth() else None
+
+
+def _sizes(label: QWidget, height: int | None) -> tuple[Any, ...]:
+    return height, label.minimumSizeHint(), label.sizeHint()
 
 
 def _state(label: QWidget) -> tuple[Any, ...]:
@@ -69,7 +72,7 @@ class Steady:
             return
         known = self._known.get(widget)
         state = _state(widget)
-        before = known[1] if known is not None and known[0] == state else _sizes(widget)
+        before = known[1] if known is not None and known[0] == state else _sizes(widget, _height(widget))
         for lay in self.layouts:
             lay.held += 1  # type: ignore[attr-defined]
         try:
@@ -77,7 +80,14 @@ class Steady:
         finally:
             for lay in self.layouts:
                 lay.held -= 1  # type: ignore[attr-defined]
-        after = _sizes(widget)
+        height = _height(widget)
+        if height != before[0]:
+            # another height: laid out (the layout measures the rest, which the label keeps)
+            self._known.pop(widget, None)
+            self.relaid += 1
+            widget.updateGeometry()
+            return
+        after = _sizes(widget, height)
         self._known[widget] = (_state(widget), after)
         if after != before:
             self.relaid += 1
