@@ -187,6 +187,11 @@ class CurrentSpeakerPane(QWidget):
 
     def show_view(self, view: QueueView | None, item_id: int | None,
                   summary_target: reads.SpeakerInfo | None) -> None:
+        with self.steady.batch():
+            self._show_view(view, item_id, summary_target)
+
+    def _show_view(self, view: QueueView | None, item_id: int | None,
+                   summary_target: reads.SpeakerInfo | None) -> None:
         self.view = view
         self.item_id = item_id
         self.current = view.current if view else None
@@ -256,6 +261,10 @@ class CurrentSpeakerPane(QWidget):
     def tick(self) -> None:
         """Every half second: the figures from the last read and the clock. Only what changed
         is set (a quiet pane costs nothing between seconds)."""
+        with self.steady.batch():
+            self._tick()
+
+    def _tick(self) -> None:
         cur, view = self.current, self.view
         if cur is None or view is None:
             texts = ("", "—", "", "")

@@ -20,6 +20,8 @@ are reset by Qt either way.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QVBoxLayout, QWidget
@@ -65,10 +67,27 @@ class Steady:
         # each label's sizes as last measured, with the state they were measured in: measured
         # again only if the label changed since (another width, a font, a text set elsewhere)
         self._known: dict[QWidget, tuple[tuple[Any, ...], tuple[Any, ...]]] = {}
+        self._batch = 0
+        self._laying_out = False  # within a batch: a label asked for a layout already
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Several labels set together (a new speaker: name, posts, the next three…): once
+        one asks for a layout, the others are set without being measured (the layout measures
+        every label anyway)."""
+        self._batch += 1
+        try:
+            yield
+        finally:
+            self._batch -= 1
+            if not self._batch:
+                self._laying_out = False
 
     def _change(self, widget: QWidget, change: Any) -> None:
-        if not widget.isVisible():
-            change()  # not laid out yet (or hidden): Qt's own way
+        if not widget.isVisible() or self._laying_out:
+            # not laid out yet (or hidden), or laid out anyway: Qt's own way
+            self._known.pop(widget, None)
+            change()
             return
         known = self._known.get(widget)
         state = _state(widget)
@@ -84,14 +103,17 @@ class Steady:
         if height != before[0]:
             # another height: laid out (the layout measures the rest, which the label keeps)
             self._known.pop(widget, None)
-            self.relaid += 1
-            widget.updateGeometry()
+            self._relay(widget)
             return
         after = _sizes(widget, height)
         self._known[widget] = (_state(widget), after)
         if after != before:
-            self.relaid += 1
-            widget.updateGeometry()
+            self._relay(widget)
+
+    def _relay(self, widget: QWidget) -> None:
+        self.relaid += 1
+        self._laying_out = self._batch > 0
+        widget.updateGeometry()
 
     def set_text(self, label: QLabel, text: str) -> None:
         if label.text() != text:
