@@ -194,8 +194,12 @@ class CurrentSpeakerPane(QWidget):
                    summary_target: reads.SpeakerInfo | None) -> None:
         self.view = view
         self.item_id = item_id
+        was = self.current
         self.current = view.current if view else None
         cur = self.current
+        if (cur is None) != (was is None) or (cur is not None and was is not None and cur.id != was.id):
+            # another speaker: another name, posts and next three, their sizes surely too
+            self.steady.lay_out(self.name)
         if cur is None:
             self._set(self.name, _("No one has the floor"))
             self._set(self.posts, "")

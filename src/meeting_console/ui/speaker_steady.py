@@ -110,6 +110,12 @@ class Steady:
         if after != before:
             self._relay(widget)
 
+    def lay_out(self, widget: QWidget) -> None:
+        """Within a batch that changes the lines' sizes surely (another speaker's name): laid
+        out as Qt would, none measured."""
+        self._known.pop(widget, None)
+        self._relay(widget)
+
     def _relay(self, widget: QWidget) -> None:
         self.relaid += 1
         self._laying_out = self._batch > 0
