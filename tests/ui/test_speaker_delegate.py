@@ -30,3 +30,63 @@ def test_the_queue_delegate_paints_what_the_stock_delegate_paints(qtbot, window:
         panel.view.setItemDelegate(delegate)
         images.append(panel.view.grab().toImage())
     assert images[0] == images[1]
+
+
+def test_cells_repainted_alone_leave_the_view_as_a_full_repaint_shows_it(qtbot, window: MainWindow, core,
+                                                                        demo_id: int) -> None:
+    """A call or a move announces its two rows cell by cell (each repainted inside its grid
+    lines, not the row below for the line under them): what the window shows after each press
+    is what a repaint of the whole queue shows."""
+    from PySide6.QtCore import QEvent, QObject, Qt
+    from PySide6.QtTest import QTest
+
+    panel = window.speakers
+    window.docks["speakers"].raise_()
+    queue = [s for s in reads.speakers(core, demo_id) if s.position is not None]
+    item = queue[0].agenda_item_id
+    window.runner.run_sync(agenda.start_item, item)
+    qtbot.waitUntil(lambda: panel.data is not None and panel.item_id == item)
+    view = panel.view
+    vp = view.viewport()
+    screen = window.windowHandle().screen()
+
+    class Painted(QObject):
+        rects: list = []
+
+        def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                self.rects.extend(event.region())
+            return False
+
+    painted = Painted()
+    vp.installEventFilter(painted)
+
+    def shown() -> object:
+        top = vp.mapTo(window, vp.rect().topLeft())
+        return screen.grabWindow(window.winId(), top.x(), top.y(), vp.width(), vp.height()).toImage()
+
+    def same_as_full_repaint() -> None:
+        qtbot.wait(50)
+        before = shown()
+        vp.repaint()
+        qtbot.wait(20)
+        assert shown() == before
+
+    for n in range(1, 4):
+        painted.rects.clear()
+        panel.call_next()
+        qtbot.waitUntil(lambda n=n: panel.data.current is not None and panel.data.current.id == queue[n - 1].id)
+        same_as_full_repaint()
+        row_height = view.rowHeight(0)
+        # the current speaker's row, on top, repainted cell by cell within its grid lines
+        top_row = [r for r in painted.rects if r.top() == 0 and r.width() < vp.width()]
+        assert len(top_row) >= 2 and all(r.height() < row_height for r in top_row)
+    waiting_row = panel.model.row_of(panel.data.waiting(item)[1].id)
+    panel.select_id(panel.model.rows[waiting_row].id)
+    view.setFocus()
+    for key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
+        moved = panel.selected_id()
+        QTest.keyClick(view, key, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(lambda moved=moved, was=waiting_row: panel.model.row_of(moved) != was)
+        waiting_row = panel.model.row_of(moved)
+        same_as_full_repaint()

@@ -324,3 +324,48 @@ def test_agenda_changes_reach_the_queue_without_reading_it_all(qtbot, window: Ma
     assert panel.data.meeting == fresh.meeting and panel.data.agenda == fresh.agenda
     assert panel.data.speakers == fresh.speakers
     assert panel.model.rows == tuple(panel.queue_rows(fresh, panel.item_id))
+
+
+def test_next_item_elsewhere_leaves_the_queue_shown_and_keeps_what_the_view_worked_out(
+        qtbot, window: MainWindow, panel: SpeakersPanel, core: Core, clock: FakeClock, demo_id: int) -> None:
+    """"Next item" on items whose queue is not shown: the queue, the pane and the budget are not
+    shown again (nothing they show changed), the view held follows the agenda (equal to a fresh
+    read) and keeps the per-item queues it worked out; once the shown item runs, it is shown."""
+    from meeting_console.core import agenda
+
+    ids = [i.id for i in reads.agenda(core, demo_id)]
+    clock.set(local(8, 0))
+    qtbot.waitUntil(lambda: panel.data is not None)
+    shown = panel.item_id
+    assert shown is not None and shown != ids[0]
+    panel.data.waiting(shown)  # the view works out its queues
+    shows: list[int | None] = []
+    original = panel._show_item
+
+    def spy() -> None:
+        shows.append(panel.item_id)
+        original()
+
+    panel._show_item = spy  # type: ignore[method-assign]
+    budget, rows = panel.budget.text(), panel.model.rows
+    window.runner.run(agenda.next_item, demo_id)  # opens the meeting: the general path
+    qtbot.waitUntil(lambda: panel.data.agenda[0].status == "running")
+    shows.clear()
+    assert ids.index(shown) >= 3
+    for n in range(1, ids.index(shown)):
+        clock.advance(minutes=5)
+        window.runner.run(agenda.next_item, demo_id)
+        qtbot.waitUntil(lambda n=n: panel.data.agenda[n].status == "running")
+        assert shows == [] and "_by_item" in panel.data.__dict__
+        assert panel.model.rows == rows and panel.budget.text() == budget
+        assert panel.pane.view is panel.data
+        fresh = sp.queue_view(core, demo_id)
+        assert panel.data.agenda == fresh.agenda and panel.data.speakers == fresh.speakers
+        assert panel.data.waiting(shown) == fresh.waiting(shown)
+    clock.advance(minutes=5)
+    window.runner.run(agenda.next_item, demo_id)  # the shown item runs: its budget changes
+    qtbot.waitUntil(lambda: panel.data.item(shown).status == "running")
+    assert shows == [shown]
+    qtbot.waitUntil(lambda: panel.budget.text() != budget)
+    fresh = sp.queue_view(core, demo_id)
+    assert panel.model.rows == tuple(panel.queue_rows(fresh, shown))

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QSizePolicy,
     QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -36,6 +35,7 @@ from meeting_console.core.text import nfc
 from meeting_console.core.timefmt import duration, hhmm
 from meeting_console.i18n import _
 from meeting_console.ui import labels
+from meeting_console.ui.speaker_steady import Steady, SteadyVBoxLayout
 
 SUMMARY_IDLE_MS = 2500  # a summary is saved this long after the last key stroke (and on leaving)
 
@@ -65,17 +65,6 @@ def budget_text(b: QueueBudget, tz: str) -> tuple[str, bool]:
     if b.fair_share is not None:
         tail += " · " + _("{share} each would fit").format(share=duration(b.fair_share))
     return head + " · " + tail, True
-
-
-def _set(label: QLabel, text: str) -> None:
-    if label.text() != text:
-        label.setText(text)
-
-
-def _style(widget: QWidget, sheet: str) -> None:
-    # setting a style sheet re-polishes the widget: only when it changes
-    if widget.styleSheet() != sheet:
-        widget.setStyleSheet(sheet)
 
 
 class CurrentSpeakerPane(QWidget):
@@ -131,13 +120,13 @@ class CurrentSpeakerPane(QWidget):
         box = QFrame()
         box.setObjectName("timer-box")
         box.setFrameShape(QFrame.Shape.StyledPanel)
-        bl = QVBoxLayout(box)
+        bl = SteadyVBoxLayout(box)
         bl.setContentsMargins(6, 6, 6, 6)
         bl.addWidget(self.timer)
         bl.addWidget(self.limit)
         self.timer_box = box
 
-        lay = QVBoxLayout(self)
+        lay = SteadyVBoxLayout(self)
         lay.setContentsMargins(8, 8, 8, 8)
         lay.setSpacing(4)
         for w in (self.kicker, self.name, self.posts, self.endpoint):
@@ -154,6 +143,10 @@ class CurrentSpeakerPane(QWidget):
         lay.addSpacing(6)
         lay.addWidget(self.summary_title)
         lay.addWidget(self.summary, 1)
+        # the lines change at every call and the timer every second: laid out again only when
+        # one needs another size
+        self.steady = Steady(bl, lay)
+        self._set, self._style = self.steady.set_text, self.steady.set_style
 
         self.ticker = QTimer(self)
         self.ticker.setInterval(500)
@@ -194,24 +187,33 @@ class CurrentSpeakerPane(QWidget):
 
     def show_view(self, view: QueueView | None, item_id: int | None,
                   summary_target: reads.SpeakerInfo | None) -> None:
+        with self.steady.batch():
+            self._show_view(view, item_id, summary_target)
+
+    def _show_view(self, view: QueueView | None, item_id: int | None,
+                   summary_target: reads.SpeakerInfo | None) -> None:
         self.view = view
         self.item_id = item_id
+        was = self.current
         self.current = view.current if view else None
         cur = self.current
+        if (cur is None) != (was is None) or (cur is not None and was is not None and cur.id != was.id):
+            # another speaker: another name, posts and next three, their sizes surely too
+            self.steady.lay_out(self.name)
         if cur is None:
-            self.name.setText(_("No one has the floor"))
-            self.posts.setText("")
-            self.endpoint.setText("")
+            self._set(self.name, _("No one has the floor"))
+            self._set(self.posts, "")
+            self._set(self.endpoint, "")
         else:
-            self.name.setText(cur.person_name)
-            self.posts.setText(", ".join(cur.person_posts))
+            self._set(self.name, cur.person_name)
+            self._set(self.posts, ", ".join(cur.person_posts))
             where = cur.endpoint_name or _("Main hall")
             status = view.link_status(cur) if view else "connected"
             text = _("Speaks from: {where}").format(where=where)
             if cur.meeting_endpoint_id is not None and status in NOT_BACK:  # only a link in trouble
                 text += f" — {labels.endpoint_status(status)}"
-            self.endpoint.setText(text)
-            _style(self.endpoint, "color: #c62828; font-weight: bold;" if status in DOWN else "")
+            self._set(self.endpoint, text)
+            self._style(self.endpoint, "color: #c62828; font-weight: bold;" if status in DOWN else "")
         self._show_next()
         self._set_target(summary_target)
         self.tick()
@@ -220,18 +222,19 @@ class CurrentSpeakerPane(QWidget):
         view = self.view
         if view is None or self.item_id is None:
             for w in self.next_lines:
-                w.setText("")
+                self._set(w, "")
             return
         item = view.item(self.item_id)
         waiting = view.waiting(self.item_id)
-        self.next_title.setText(
+        self._set(
+            self.next_title,
             _("Next on item {n}").format(n=(item.number or item.position) if item else "")
             if waiting else _("No one waits on this item"))
         item_minutes = item.speaking_minutes if item else None
         for i, w in enumerate(self.next_lines):
             if i >= len(waiting):
-                w.setText("")
-                _style(w, "")
+                self._set(w, "")
+                self._style(w, "")
                 continue
             s = waiting[i]
             limit = limit_seconds(s, item_minutes, view.meeting.default_speaking_minutes)
@@ -245,8 +248,8 @@ class CurrentSpeakerPane(QWidget):
                 text += " · " + _("held (link {status})").format(status=labels.endpoint_status(status).lower())
             elif status in DOWN:
                 text += " · " + _("link {status}").format(status=labels.endpoint_status(status).lower())
-            w.setText(text)
-            _style(w, "color: #c62828;" if s.status == "held" or status in DOWN else "")
+            self._set(w, text)
+            self._style(w, "color: #c62828;" if s.status == "held" or status in DOWN else "")
 
     def budget_now(self) -> QueueBudget | None:
         view = self.view
@@ -262,6 +265,10 @@ class CurrentSpeakerPane(QWidget):
     def tick(self) -> None:
         """Every half second: the figures from the last read and the clock. Only what changed
         is set (a quiet pane costs nothing between seconds)."""
+        with self.steady.batch():
+            self._tick()
+
+    def _tick(self) -> None:
         cur, view = self.current, self.view
         if cur is None or view is None:
             texts = ("", "—", "", "")
@@ -291,17 +298,17 @@ class CurrentSpeakerPane(QWidget):
                 pauses = _("Pauses in total: {total}").format(total=duration(clock.paused)) if clock.paused else ""
             texts = (kicker, duration(clock.elapsed), rest, pauses)
         for label, text in zip((self.kicker, self.timer, self.limit, self.pauses), texts, strict=True):
-            _set(label, text)
+            self._set(label, text)
         if phase != self._phase:
             self._phase = phase
             self.timer_box.setStyleSheet(f"QFrame#timer-box {{ {PHASE_STYLE[phase]} border-radius: 6px; }}"
                                          f"QLabel {{ {PHASE_STYLE[phase]} }}")
         b = self.last_budget = self.budget_now()
         text, over = budget_text(b, self.tz) if b is not None else ("", False)
-        _set(self.budget, text)
+        self._set(self.budget, text)
         if over != self._over:
             self._over = over
-            self.budget.setStyleSheet("color: #c62828; font-weight: bold;" if over else "")
+            self._style(self.budget, "color: #c62828; font-weight: bold;" if over else "")
 
     @property
     def phase(self) -> str:
@@ -320,7 +327,7 @@ class CurrentSpeakerPane(QWidget):
         if s is None:
             self._target = None
             self._saved = ""
-            self.summary_title.setText(_("Summary"))
+            self._set(self.summary_title, _("Summary"))
             self._set_text("")
             self.summary.setEnabled(False)
             return
@@ -330,7 +337,7 @@ class CurrentSpeakerPane(QWidget):
         when = ""
         if s.actual_start is not None:
             when = f" ({hhmm(s.actual_start, self.tz)}–{hhmm(s.actual_end, self.tz)})"
-        self.summary_title.setText(_("Summary of {name}{when} — F9").format(name=s.person_name, when=when))
+        self._set(self.summary_title, _("Summary of {name}{when} — F9").format(name=s.person_name, when=when))
         if not same or not self.dirty:
             # another speaker, or nothing typed since the last save: show what the store has
             self._saved = s.summary

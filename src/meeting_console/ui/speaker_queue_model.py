@@ -33,6 +33,7 @@ _ROLES: dict[int, str] = {
 }
 _V_CENTER = Qt.AlignmentFlag.AlignVCenter
 CELL_RUN = 100  # rows of one dataChanged of a column (see refresh_cells)
+CELL_ROWS = 4  # rows changed up to which each cell is announced alone (see refresh_rows)
 
 
 class QueueModel(RowsModel):
@@ -52,6 +53,22 @@ class QueueModel(RowsModel):
         self.rows = rows
         self._row_of_id = {r.id: i for i, r in enumerate(rows)}
         self.refresh_rows(changed)
+
+    def refresh_rows(self, changed: Sequence[int]) -> None:
+        """A few changed rows (a call, a move: two) announced cell by cell. A table view
+        repaints a range of rows with one pixel more, the grid line below it, so the row
+        under the range (or, after the view scrolled to the new current speaker, the row under
+        the one on top) was painted again, nine cells, for that line; a cell's own change
+        repaints the cell inside its grid lines, which stay as they are."""
+        if len(changed) > CELL_ROWS:
+            super().refresh_rows(changed)
+            return
+        emit, index = self.dataChanged.emit, self.index
+        columns = range(len(self.columns))
+        for r in changed:
+            for c in columns:
+                i = index(r, c)
+                emit(i, i)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """``RowsModel.data``, answered in one dictionary look-up of the role (the generic
@@ -98,9 +115,12 @@ class QueueModel(RowsModel):
         return r is not None and r.position is not None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.ItemIsDropEnabled
-        return WAITING_FLAGS if self._waiting(index.row()) else ROW_FLAGS
+        # asked twice for every cell painted: one look at the row (an invalid index has row -1)
+        r = index.row()
+        rows = self.rows
+        if 0 <= r < len(rows):
+            return WAITING_FLAGS if rows[r].position is not None else ROW_FLAGS
+        return ROW_FLAGS if index.isValid() else Qt.ItemFlag.ItemIsDropEnabled
 
     def supportedDropActions(self) -> Qt.DropAction:
         return Qt.DropAction.MoveAction

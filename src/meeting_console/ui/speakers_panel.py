@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDockWidget,
-    QHBoxLayout,
     QLabel,
     QMessageBox,
     QWidget,
@@ -44,6 +43,7 @@ from meeting_console.ui.speaker_delegate import QueueDelegate
 from meeting_console.ui.speaker_pane import CurrentSpeakerPane, budget_text
 from meeting_console.ui.speaker_queue_model import QueueModel
 from meeting_console.ui.speaker_register import RegisterSpeakerDialog
+from meeting_console.ui.speaker_steady import Steady, SteadyHBoxLayout
 from meeting_console.ui.table_model import Column, merge_agenda, patched
 
 CURRENT_BG = QColor("#fff4c2")
@@ -84,6 +84,27 @@ def _renumbered(old: list[int], new: list[int]) -> tuple[int, int] | None:
     return lo, hi + 1
 
 
+def _entry(it: Any) -> tuple[Any, ...]:
+    return it.number, it.position, it.title
+
+
+def _with_agenda(data: QueueView, agenda_rows: tuple[Any, ...], items: frozenset[int]) -> QueueView:
+    """``data`` with its agenda items replaced, the order of the agenda the same: what the view
+    worked out from its requests alone (the current speaker, each item's requests and queue) is
+    carried over instead of worked out again over every request, as ``QueueView.updated`` does
+    for a call; the queue's need is kept for the items not changed (it follows an item's
+    speaking time). (A method of ``QueueView`` in core would be its right place: core is not
+    this branch's to edit.)"""
+    view = replace(data, agenda=agenda_rows)
+    held, carried = data.__dict__, view.__dict__
+    for name in ("current", "_index", "_by_item"):
+        if name in held:
+            carried[name] = held[name]
+    if "_needs" in held:
+        carried["_needs"] = {k: v for k, v in held["_needs"].items() if k not in items}
+    return view
+
+
 WINDOW = Qt.ShortcutContext.WindowShortcut
 LOCAL = Qt.ShortcutContext.WidgetWithChildrenShortcut
 
@@ -105,6 +126,10 @@ class SpeakersPanel(Panel):
         self._pane_follows_selection = True
         self._item_entries: list[tuple[int, str]] | None = None  # the item box's entries
         self._partial_reads = 0  # reads of a few rows on their way
+        # the held turns of the view shown (they return when their link is back), kept from
+        # patch to patch instead of looked for among every request at each key press
+        self._held: dict[int, reads.SpeakerInfo] | None = None
+        self._patch: speakers.RequestsUpdate | None = None  # the requests a patch read again
         super().__init__(runner, parent)
         self.title = _("Speakers")
         self.model.move_requested.connect(self._dropped)
@@ -129,12 +154,15 @@ class SpeakersPanel(Panel):
         self.budget.setObjectName("queue-budget")
         self.budget.setWordWrap(True)
         header = QWidget()
-        hl = QHBoxLayout(header)
+        hl = SteadyHBoxLayout(header)
         hl.setContentsMargins(0, 0, 0, 0)
         hl.addWidget(QLabel(_("Item:")))
         hl.addWidget(self.item_box, 2)
         hl.addWidget(self.budget, 5)
         self.layout().insertWidget(1, header)
+        # the budget line changes at every call: the header (and with it the panel, its dock and
+        # the main window) laid out again only when the line needs another size
+        self._steady = Steady(hl)
 
         self.pane = CurrentSpeakerPane(lambda: self.runner.core.clock.now())
         self.pane.summary_changed.connect(self._save_summary)
@@ -403,6 +431,9 @@ class SpeakersPanel(Panel):
         data = self.data
         if data is None:
             return
+        if fresh_items is not None and update is None and not links and meeting is None:
+            if self._agenda_patched(data, items, fresh_items):
+                return
         if fresh_items is not None:
             agenda_rows = merge_agenda(data.agenda, items, fresh_items)
             # the requests sort by their item's place in the agenda
@@ -414,17 +445,55 @@ class SpeakersPanel(Panel):
             data = replace(data, meeting=meeting)
         if links:
             data = replace(data, links={**data.links, **links})
-        self.show_rows(data)
+        self._show_patched(data, update)
+
+    def _show_patched(self, data: QueueView, update: Any) -> None:
+        self._patch = update or speakers.RequestsUpdate((), frozenset(), {})
+        try:
+            self.show_rows(data)
+        finally:
+            self._patch = None
         self.loaded.emit()
+
+    def _agenda_patched(self, data: QueueView, items: frozenset[int], fresh_items: Any) -> bool:
+        """A change of agenda items alone ("next item", a timing): the requests, their order and
+        what the view worked out from them stay; the queue, the pane and the budget are shown
+        again only if they show one of those items (the item whose queue is shown, the current
+        speaker's), else only the item box follows. False when the agenda's order changed (the
+        requests sort by their item's place: the general path)."""
+        before = {it.id: it for it in data.agenda if it.id in items}
+        fresh = {it.id: it for it in fresh_items}
+        if len(before) != len(items) or fresh.keys() != before.keys() \
+                or any(it.position != before[id_].position for id_, it in fresh.items()):
+            return False  # an item added, gone or moved
+        # each in its place (merge_agenda's order, the positions being the same)
+        agenda_rows = tuple(fresh.get(it.id, it) for it in data.agenda) if fresh else data.agenda
+        view = _with_agenda(data, agenda_rows, items)
+        current = view.current
+        if self._item_chosen and view.item(self.item_id) is not None:
+            item_id = self.item_id
+        else:
+            item_id = self._default_item(view)
+        if item_id != self.item_id or self.item_id in items \
+                or (current is not None and current.agenda_item_id in items):
+            self._show_patched(view, None)
+            return True
+        self.data = view
+        if any(_entry(it) != _entry(before[id_]) for id_, it in fresh.items()):
+            self._fill_items(view)  # a changed number or title
+        self.pane.view = view  # the same figures; its tick reads the items from the view held
+        self.loaded.emit()
+        return True
 
     def show_rows(self, rows: Any) -> None:
         if not rows:
             self.data = None
             self.item_id = None
+            self._held = None
             self.item_box.clear()
             self.model.set_rows(())
             self.pane.show_view(None, None, None)
-            self.budget.setText("")
+            self._steady.set_text(self.budget, "")
             return
         self.data = data = rows
         self._fill_items(data)
@@ -545,19 +614,32 @@ class SpeakersPanel(Panel):
     def _show_budget(self) -> None:
         b = self.pane.last_budget  # computed by the pane's tick (which runs first)
         if b is None:
-            self.budget.setText("")
+            self._steady.set_text(self.budget, "")
             return
         text, over = budget_text(b, self.tz)
-        if text != self.budget.text():
-            self.budget.setText(text)
-        sheet = "color: #c62828; font-weight: bold;" if over else ""
-        if self.budget.styleSheet() != sheet:
-            self.budget.setStyleSheet(sheet)
+        self._steady.set_text(self.budget, text)
+        self._steady.set_style(self.budget, "color: #c62828; font-weight: bold;" if over else "")
+
+    def _held_turns(self, data: QueueView) -> dict[int, reads.SpeakerInfo]:
+        patch, held = self._patch, self._held
+        if patch is None or held is None:
+            return {s.id: s for s in data.speakers if s.status == "held"}
+        if patch.speakers or patch.gone:
+            held = dict(held)
+            for s in patch.speakers:
+                if s.status == "held":
+                    held[s.id] = s
+                else:
+                    held.pop(s.id, None)
+            for id_ in patch.gone:
+                held.pop(id_, None)
+        return held
 
     def _return_held_if_back(self, data: QueueView) -> None:
         """A held turn whose link is back returns to the head of its queue (an automatic step,
         the same on every console: the second finds nothing to do)."""
-        if any(s.status == "held" and data.link_status(s) not in NOT_BACK for s in data.speakers):
+        self._held = held = self._held_turns(data)
+        if any(data.link_status(s) not in NOT_BACK for s in held.values()):
             self.runner.run(speakers.return_held, data.meeting.id, initiator=self, on_error=lambda _m: None)
 
     # --- the floor -------------------------------------------------------------------------------

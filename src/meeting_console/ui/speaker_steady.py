@@ -1,0 +1,131 @@
+"""Labels whose text changes at every key press (and every second) without laying out the window
+when their size stays the same.
+
+``QLabel.setText`` (and a style sheet that makes it bold) always calls ``updateGeometry``: the
+label's layout is invalidated, its widget lays out all its children again at the next turn of the
+event loop (a word-wrapped label measures its text once more for it) and ends in
+``updateGeometry`` of its own, so the request climbs the chain of layouts: the speaker panel's
+budget line laid out the panel, its dock and the whole main window at every call of the next
+speaker (with a property animation object per dock each time); the current speaker pane laid out
+its dozen lines twice a second for the timer.
+
+Here the text is set with the layouts that hold the label told to ignore the invalidation, and
+all a layout takes from the label is compared before and after: its minimum size hint, its size
+hint (a column's minimum height adds up its labels' hints) and the height it needs at its width
+(a word-wrapped label). Only if one changed does the label ask for a layout, the ordinary way
+(``updateGeometry``). A label keeping its sizes is laid out exactly where a fresh layout would
+put it, so it only repaints (``setText`` repaints it anyway). The label's own cached size hints
+are reset by Qt either way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QVBoxLayout, QWidget
+
+
+class _Held:
+    held = 0
+
+    def invalidate(self) -> None:
+        if not self.held:
+            super().invalidate()  # type: ignore[misc]
+
+
+class SteadyVBoxLayout(_Held, QVBoxLayout):
+    """A vertical box whose invalidation ``Steady`` may hold while it sets a text."""
+
+
+class SteadyHBoxLayout(_Held, QHBoxLayout):
+    """A horizontal box whose invalidation ``Steady`` may hold while it sets a text."""
+
+
+def _height(label: QWidget) -> int | None:
+    return label.heightForWidth(label.width()) if label.hasHeightForWidth() else None
+
+
+def _sizes(label: QWidget, height: int | None) -> tuple[Any, ...]:
+    return height, label.minimumSizeHint(), label.sizeHint()
+
+
+def _state(label: QWidget) -> tuple[Any, ...]:
+    # what the sizes follow from (a label's text comes and goes through ``Steady``)
+    text = label.text() if isinstance(label, QLabel) else None
+    return text, label.styleSheet(), label.width(), label.font()
+
+
+class Steady:
+    """Sets texts and style sheets of the labels held by ``layouts`` (every layout from the
+    label's own up to the widget that stops the chain, e.g. the one inside a scroll area)."""
+
+    def __init__(self, *layouts: QLayout) -> None:
+        self.layouts = layouts
+        self.relaid = 0  # labels that did ask for a layout (their size changed): tests look
+        # each label's sizes as last measured, with the state they were measured in: measured
+        # again only if the label changed since (another width, a font, a text set elsewhere)
+        self._known: dict[QWidget, tuple[tuple[Any, ...], tuple[Any, ...]]] = {}
+        self._batch = 0
+        self._laying_out = False  # within a batch: a label asked for a layout already
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Several labels set together (a new speaker: name, posts, the next three…): once
+        one asks for a layout, the others are set without being measured (the layout measures
+        every label anyway)."""
+        self._batch += 1
+        try:
+            yield
+        finally:
+            self._batch -= 1
+            if not self._batch:
+                self._laying_out = False
+
+    def _change(self, widget: QWidget, change: Any) -> None:
+        if not widget.isVisible() or self._laying_out:
+            # not laid out yet (or hidden), or laid out anyway: Qt's own way
+            self._known.pop(widget, None)
+            change()
+            return
+        known = self._known.get(widget)
+        state = _state(widget)
+        before = known[1] if known is not None and known[0] == state else _sizes(widget, _height(widget))
+        for lay in self.layouts:
+            lay.held += 1  # type: ignore[attr-defined]
+        try:
+            change()
+        finally:
+            for lay in self.layouts:
+                lay.held -= 1  # type: ignore[attr-defined]
+        height = _height(widget)
+        if height != before[0]:
+            # another height: laid out (the layout measures the rest, which the label keeps)
+            self._known.pop(widget, None)
+            self._relay(widget)
+            return
+        after = _sizes(widget, height)
+        self._known[widget] = (_state(widget), after)
+        if after != before:
+            self._relay(widget)
+
+    def lay_out(self, widget: QWidget) -> None:
+        """Within a batch that changes the lines' sizes surely (another speaker's name): laid
+        out as Qt would, none measured."""
+        self._known.pop(widget, None)
+        self._relay(widget)
+
+    def _relay(self, widget: QWidget) -> None:
+        self.relaid += 1
+        self._laying_out = self._batch > 0
+        widget.updateGeometry()
+
+    def set_text(self, label: QLabel, text: str) -> None:
+        if label.text() != text:
+            self._change(label, lambda: label.setText(text))
+
+    def set_style(self, widget: QWidget, sheet: str) -> None:
+        # a style sheet re-polishes the widget: only when it changes
+        if widget.styleSheet() != sheet:
+            self._change(widget, lambda: widget.setStyleSheet(sheet))

@@ -1,0 +1,131 @@
+"""Labels set through ``Steady`` ask for a layout only when their size changes: what is shown is
+what a fresh layout of every label gives (pixels compared), and a text needing another line still
+makes room for it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QLabel, QWidget
+
+from meeting_console.core import agenda, reads
+from meeting_console.core import speakers as sp
+from meeting_console.ui.main_window import MainWindow
+from meeting_console.ui.speaker_steady import Steady, SteadyVBoxLayout
+
+
+class LayoutRequests(QObject):
+    def __init__(self, *widgets: QWidget) -> None:
+        super().__init__()
+        self.count = 0
+        for w in widgets:
+            w.installEventFilter(self)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:
+            self.count += 1
+        return False
+
+
+def relaid(qtbot, top: QWidget, labels: list[QLabel]) -> None:
+    """Every label asks for a layout, the ordinary way, and the layouts run."""
+    for label in labels:
+        label.updateGeometry()
+    qtbot.wait(50)
+
+
+def column(qtbot) -> tuple[QWidget, Steady, list[QLabel]]:
+    w = QWidget()
+    lay = SteadyVBoxLayout(w)
+    labels = []
+    for i in range(4):
+        label = QLabel(f"line {i}")
+        label.setWordWrap(True)
+        lay.addWidget(label)
+        labels.append(label)
+    lay.addStretch(1)
+    qtbot.addWidget(w)
+    w.resize(220, 300)
+    w.show()
+    qtbot.waitExposed(w)
+    qtbot.wait(20)
+    return w, Steady(lay), labels
+
+
+def test_a_text_of_the_same_size_only_repaints(qtbot) -> None:
+    w, steady, labels = column(qtbot)
+    requests = LayoutRequests(w)
+    geometry = [lb.geometry() for lb in labels]
+    steady.set_text(labels[1], "line 7")
+    steady.set_text(labels[2], "line 8")
+    qtbot.wait(30)
+    assert requests.count == 0 and steady.relaid == 0
+    assert [lb.geometry() for lb in labels] == geometry
+    shown = w.grab().toImage()
+    relaid(qtbot, w, labels)
+    assert requests.count > 0
+    assert [lb.geometry() for lb in labels] == geometry
+    assert w.grab().toImage() == shown
+
+
+def test_a_text_needing_more_room_is_laid_out(qtbot) -> None:
+    w, steady, labels = column(qtbot)
+    one_line = labels[1].height()
+    steady.set_text(labels[1], "a much longer line that has to wrap onto a second and a third line here")
+    assert steady.relaid == 1
+    qtbot.waitUntil(lambda: labels[1].height() > one_line)
+    assert labels[2].y() >= labels[1].geometry().bottom()
+    shown = w.grab().toImage()
+    geometry = [lb.geometry() for lb in labels]
+    relaid(qtbot, w, labels)
+    assert [lb.geometry() for lb in labels] == geometry
+    assert w.grab().toImage() == shown
+    # back to one line: the room is given back
+    steady.set_text(labels[1], "short")
+    qtbot.waitUntil(lambda: labels[1].height() == one_line)
+
+
+def test_a_style_making_a_label_bold_is_laid_out_when_it_grows(qtbot) -> None:
+    w, steady, labels = column(qtbot)
+    width = labels[0].sizeHint().width()
+    steady.set_style(labels[0], "font-weight: bold; font-size: 30px;")
+    assert steady.relaid == 1
+    qtbot.waitUntil(lambda: labels[0].height() >= 30)
+    assert labels[0].sizeHint().width() > width
+
+
+def test_calling_speakers_does_not_lay_out_the_window_and_shows_what_a_fresh_layout_shows(
+        qtbot, window: MainWindow, core, demo_id: int) -> None:
+    panel = window.speakers
+    pane = panel.pane
+    window.docks["speakers"].raise_()
+    queue = [s for s in reads.speakers(core, demo_id) if s.position is not None]
+    item = queue[0].agenda_item_id
+    window.runner.run_sync(agenda.start_item, item)
+    qtbot.waitUntil(lambda: panel.data is not None and panel.item_id == item)
+    qtbot.wait(100)
+    def call(n: int) -> None:
+        panel.call_next()
+        qtbot.waitUntil(lambda: panel.data.current is not None and panel.data.current.id == queue[n - 1].id)
+        qtbot.wait(30)
+
+    call(1)  # the first call changes more (the undo action's text in the toolbar…)
+    # (the window may lay out for its own reasons meanwhile, e.g. "Saving…" shown for a slow write)
+    requests = LayoutRequests(panel, panel.budget.parentWidget())
+    call(2)
+    call(3)
+    # the budget line kept its size: its row and the panel (and with them its dock and the
+    # window) were not laid out
+    assert panel._steady.relaid == 0 and requests.count == 0
+    labels = pane.findChildren(QLabel) + [panel.budget]
+    def grabs() -> tuple[object, object]:
+        # the first paint of the large timer's glyphs differs from the cached ones by a shade
+        pane.grab()
+        return pane.grab().toImage(), panel.grab().toImage()
+
+    shown = grabs()
+    relaid(qtbot, window, labels)
+    assert grabs() == shown
+    # the pane follows the floor
+    assert pane.name.text() == queue[2].person_name
+    window.runner.run_sync(sp.end_current, demo_id)
+    qtbot.waitUntil(lambda: panel.data.current is None)
