@@ -199,7 +199,7 @@ class TimelineDelegate(QStyledItemDelegate):
     def __init__(self, panel: AgendaPanel) -> None:
         super().__init__(panel.view)
         self.panel = panel
-        self._metrics: dict[Any, QFontMetricsF] = {}
+        self._metrics: dict[Any, tuple[QFontMetrics, QFontMetricsF]] = {}
         self._texts: dict[tuple[Any, ...], tuple[Any, float, float]] = {}
         self._halign = ["right" if c.align == Qt.AlignmentFlag.AlignRight else
                         "center" if c.align == Qt.AlignmentFlag.AlignCenter else "left" for c in panel.model.columns]
@@ -237,10 +237,11 @@ class TimelineDelegate(QStyledItemDelegate):
         key = (text, width, height, font_key, c)
         hit = self._texts.get(key)
         if hit is None:
-            fm = self._metrics.get(font_key)
-            if fm is None:
-                fm = self._metrics[font_key] = QFontMetricsF(font)
-            shown = fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
+            metrics = self._metrics.get(font_key)
+            if metrics is None:
+                metrics = self._metrics[font_key] = (QFontMetrics(font), QFontMetricsF(font))
+            shown = metrics[0].elidedText(text, Qt.TextElideMode.ElideRight, width)  # as drawText's callers did
+            fm = metrics[1]
             st = QStaticText(shown)
             st.setTextFormat(Qt.TextFormat.PlainText)
             st.prepare(QTransform(), font)
