@@ -106,3 +106,26 @@ def test_strips_kept_between_presses_are_what_a_fresh_measure_gives(qtbot) -> No
     assert kept == chart._signature()
     assert kept[0] == before[0]  # same axis: only that strip differs
     assert [i for i, (a, b) in enumerate(zip(before[1], kept[1], strict=True)) if a != b] == [k]
+
+
+def test_a_chart_fed_press_after_press_draws_what_a_fresh_chart_draws(qtbot) -> None:
+    """What the chart keeps between calls (strips' pixels, the legend's layout, the axis'
+    ticks, fonts) changes nothing it draws: after each "next item" its picture is a fresh
+    chart's, given the same data once."""
+    kept = AgendaChart()
+    qtbot.addWidget(kept)
+    kept.resize(900, 400)
+    kept.show()
+    qtbot.waitExposed(kept)
+    for running, minutes in ((3, 10), (4, 12), (5, 16), (6, 17), (7, 25)):
+        now = T0 + timedelta(minutes=minutes)
+        feed(kept, running, now)
+        fresh = AgendaChart()
+        qtbot.addWidget(fresh)
+        fresh.resize(900, 400)
+        feed(fresh, running, now)
+        fresh.show()
+        qtbot.waitExposed(fresh)
+        assert kept.size() == fresh.size()
+        assert kept.grab().toImage() == fresh.grab().toImage(), (running, minutes)
+        fresh.close()
