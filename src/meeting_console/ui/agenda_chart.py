@@ -137,8 +137,8 @@ class AgendaChart(QWidget):
         # item only the strips whose bar changed are measured again (a press changes two of two
         # hundred; the running item's strip is measured at every call: its alert comes from the
         # forecast)
-        axis = (lo, scale, current, len(self.bars))
-        kept = self._strip_memo if self._strip_axis == axis else None
+        axis = (lo, scale, len(self.bars))
+        kept = self._strip_memo if self._strip_axis is not None and self._strip_axis[0] == axis else None
         bars = self.bars
         if kept is None:
             rows = [None] * len(bars)
@@ -146,8 +146,10 @@ class AgendaChart(QWidget):
         else:
             old_bars, rows = kept
             rows = list(rows)
+            was = self._strip_axis[1]  # the current item's band moves with it
+            moved = (was, current) if was != current else ()
             todo = [i for i, (a, b) in enumerate(zip(old_bars, bars, strict=True))
-                    if a is not b or b.status in fc.CURRENT]
+                    if a is not b or b.status in fc.CURRENT or b.id in moved]
         for i in todo:
             b = bars[i]
             if b.status in fc.CURRENT:
@@ -161,7 +163,7 @@ class AgendaChart(QWidget):
                             px(b.projected_start), px(b.projected_end)), b.id == current)
             else:
                 rows[i] = (b, b.id == current)
-        self._strip_memo, self._strip_axis = (bars, tuple(rows)), axis
+        self._strip_memo, self._strip_axis = (bars, tuple(rows)), (axis, current)
         head = (lo, hi, self.width(), self.height())
         lines = ((px(f.now) if f and not f.closed else None, px(f.planned_end) if f else None,
                   px(f.projected_end) if f else None),
@@ -212,34 +214,39 @@ class AgendaChart(QWidget):
         memo = self._legend_memo
         if memo is not None and memo[0] == key:
             return memo[1]  # type: ignore[no-any-return]
-        sfm = QFontMetrics(self._small_font())
+        if self._fonts is None:
+            self._make_fonts()
+        widths = self._fonts[4]
+        styles = _legend_styles()
         left, right = PAD, max(self.width() - PAD, 200)
         entries: list[tuple[str, Any, str, bool]] = [
-            ("box", (QBrush(PLANNED_FILL), QPen(PLANNED_LINE, 1)), _("planned"), False),
-            ("box", (QBrush(ON_TIME), QPen(Qt.PenStyle.NoPen)), _("actual"), False),
-            ("box", (QBrush(LATE), QPen(Qt.PenStyle.NoPen)), _("over its planned time"), False),
-            ("box", (QBrush(RUNNING), QPen(Qt.PenStyle.NoPen)), _("running"), False),
-            ("box", (QBrush(PROJECTED, Qt.BrushStyle.BDiagPattern),
-                     QPen(PROJECTED.darker(130), 1, Qt.PenStyle.DashLine)), _("projected"), False),
+            ("box", styles["planned"], _("planned"), False),
+            ("box", styles["actual"], _("actual"), False),
+            ("box", styles["over"], _("over its planned time"), False),
+            ("box", styles["running"], _("running"), False),
+            ("box", styles["projected"], _("projected"), False),
         ]
         if lines:
             closed, now_t, planned_t, projected_t, late = lines
             first = True
             if not closed:
-                entries.append(("line", QPen(NOW_LINE, 1.5), _("now {t}").format(t=now_t), first))
+                entries.append(("line", styles["now"], _("now {t}").format(t=now_t), first))
                 first = False
             if planned_t is not None:
-                entries.append(("line", QPen(PLANNED_LINE.darker(140), 1.5, Qt.PenStyle.DashLine),
-                                _("planned end {t}").format(t=planned_t), first))
+                entries.append(("line", styles["planned_end"], _("planned end {t}").format(t=planned_t), first))
                 first = False
             if projected_t is not None:
                 word = _("end {t}") if closed else _("projected end {t}")
-                entries.append(("line", QPen(LATE if late else ON_TIME, 1.5, Qt.PenStyle.DashLine),
-                                word.format(t=projected_t), first))
+                entries.append(("line", styles["late_end" if late else "end"], word.format(t=projected_t), first))
         out = []
         lx, ly = left, top
         for kind, style, text, new_line in entries:
-            w = 23 + sfm.horizontalAdvance(text)
+            tw = widths.get(text)
+            if tw is None:
+                if len(widths) > 256:
+                    widths.clear()
+                tw = widths[text] = QFontMetrics(self._fonts[1]).horizontalAdvance(text)
+            w = 23 + tw
             if (new_line or lx + w > right) and lx > left:
                 lx, ly = left, ly + 17
             out.append((kind, style, text, lx, ly))
@@ -275,7 +282,7 @@ class AgendaChart(QWidget):
                     f.setBold(bold)
                     f.setItalic(italic)
                     labels[strike, bold, italic] = f
-        self._fonts = (base.key(), small, labels, QFontMetrics(base))
+        self._fonts = (base.key(), small, labels, QFontMetrics(base), {})  # {}: legend texts' widths
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's naming)
         if event.type() == QEvent.Type.FontChange:
@@ -377,7 +384,7 @@ class AgendaChart(QWidget):
         rows_bottom = AXIS_H + ROW_H * len(self.bars)
         if self._fonts is None:
             self._make_fonts()
-        _key, small, label_fonts, fm = self._fonts
+        _key, small, label_fonts, fm, _widths = self._fonts
 
         # only the strips in the part to repaint (a long agenda scrolls; a change repaints
         # the strips it changed and the bands where lines moved)
@@ -515,6 +522,27 @@ class AgendaChart(QWidget):
             if f.deviation_seconds is not None:
                 lines.append(_("Deviation: {d}").format(d=duration(f.deviation_seconds, signed=True)))
         return "\n".join(lines)
+
+
+_STYLES: dict[str, Any] = {}
+
+
+def _legend_styles() -> dict[str, Any]:
+    """The legend's brushes and pens (made once: the legend is laid out at every change)."""
+    if not _STYLES:
+        _STYLES.update({
+            "planned": (QBrush(PLANNED_FILL), QPen(PLANNED_LINE, 1)),
+            "actual": (QBrush(ON_TIME), QPen(Qt.PenStyle.NoPen)),
+            "over": (QBrush(LATE), QPen(Qt.PenStyle.NoPen)),
+            "running": (QBrush(RUNNING), QPen(Qt.PenStyle.NoPen)),
+            "projected": (QBrush(PROJECTED, Qt.BrushStyle.BDiagPattern),
+                          QPen(PROJECTED.darker(130), 1, Qt.PenStyle.DashLine)),
+            "now": QPen(NOW_LINE, 1.5),
+            "planned_end": QPen(PLANNED_LINE.darker(140), 1.5, Qt.PenStyle.DashLine),
+            "late_end": QPen(LATE, 1.5, Qt.PenStyle.DashLine),
+            "end": QPen(ON_TIME, 1.5, Qt.PenStyle.DashLine),
+        })
+    return _STYLES
 
 
 def chart_dock_widget(chart: AgendaChart) -> QScrollArea:
