@@ -406,17 +406,28 @@ def chart_bars(items: Sequence[AgendaItemInfo], fc: Forecast) -> tuple[ChartBar,
                  for n, (it, f) in enumerate(zip(items, fc.items, strict=True), start=1))
 
 
-def chart_span(bars: Iterable[ChartBar], now: datetime | None = None,
-               minimum: timedelta = timedelta(minutes=30)) -> tuple[datetime, datetime] | None:
-    """The time range the chart must show (None when nothing has a time)."""
-    moments = [t for b in bars for t in (b.planned_start, b.planned_end, b.actual_start,
-                                         b.actual_end, b.projected_start, b.projected_end)
-               if t is not None]
-    if not moments:
+def bar_extent(b: ChartBar) -> tuple[datetime, datetime] | None:
+    """A strip's earliest and latest moment (None when it has no time)."""
+    moments = [t for t in (b.planned_start, b.planned_end, b.actual_start, b.actual_end,
+                           b.projected_start, b.projected_end) if t is not None]
+    return (min(moments), max(moments)) if moments else None
+
+
+def span_of_extents(extents: Iterable[tuple[datetime, datetime] | None], now: datetime | None = None,
+                    minimum: timedelta = timedelta(minutes=30)) -> tuple[datetime, datetime] | None:
+    """``chart_span`` from the strips' ``bar_extent`` (a chart keeps those of unchanged strips)."""
+    pairs = [e for e in extents if e is not None]
+    if not pairs:
         return None
-    lo, hi = min(moments), max(moments)
+    lo, hi = min(e[0] for e in pairs), max(e[1] for e in pairs)
     if now is not None and lo <= now <= hi + minimum:
         hi = max(hi, now)
     if hi - lo < minimum:
         hi = lo + minimum
     return lo, hi
+
+
+def chart_span(bars: Iterable[ChartBar], now: datetime | None = None,
+               minimum: timedelta = timedelta(minutes=30)) -> tuple[datetime, datetime] | None:
+    """The time range the chart must show (None when nothing has a time)."""
+    return span_of_extents(map(bar_extent, bars), now, minimum)

@@ -76,6 +76,7 @@ class AgendaChart(QWidget):
         self._hm_memo: dict[Any, str] = {}
         self._fonts: Any = None  # font key, small font, label fonts, metrics: see _make_fonts
         self._ticks_memo: Any = None
+        self._extents: dict[int, tuple[fc.ChartBar, Any]] = {}
 
     # --- data -------------------------------------------------------------------------------
 
@@ -314,7 +315,14 @@ class AgendaChart(QWidget):
 
     def _span_of(self) -> tuple[datetime, datetime] | None:
         now = self.forecast.now if self.forecast else None
-        span = fc.chart_span(self.bars, now)
+        # each bar's earliest and latest moment, kept while the agenda hands over the same bar
+        # object (a press changes two bars of two hundred: six moments each)
+        kept, fresh = self._extents, {}
+        for b in self.bars:
+            hit = kept.get(b.id)
+            fresh[b.id] = hit if hit is not None and hit[0] is b else (b, fc.bar_extent(b))
+        self._extents = fresh
+        span = fc.span_of_extents([e[1] for e in fresh.values()], now)
         if span is None:
             return None
         lo, hi = span
@@ -352,8 +360,14 @@ class AgendaChart(QWidget):
         return self._ticks_memo[1]  # type: ignore[no-any-return]
 
     def _tick_label(self, t: datetime, step: int) -> str:
-        fmt = "%H:%M" if step < DAY else "%d/%m" if step < 180 * DAY else "%m/%Y"
-        return t.astimezone(self.tz).strftime(fmt)
+        key = (t, step, self.tz)
+        text = self._hm_memo.get(key)
+        if text is None:
+            fmt = "%H:%M" if step < DAY else "%d/%m" if step < 180 * DAY else "%m/%Y"
+            if len(self._hm_memo) > 512:
+                self._hm_memo.clear()
+            text = self._hm_memo[key] = t.astimezone(self.tz).strftime(fmt)
+        return text
 
     def _row_at(self, y: float) -> int | None:
         r = int((y - AXIS_H) // ROW_H)
@@ -404,13 +418,15 @@ class AgendaChart(QWidget):
         # repaints a few strips and bands below it)
         step = self._step(hi - lo)
         p.setFont(small)
-        axis_exposed = region.intersects(QRect(0, 0, self.width(), AXIS_H))
+        # (a label is drawn inside its box, 2 to AXIS_H - 4: the bands repainted where the lines
+        # moved start below it)
+        axis_exposed = region.intersects(QRect(0, 0, self.width(), AXIS_H - 4))
         grid_pen, text_color = QPen(GRID, 1), self.palette().text().color()
         for t in self._ticks(lo, hi, step):
             gx = x(t)
             p.setPen(grid_pen)
             p.drawLine(QPointF(gx, AXIS_H - 4), QPointF(gx, rows_bottom))
-            if axis_exposed:
+            if axis_exposed and region.intersects(QRect(int(gx) - 31, 0, 63, AXIS_H - 4)):
                 p.setPen(text_color)
                 p.drawText(QRectF(gx - 30, 2, 60, AXIS_H - 6), Qt.AlignmentFlag.AlignCenter,
                            self._tick_label(t, step))
