@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from meeting_console.core.reads import AgendaItemInfo
@@ -440,7 +441,7 @@ def span_of_extents(extents: Iterable[tuple[datetime, datetime] | None], now: da
     pairs = [e for e in extents if e is not None]
     if not pairs:
         return None
-    lo, hi = min(e[0] for e in pairs), max(e[1] for e in pairs)
+    lo, hi = min(map(itemgetter(0), pairs)), max(map(itemgetter(1), pairs))
     if now is not None and lo <= now <= hi + minimum:
         hi = max(hi, now)
     if hi - lo < minimum:

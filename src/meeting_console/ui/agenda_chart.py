@@ -76,7 +76,8 @@ class AgendaChart(QWidget):
         self._hm_memo: dict[Any, str] = {}
         self._fonts: Any = None  # font key, small font, label fonts, metrics: see _make_fonts
         self._ticks_memo: Any = None
-        self._extents: dict[int, tuple[fc.ChartBar, Any]] = {}
+        self._extents: list[Any] = []  # per strip, its earliest and latest moment (of _extents_of)
+        self._extents_of: tuple[fc.ChartBar, ...] | None = None
 
     # --- data -------------------------------------------------------------------------------
 
@@ -317,12 +318,16 @@ class AgendaChart(QWidget):
         now = self.forecast.now if self.forecast else None
         # each bar's earliest and latest moment, kept while the agenda hands over the same bar
         # object (a press changes two bars of two hundred: six moments each)
-        kept, fresh = self._extents, {}
-        for b in self.bars:
-            hit = kept.get(b.id)
-            fresh[b.id] = hit if hit is not None and hit[0] is b else (b, fc.bar_extent(b))
-        self._extents = fresh
-        span = fc.span_of_extents([e[1] for e in fresh.values()], now)
+        bars, kept_of = self.bars, self._extents_of
+        if kept_of is None or len(kept_of) != len(bars):
+            extents = [fc.bar_extent(b) for b in bars]
+        else:
+            extents = list(self._extents)
+            for i, (a, b) in enumerate(zip(kept_of, bars, strict=True)):
+                if a is not b:
+                    extents[i] = fc.bar_extent(b)
+        self._extents, self._extents_of = extents, bars
+        span = fc.span_of_extents(extents, now)
         if span is None:
             return None
         lo, hi = span
