@@ -121,6 +121,38 @@ class TimelineModel(RowsModel):
         self._flags_movable = self._flags_fixed | Qt.ItemFlag.ItemIsDragEnabled
         self._flags_root = Qt.ItemFlag.ItemIsDropEnabled
 
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        """As ``RowsModel.set_rows``, but a changed row announces only the columns whose text or
+        colours changed (its font changing: all of them), runs of neighbouring rows with the
+        same columns in one ``dataChanged``: a tick changes the running item's elapsed time and
+        countdown, and the view then repaints those two cells, not the row's ten."""
+        rows = tuple(rows)
+        old = self.rows
+        if len(rows) != len(old) or any(a.id != b.id for a, b in zip(rows, old, strict=True) if a is not b):
+            super().set_rows(rows)
+            return
+        self.rows = rows
+        last = len(self.columns) - 1
+        spans: list[tuple[int, int, int]] = []  # (row, first column, last column)
+        for i, (a, b) in enumerate(zip(rows, old, strict=True)):
+            if a is b or a == b:
+                continue
+            if a.font != b.font:
+                spans.append((i, 0, last))
+                continue
+            cols = [c for c, (x, y) in enumerate(zip(a.cells, b.cells, strict=True)) if x != y]
+            spans.append((i, cols[0], cols[-1]) if cols else (i, 0, last))
+        run: list[int] | None = None  # [first row, last row, first column, last column]
+        for i, c0, c1 in spans:
+            if run is not None and i == run[1] + 1 and (c0, c1) == (run[2], run[3]):
+                run[1] = i
+                continue
+            if run is not None:
+                self.dataChanged.emit(self.index(run[0], run[2]), self.index(run[1], run[3]))
+            run = [i, i, c0, c1]
+        if run is not None:
+            self.dataChanged.emit(self.index(run[0], run[2]), self.index(run[1], run[3]))
+
     def font_for(self, row: TimelineRow, column: int) -> QFont | None:
         if row.font == "bold":
             return self.fonts["bold"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from operator import attrgetter
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -17,6 +18,7 @@ RowRole = Qt.ItemDataRole.UserRole + 2
 SortRole = Qt.ItemDataRole.UserRole + 3
 
 Index = QModelIndex | QPersistentModelIndex
+_ID = attrgetter("id")
 
 
 
@@ -108,9 +110,7 @@ class RowsModel(QAbstractTableModel):
 
     def set_rows(self, rows: Sequence[Any]) -> None:
         rows = tuple(rows)
-        same_shape = len(rows) == len(self.rows) and all(
-            a.id == b.id for a, b in zip(rows, self.rows, strict=True)
-        )
+        same_shape = len(rows) == len(self.rows) and list(map(_ID, rows)) == list(map(_ID, self.rows))
         if not same_shape:
             self.beginResetModel()
             self.rows = rows
