@@ -48,6 +48,22 @@ def patched(held: Iterable[Any], changes: Any, table: str, fields: frozenset[str
     return tuple(replace(by_id[i], **u) for i, u in updates.items())
 
 
+# The meeting's columns that its start and close change (and their undo): only the agenda and
+# the window's status line show them.
+LIVE_MEETING_FIELDS = frozenset({"status", "actual_start", "actual_end"})
+
+
+def meeting_update(changes: Any, meeting_id: int | None) -> dict[str, Any] | None:
+    """The new values of the meeting's changed columns, when a change only updated that meeting's
+    row and says what it wrote (an operation of this console); None otherwise — then whoever
+    shows the meeting reads it again."""
+    ups = changes.updates.get("meeting") if changes.updates else None
+    if not ups or meeting_id is None or set(ups) != {meeting_id} \
+            or changes.rows.get("meeting", frozenset()) != {meeting_id}:
+        return None
+    return ups[meeting_id]  # type: ignore[no-any-return]
+
+
 @dataclass(frozen=True)
 class Column:
     header: str
