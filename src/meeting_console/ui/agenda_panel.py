@@ -638,6 +638,56 @@ class AgendaPanel(Panel):
             (_("Left / ±"), left, left_fg, left_bg, right),
         ]
 
+    def _row_cells(self, it: reads.AgendaItemInfo, f: fc.ItemForecast, day: Any) -> tuple[tuple[str, Any, Any], ...]:
+        """A row's cells, (text, foreground, background) per column: what ``_cell_specs``
+        gives, worked out in one call (when every projection moves, the whole timeline is
+        rebuilt: thirty calls a row were some 4 ms of the key press)."""
+        tz, status = self.tz, it.status
+        current = status in fc.CURRENT
+        bg = RUNNING_BG if status == "running" else PAUSED_BG if status == "paused" else None
+        muted = DONE_FG if status in ("done", "skipped") else None
+        ext = it.extended_minutes
+        if current:
+            elapsed = duration(f.elapsed_seconds or 0)
+        elif status == "done":
+            elapsed = duration(f.actual_seconds)
+        else:
+            elapsed = ""
+        left_fg = None
+        if current and f.remaining_seconds is not None:
+            rem = f.remaining_seconds
+            left = duration(rem) if rem >= 0 else _("+{over} over").format(over=duration(-rem))
+        elif status == "done" and f.deviation_seconds is not None:
+            left = duration(f.deviation_seconds, signed=True)
+        elif f.shrink_seconds >= 1:
+            left = _("cut {d}").format(d=duration(f.shrink_seconds))
+        else:
+            left = ""
+        if current:
+            alert = f.alert
+            left_fg = WHITE if alert == fc.OVER else None
+            left_bg = AMBER_BG if alert == fc.LAST else RED_BG if alert == fc.OVER else bg
+        else:
+            left_bg = None
+            if status == "done" and f.deviation_seconds is not None:
+                d = f.deviation_seconds
+                left_fg = LATE_FG if d > 0 else EARLY_FG if d < 0 else None
+            elif f.shrink_seconds >= 1:
+                left_fg = LATE_FG
+        return (
+            (it.number or str(it.position), muted, bg),
+            (_("unplanned") if it.unplanned else (_hm(f.planned_start, tz, day) or "—"), muted, bg),
+            (f"{it.planned_minutes} +{ext}" if ext else str(it.planned_minutes), muted, bg),
+            (it.title, muted, bg),
+            (it.presenter_name, muted, bg),
+            (STATUS_MARK.get(status, "") + labels.item_status(status), muted, bg),
+            (("≈ " if f.projected else "") + _hm(f.start, tz, day), PROJECTED_FG if f.projected else muted, bg),
+            (("≈ " if f.end_projected else "") + _hm(f.end, tz, day),
+             PROJECTED_FG if f.end_projected and status == "pending" else muted, bg),
+            (elapsed, muted, bg),
+            (left, left_fg, left_bg),
+        )
+
     def row_tooltip(self, r: TimelineRow) -> str:
         day = self.meeting.date if self.meeting else None
         f, it = r.f, r.item
@@ -813,7 +863,7 @@ class AgendaPanel(Panel):
         f = fc.forecast(self.items, now, meeting_status=self.meeting.status,
                         meeting_end=self.meeting.actual_end)
         self.forecast = f
-        specs = self._specs
+        day = self.meeting.date
         cache = self._cells
         key = (self.tz, self.meeting.date, i18n.language())  # the texts are in the UI's language
         if key != self._cells_key:
@@ -829,8 +879,7 @@ class AgendaPanel(Panel):
                     and (hit[3] is not None or not chart_shown):
                 row, bar = hit[2], hit[3]
             else:
-                src = _Src(it, fi)
-                cells = tuple((text(src), fg(src), bg(src)) for _h, text, fg, bg, _a in specs)
+                cells = self._row_cells(it, fi, day)
                 bar = fc.chart_bar(it, fi, now, n) if chart_shown else None
                 font = "bold" if it.status in fc.CURRENT else "italic-times" if it.status == "pending" else ""
                 row = TimelineRow(it.id, cells, font, it, fi)
