@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFontMetrics, QImage, QPen
+from PySide6.QtCore import QEvent, QObject, QRect, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QImage, QPen, QRegion
 from PySide6.QtWidgets import (
     QApplication,
     QHeaderView,
@@ -115,3 +115,46 @@ def test_the_timeline_delegate_paints_what_the_plain_painting_did(qtbot, window:
     mine, plain = grabs(panel)
     panel.view.setEnabled(True)
     assert mine == plain
+
+
+class Paints(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.regions: list[QRegion] = []
+
+    def eventFilter(self, obj: QObject, ev: QEvent) -> bool:  # noqa: N802
+        if ev.type() == QEvent.Type.Paint:
+            self.regions.append(QRegion(ev.region()))  # type: ignore[attr-defined]
+        return False
+
+
+def test_a_partly_repainted_timeline_shows_what_a_full_paint_shows(qtbot, window: MainWindow, core,
+                                                                    clock: FakeClock, demo_id: int) -> None:
+    """A range of changed rows is repainted down to the first pixels of the row below it: the
+    delegate gives those cells their background and frame but skips their text, which never
+    reaches there — the window then shows what painting it whole shows."""
+    panel = window.agenda
+    panel.timer.stop()
+    day = panel.meeting.date if panel.meeting else None
+    clock.set(at_local(day, 8, 0, panel.tz))
+    agenda.next_item(core, demo_id)
+    panel.refresh()
+    qtbot.waitUntil(lambda: panel.model.rows[0].item.status == "running")
+    vp = panel.view.viewport()
+    paints = Paints()
+    vp.installEventFilter(paints)
+    m = panel.model
+    last = m.columnCount() - 1
+    for first, end, selected in ((0, 0, 1), (1, 2, 3), (2, 3, 3), (4, 5, 0)):
+        panel.select_id(m.rows[selected].id)
+        QApplication.processEvents()
+        paints.regions.clear()
+        m.dataChanged.emit(m.index(first, 0), m.index(end, last))
+        qtbot.waitUntil(lambda: bool(paints.regions))
+        below = panel.view.visualRect(m.index(end + 1, 0))
+        assert any(reg.intersects(below) for reg in paints.regions)  # the row below: its top pixels
+        origin = vp.mapTo(window, vp.rect().topLeft())
+        area = QRect(origin, vp.size())
+        shot = window.screen().grabWindow(window.winId()).toImage().convertToFormat(QImage.Format.Format_RGB32)
+        full = window.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+        assert shot.copy(area) == full.copy(area), (first, end)

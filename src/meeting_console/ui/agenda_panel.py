@@ -23,6 +23,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     QPointF,
+    QRect,
     QSize,
     Qt,
     QTimer,
@@ -239,11 +240,13 @@ class TimelineDelegate(QStyledItemDelegate):
         self._selected = QStyle.StateFlag.State_Selected
         self._enabled = QStyle.StateFlag.State_Enabled
         self._frame: tuple[Any, ...] | None = None  # per paint event: see _paint_state
+        self._region: Any = None  # the part of the viewport being repainted
         panel.view.viewport().installEventFilter(self)
 
     def eventFilter(self, obj: Any, event: Any) -> bool:  # noqa: N802 (Qt's naming)
         if event.type() == QEvent.Type.Paint:
             self._frame = None  # a new paint: palette, font, selection read again at its first cell
+            self._region = event.region()
         return False
 
     def _paint_state(self, option: QStyleOptionViewItem) -> tuple[Any, ...]:
@@ -312,7 +315,11 @@ class TimelineDelegate(QStyledItemDelegate):
             font_key = id(font)  # the model's own fonts, kept for its life
         painter.setFont(font)
         painter.setPen(fg if fg is not None else text_color)
-        if text:
+        if text and (self._region is None or self._region.intersects(QRect(x, y + 2, w, h - 2))):
+            # (Qt repaints a range of rows that changed down to the first pixel of the row below
+            # it, and asks for every cell there: a cell of which only its top pixels are
+            # repainted gets its background, and the selection's frame, but no text, which
+            # never reaches that high)
             st, dx, dy = self._text(text, font, font_key, c, w - 8, h)
             painter.drawStaticText(QPointF(x + 4 + dx, y + dy), st)
         if r in selected:
