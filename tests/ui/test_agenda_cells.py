@@ -19,10 +19,12 @@ def check(qtbot, panel: AgendaPanel, core, demo_id: int) -> int:  # type: ignore
     panel.tick()
     assert panel.forecast is not None and panel.meeting is not None
     day = panel.meeting.date
-    for it, f in zip(panel.items, panel.forecast.items, strict=True):
+    for it, f, row in zip(panel.items, panel.forecast.items, panel.model.rows, strict=True):
         src = _Src(it, f)
         by_specs = tuple((text(src), fg(src), bg(src)) for _h, text, fg, bg, _a in panel._specs)
         assert panel._row_cells(it, f, day) == by_specs, (it.status, f)
+        assert row.cells == by_specs, (it.status, f)  # as the timeline built it (a moved row: its
+        # first cells kept from before)
     return len(panel.items)
 
 
@@ -38,6 +40,8 @@ def test_a_rows_cells_are_what_the_column_specs_give(qtbot, window: MainWindow, 
     allowed = panel.forecast.current.allowed_seconds  # type: ignore[union-attr]
     clock.advance(seconds=allowed - 30)
     check(qtbot, panel, core, demo_id)  # the last minute (amber)
+    clock.advance(minutes=2)
+    check(qtbot, panel, core, demo_id)  # over time: every pending row moves (its first cells kept)
     clock.advance(minutes=25)
     check(qtbot, panel, core, demo_id)  # over time (red), the meeting late: cut advice
     agenda.extend_current(core, demo_id, 5)

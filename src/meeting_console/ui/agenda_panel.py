@@ -645,10 +645,13 @@ class AgendaPanel(Panel):
             (_("Left / ±"), left, left_fg, left_bg, right),
         ]
 
-    def _row_cells(self, it: reads.AgendaItemInfo, f: fc.ItemForecast, day: Any) -> tuple[tuple[str, Any, Any], ...]:
+    def _row_cells(self, it: reads.AgendaItemInfo, f: fc.ItemForecast, day: Any,
+                   head: tuple[tuple[str, Any, Any], ...] | None = None) -> tuple[tuple[str, Any, Any], ...]:
         """A row's cells, (text, foreground, background) per column: what ``_cell_specs``
         gives, worked out in one call (when every projection moves, the whole timeline is
-        rebuilt: thirty calls a row were some 4 ms of the key press)."""
+        rebuilt: thirty calls a row were some 4 ms of the key press). ``head``: the first six
+        cells as they were, for the same item with the same planned start (they depend on
+        nothing else)."""
         tz, status = self.tz, it.status
         current = status in fc.CURRENT
         bg = RUNNING_BG if status == "running" else PAUSED_BG if status == "paused" else None
@@ -681,13 +684,16 @@ class AgendaPanel(Panel):
                 left_fg = LATE_FG if d > 0 else EARLY_FG if d < 0 else None
             elif f.shrink_seconds >= 1:
                 left_fg = LATE_FG
-        return (
-            (it.number or str(it.position), muted, bg),
-            (_("unplanned") if it.unplanned else (_hm(f.planned_start, tz, day) or "—"), muted, bg),
-            (f"{it.planned_minutes} +{ext}" if ext else str(it.planned_minutes), muted, bg),
-            (it.title, muted, bg),
-            (it.presenter_name, muted, bg),
-            (STATUS_MARK.get(status, "") + labels.item_status(status), muted, bg),
+        if head is None:
+            head = (
+                (it.number or str(it.position), muted, bg),
+                (_("unplanned") if it.unplanned else (_hm(f.planned_start, tz, day) or "—"), muted, bg),
+                (f"{it.planned_minutes} +{ext}" if ext else str(it.planned_minutes), muted, bg),
+                (it.title, muted, bg),
+                (it.presenter_name, muted, bg),
+                (STATUS_MARK.get(status, "") + labels.item_status(status), muted, bg),
+            )
+        return head + (
             (("≈ " if f.projected else "") + _hm(f.start, tz, day), PROJECTED_FG if f.projected else muted, bg),
             (("≈ " if f.end_projected else "") + _hm(f.end, tz, day),
              PROJECTED_FG if f.end_projected and status == "pending" else muted, bg),
@@ -886,7 +892,11 @@ class AgendaPanel(Panel):
                     and (hit[3] is not None or not chart_shown):
                 row, bar = hit[2], hit[3]
             else:
-                cells = self._row_cells(it, fi, day)
+                # the same item with its times moved (every pending item, when the running one
+                # runs late): its first six cells (number, plan, minutes, title, presenter,
+                # status) stay as they were
+                same = hit is not None and (hit[0] is it or hit[0] == it) and hit[1].planned_start == fi.planned_start
+                cells = self._row_cells(it, fi, day, hit[2].cells[:6] if same else None)  # type: ignore[index]
                 bar = fc.chart_bar(it, fi, now, n) if chart_shown else None
                 font = "bold" if it.status in fc.CURRENT else "italic-times" if it.status == "pending" else ""
                 row = TimelineRow(it.id, cells, font, it, fi)
