@@ -20,12 +20,15 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetrics,
+    QFontMetricsF,
     QHelpEvent,
     QPainter,
     QPaintEvent,
     QPen,
     QResizeEvent,
     QShowEvent,
+    QStaticText,
+    QTransform,
 )
 from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QToolTip, QWidget
 
@@ -76,6 +79,7 @@ class AgendaChart(QWidget):
         self._hm_memo: dict[Any, str] = {}
         self._fonts: Any = None  # font key, small font, label fonts, metrics: see _make_fonts
         self._ticks_memo: Any = None
+        self._labels: dict[tuple[str, int, tuple[bool, bool, bool]], tuple[str, Any]] = {}
         self._extents: list[Any] = []  # per strip, its earliest and latest moment (of _extents_of)
         self._extents_of: tuple[fc.ChartBar, ...] | None = None
 
@@ -290,6 +294,7 @@ class AgendaChart(QWidget):
         if event.type() == QEvent.Type.FontChange:
             self._fonts = None
             self._legend_memo = None
+            self._labels.clear()
         super().changeEvent(event)
 
     def _small_font(self) -> QFont:
@@ -352,6 +357,27 @@ class AgendaChart(QWidget):
         # Days apart (a past meeting whose pending items project to today): whole days, as
         # many as keep the ticks 56 px apart — never one tick per six hours over years.
         return DAY * math.ceil(minutes * 56 / plot_w / DAY)
+
+    def _label(self, label: str, width: int, variant: tuple[bool, bool, bool],
+               fm: QFontMetrics) -> tuple[str, Any]:
+        """A strip's label elided to ``width`` and, but for a struck-out (skipped) one, laid out
+        once as a QStaticText with its offset in the strip, where ``drawText`` centres it
+        vertically (a repaint of the chart drew every visible label anew)."""
+        key = (label, width, variant)
+        hit = self._labels.get(key)
+        if hit is None:
+            text = fm.elidedText(label, Qt.TextElideMode.ElideRight, width)
+            static = None
+            if not variant[0]:
+                font = self._fonts[2][variant]  # type: ignore[index]
+                st = QStaticText(text)
+                st.setTextFormat(Qt.TextFormat.PlainText)
+                st.prepare(QTransform(), font)
+                static = (st, (ROW_H - QFontMetricsF(font).height()) / 2)
+            if len(self._labels) > 2000:
+                self._labels.clear()
+            hit = self._labels[key] = (text, static)
+        return hit  # type: ignore[no-any-return]
 
     def _ticks(self, lo: datetime, hi: datetime, step: int) -> list[datetime]:
         """The axis' ticks from ``lo`` to ``hi`` every ``step`` minutes (kept for the last axis)."""
@@ -446,10 +472,14 @@ class AgendaChart(QWidget):
             skipped = b.status == "skipped"
             if region.intersects(QRect(0, top, int(label_w), ROW_H)):
                 p.setPen(SKIPPED_TEXT if skipped else text_color)
-                p.setFont(label_fonts[skipped, b.id == current, b.unplanned])
-                text = fm.elidedText(b.label, Qt.TextElideMode.ElideRight, int(label_w - PAD))
-                p.drawText(QRectF(PAD, top, label_w - PAD, ROW_H),
-                           Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
+                variant = (skipped, b.id == current, b.unplanned)
+                p.setFont(label_fonts[variant])
+                text, static = self._label(b.label, int(label_w - PAD), variant, fm)
+                if static is not None:
+                    p.drawStaticText(QPointF(PAD, top + static[1]), static[0])
+                else:
+                    p.drawText(QRectF(PAD, top, label_w - PAD, ROW_H),
+                               Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
             half = (ROW_H - 6) / 2
             if b.planned_start is not None and b.planned_end is not None:
                 r = QRectF(x(b.planned_start), top + 3, max(x(b.planned_end) - x(b.planned_start), 1.5), half)
