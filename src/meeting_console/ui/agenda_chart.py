@@ -360,20 +360,23 @@ class AgendaChart(QWidget):
 
     def _label(self, label: str, width: int, variant: tuple[bool, bool, bool],
                fm: QFontMetrics) -> tuple[str, Any]:
-        """A strip's label elided to ``width`` and, but for a struck-out (skipped) one, laid out
-        once as a QStaticText with its offset in the strip, where ``drawText`` centres it
-        vertically (a repaint of the chart drew every visible label anew)."""
+        """A strip's label elided to ``width`` and, when it fits there in its own font (the
+        current item's label is bold: elided by the plain font's measure it can be wider, and
+        ``drawText`` then clips it at the label's edge) and is not struck out (a skipped item),
+        laid out once as a QStaticText with its offset in the strip, where ``drawText`` centres
+        it vertically (a repaint of the chart drew every visible label anew)."""
         key = (label, width, variant)
         hit = self._labels.get(key)
         if hit is None:
             text = fm.elidedText(label, Qt.TextElideMode.ElideRight, width)
             static = None
-            if not variant[0]:
-                font = self._fonts[2][variant]  # type: ignore[index]
+            font = self._fonts[2][variant]  # type: ignore[index]
+            fmf = QFontMetricsF(font)
+            if not variant[0] and fmf.horizontalAdvance(text) <= width - 2:
                 st = QStaticText(text)
                 st.setTextFormat(Qt.TextFormat.PlainText)
                 st.prepare(QTransform(), font)
-                static = (st, (ROW_H - QFontMetricsF(font).height()) / 2)
+                static = (st, (ROW_H - fmf.height()) / 2)
             if len(self._labels) > 2000:
                 self._labels.clear()
             hit = self._labels[key] = (text, static)
