@@ -234,6 +234,8 @@ class TimelineDelegate(QStyledItemDelegate):
         self.panel = panel
         self._metrics: dict[Any, tuple[QFontMetrics, QFontMetricsF]] = {}
         self._texts: dict[tuple[Any, ...], tuple[Any, float, float]] = {}
+        self._align = [int((c.align or Qt.AlignmentFlag.AlignLeft) | Qt.AlignmentFlag.AlignVCenter)
+                       for c in panel.model.columns]
         self._halign = ["right" if c.align == Qt.AlignmentFlag.AlignRight else
                         "center" if c.align == Qt.AlignmentFlag.AlignCenter else "left" for c in panel.model.columns]
         self._last_col = len(panel.model.columns) - 1
@@ -277,10 +279,14 @@ class TimelineDelegate(QStyledItemDelegate):
                 metrics = self._metrics[font_key] = (QFontMetrics(font), QFontMetricsF(font))
             shown = metrics[0].elidedText(text, Qt.TextElideMode.ElideRight, width)  # as drawText's callers did
             fm = metrics[1]
+            tw = fm.horizontalAdvance(shown)
+            if tw > width:
+                # (a column narrower than even "…": drawText into the cell cuts it at its edge)
+                hit = self._texts[key] = (shown, 0.0, 0.0)
+                return hit
             st = QStaticText(shown)
             st.setTextFormat(Qt.TextFormat.PlainText)
             st.prepare(QTransform(), font)
-            tw = fm.horizontalAdvance(shown)
             align = self._halign[c]
             dx = width - tw if align == "right" else (width - tw) / 2 if align == "center" else 0.0
             dy = (height - fm.height()) / 2
@@ -321,7 +327,10 @@ class TimelineDelegate(QStyledItemDelegate):
             # repainted gets its background, and the selection's frame, but no text, which
             # never reaches that high)
             st, dx, dy = self._text(text, font, font_key, c, w - 8, h)
-            painter.drawStaticText(QPointF(x + 4 + dx, y + dy), st)
+            if isinstance(st, str):
+                painter.drawText(x + 4, y, w - 8, h, self._align[c], st)
+            else:
+                painter.drawStaticText(QPointF(x + 4 + dx, y + dy), st)
         if r in selected:
             painter.fillRect(x, y, w, h, tint)
             painter.setPen(QPen(hl, 2))
