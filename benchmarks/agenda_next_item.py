@@ -148,6 +148,10 @@ class Probe:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--items", type=int, default=200)
+    ap.add_argument("--press-every", type=float, default=180.0, metavar="S",
+                    help="seconds on the clock between presses (default 180: the items' planned three "
+                         "minutes, so no projection moves; e.g. 200: every item runs late and each press "
+                         "moves every pending item's projected times, as in a real meeting)")
     ap.add_argument("--panel", action="store_true", help="the agenda panel alone, not the main window")
     ap.add_argument("--db", default="", help="database folder (default: a temporary one)")
     ap.add_argument("--profile", type=int, default=0, metavar="N",
@@ -255,7 +259,7 @@ def main() -> None:
     total, bus, loaded, began, cpu = [], [], [], [], []
     detail: list[dict[str, Any]] = []
     for press in range(args.items):
-        clock.advance(minutes=3)
+        clock.advance(args.press_every)
         marks.clear()
         probe.reset()
         backfill0 = shm_backfill(db_path)
@@ -311,7 +315,8 @@ def main() -> None:
     runner.shutdown()
     core.close()
     where = "main window" if not args.panel else "agenda panel alone"
-    print(f"agenda next item, {args.items} items, {where}, SQLite file in {tmp.name}")
+    print(f"agenda next item, {args.items} items, {where}, a press every {args.press_every:g} s on the clock, "
+          f"SQLite file in {tmp.name}")
     print(f"machine: {machine()}")
     print(f"seeding {args.items} items through the core: {seed_s:.1f} s"
           + (f"; window shown until settled: {settle_ms:.0f} ms" if not args.panel else ""))

@@ -3,6 +3,7 @@ a full repaint draws."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import QEvent, QObject, QRect
@@ -10,7 +11,7 @@ from PySide6.QtGui import QImage
 
 from meeting_console.core import forecast as fc
 from meeting_console.core.reads import AgendaItemInfo
-from meeting_console.ui.agenda_chart import AgendaChart
+from meeting_console.ui.agenda_chart import AXIS_H, CURRENT_BAND, PAD, ROW_H, AgendaChart
 
 T0 = datetime(2022, 1, 14, 1, 0, tzinfo=UTC)
 
@@ -106,3 +107,49 @@ def test_strips_kept_between_presses_are_what_a_fresh_measure_gives(qtbot) -> No
     assert kept == chart._signature()
     assert kept[0] == before[0]  # same axis: only that strip differs
     assert [i for i, (a, b) in enumerate(zip(before[1], kept[1], strict=True)) if a != b] == [k]
+
+
+def test_a_chart_fed_press_after_press_draws_what_a_fresh_chart_draws(qtbot) -> None:
+    """What the chart keeps between calls (strips' pixels, the legend's layout, the axis'
+    ticks, fonts) changes nothing it draws: after each "next item" its picture is a fresh
+    chart's, given the same data once."""
+    kept = AgendaChart()
+    qtbot.addWidget(kept)
+    kept.resize(900, 400)
+    kept.show()
+    qtbot.waitExposed(kept)
+    for running, minutes in ((3, 10), (4, 12), (5, 16), (6, 17), (7, 25)):
+        now = T0 + timedelta(minutes=minutes)
+        feed(kept, running, now)
+        fresh = AgendaChart()
+        qtbot.addWidget(fresh)
+        fresh.resize(900, 400)
+        feed(fresh, running, now)
+        fresh.show()
+        qtbot.waitExposed(fresh)
+        assert kept.size() == fresh.size()
+        assert kept.grab().toImage() == fresh.grab().toImage(), (running, minutes)
+        fresh.close()
+
+
+def test_a_long_label_of_the_current_item_stays_in_its_column(qtbot) -> None:
+    """Labels are elided by the plain font's measure; the current item's is bold, so wider: it
+    is cut at the label column's edge, as drawText into the label's box cuts it (a label drawn
+    from a kept layout is used only when it fits)."""
+    chart = AgendaChart()
+    qtbot.addWidget(chart)
+    chart.resize(520, 400)
+    items = tuple(replace(it, title="Báo cáo công tác lãnh đạo thực hiện nhiệm vụ phát triển kinh tế")
+                  for it in agenda(3))
+    now = T0 + timedelta(minutes=10)
+    f = fc.forecast(items, now, meeting_status="live")
+    chart.set_data(fc.chart_bars(items, f), f, "Asia/Ho_Chi_Minh")
+    chart.show()
+    qtbot.waitExposed(chart)
+    for _ in range(2):  # the second paint draws from what the first kept
+        image = chart.grab().toImage()
+        label_w = int(chart._label_width())
+        top = AXIS_H + 3 * ROW_H  # the running item's strip (index 3)
+        band = {image.pixelColor(x, y).name() for x in range(label_w, label_w + PAD - 1)
+                for y in range(top + 2, top + ROW_H - 2)}
+        assert band == {CURRENT_BAND.name()}

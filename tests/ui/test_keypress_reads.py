@@ -106,3 +106,34 @@ def test_call_next_renumbers_the_queue_on_screen(qtbot, window: MainWindow, core
     assert numbers == [str(n) for n in range(1, len(waiting) + 1)]
     for i in waiting:  # every waiting row's "#" was announced
         assert any(a <= i <= b and c0 == 0 for a, b, c0, _c1 in changed), (i, changed)
+
+
+def test_the_meeting_start_is_patched_from_the_change_by_every_panel(qtbot, window: MainWindow, core,
+                                                                       clock: FakeClock, demo_id: int) -> None:
+    """The first "next item" opens the meeting: the window's status line, the backup state, the
+    hall display's mode, the awards and the bridge points take the meeting's new status and
+    start time from the change (none of them shows anything else that changed): no panel reads
+    the meeting or its table again."""
+    panel = window.agenda
+    panel.timer.stop()
+    settle(qtbot, window)
+    calls = counting(window.runner)
+    window.activateWindow()
+    panel.view.setFocus()
+    qtbot.waitUntil(lambda: panel.view.hasFocus())
+    with qtbot.waitSignal(panel.loaded):
+        qtbot.keyClick(panel.view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    settle(qtbot, window)
+    assert reads_only(calls) == [], calls
+    fresh = reads.meeting(core, demo_id)
+    assert fresh.status == "live"
+    assert window.meeting == fresh
+    assert window.awards.snap is not None and window.awards.snap.meeting == fresh
+    assert panel.meeting == fresh and panel.items == reads.agenda(core, demo_id)
+    # and an undo of the start (its journal entry restores the columns) is followed the same way
+    calls.clear()
+    window.undo_action.trigger()
+    qtbot.waitUntil(lambda: window.meeting is not None and window.meeting.status == "draft")
+    settle(qtbot, window)
+    assert window.meeting == reads.meeting(core, demo_id)
+    assert window.awards.snap.meeting == window.meeting

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from meeting_console.core.reads import AgendaItemInfo
@@ -198,10 +199,14 @@ def _elapsed(it: AgendaItemInfo, now: datetime) -> tuple[float, float]:
 
 # The plan (slots, breaks, overlaps) changes only when an item's planned time, minutes or
 # place does, not when the agenda runs: kept for the last plan seen. Done and skipped items'
-# forecasts do not depend on the moment: kept by item id. (Values only; safe across threads,
-# an entry being replaced whole.)
+# forecasts do not depend on the moment: kept by item id. A pending item's forecast depends on
+# the moment only through its projected start and end and its share of the cut: kept by item id
+# with them, so a tick or a press that does not move the projections builds none of the
+# pending items' forecasts again (and the timeline compares the very objects it holds).
+# (Values only; safe across threads, an entry being replaced whole.)
 _PLAN: list[Any] = [None, None]
 _HELD: dict[int, tuple[AgendaItemInfo, PlannedSlot, ItemForecast]] = {}
+_PENDING: dict[int, tuple[AgendaItemInfo, PlannedSlot, datetime | None, datetime | None, float, ItemForecast]] = {}
 
 
 def _plan(items: Sequence[AgendaItemInfo]) -> tuple[
@@ -235,12 +240,13 @@ def forecast(items: Sequence[AgendaItemInfo], now: datetime, *, meeting_status: 
     for it in items:
         if it.status not in STARTED or it.actual_start is None:
             continue
-        e = _elapsed(it, now)
-        elapsed[it.id] = e
-        allowed = (it.planned_minutes + it.extended_minutes) * 60
         if it.status == "done":
+            # (a done item's time on it is worked out below, only if its forecast is not kept)
             end = it.actual_end or it.actual_start
         else:
+            e = _elapsed(it, now)
+            elapsed[it.id] = e
+            allowed = (it.planned_minutes + it.extended_minutes) * 60
             current = it
             end = max(now, it.actual_start) + timedelta(seconds=max(allowed - e[0], 0.0))
             if closed:
@@ -294,26 +300,38 @@ def forecast(items: Sequence[AgendaItemInfo], now: datetime, *, meeting_status: 
 
     out = []
     held = _HELD
+    pending = _PENDING
+    cut = min(ratio, 1.0) if ratio is not None else None
     for it in items:
         slot = slots[it.id]
-        if it.status == "skipped" or (it.status == "done" and it.actual_end is not None):
+        status = it.status
+        if status == "skipped" or (status == "done" and it.actual_end is not None):
             # a done or skipped item's times do not move with ``now``: the same as last time
             # when the item and its slot are (a timeline recomputes every second)
             hit = held.get(it.id)
-            if hit is not None and hit[0] == it and hit[1] == slot:
+            if hit is not None and (hit[0] is it or hit[0] == it) and (hit[1] is slot or hit[1] == slot):
                 out.append(hit[2])
                 continue
         allowed = (it.planned_minutes + it.extended_minutes) * 60
-        start = it.actual_start if it.status in STARTED else starts.get(it.id)
+        start = it.actual_start if status in STARTED else starts.get(it.id)
         end = ends.get(it.id)
-        el, paused = elapsed.get(it.id, (None, 0.0))
-        remaining = allowed - el if it.status in CURRENT and el is not None else None
-        deviation = None
-        if it.status == "done" and it.actual_start and it.actual_end:
-            deviation = (it.actual_end - it.actual_start).total_seconds() - it.planned_minutes * 60
         shrink = 0.0
-        if ratio is not None and it.id in pool:
-            shrink = pool[it.id] * min(ratio, 1.0)
+        if cut is not None and it.id in pool:
+            shrink = pool[it.id] * cut
+        if status == "pending":
+            # the same item, slot, projected times and cut give the same forecast as last time
+            phit = pending.get(it.id)
+            if phit is not None and (phit[0] is it or phit[0] == it) and (phit[1] is slot or phit[1] == slot) \
+                    and phit[2] == start and phit[3] == end and phit[4] == shrink:
+                out.append(phit[5])
+                continue
+        if status == "done" and it.actual_start is not None and it.id not in elapsed:
+            elapsed[it.id] = _elapsed(it, now)
+        el, paused = elapsed.get(it.id, (None, 0.0))
+        remaining = allowed - el if status in CURRENT and el is not None else None
+        deviation = None
+        if status == "done" and it.actual_start and it.actual_end:
+            deviation = (it.actual_end - it.actual_start).total_seconds() - it.planned_minutes * 60
         out.append(ItemForecast(
             id=it.id,
             status=it.status,
@@ -334,10 +352,14 @@ def forecast(items: Sequence[AgendaItemInfo], now: datetime, *, meeting_status: 
             if end is not None and slot.end is not None else None,
             shrink_seconds=shrink,
         ))
-        if it.status == "skipped" or (it.status == "done" and it.actual_end is not None):
+        if status == "skipped" or (status == "done" and it.actual_end is not None):
             if len(held) > 4096:
                 held.clear()
             held[it.id] = (it, slot, out[-1])
+        elif status == "pending":
+            if len(pending) > 4096:
+                pending.clear()
+            pending[it.id] = (it, slot, start, end, shrink, out[-1])
     return Forecast(
         now=now,
         items=tuple(out),
@@ -406,17 +428,28 @@ def chart_bars(items: Sequence[AgendaItemInfo], fc: Forecast) -> tuple[ChartBar,
                  for n, (it, f) in enumerate(zip(items, fc.items, strict=True), start=1))
 
 
-def chart_span(bars: Iterable[ChartBar], now: datetime | None = None,
-               minimum: timedelta = timedelta(minutes=30)) -> tuple[datetime, datetime] | None:
-    """The time range the chart must show (None when nothing has a time)."""
-    moments = [t for b in bars for t in (b.planned_start, b.planned_end, b.actual_start,
-                                         b.actual_end, b.projected_start, b.projected_end)
-               if t is not None]
-    if not moments:
+def bar_extent(b: ChartBar) -> tuple[datetime, datetime] | None:
+    """A strip's earliest and latest moment (None when it has no time)."""
+    moments = [t for t in (b.planned_start, b.planned_end, b.actual_start, b.actual_end,
+                           b.projected_start, b.projected_end) if t is not None]
+    return (min(moments), max(moments)) if moments else None
+
+
+def span_of_extents(extents: Iterable[tuple[datetime, datetime] | None], now: datetime | None = None,
+                    minimum: timedelta = timedelta(minutes=30)) -> tuple[datetime, datetime] | None:
+    """``chart_span`` from the strips' ``bar_extent`` (a chart keeps those of unchanged strips)."""
+    pairs = [e for e in extents if e is not None]
+    if not pairs:
         return None
-    lo, hi = min(moments), max(moments)
+    lo, hi = min(map(itemgetter(0), pairs)), max(map(itemgetter(1), pairs))
     if now is not None and lo <= now <= hi + minimum:
         hi = max(hi, now)
     if hi - lo < minimum:
         hi = lo + minimum
     return lo, hi
+
+
+def chart_span(bars: Iterable[ChartBar], now: datetime | None = None,
+               minimum: timedelta = timedelta(minutes=30)) -> tuple[datetime, datetime] | None:
+    """The time range the chart must show (None when nothing has a time)."""
+    return span_of_extents(map(bar_extent, bars), now, minimum)

@@ -20,12 +20,15 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetrics,
+    QFontMetricsF,
     QHelpEvent,
     QPainter,
     QPaintEvent,
     QPen,
     QResizeEvent,
     QShowEvent,
+    QStaticText,
+    QTransform,
 )
 from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QToolTip, QWidget
 
@@ -70,8 +73,15 @@ class AgendaChart(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self._drawn: Any = None
         self._span_memo: Any = None
-        self._strip_memo: dict[int, tuple[fc.ChartBar, Any]] = {}
+        self._strip_memo: Any = None  # (bars, their strips' signatures) for _strip_axis
         self._strip_axis: Any = None
+        self._legend_memo: Any = None
+        self._hm_memo: dict[Any, str] = {}
+        self._fonts: Any = None  # font key, small font, label fonts, metrics: see _make_fonts
+        self._ticks_memo: Any = None
+        self._labels: dict[tuple[str, int, tuple[bool, bool, bool]], tuple[str, Any]] = {}
+        self._extents: list[Any] = []  # per strip, its earliest and latest moment (of _extents_of)
+        self._extents_of: tuple[fc.ChartBar, ...] | None = None
 
     # --- data -------------------------------------------------------------------------------
 
@@ -96,7 +106,7 @@ class AgendaChart(QWidget):
             return
         w = self.width()
         for i, (a, b) in enumerate(zip(drawn[1], sig[1], strict=True)):
-            if a != b:
+            if a is not b and a != b:
                 self.update(QRect(0, AXIS_H + i * ROW_H, w, ROW_H))
         if sig[2] != drawn[2]:
             rows_bottom = AXIS_H + ROW_H * len(self.bars)
@@ -124,42 +134,48 @@ class AgendaChart(QWidget):
             return None if t is None else int((t - lo).total_seconds() * scale)
 
         def minute(t: datetime | None) -> str | None:
-            return None if t is None else t.astimezone(self.tz).strftime("%H:%M")
+            return None if t is None else self._hm(t)
 
         f = self.forecast
         current = f.current_id if f else None
-        rows = []
-        # a strip's pixels depend on the bar and the axis only: the agenda hands over the very
-        # bar objects of unchanged items, so those strips are not measured again (a press
-        # measured the ~190 pending strips' six ends each: 1,200 conversions)
-        axis = (lo, scale)
-        memo = self._strip_memo if self._strip_axis == axis else {}
-        fresh: dict[int, tuple[fc.ChartBar, Any]] = {}
-        for b in self.bars:
+        # a strip's pixels depend on its bar, the axis and which item is current: the agenda
+        # hands over the very bar objects of unchanged items, so with the same axis and current
+        # item only the strips whose bar changed are measured again (a press changes two of two
+        # hundred; the running item's strip is measured at every call: its alert comes from the
+        # forecast)
+        axis = (lo, scale, len(self.bars))
+        kept = self._strip_memo if self._strip_axis is not None and self._strip_axis[0] == axis else None
+        bars = self.bars
+        if kept is None:
+            rows = [None] * len(bars)
+            todo: Any = range(len(bars))
+        else:
+            old_bars, rows = kept
+            rows = list(rows)
+            was = self._strip_axis[1]  # the current item's band moves with it
+            moved = (was, current) if was != current else ()
+            todo = [i for i, (a, b) in enumerate(zip(old_bars, bars, strict=True))
+                    if a is not b or b.status in fc.CURRENT or b.id in moved]
+        for i in todo:
+            b = bars[i]
             if b.status in fc.CURRENT:
                 cur = f.item(b.id) if f is not None else None
-                rows.append((b.id, b.label, b.status, b.unplanned, b.over, b.id == current,
-                             px(b.planned_start), px(b.planned_end), px(b.actual_start), px(b.actual_end),
-                             px(b.projected_start), px(b.projected_end), cur.alert if cur else None))
+                rows[i] = (b.id, b.label, b.status, b.unplanned, b.over, b.id == current,
+                           px(b.planned_start), px(b.planned_end), px(b.actual_start), px(b.actual_end),
+                           px(b.projected_start), px(b.projected_end), cur.alert if cur else None)
             elif b.projected_end:
-                hit = memo.get(b.id)
-                if hit is not None and hit[0] is b:
-                    strip = hit[1]
-                else:
-                    strip = (b.id, b.label, b.status, b.unplanned, b.over,
-                             px(b.planned_start), px(b.planned_end), px(b.actual_start), px(b.actual_end),
-                             px(b.projected_start), px(b.projected_end))
-                fresh[b.id] = (b, strip)
-                rows.append((strip, b.id == current))
+                rows[i] = ((b.id, b.label, b.status, b.unplanned, b.over,
+                            px(b.planned_start), px(b.planned_end), px(b.actual_start), px(b.actual_end),
+                            px(b.projected_start), px(b.projected_end)), b.id == current)
             else:
-                rows.append((b, b.id == current))
-        self._strip_memo, self._strip_axis = fresh, axis
+                rows[i] = (b, b.id == current)
+        self._strip_memo, self._strip_axis = (bars, tuple(rows)), (axis, current)
         head = (lo, hi, self.width(), self.height())
         lines = ((px(f.now) if f and not f.closed else None, px(f.planned_end) if f else None,
                   px(f.projected_end) if f else None),
                  (f.closed, f.late, minute(f.now), minute(f.planned_end), minute(f.projected_end))
                  if f else None)
-        return head, tuple(rows), lines
+        return head, self._strip_memo[1], lines
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -189,46 +205,102 @@ class AgendaChart(QWidget):
             self.setFixedHeight(h)
 
     def _legend_layout(self, fcst: Any, top: float) -> list[tuple[str, Any, str, float, float]]:
-        """Where each legend entry goes: (kind, style, text, x, y), wrapped at the right edge."""
-        sfm = QFontMetrics(self._small_font())
+        """Where each legend entry goes: (kind, style, text, x, y), wrapped at the right edge.
+        Kept for the last texts, width and font: the chart's height is asked at every change
+        (the "now" in the legend moves), and the entries only move when a text or the width
+        does."""
+        lines: tuple[Any, ...] = ()
+        if fcst is not None:
+            hm = self._hm
+            lines = (fcst.closed, hm(fcst.now) if not fcst.closed else None,
+                     hm(fcst.planned_end) if fcst.planned_end is not None else None,
+                     hm(fcst.projected_end) if fcst.projected_end is not None else None,
+                     (fcst.overrun_seconds or 0) > 0)
+        key = (lines, top, self.width(), self._font_key(), _("now {t}"))  # (and the UI's language)
+        memo = self._legend_memo
+        if memo is not None and memo[0] == key:
+            return memo[1]  # type: ignore[no-any-return]
+        if self._fonts is None:
+            self._make_fonts()
+        widths = self._fonts[4]
+        styles = _legend_styles()
         left, right = PAD, max(self.width() - PAD, 200)
         entries: list[tuple[str, Any, str, bool]] = [
-            ("box", (QBrush(PLANNED_FILL), QPen(PLANNED_LINE, 1)), _("planned"), False),
-            ("box", (QBrush(ON_TIME), QPen(Qt.PenStyle.NoPen)), _("actual"), False),
-            ("box", (QBrush(LATE), QPen(Qt.PenStyle.NoPen)), _("over its planned time"), False),
-            ("box", (QBrush(RUNNING), QPen(Qt.PenStyle.NoPen)), _("running"), False),
-            ("box", (QBrush(PROJECTED, Qt.BrushStyle.BDiagPattern),
-                     QPen(PROJECTED.darker(130), 1, Qt.PenStyle.DashLine)), _("projected"), False),
+            ("box", styles["planned"], _("planned"), False),
+            ("box", styles["actual"], _("actual"), False),
+            ("box", styles["over"], _("over its planned time"), False),
+            ("box", styles["running"], _("running"), False),
+            ("box", styles["projected"], _("projected"), False),
         ]
-        if fcst is not None:
-            hm = lambda t: t.astimezone(self.tz).strftime("%H:%M")  # noqa: E731
+        if lines:
+            closed, now_t, planned_t, projected_t, late = lines
             first = True
-            if not fcst.closed:
-                entries.append(("line", QPen(NOW_LINE, 1.5), _("now {t}").format(t=hm(fcst.now)), first))
+            if not closed:
+                entries.append(("line", styles["now"], _("now {t}").format(t=now_t), first))
                 first = False
-            if fcst.planned_end is not None:
-                entries.append(("line", QPen(PLANNED_LINE.darker(140), 1.5, Qt.PenStyle.DashLine),
-                                _("planned end {t}").format(t=hm(fcst.planned_end)), first))
+            if planned_t is not None:
+                entries.append(("line", styles["planned_end"], _("planned end {t}").format(t=planned_t), first))
                 first = False
-            if fcst.projected_end is not None:
-                late = (fcst.overrun_seconds or 0) > 0
-                word = _("end {t}") if fcst.closed else _("projected end {t}")
-                entries.append(("line", QPen(LATE if late else ON_TIME, 1.5, Qt.PenStyle.DashLine),
-                                word.format(t=hm(fcst.projected_end)), first))
+            if projected_t is not None:
+                word = _("end {t}") if closed else _("projected end {t}")
+                entries.append(("line", styles["late_end" if late else "end"], word.format(t=projected_t), first))
         out = []
         lx, ly = left, top
         for kind, style, text, new_line in entries:
-            w = 23 + sfm.horizontalAdvance(text)
+            tw = widths.get(text)
+            if tw is None:
+                if len(widths) > 256:
+                    widths.clear()
+                tw = widths[text] = QFontMetrics(self._fonts[1]).horizontalAdvance(text)
+            w = 23 + tw
             if (new_line or lx + w > right) and lx > left:
                 lx, ly = left, ly + 17
             out.append((kind, style, text, lx, ly))
             lx += w + 16
+        self._legend_memo = (key, out)
         return out
 
+    def _hm(self, t: datetime) -> str:
+        """"08:15" in the meeting's time zone (kept: the chart asks the same few times again)."""
+        key = (t, self.tz)
+        text = self._hm_memo.get(key)
+        if text is None:
+            if len(self._hm_memo) > 512:
+                self._hm_memo.clear()
+            text = self._hm_memo[key] = t.astimezone(self.tz).strftime("%H:%M")
+        return text
+
+    def _font_key(self) -> Any:
+        if self._fonts is None:
+            self._make_fonts()
+        return self._fonts[0]  # type: ignore[index]
+
+    def _make_fonts(self) -> None:
+        base = self.font()
+        small = QFont(base)
+        small.setPointSizeF(max(base.pointSizeF() - 1, 7))
+        labels = {}
+        for strike in (False, True):
+            for bold in (False, True):
+                for italic in (False, True):
+                    f = QFont(base)
+                    f.setStrikeOut(strike)
+                    f.setBold(bold)
+                    f.setItalic(italic)
+                    labels[strike, bold, italic] = f
+        self._fonts = (base.key(), small, labels, QFontMetrics(base), {})  # {}: legend texts' widths
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's naming)
+        if event.type() == QEvent.Type.FontChange:
+            self._fonts = None
+            self._legend_memo = None
+            self._labels.clear()
+        super().changeEvent(event)
+
     def _small_font(self) -> QFont:
-        small = QFont(self.font())
-        small.setPointSizeF(max(self.font().pointSizeF() - 1, 7))
-        return small
+        if self._fonts is None:
+            self._make_fonts()
+        return self._fonts[1]  # type: ignore[index]
 
     def minimumSizeHint(self) -> QSize:
         return QSize(320, self.sizeHint().height())
@@ -249,7 +321,18 @@ class AgendaChart(QWidget):
 
     def _span_of(self) -> tuple[datetime, datetime] | None:
         now = self.forecast.now if self.forecast else None
-        span = fc.chart_span(self.bars, now)
+        # each bar's earliest and latest moment, kept while the agenda hands over the same bar
+        # object (a press changes two bars of two hundred: six moments each)
+        bars, kept_of = self.bars, self._extents_of
+        if kept_of is None or len(kept_of) != len(bars):
+            extents = [fc.bar_extent(b) for b in bars]
+        else:
+            extents = list(self._extents)
+            for i, (a, b) in enumerate(zip(kept_of, bars, strict=True)):
+                if a is not b:
+                    extents[i] = fc.bar_extent(b)
+        self._extents, self._extents_of = extents, bars
+        span = fc.span_of_extents(extents, now)
         if span is None:
             return None
         lo, hi = span
@@ -275,9 +358,50 @@ class AgendaChart(QWidget):
         # many as keep the ticks 56 px apart — never one tick per six hours over years.
         return DAY * math.ceil(minutes * 56 / plot_w / DAY)
 
+    def _label(self, label: str, width: int, variant: tuple[bool, bool, bool],
+               fm: QFontMetrics) -> tuple[str, Any]:
+        """A strip's label elided to ``width`` and, when it fits there in its own font (the
+        current item's label is bold: elided by the plain font's measure it can be wider, and
+        ``drawText`` then clips it at the label's edge) and is not struck out (a skipped item),
+        laid out once as a QStaticText with its offset in the strip, where ``drawText`` centres
+        it vertically (a repaint of the chart drew every visible label anew)."""
+        key = (label, width, variant)
+        hit = self._labels.get(key)
+        if hit is None:
+            text = fm.elidedText(label, Qt.TextElideMode.ElideRight, width)
+            static = None
+            font = self._fonts[2][variant]  # type: ignore[index]
+            fmf = QFontMetricsF(font)
+            if not variant[0] and fmf.horizontalAdvance(text) <= width - 2:
+                st = QStaticText(text)
+                st.setTextFormat(Qt.TextFormat.PlainText)
+                st.prepare(QTransform(), font)
+                static = (st, (ROW_H - fmf.height()) / 2)
+            if len(self._labels) > 2000:
+                self._labels.clear()
+            hit = self._labels[key] = (text, static)
+        return hit  # type: ignore[no-any-return]
+
+    def _ticks(self, lo: datetime, hi: datetime, step: int) -> list[datetime]:
+        """The axis' ticks from ``lo`` to ``hi`` every ``step`` minutes (kept for the last axis)."""
+        key = (lo, hi, step)
+        if self._ticks_memo is None or self._ticks_memo[0] != key:
+            ticks, t = [], lo
+            while t <= hi:
+                ticks.append(t)
+                t += timedelta(minutes=step)
+            self._ticks_memo = (key, ticks)
+        return self._ticks_memo[1]  # type: ignore[no-any-return]
+
     def _tick_label(self, t: datetime, step: int) -> str:
-        fmt = "%H:%M" if step < DAY else "%d/%m" if step < 180 * DAY else "%m/%Y"
-        return t.astimezone(self.tz).strftime(fmt)
+        key = (t, step, self.tz)
+        text = self._hm_memo.get(key)
+        if text is None:
+            fmt = "%H:%M" if step < DAY else "%d/%m" if step < 180 * DAY else "%m/%Y"
+            if len(self._hm_memo) > 512:
+                self._hm_memo.clear()
+            text = self._hm_memo[key] = t.astimezone(self.tz).strftime(fmt)
+        return text
 
     def _row_at(self, y: float) -> int | None:
         r = int((y - AXIS_H) // ROW_H)
@@ -306,9 +430,9 @@ class AgendaChart(QWidget):
             return x0 + plot_w * (t - lo).total_seconds() / total
 
         rows_bottom = AXIS_H + ROW_H * len(self.bars)
-        fm = QFontMetrics(self.font())
-        small = QFont(self.font())
-        small.setPointSizeF(max(self.font().pointSizeF() - 1, 7))
+        if self._fonts is None:
+            self._make_fonts()
+        _key, small, label_fonts, fm, _widths = self._fonts
 
         # only the strips in the part to repaint (a long agenda scrolls; a change repaints
         # the strips it changed and the bands where lines moved)
@@ -324,18 +448,22 @@ class AgendaChart(QWidget):
             if self.bars[i].id == current:
                 p.fillRect(QRectF(0, AXIS_H + i * ROW_H, self.width(), ROW_H), CURRENT_BAND)
 
-        # grid and axis
+        # grid and axis (the axis' labels only when the axis is to be repainted: a change
+        # repaints a few strips and bands below it)
         step = self._step(hi - lo)
         p.setFont(small)
-        t = lo
-        while t <= hi:
+        # (a label is drawn inside its box, 2 to AXIS_H - 4: the bands repainted where the lines
+        # moved start below it)
+        axis_exposed = region.intersects(QRect(0, 0, self.width(), AXIS_H - 4))
+        grid_pen, text_color = QPen(GRID, 1), self.palette().text().color()
+        for t in self._ticks(lo, hi, step):
             gx = x(t)
-            p.setPen(QPen(GRID, 1))
+            p.setPen(grid_pen)
             p.drawLine(QPointF(gx, AXIS_H - 4), QPointF(gx, rows_bottom))
-            p.setPen(self.palette().text().color())
-            p.drawText(QRectF(gx - 30, 2, 60, AXIS_H - 6), Qt.AlignmentFlag.AlignCenter,
-                       self._tick_label(t, step))
-            t += timedelta(minutes=step)
+            if axis_exposed and region.intersects(QRect(int(gx) - 31, 0, 63, AXIS_H - 4)):
+                p.setPen(text_color)
+                p.drawText(QRectF(gx - 30, 2, 60, AXIS_H - 6), Qt.AlignmentFlag.AlignCenter,
+                           self._tick_label(t, step))
         p.setPen(QPen(PLANNED_LINE, 1))
         p.drawLine(QPointF(x0, AXIS_H - 1), QPointF(x0 + plot_w, AXIS_H - 1))
 
@@ -346,15 +474,15 @@ class AgendaChart(QWidget):
             top = AXIS_H + i * ROW_H
             skipped = b.status == "skipped"
             if region.intersects(QRect(0, top, int(label_w), ROW_H)):
-                p.setPen(SKIPPED_TEXT if skipped else self.palette().text().color())
-                f = QFont(self.font())
-                f.setStrikeOut(skipped)
-                f.setBold(b.id == current)
-                f.setItalic(b.unplanned)
-                p.setFont(f)
-                text = fm.elidedText(b.label, Qt.TextElideMode.ElideRight, int(label_w - PAD))
-                p.drawText(QRectF(PAD, top, label_w - PAD, ROW_H),
-                           Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
+                p.setPen(SKIPPED_TEXT if skipped else text_color)
+                variant = (skipped, b.id == current, b.unplanned)
+                p.setFont(label_fonts[variant])
+                text, static = self._label(b.label, int(label_w - PAD), variant, fm)
+                if static is not None:
+                    p.drawStaticText(QPointF(PAD, top + static[1]), static[0])
+                else:
+                    p.drawText(QRectF(PAD, top, label_w - PAD, ROW_H),
+                               Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
             half = (ROW_H - 6) / 2
             if b.planned_start is not None and b.planned_end is not None:
                 r = QRectF(x(b.planned_start), top + 3, max(x(b.planned_end) - x(b.planned_start), 1.5), half)
@@ -448,6 +576,27 @@ class AgendaChart(QWidget):
             if f.deviation_seconds is not None:
                 lines.append(_("Deviation: {d}").format(d=duration(f.deviation_seconds, signed=True)))
         return "\n".join(lines)
+
+
+_STYLES: dict[str, Any] = {}
+
+
+def _legend_styles() -> dict[str, Any]:
+    """The legend's brushes and pens (made once: the legend is laid out at every change)."""
+    if not _STYLES:
+        _STYLES.update({
+            "planned": (QBrush(PLANNED_FILL), QPen(PLANNED_LINE, 1)),
+            "actual": (QBrush(ON_TIME), QPen(Qt.PenStyle.NoPen)),
+            "over": (QBrush(LATE), QPen(Qt.PenStyle.NoPen)),
+            "running": (QBrush(RUNNING), QPen(Qt.PenStyle.NoPen)),
+            "projected": (QBrush(PROJECTED, Qt.BrushStyle.BDiagPattern),
+                          QPen(PROJECTED.darker(130), 1, Qt.PenStyle.DashLine)),
+            "now": QPen(NOW_LINE, 1.5),
+            "planned_end": QPen(PLANNED_LINE.darker(140), 1.5, Qt.PenStyle.DashLine),
+            "late_end": QPen(LATE, 1.5, Qt.PenStyle.DashLine),
+            "end": QPen(ON_TIME, 1.5, Qt.PenStyle.DashLine),
+        })
+    return _STYLES
 
 
 def chart_dock_widget(chart: AgendaChart) -> QScrollArea:

@@ -17,16 +17,29 @@ from typing import Any, NamedTuple
 from PySide6.QtCore import (
     QByteArray,
     QElapsedTimer,
+    QEvent,
     QItemSelectionModel,
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
+    QPointF,
+    QRect,
     QSize,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QFontMetricsF,
+    QPainter,
+    QPen,
+    QStaticText,
+    QTransform,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -109,6 +122,38 @@ class TimelineModel(RowsModel):
         self._flags_movable = self._flags_fixed | Qt.ItemFlag.ItemIsDragEnabled
         self._flags_root = Qt.ItemFlag.ItemIsDropEnabled
 
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        """As ``RowsModel.set_rows``, but a changed row announces only the columns whose text or
+        colours changed (its font changing: all of them), runs of neighbouring rows with the
+        same columns in one ``dataChanged``: a tick changes the running item's elapsed time and
+        countdown, and the view then repaints those two cells, not the row's ten."""
+        rows = tuple(rows)
+        old = self.rows
+        if len(rows) != len(old) or any(a.id != b.id for a, b in zip(rows, old, strict=True) if a is not b):
+            super().set_rows(rows)
+            return
+        self.rows = rows
+        last = len(self.columns) - 1
+        spans: list[tuple[int, int, int]] = []  # (row, first column, last column)
+        for i, (a, b) in enumerate(zip(rows, old, strict=True)):
+            if a is b or a == b:
+                continue
+            if a.font != b.font:
+                spans.append((i, 0, last))
+                continue
+            cols = [c for c, (x, y) in enumerate(zip(a.cells, b.cells, strict=True)) if x != y]
+            spans.append((i, cols[0], cols[-1]) if cols else (i, 0, last))
+        run: list[int] | None = None  # [first row, last row, first column, last column]
+        for i, c0, c1 in spans:
+            if run is not None and i == run[1] + 1 and (c0, c1) == (run[2], run[3]):
+                run[1] = i
+                continue
+            if run is not None:
+                self.dataChanged.emit(self.index(run[0], run[2]), self.index(run[1], run[3]))
+            run = [i, i, c0, c1]
+        if run is not None:
+            self.dataChanged.emit(self.index(run[0], run[2]), self.index(run[1], run[3]))
+
     def font_for(self, row: TimelineRow, column: int) -> QFont | None:
         if row.font == "bold":
             return self.fonts["bold"]
@@ -177,70 +222,129 @@ class TimelineDelegate(QStyledItemDelegate):
     It does not go through ``data()``: a ticking view repaints often, and the values are
     computed once per change in ``AgendaPanel.recompute``. (It also keeps clear of PySide6
     6.12.0, which drops a reference to None on every call of a void method under Python 3.11 —
-    pinned out in pyproject.)"""
+    pinned out in pyproject.)
+
+    What is the same for every cell of one paint of the view (the palette's colours, the view's
+    font, which row is selected, whether rows alternate) is read once per paint event (an event
+    filter on the viewport forgets it when a paint begins), not per cell: each of those reads
+    makes a Qt wrapper copy, and a "next item" paints some thirty cells."""
 
     def __init__(self, panel: AgendaPanel) -> None:
         super().__init__(panel.view)
         self.panel = panel
-        self._metrics: dict[int, QFontMetrics] = {}
-        self._elided: dict[tuple[str, int, int], str] = {}
+        self._metrics: dict[Any, tuple[QFontMetrics, QFontMetricsF]] = {}
+        self._texts: dict[tuple[Any, ...], tuple[Any, float, float]] = {}
         self._align = [int((c.align or Qt.AlignmentFlag.AlignLeft) | Qt.AlignmentFlag.AlignVCenter)
                        for c in panel.model.columns]
+        self._halign = ["right" if c.align == Qt.AlignmentFlag.AlignRight else
+                        "center" if c.align == Qt.AlignmentFlag.AlignCenter else "left" for c in panel.model.columns]
+        self._last_col = len(panel.model.columns) - 1
         self._selected = QStyle.StateFlag.State_Selected
-        self._alternate = QStyleOptionViewItem.ViewItemFeature.Alternate
+        self._enabled = QStyle.StateFlag.State_Enabled
+        self._frame: tuple[Any, ...] | None = None  # per paint event: see _paint_state
+        self._region: Any = None  # the part of the viewport being repainted
+        panel.view.viewport().installEventFilter(self)
 
-    def _fit(self, text: str, font: QFont, width: int) -> str:
-        key = (text, width, id(font))
-        hit = self._elided.get(key)
+    def eventFilter(self, obj: Any, event: Any) -> bool:  # noqa: N802 (Qt's naming)
+        if event.type() == QEvent.Type.Paint:
+            self._frame = None  # a new paint: palette, font, selection read again at its first cell
+            self._region = event.region()
+        return False
+
+    def _paint_state(self, option: QStyleOptionViewItem) -> tuple[Any, ...]:
+        """(base, alternate base, text, highlight, tint, font, selected rows, alternating,
+        enabled) for the cells of this paint."""
+        view = self.panel.view
+        pal = option.palette  # type: ignore[attr-defined]
+        hl = pal.highlight().color()
+        tint = QColor(hl)
+        tint.setAlpha(40)
+        sm = view.selectionModel()
+        selected = frozenset(i.row() for i in sm.selectedIndexes()) if sm is not None else frozenset()
+        enabled = bool(option.state & self._enabled)  # type: ignore[attr-defined]
+        font = view.font()
+        self._frame = (pal.base().color(), pal.alternateBase().color(), pal.text().color(), hl, tint,
+                       font, font.key(), selected, view.alternatingRowColors(), enabled)
+        return self._frame
+
+    def _text(self, text: str, font: QFont, font_key: Any, c: int, width: int, height: int) -> tuple[Any, float, float]:
+        """The cell's text, elided to ``width``, laid out once as a QStaticText (drawing it is
+        some 4× cheaper than ``drawText`` into a rectangle, which lays the text out at every
+        call), with its offset in the cell as ``drawText`` with the column's alignment puts it."""
+        key = (text, width, height, font_key, c)
+        hit = self._texts.get(key)
         if hit is None:
-            fm = self._metrics.get(id(font))
-            if fm is None:
-                fm = self._metrics[id(font)] = QFontMetrics(font)
-            hit = fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
-            if len(self._elided) > 4000:
-                self._elided.clear()
-            self._elided[key] = hit
+            metrics = self._metrics.get(font_key)
+            if metrics is None:
+                metrics = self._metrics[font_key] = (QFontMetrics(font), QFontMetricsF(font))
+            shown = metrics[0].elidedText(text, Qt.TextElideMode.ElideRight, width)  # as drawText's callers did
+            fm = metrics[1]
+            tw = fm.horizontalAdvance(shown)
+            if tw > width:
+                # (a column narrower than even "…": drawText into the cell cuts it at its edge)
+                hit = self._texts[key] = (shown, 0.0, 0.0)
+                return hit
+            st = QStaticText(shown)
+            st.setTextFormat(Qt.TextFormat.PlainText)
+            st.prepare(QTransform(), font)
+            align = self._halign[c]
+            dx = width - tw if align == "right" else (width - tw) / 2 if align == "center" else 0.0
+            dy = (height - fm.height()) / 2
+            if len(self._texts) > 4000:
+                self._texts.clear()
+            hit = self._texts[key] = (st, dx, dy)
         return hit
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
-        panel = self.panel
-        model = panel.model
-        src = panel.proxy.mapToSource(index)
-        r, c = src.row(), src.column()
-        if not (0 <= r < len(model.rows) and 0 <= c < len(model.columns)):
+        model = self.panel.model
+        r, c = index.row(), index.column()
+        rows = model.rows
+        if not (0 <= r < len(rows) and 0 <= c <= self._last_col):
             return
-        row = model.rows[r]
+        frame = self._frame
+        if frame is None:
+            frame = self._paint_state(option)
+        base, alt_base, text_color, hl, tint, view_font, view_key, selected, alternating, enabled = frame
+        if not enabled:  # a disabled view: the palette's disabled colours, read for this cell
+            frame = self._paint_state(option)
+            base, alt_base, text_color, hl, tint, view_font, view_key, selected, alternating, _on = frame
+            self._frame = None
+        row = rows[r]
         text, fg, bg = row.cells[c]
-        rect = option.rect  # type: ignore[attr-defined]
-        pal = option.palette  # type: ignore[attr-defined]
-        if bg is None:
-            alt = option.features & self._alternate  # type: ignore[attr-defined]
-            bg = pal.alternateBase().color() if alt else pal.base().color()
-        painter.fillRect(rect, bg)
-        font = model.font_for(row, c) or panel.view.font()
+        x, y, w, h = option.rect.getRect()  # type: ignore[attr-defined]
+        painter.fillRect(x, y, w, h, bg if bg is not None else alt_base if alternating and r & 1 else base)
+        font = model.font_for(row, c)
+        if font is None:
+            font, font_key = view_font, view_key
+        else:
+            font_key = id(font)  # the model's own fonts, kept for its life
         painter.setFont(font)
-        painter.setPen(fg if fg is not None else pal.text().color())
-        if text:
-            inner = rect.adjusted(4, 0, -4, 0)
-            painter.drawText(inner, self._align[c], self._fit(text, font, inner.width()))
-        if option.state & self._selected:  # type: ignore[attr-defined]
-            hl = pal.highlight().color()
-            tint = QColor(hl)
-            tint.setAlpha(40)
-            painter.fillRect(rect, tint)
+        painter.setPen(fg if fg is not None else text_color)
+        if text and (self._region is None or self._region.intersects(QRect(x, y + 2, w, h - 2))):
+            # (Qt repaints a range of rows that changed down to the first pixel of the row below
+            # it, and asks for every cell there: a cell of which only its top pixels are
+            # repainted gets its background, and the selection's frame, but no text, which
+            # never reaches that high)
+            st, dx, dy = self._text(text, font, font_key, c, w - 8, h)
+            if isinstance(st, str):
+                painter.drawText(x + 4, y, w - 8, h, self._align[c], st)
+            else:
+                painter.drawStaticText(QPointF(x + 4 + dx, y + dy), st)
+        if r in selected:
+            painter.fillRect(x, y, w, h, tint)
             painter.setPen(QPen(hl, 2))
-            painter.drawLine(rect.left(), rect.top() + 1, rect.right(), rect.top() + 1)
-            painter.drawLine(rect.left(), rect.bottom(), rect.right(), rect.bottom())
+            right, bottom = x + w - 1, y + h - 1
+            painter.drawLine(x, y + 1, right, y + 1)
+            painter.drawLine(x, bottom, right, bottom)
             if c == 0:
-                painter.drawLine(rect.left() + 1, rect.top(), rect.left() + 1, rect.bottom())
-            if c == len(model.columns) - 1:
-                painter.drawLine(rect.right(), rect.top(), rect.right(), rect.bottom())
+                painter.drawLine(x + 1, y, x + 1, bottom)
+            if c == self._last_col:
+                painter.drawLine(right, y, right, bottom)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         model = self.panel.model
-        src = self.panel.proxy.mapToSource(index)
-        r, c = src.row(), src.column()
+        r, c = index.row(), index.column()
         if not (0 <= r < len(model.rows) and 0 <= c < len(model.columns)):
             return QSize(0, 0)
         row = model.rows[r]
@@ -276,6 +380,8 @@ def _hm(dt: datetime | None, tz: str, day: Any) -> str:
 
 class AgendaPanel(Panel):
     areas = frozenset({AGENDA, MEETING, PEOPLE})
+    # the agenda keeps its own order (sorting off, no filter): the view sits on its model
+    sorting_proxy = False
 
     def __init__(self, runner: Any, parent: Any = None) -> None:
         self.tz = "Asia/Ho_Chi_Minh"
@@ -297,11 +403,6 @@ class AgendaPanel(Panel):
         self._specs = self._cell_specs()
         self.title = _("Agenda")
 
-        # the timeline model (drag and drop), in place of the plain one
-        old = self.model
-        self.model = TimelineModel(self.columns(), self)
-        self.proxy.setSourceModel(self.model)
-        old.deleteLater()
         self.model.move_requested.connect(self._drop_move)
         v = self.view
         v.setSortingEnabled(False)
@@ -317,7 +418,7 @@ class AgendaPanel(Panel):
         # the header shares the view's selection by default: each move of the selection (every
         # "next item") repainted all of it, for a highlight that any selected row turns on anyway
         header.setHighlightSections(False)
-        header.setSelectionModel(QItemSelectionModel(self.proxy, header))
+        header.setSelectionModel(QItemSelectionModel(self.model, header))
         header.setStretchLastSection(False)
         header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
 
@@ -338,6 +439,10 @@ class AgendaPanel(Panel):
         self.timer.start()
 
     # --- construction ----------------------------------------------------------------------
+
+    def make_model(self) -> TimelineModel:
+        # the timeline model (drag and drop), in place of the plain one
+        return TimelineModel(self.columns(), self)
 
     def _build_status(self) -> None:
         box = QFrame(self)
@@ -549,6 +654,62 @@ class AgendaPanel(Panel):
             (_("Left / ±"), left, left_fg, left_bg, right),
         ]
 
+    def _row_cells(self, it: reads.AgendaItemInfo, f: fc.ItemForecast, day: Any,
+                   head: tuple[tuple[str, Any, Any], ...] | None = None) -> tuple[tuple[str, Any, Any], ...]:
+        """A row's cells, (text, foreground, background) per column: what ``_cell_specs``
+        gives, worked out in one call (when every projection moves, the whole timeline is
+        rebuilt: thirty calls a row were some 4 ms of the key press). ``head``: the first six
+        cells as they were, for the same item with the same planned start (they depend on
+        nothing else)."""
+        tz, status = self.tz, it.status
+        current = status in fc.CURRENT
+        bg = RUNNING_BG if status == "running" else PAUSED_BG if status == "paused" else None
+        muted = DONE_FG if status in ("done", "skipped") else None
+        ext = it.extended_minutes
+        if current:
+            elapsed = duration(f.elapsed_seconds or 0)
+        elif status == "done":
+            elapsed = duration(f.actual_seconds)
+        else:
+            elapsed = ""
+        left_fg = None
+        if current and f.remaining_seconds is not None:
+            rem = f.remaining_seconds
+            left = duration(rem) if rem >= 0 else _("+{over} over").format(over=duration(-rem))
+        elif status == "done" and f.deviation_seconds is not None:
+            left = duration(f.deviation_seconds, signed=True)
+        elif f.shrink_seconds >= 1:
+            left = _("cut {d}").format(d=duration(f.shrink_seconds))
+        else:
+            left = ""
+        if current:
+            alert = f.alert
+            left_fg = WHITE if alert == fc.OVER else None
+            left_bg = AMBER_BG if alert == fc.LAST else RED_BG if alert == fc.OVER else bg
+        else:
+            left_bg = None
+            if status == "done" and f.deviation_seconds is not None:
+                d = f.deviation_seconds
+                left_fg = LATE_FG if d > 0 else EARLY_FG if d < 0 else None
+            elif f.shrink_seconds >= 1:
+                left_fg = LATE_FG
+        if head is None:
+            head = (
+                (it.number or str(it.position), muted, bg),
+                (_("unplanned") if it.unplanned else (_hm(f.planned_start, tz, day) or "—"), muted, bg),
+                (f"{it.planned_minutes} +{ext}" if ext else str(it.planned_minutes), muted, bg),
+                (it.title, muted, bg),
+                (it.presenter_name, muted, bg),
+                (STATUS_MARK.get(status, "") + labels.item_status(status), muted, bg),
+            )
+        return head + (
+            (("≈ " if f.projected else "") + _hm(f.start, tz, day), PROJECTED_FG if f.projected else muted, bg),
+            (("≈ " if f.end_projected else "") + _hm(f.end, tz, day),
+             PROJECTED_FG if f.end_projected and status == "pending" else muted, bg),
+            (elapsed, muted, bg),
+            (left, left_fg, left_bg),
+        )
+
     def row_tooltip(self, r: TimelineRow) -> str:
         day = self.meeting.date if self.meeting else None
         f, it = r.f, r.item
@@ -724,7 +885,7 @@ class AgendaPanel(Panel):
         f = fc.forecast(self.items, now, meeting_status=self.meeting.status,
                         meeting_end=self.meeting.actual_end)
         self.forecast = f
-        specs = self._specs
+        day = self.meeting.date
         cache = self._cells
         key = (self.tz, self.meeting.date, i18n.language())  # the texts are in the UI's language
         if key != self._cells_key:
@@ -740,8 +901,11 @@ class AgendaPanel(Panel):
                     and (hit[3] is not None or not chart_shown):
                 row, bar = hit[2], hit[3]
             else:
-                src = _Src(it, fi)
-                cells = tuple((text(src), fg(src), bg(src)) for _h, text, fg, bg, _a in specs)
+                # the same item with its times moved (every pending item, when the running one
+                # runs late): its first six cells (number, plan, minutes, title, presenter,
+                # status) stay as they were
+                same = hit is not None and (hit[0] is it or hit[0] == it) and hit[1].planned_start == fi.planned_start
+                cells = self._row_cells(it, fi, day, hit[2].cells[:6] if same else None)  # type: ignore[index]
                 bar = fc.chart_bar(it, fi, now, n) if chart_shown else None
                 font = "bold" if it.status in fc.CURRENT else "italic-times" if it.status == "pending" else ""
                 row = TimelineRow(it.id, cells, font, it, fi)

@@ -34,6 +34,7 @@ class StatusLine(QWidget):
         self._text = ""
         self._color: QColor | None = None
         self._heights: dict[tuple[str, int, str], int] = {}
+        self._wraps: dict[tuple[str, int, str], int] = {}
         policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
@@ -80,10 +81,21 @@ class StatusLine(QWidget):
             if len(self._heights) > 64:
                 self._heights.clear()
             fm = QFontMetrics(self.font())
-            h = fm.boundingRect(QRect(0, 0, max(width, 1), _TALL), _FLAGS | int(Qt.TextFlag.TextWrapAnywhere)
-                                if _unbreakable(self._text, fm, width) else _FLAGS, self._text).height()
+            h = fm.boundingRect(QRect(0, 0, max(width, 1), _TALL), self._flags(width), self._text).height()
             self._heights[key] = h
         return h
+
+    def _flags(self, width: int) -> int:
+        """How the text wraps at ``width`` (anywhere when a word is wider than the line), kept
+        for the text, width and font: a paint measured every word of the line again."""
+        key = (self._text, width, self.font().key())
+        flags = self._wraps.get(key)
+        if flags is None:
+            if len(self._wraps) > 64:
+                self._wraps.clear()
+            flags = self._wraps[key] = _FLAGS | int(Qt.TextFlag.TextWrapAnywhere) \
+                if _unbreakable(self._text, QFontMetrics(self.font()), width) else _FLAGS
+        return flags
 
     def hasHeightForWidth(self) -> bool:  # noqa: N802
         return True
@@ -116,9 +128,7 @@ class StatusLine(QWidget):
                        self.shown_text())
             p.end()
             return
-        flags = _FLAGS | int(Qt.TextFlag.TextWrapAnywhere) if _unbreakable(self._text, QFontMetrics(self.font()),
-                                                                           width) else _FLAGS
-        p.drawText(QRect(0, 0, width, self.height()), flags, self._text)
+        p.drawText(QRect(0, 0, width, self.height()), self._flags(width), self._text)
         p.end()
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ from meeting_console.ui import labels
 from meeting_console.ui.bus import Relay
 from meeting_console.ui.form import Field, ask
 from meeting_console.ui.panel import Panel
-from meeting_console.ui.table_model import Column
+from meeting_console.ui.table_model import LIVE_MEETING_FIELDS, Column, meeting_update
 
 log = logging.getLogger(__name__)
 
@@ -226,6 +227,12 @@ class AwardsPanel(Panel):
                 and changes.areas & self.areas == {ENDPOINTS} and not changes.rows.get("endpoint")
                 and not changes.rows.get("meeting_endpoint", frozenset())
                 & self._watched_endpoints()):
+            return
+        live = meeting_update(changes, self.meeting_id)
+        if (live is not None and LIVE_MEETING_FIELDS.issuperset(live) and self.snap is not None
+                and not self._loading and changes.areas & self.areas == {MEETING}):
+            # the meeting started or closed: the ceremony (its id, time zone and date) is the same
+            self.snap = replace(self.snap, meeting=replace(self.snap.meeting, **live))
             return
         super()._on_changes(changes, initiator)
 

@@ -62,6 +62,7 @@ from meeting_console.core.timefmt import hhmm, local
 from meeting_console.i18n import _
 from meeting_console.ui import display_style as st
 from meeting_console.ui.bus import Runner
+from meeting_console.ui.table_model import meeting_update
 
 
 def keep_none_alive() -> None:
@@ -1308,7 +1309,11 @@ class HallDisplayControls(QObject):
 
     def _on_changes(self, changes: Changes, _initiator: object) -> None:
         if MEETING in changes.areas:
-            self.refresh()
+            patch = meeting_update(changes, self.window.meeting_id)
+            if patch is None:
+                self.refresh()
+            elif "display_mode" in patch:  # this console's change says it: no read
+                self._show(patch["display_mode"])
 
     def _show(self, mode: str) -> None:
         self.mode = mode

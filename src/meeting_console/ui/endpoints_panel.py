@@ -59,7 +59,7 @@ from meeting_console.ui.endpoint_monitor import MonitorController
 from meeting_console.ui.form import Field, ask
 from meeting_console.ui.panel import Panel
 from meeting_console.ui.roll_call import STATUS_KEYS, RollCallDialog
-from meeting_console.ui.table_model import Column
+from meeting_console.ui.table_model import LIVE_MEETING_FIELDS, Column, meeting_update
 
 __all__ = ["STATUS_COLOURS", "EndpointsPanel", "load_all", "load_some"]
 
@@ -338,7 +338,10 @@ class EndpointsPanel(Panel):
             return
         if isinstance(changes.result, endpoints.BatchResult) and self._follow_batch(changes.result):
             return  # the monitor's batch, followed from what it wrote: nothing to read back
-        if MEETING in changes.areas and "meeting" in changes.rows:
+        live = meeting_update(changes, self.meeting_id)
+        if MEETING in changes.areas and "meeting" in changes.rows \
+                and not (live is not None and LIVE_MEETING_FIELDS.issuperset(live)):
+            # (the meeting's start or close changes nothing shown here: no reload for it)
             self._full_pending = True
         elif ENDPOINTS in changes.areas:
             rows = changes.rows

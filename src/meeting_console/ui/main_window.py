@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields, replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,7 @@ from meeting_console.core.timefmt import local
 from meeting_console.i18n import N_, _
 from meeting_console.ui import labels
 from meeting_console.ui.form import Field, ask
+from meeting_console.ui.table_model import meeting_update
 
 if TYPE_CHECKING:
     from meeting_console.core import meetings, reads
@@ -434,7 +436,15 @@ class MainWindow(QMainWindow):
         known = changes.undo is not None and changes.meeting_id == self.meeting_id
         if known:
             self._show_undo(changes.undo)
-        if MEETING in changes.areas:
+        patch = meeting_update(changes, self.meeting_id) if MEETING in changes.areas else None
+        if patch is not None and self.meeting is not None \
+                and {f.name for f in fields(self.meeting)}.issuperset(patch):
+            # the meeting's own columns this console just wrote (its start, its close): no read
+            self.meeting = replace(self.meeting, **patch)
+            self._show_meeting()
+            if not known:
+                self._update_undo()
+        elif MEETING in changes.areas:
             self._reload_meeting(undo=not known)
         elif not known:
             self._update_undo()

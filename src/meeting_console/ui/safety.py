@@ -43,7 +43,7 @@ from meeting_console.core.timefmt import local
 from meeting_console.errors import UserError
 from meeting_console.i18n import N_, _, ngettext
 from meeting_console.store import backup
-from meeting_console.ui.table_model import Column, RowsModel
+from meeting_console.ui.table_model import Column, RowsModel, meeting_update
 
 log = logging.getLogger(__name__)
 TZ = "Asia/Ho_Chi_Minh"
@@ -455,7 +455,12 @@ class BackupScheduler(QObject):
 
     def _on_changes(self, changes: Changes, _initiator: object) -> None:
         if MEETING in changes.areas and changes.meeting_id in (None, self.window.meeting_id):
-            self._read_status()
+            mid = self.window.meeting_id
+            patch = meeting_update(changes, mid)
+            if patch is None:
+                self._read_status()
+            elif mid is not None and "status" in patch:  # this console's change says it
+                self._status_is(mid, patch["status"])
 
     def _read_status(self) -> None:
         mid = self.window.meeting_id

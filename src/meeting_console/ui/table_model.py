@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from operator import attrgetter
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -17,6 +18,7 @@ RowRole = Qt.ItemDataRole.UserRole + 2
 SortRole = Qt.ItemDataRole.UserRole + 3
 
 Index = QModelIndex | QPersistentModelIndex
+_ID = attrgetter("id")
 
 
 
@@ -44,6 +46,22 @@ def patched(held: Iterable[Any], changes: Any, table: str, fields: frozenset[str
     if len(by_id) != len(updates) or any(not fields.issuperset(u) for u in updates.values()):
         return None
     return tuple(replace(by_id[i], **u) for i, u in updates.items())
+
+
+# The meeting's columns that its start and close change (and their undo): only the agenda and
+# the window's status line show them.
+LIVE_MEETING_FIELDS = frozenset({"status", "actual_start", "actual_end"})
+
+
+def meeting_update(changes: Any, meeting_id: int | None) -> dict[str, Any] | None:
+    """The new values of the meeting's changed columns, when a change only updated that meeting's
+    row and says what it wrote (an operation of this console); None otherwise — then whoever
+    shows the meeting reads it again."""
+    ups = changes.updates.get("meeting") if changes.updates else None
+    if not ups or meeting_id is None or set(ups) != {meeting_id} \
+            or changes.rows.get("meeting", frozenset()) != {meeting_id}:
+        return None
+    return ups[meeting_id]  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -108,9 +126,7 @@ class RowsModel(QAbstractTableModel):
 
     def set_rows(self, rows: Sequence[Any]) -> None:
         rows = tuple(rows)
-        same_shape = len(rows) == len(self.rows) and all(
-            a.id == b.id for a, b in zip(rows, self.rows, strict=True)
-        )
+        same_shape = len(rows) == len(self.rows) and list(map(_ID, rows)) == list(map(_ID, self.rows))
         if not same_shape:
             self.beginResetModel()
             self.rows = rows

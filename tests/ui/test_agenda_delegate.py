@@ -1,0 +1,162 @@
+"""The timeline's delegate reads the palette, font and selection once per paint and draws each
+cell's text as a cached QStaticText: the view looks exactly as with the plain per-cell painting
+it replaced (``drawText`` into the cell's rectangle, colours read from the option each cell) —
+done, running, amber and red countdowns, projected italics, elided titles, right-aligned and
+centred columns, the selected row's frame, alternating rows, a disabled view."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import QEvent, QObject, QRect, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QImage, QPen, QRegion
+from PySide6.QtWidgets import (
+    QApplication,
+    QHeaderView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+)
+
+from meeting_console.core import agenda
+from meeting_console.core.clock import FakeClock
+from meeting_console.core.timefmt import at_local
+from meeting_console.ui.agenda_panel import COL_PRESENTER, COL_TITLE, AgendaPanel, TimelineDelegate
+from meeting_console.ui.main_window import MainWindow
+
+
+class PlainDelegate(QStyledItemDelegate):
+    """The painting the timeline had before (per cell: the option's palette, the view's font,
+    ``drawText`` into the rectangle with the column's alignment)."""
+
+    def __init__(self, panel: AgendaPanel) -> None:
+        super().__init__(panel.view)
+        self.panel = panel
+        self.align = [int((c.align or Qt.AlignmentFlag.AlignLeft) | Qt.AlignmentFlag.AlignVCenter)
+                      for c in panel.model.columns]
+
+    def paint(self, painter, option, index) -> None:  # noqa: ANN001
+        model = self.panel.model
+        r, c = index.row(), index.column()
+        row = model.rows[r]
+        text, fg, bg = row.cells[c]
+        rect, pal = option.rect, option.palette
+        if bg is None:
+            alt = option.features & QStyleOptionViewItem.ViewItemFeature.Alternate
+            bg = pal.alternateBase().color() if alt else pal.base().color()
+        painter.fillRect(rect, bg)
+        font = model.font_for(row, c) or self.panel.view.font()
+        painter.setFont(font)
+        painter.setPen(fg if fg is not None else pal.text().color())
+        if text:
+            inner = rect.adjusted(4, 0, -4, 0)
+            painter.drawText(inner, self.align[c],
+                             QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, inner.width()))
+        if option.state & QStyle.StateFlag.State_Selected:
+            hl = pal.highlight().color()
+            tint = QColor(hl)
+            tint.setAlpha(40)
+            painter.fillRect(rect, tint)
+            painter.setPen(QPen(hl, 2))
+            painter.drawLine(rect.left(), rect.top() + 1, rect.right(), rect.top() + 1)
+            painter.drawLine(rect.left(), rect.bottom(), rect.right(), rect.bottom())
+            if c == 0:
+                painter.drawLine(rect.left() + 1, rect.top(), rect.left() + 1, rect.bottom())
+            if c == len(model.columns) - 1:
+                painter.drawLine(rect.right(), rect.top(), rect.right(), rect.bottom())
+
+
+def grabs(panel: AgendaPanel) -> tuple[QImage, QImage]:
+    mine = panel.view.itemDelegate()
+    assert isinstance(mine, TimelineDelegate)
+    plain = PlainDelegate(panel)
+    images = []
+    for delegate in (mine, plain):
+        panel.view.setItemDelegate(delegate)
+        images.append(panel.view.grab().toImage())
+    panel.view.setItemDelegate(mine)
+    return images[0], images[1]
+
+
+def test_the_timeline_delegate_paints_what_the_plain_painting_did(qtbot, window: MainWindow, core,
+                                                                  clock: FakeClock, demo_id: int) -> None:
+    panel = window.agenda
+    panel.timer.stop()
+    window.resize(1400, 900)
+    day = panel.meeting.date if panel.meeting else None
+    clock.set(at_local(day, 8, 0, panel.tz))
+    agenda.next_item(core, demo_id)
+    clock.advance(minutes=7)
+    agenda.next_item(core, demo_id)  # item 1 done (late or early), item 2 running
+    panel.refresh()
+    qtbot.waitUntil(lambda: [r.item.status for r in panel.model.rows][:2] == ["done", "running"])
+    allowed = panel.forecast.current.allowed_seconds if panel.forecast and panel.forecast.current else 600
+    started: datetime = clock.now()
+    moments = [started + timedelta(seconds=30),                  # normal countdown
+               started + timedelta(seconds=allowed - 30),        # amber: the last minute
+               started + timedelta(seconds=allowed + 95)]        # red: over time
+    for n, now in enumerate(moments):
+        clock.set(now)
+        panel.tick()
+        if n == 1:
+            header = panel.view.horizontalHeader()
+            header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Interactive)
+            panel.view.setColumnWidth(COL_TITLE, 90)  # titles elided
+        if n == 2:
+            panel.select_id(panel.model.rows[4].id)  # a pending row selected
+            panel.view.setColumnWidth(COL_PRESENTER, 11)  # narrower than "…": cut at the edge
+        for _ in range(3):
+            QApplication.processEvents()  # the view's scroll bars follow its columns' widths
+        mine, plain = grabs(panel)
+        if os.environ.get("AGENDA_DELEGATE_GRABS"):
+            mine.save(os.path.join(os.environ["AGENDA_DELEGATE_GRABS"], f"moment{n}.png"))
+            plain.save(os.path.join(os.environ["AGENDA_DELEGATE_GRABS"], f"plain{n}.png"))
+        assert mine == plain, f"moment {n}"
+    panel.view.setEnabled(False)  # the palette's disabled colours
+    mine, plain = grabs(panel)
+    panel.view.setEnabled(True)
+    assert mine == plain
+
+
+class Paints(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.regions: list[QRegion] = []
+
+    def eventFilter(self, obj: QObject, ev: QEvent) -> bool:  # noqa: N802
+        if ev.type() == QEvent.Type.Paint:
+            self.regions.append(QRegion(ev.region()))  # type: ignore[attr-defined]
+        return False
+
+
+def test_a_partly_repainted_timeline_shows_what_a_full_paint_shows(qtbot, window: MainWindow, core,
+                                                                    clock: FakeClock, demo_id: int) -> None:
+    """A range of changed rows is repainted down to the first pixels of the row below it: the
+    delegate gives those cells their background and frame but skips their text, which never
+    reaches there — the window then shows what painting it whole shows."""
+    panel = window.agenda
+    panel.timer.stop()
+    day = panel.meeting.date if panel.meeting else None
+    clock.set(at_local(day, 8, 0, panel.tz))
+    agenda.next_item(core, demo_id)
+    panel.refresh()
+    qtbot.waitUntil(lambda: panel.model.rows[0].item.status == "running")
+    vp = panel.view.viewport()
+    paints = Paints()
+    vp.installEventFilter(paints)
+    m = panel.model
+    last = m.columnCount() - 1
+    for first, end, selected in ((0, 0, 1), (1, 2, 3), (2, 3, 3), (4, 5, 0)):
+        panel.select_id(m.rows[selected].id)
+        QApplication.processEvents()
+        paints.regions.clear()
+        m.dataChanged.emit(m.index(first, 0), m.index(end, last))
+        qtbot.waitUntil(lambda: bool(paints.regions))
+        below = panel.view.visualRect(m.index(end + 1, 0))
+        assert any(reg.intersects(below) for reg in paints.regions)  # the row below: its top pixels
+        origin = vp.mapTo(window, vp.rect().topLeft())
+        area = QRect(origin, vp.size())
+        shot = window.screen().grabWindow(window.winId()).toImage().convertToFormat(QImage.Format.Format_RGB32)
+        full = window.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+        assert shot.copy(area) == full.copy(area), (first, end)
