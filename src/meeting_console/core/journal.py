@@ -129,6 +129,14 @@ class ChangeCapture:
             table = inspect(obj).mapper.local_table.name
             self._add(RowChange(table, obj.id, "d", before=_stored_row_of(obj)))
 
+    def pending(self) -> None:
+        """Capture what the session would flush now, without flushing it: rows updated or
+        deleted (not new rows, whose ids and defaults come from the flush). The history read
+        here is the one ``after_flush`` sees, so the images are the same."""
+        if self.session.new:
+            raise ValueError("new rows are captured from their flush")
+        self._after_flush(self.session, None)
+
     def _add(self, ch: RowChange) -> None:
         key = (ch.table, ch.id)
         prev = self._rows.get(key)
