@@ -227,6 +227,9 @@ class Core:
         self.endpoint_ids = endpoint_ids
         # groups of status marks take core.status_group's lean path (False: the ORM's, to compare)
         self.lean_status = True
+        # an operation that only updated rows writes them without the ORM's unit of work
+        # (``journal.write_updates``; False: the ORM's flush, to compare)
+        self.lean_writes = True
 
     @classmethod
     def open(
@@ -494,17 +497,28 @@ class Core:
             try:
                 tx = Tx(self, session, self.clock.now(), _(call.label))
                 result = call.body(tx, *call.args, **call.kwargs)
-                if session.new or self.is_postgres:
+                # only rows updated, none written yet: written here, without a unit of work
+                lean = self.lean_writes and not session.new and not session.deleted \
+                    and not capture.changes()
+                if not lean and (session.new or self.is_postgres):
                     # (PostgreSQL: the rows first, so that one the database refuses does not
                     # take a journal id from the sequence with it: ids stay without gaps)
                     session.flush()
             finally:
                 capture.close()
-            capture.pending()  # what is left unflushed: updated and deleted rows
-            value, entry = self._journal_entry(call, tx, result, capture.changes())
-            if entry is not None:
-                session.add(entry)
-            session.flush()  # the operation's rows and its entry
+            dirty = list(session.dirty) if lean else []
+            capture.pending()  # what is left unflushed: updated (and deleted) rows
+            changes = capture.changes()
+            value, entry = self._journal_entry(call, tx, result, changes)
+            if lean:
+                if entry is not None:
+                    jr.write_updates(session, changes, entry)
+                for obj in dirty:  # written: the session must not write them again
+                    session.expunge(obj)
+            else:
+                if entry is not None:
+                    session.add(entry)
+                session.flush()  # the operation's rows and its entry
         except (OperationalError, InterfaceError):
             raise  # the connection or the server
         except Exception as exc:  # refused (or a bug; a row the database would not take)
