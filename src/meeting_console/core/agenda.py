@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, or_, select
 
 from meeting_console.core import editing as ed
 from meeting_console.core import reads, vocab
@@ -340,7 +340,8 @@ def _next_statements() -> dict[str, Any]:
         _NEXT["meeting"] = select(mt, latest(it.actual_start), latest(it.actual_end),
                                   latest(it.paused_at)).where(mt.id == mid)
         _NEXT["first_two"] = (
-            select(it).where(it.meeting_id == mid, it.status.in_((*CURRENT, "pending")))
+            # (equalities, not IN: an IN list is expanded into the SQL at every execution)
+            select(it).where(it.meeting_id == mid, or_(*(it.status == st for st in (*CURRENT, "pending"))))
             .order_by((it.status == "pending").asc(), it.position, it.id).limit(2))
     return _NEXT
 

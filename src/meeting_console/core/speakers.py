@@ -628,7 +628,8 @@ def _statements() -> dict[str, Any]:
         .outerjoin(m.Person, m.Person.id == R.person_id)
         .outerjoin(ME, ME.id == R.meeting_endpoint_id)
         .where(R.meeting_id == meeting_id,
-               or_(R.status.in_(CURRENT), and_(R.agenda_item_id == item_id, R.status == "held")))
+               # (equalities, not IN: an IN list is expanded into the SQL at every execution)
+               or_(*(R.status == st for st in CURRENT), and_(R.agenda_item_id == item_id, R.status == "held")))
         .order_by(R.id),
         "head": head.order_by(R.position, R.id).limit(bindparam("batch")),
         "head_after": head.where(tuple_(R.position, R.id) > tuple_(bindparam("pos"), bindparam("rid")))
