@@ -61,7 +61,7 @@ class Checkpointer:
         self._last_write = time.monotonic()
         self._commits += 1
         self._unseen += 1
-        if self._unseen >= WAKE_EVERY:
+        if self._unseen >= WAKE_EVERY and not self._wake.is_set():  # (setting it again costs a lock)
             self._wake.set()
 
     def stop(self, timeout: float = 10.0) -> None:
@@ -118,6 +118,7 @@ class Checkpointer:
                     # end of the pause
                     self._wake.wait(self.idle_s - quiet)
                     self._wake.clear()
+                    self._unseen = 0
                     due, urgent = self._due()
                 if due and not self._stopped.is_set():
                     self.checkpoint()
