@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, or_, select
 
 from meeting_console.core import editing as ed
 from meeting_console.core import reads, vocab
@@ -194,14 +194,16 @@ def _current(tx: Tx, meeting_id: int) -> m.AgendaItem | None:
     ).first()
 
 
-def _check_clock(tx: Tx, meeting: m.Meeting) -> None:
+def _check_clock(tx: Tx, meeting: m.Meeting, latest_times: Any = None) -> None:
     """Refuse to record a time earlier than one already recorded: the system clock was set
-    back (or another console's clock is ahead). Recording it would make times overlap."""
+    back (or another console's clock is ahead). Recording it would make times overlap.
+    ``latest_times``: the items' latest (start, end, pause) when the caller read them already."""
     it = m.AgendaItem
-    latest_times = tx.session.execute(
-        select(func.max(it.actual_start), func.max(it.actual_end), func.max(it.paused_at))
-        .where(it.meeting_id == meeting.id)
-    ).one()
+    if latest_times is None:
+        latest_times = tx.session.execute(
+            select(func.max(it.actual_start), func.max(it.actual_end), func.max(it.paused_at))
+            .where(it.meeting_id == meeting.id)
+        ).one()
     # aggregates come back as stored (naive UTC): compare through the column type's rule
     stamps = [meeting.actual_start] + [_utc(t) for t in latest_times]
     if all(t is None or tx.now >= t for t in stamps):
@@ -322,6 +324,28 @@ def _moved_on(tx: Tx, meeting: m.Meeting, current: m.AgendaItem | None, expected
     )
 
 
+_NEXT: dict[str, Any] = {}
+
+
+def _next_statements() -> dict[str, Any]:
+    """``next_item``'s statements, built once (SQLAlchemy then finds their compiled form from
+    the statement object itself)."""
+    if not _NEXT:
+        it, mt = m.AgendaItem, m.Meeting
+        mid = bindparam("meeting_id")
+
+        def latest(col: Any) -> Any:
+            return select(func.max(col)).where(it.meeting_id == mt.id).scalar_subquery()
+
+        _NEXT["meeting"] = select(mt, latest(it.actual_start), latest(it.actual_end),
+                                  latest(it.paused_at)).where(mt.id == mid)
+        _NEXT["first_two"] = (
+            # (equalities, not IN: an IN list is expanded into the SQL at every execution)
+            select(it).where(it.meeting_id == mid, or_(*(it.status == st for st in (*CURRENT, "pending"))))
+            .order_by((it.status == "pending").asc(), it.position, it.id).limit(2))
+    return _NEXT
+
+
 @operation(N_("Next item"))
 def next_item(tx: Tx, meeting_id: int, *, expected_current: Any = _UNKNOWN) -> int | None:
     """Close the current item and start the first pending one (one key). With nothing
@@ -331,21 +355,24 @@ def next_item(tx: Tx, meeting_id: int, *, expected_current: Any = _UNKNOWN) -> i
     ``expected_current``: the id of the item the console showed running (None: none). When
     another console has moved the agenda on since, refused with a ``Conflict`` naming the
     item running now, so that two presses at two consoles never skip an item."""
-    meeting = _meeting(tx, meeting_id)
+    # a key press: two prebuilt queries (no statement built, no cache key computed): the
+    # meeting with its items' latest recorded times (for the clock check), then the current
+    # item (if any) and the first pending one
+    q = _next_statements()
+    found = tx.session.execute(q["meeting"], {"meeting_id": meeting_id}).first()
+    if found is None:
+        tx.get(m.Meeting, meeting_id, "meeting")  # raises NotFound
+    meeting, *latest_times = found
+    tx.meeting_id = meeting_id
     _not_closed(meeting, _("go to the next item"))
-    # one query for both: the current item (if any) sorts first, then the pending ones
-    it = m.AgendaItem
-    first_two = tx.session.scalars(
-        select(it).where(it.meeting_id == meeting_id, it.status.in_((*CURRENT, "pending")))
-        .order_by((it.status == "pending").asc(), it.position, it.id).limit(2)
-    ).all()
+    first_two = tx.session.scalars(q["first_two"], {"meeting_id": meeting_id}).all()
     current = next((x for x in first_two if x.status in CURRENT), None)
     nxt = next((x for x in first_two if x.status == "pending"), None)
     if expected_current is not _UNKNOWN and (current.id if current else None) != expected_current:
         _moved_on(tx, meeting, current, expected_current)
     if current is None and nxt is None:
         raise OperationRefused(_("no item is running and none is pending; close the meeting instead"))
-    _check_clock(tx, meeting)
+    _check_clock(tx, meeting, latest_times)
     if nxt is None:
         assert current is not None
         _close(tx, current)

@@ -227,6 +227,9 @@ class Core:
         self.endpoint_ids = endpoint_ids
         # groups of status marks take core.status_group's lean path (False: the ORM's, to compare)
         self.lean_status = True
+        # an operation that only updated rows writes them without the ORM's unit of work
+        # (``journal.write_updates``; False: the ORM's flush, to compare)
+        self.lean_writes = True
 
     @classmethod
     def open(
@@ -439,6 +442,14 @@ class Core:
                     event.listen(session, "loaded_as_persistent", lambda _s, obj: keep.append(obj))
                 if deferred:
                     staged = self._stage_deferred(session, calls)
+                elif len(calls) == 1:
+                    # one operation: its rows and its journal entry flushed together
+                    staged = [self._stage_one(session, calls[0])]
+                    entry = staged[0][1]
+                    if entry is not None:
+                        self._notify(session, entry.id)
+                        self.db.check_same_file()
+                    calls = []
                 else:
                     for i, call in enumerate(calls):
                         try:
@@ -447,7 +458,7 @@ class Core:
                             raise  # the connection or the server: the whole group fails
                         except Exception as exc:  # refused (or a bug): retried alone, see run_group
                             raise _CallFailed(i, exc) from None
-                entries = [e for _v, e in staged if e is not None]
+                entries = [e for _v, e in staged if e is not None] if calls else []
                 if entries:
                     # one INSERT … RETURNING for the group's entries, ids in the group's order
                     session.add_all(entries)
@@ -473,6 +484,46 @@ class Core:
         finally:
             capture.close()
         return self._journal_entry(call, tx, result, capture.changes())
+
+    def _stage_one(self, session: Session, call: Call) -> tuple[Changes, JournalEntry | None]:
+        """A single operation, as ``_stage`` and its entry's insert, with one flush for both
+        where it can: the rows it only updated or deleted are captured before the flush that
+        writes them (their ids and history are known then), and the journal entry goes into
+        that same flush (one unit of work instead of two). New rows (their ids come from the
+        flush, their defaults at it) are flushed first, as ``_stage`` does; on PostgreSQL all
+        of them are (an SQLite file is where a key press's CPU matters)."""
+        capture = jr.ChangeCapture(session)
+        try:
+            try:
+                tx = Tx(self, session, self.clock.now(), _(call.label))
+                result = call.body(tx, *call.args, **call.kwargs)
+                # only rows updated, none written yet: written here, without a unit of work
+                lean = self.lean_writes and not session.new and not session.deleted \
+                    and not capture.changes()
+                if not lean and (session.new or self.is_postgres):
+                    # (PostgreSQL: the rows first, so that one the database refuses does not
+                    # take a journal id from the sequence with it: ids stay without gaps)
+                    session.flush()
+            finally:
+                capture.close()
+            dirty = list(session.dirty) if lean else []
+            capture.pending()  # what is left unflushed: updated (and deleted) rows
+            changes = capture.changes()
+            value, entry = self._journal_entry(call, tx, result, changes)
+            if lean:
+                if entry is not None:
+                    jr.write_updates(session, changes, entry)
+                for obj in dirty:  # written: the session must not write them again
+                    session.expunge(obj)
+            else:
+                if entry is not None:
+                    session.add(entry)
+                session.flush()  # the operation's rows and its entry
+        except (OperationalError, InterfaceError):
+            raise  # the connection or the server
+        except Exception as exc:  # refused (or a bug; a row the database would not take)
+            raise _CallFailed(0, exc) from None
+        return value, entry
 
     def _stage_deferred(self, session: Session, calls: list[Call]) -> list[tuple[Changes, JournalEntry | None]]:
         capture = jr.GroupCapture(session)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, event, insert, inspect, select, update
+from sqlalchemy import Table, bindparam, delete, event, insert, inspect, select, update
 from sqlalchemy.orm import Session, attributes
 
 from meeting_console.errors import OperationRefused
@@ -129,6 +129,14 @@ class ChangeCapture:
             table = inspect(obj).mapper.local_table.name
             self._add(RowChange(table, obj.id, "d", before=_stored_row_of(obj)))
 
+    def pending(self) -> None:
+        """Capture what the session would flush now, without flushing it: rows updated or
+        deleted (not new rows, whose ids and defaults come from the flush). The history read
+        here is the one ``after_flush`` sees, so the images are the same."""
+        if self.session.new:
+            raise ValueError("new rows are captured from their flush")
+        self._after_flush(self.session, None)
+
     def _add(self, ch: RowChange) -> None:
         key = (ch.table, ch.id)
         prev = self._rows.get(key)
@@ -208,6 +216,37 @@ def apply(session: Session, changes: list[RowChange]) -> None:
             session.execute(update(table).where(table.c.id == ch.id).values(**ch.after))
         else:
             session.execute(delete(table).where(table.c.id == ch.id))
+
+
+_UPDATES: dict[tuple[str, tuple[str, ...]], Any] = {}
+_JOURNAL_INSERT: list[Any] = []
+
+
+def write_updates(session: Session, changes: list[RowChange], entry: Any) -> None:
+    """Write an operation's updated rows and its journal entry with plain statements, built
+    once per table and set of columns: what the session's flush would write (the changed
+    columns of each row, then the entry), without its unit of work. Each UPDATE must find its
+    row (the writers' lock is held: it was read in this transaction). Sets ``entry.id``."""
+    conn = session.connection()
+    for ch in changes:
+        if ch.op != "u":
+            raise ValueError("only updates are written here")
+        key = (ch.table, tuple(ch.after))
+        stmt = _UPDATES.get(key)
+        if stmt is None:
+            table = TABLES[ch.table]
+            stmt = _UPDATES[key] = (update(table).where(table.c.id == bindparam("_row_id"))
+                                    .values({k: bindparam(k) for k in ch.after}))
+        if conn.execute(stmt, {**ch.after, "_row_id": ch.id}).rowcount != 1:
+            raise OperationRefused(_("{table} #{id} no longer exists; it changed since").format(table=ch.table, id=ch.id))
+    if not _JOURNAL_INSERT:
+        _JOURNAL_INSERT.append(insert(TABLES["journal"]))
+    values = {c: getattr(entry, c) for c in JOURNAL_VALUES}
+    values["undone"] = False if values["undone"] is None else values["undone"]
+    entry.id = conn.execute(_JOURNAL_INSERT[0], values).inserted_primary_key[0]
+
+
+JOURNAL_VALUES = tuple(c.key for c in TABLES["journal"].columns if c.key != "id")
 
 
 class NeedsFlush(Exception):

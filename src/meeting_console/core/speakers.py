@@ -33,6 +33,7 @@ from functools import cached_property
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, or_, select, tuple_
+from sqlalchemy.orm import aliased
 
 from meeting_console.core import editing as ed
 from meeting_console.core import reads, vocab
@@ -149,16 +150,13 @@ def _current(tx: Tx, meeting_id: int) -> m.SpeakerRequest | None:
     return rows[0] if rows else None
 
 
-def _span(tx: Tx, item_id: int) -> tuple[int, int, int]:
+def _span(tx: Tx, item_id: int, found: Any = None) -> tuple[int, int, int]:
     """(first, last, count) of an item's queue positions, made contiguous first if they are not
-    (rows written by other modules, e.g. a person removed with their request)."""
-    lo, hi, n = tx.session.execute(
-        select(
-            func.min(m.SpeakerRequest.position),
-            func.max(m.SpeakerRequest.position),
-            func.count(m.SpeakerRequest.position),
-        ).where(m.SpeakerRequest.agenda_item_id == item_id, m.SpeakerRequest.position.is_not(None))
-    ).one()
+    (rows written by other modules, e.g. a person removed with their request). ``found``:
+    the (min, max, count) the caller read already."""
+    if found is None:
+        found = tx.session.execute(_queue_statements()["span"], {"item_id": item_id}).one()
+    lo, hi, n = found
     if not n:
         return 1, 0, 0
     if hi - lo + 1 != n:
@@ -171,14 +169,32 @@ def _shift(tx: Tx, item_id: int, first: int, last: int, delta: int) -> None:
     """Move the waiting requests at positions first..last by ``delta``."""
     if first > last:
         return
-    for q in tx.session.scalars(
-        select(m.SpeakerRequest).where(
-            m.SpeakerRequest.agenda_item_id == item_id,
-            m.SpeakerRequest.position >= first,
-            m.SpeakerRequest.position <= last,
-        )
-    ).all():
+    for q in tx.session.scalars(_queue_statements()["shift"],
+                                {"item_id": item_id, "first": first, "last": last}).all():
         q.position = int(q.position or 0) + delta
+
+
+@functools.cache
+def _queue_statements() -> dict[str, Any]:
+    """The queries of a move in the queue, built once with bound parameters (no statement built
+    and no cache key computed at each key press)."""
+    R = m.SpeakerRequest
+    item_id = bindparam("item_id")
+
+    def span(item: Any) -> Any:
+        return select(func.min(R.position), func.max(R.position), func.count(R.position)) \
+            .where(R.agenda_item_id == item, R.position.is_not(None))
+
+    Q = aliased(R)
+    spans = [select(agg(Q.position)).where(Q.agenda_item_id == R.agenda_item_id, Q.position.is_not(None))
+             .scalar_subquery() for agg in (func.min, func.max, func.count)]
+    return {
+        "span": span(item_id),
+        # a request with the span of its item's queue, in one query
+        "request_span": select(R, *spans).where(R.id == bindparam("request_id")),
+        "shift": select(R).where(R.agenda_item_id == item_id, R.position >= bindparam("first"),
+                                 R.position <= bindparam("last")),
+    }
 
 
 def _close_gap(tx: Tx, item_id: int, a: int, lo: int, hi: int) -> None:
@@ -222,9 +238,10 @@ def _enter_queue(tx: Tx, r: m.SpeakerRequest, index: int | None, status: str = "
             r.position = t - 1
 
 
-def _move_in_queue(tx: Tx, r: m.SpeakerRequest, index: int) -> None:
-    """Move a waiting request to ``index`` (0-based) in its queue."""
-    lo, hi, n = _span(tx, r.agenda_item_id)
+def _move_in_queue(tx: Tx, r: m.SpeakerRequest, index: int, span: Any = None) -> None:
+    """Move a waiting request to ``index`` (0-based) in its queue (``span``: its queue's
+    (min, max, count) of positions when the caller read them already)."""
+    lo, hi, n = _span(tx, r.agenda_item_id, span)
     index = max(0, min(index, n - 1))
     a, t = int(r.position or 0), lo + index
     if t == a:
@@ -329,6 +346,8 @@ def _current_of(tx: Tx, request_id: int, seen: dict[str, Any] | None = None) -> 
 def _seen(tx: Tx, r: m.SpeakerRequest, seen: dict[str, Any] | None) -> None:
     """Refuse an action on a request another console changed since this one showed it
     (``seen``: e.g. ``{"status": "queued", "position": 3}``; see ``core.concurrency``)."""
+    if not seen or all(getattr(r, k) == v for k, v in seen.items()):
+        return  # as seen: the name (a read) is only needed to say what changed
     expect_seen(tx, _name(tx, r), r, seen, table="speaker_request", meeting_id=r.meeting_id)
 
 
@@ -533,12 +552,16 @@ def drop_person_requests(tx: Tx, person_id: int) -> None:
 def move_request(tx: Tx, request_id: int, index: int, *, seen: dict[str, Any] | None = None) -> None:
     """Move a waiting request to ``index`` (0-based) in its item's queue. ``seen``: the
     request's status and position as shown (refused with ``Conflict`` if they moved on)."""
-    r = tx.get(m.SpeakerRequest, request_id, "speaker request")
+    # a key press (Ctrl+Up/Down): the request with its queue's span in one prebuilt query
+    found = tx.session.execute(_queue_statements()["request_span"], {"request_id": request_id}).first()
+    if found is None:
+        tx.get(m.SpeakerRequest, request_id, "speaker request")  # raises NotFound
+    r, *span = found
     tx.meeting_id = r.meeting_id
     _seen(tx, r, seen)
     if r.position is None:
         raise OperationRefused(_("only a waiting speaker can be moved in the queue"))
-    _move_in_queue(tx, r, index)
+    _move_in_queue(tx, r, index, span)
 
 
 @operation(N_("Give priority"))
@@ -605,7 +628,8 @@ def _statements() -> dict[str, Any]:
         .outerjoin(m.Person, m.Person.id == R.person_id)
         .outerjoin(ME, ME.id == R.meeting_endpoint_id)
         .where(R.meeting_id == meeting_id,
-               or_(R.status.in_(CURRENT), and_(R.agenda_item_id == item_id, R.status == "held")))
+               # (equalities, not IN: an IN list is expanded into the SQL at every execution)
+               or_(*(R.status == st for st in CURRENT), and_(R.agenda_item_id == item_id, R.status == "held")))
         .order_by(R.id),
         "head": head.order_by(R.position, R.id).limit(bindparam("batch")),
         "head_after": head.where(tuple_(R.position, R.id) > tuple_(bindparam("pos"), bindparam("rid")))

@@ -31,12 +31,17 @@ PAGES = 1000  # SQLite's own threshold
 HARD_PAGES = 8000  # about 32 MB of log with 4 KiB pages: checkpoint even while writes go on
 IDLE_S = 0.5
 FALLBACK_COMMITS = 200
+# the thread looks at the log every so many commits (or at a pause), not at every commit: a
+# key press's commit then does not wake a thread that wants the interpreter lock just when
+# the console shows the change (a commit adds a few pages; the limits are hundreds)
+WAKE_EVERY = 16
 _WALINDEX_VERSION = 3007000  # the -shm format these offsets are for
 
 
 class Checkpointer:
     """Runs PASSIVE checkpoints of ``path`` on a thread of its own; ``wrote()`` after each
-    commit (cheap: it only wakes the thread); ``stop()`` before the engine is disposed."""
+    commit (cheap: it wakes the thread every ``WAKE_EVERY`` commits, the thread also looks at
+    a pause); ``stop()`` before the engine is disposed."""
 
     def __init__(self, path: str, identity: tuple[int, int] | None = None, *, pages: int = PAGES,
                  hard_pages: int = HARD_PAGES, idle_s: float = IDLE_S) -> None:
@@ -46,6 +51,7 @@ class Checkpointer:
         self.checkpoints = 0  # run so far (for tests and figures)
         self._last_write = time.monotonic()
         self._commits = 0
+        self._unseen = 0  # commits since the thread last looked at the log
         self._wake = threading.Event()
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, name="wal-checkpoint", daemon=True)
@@ -54,7 +60,9 @@ class Checkpointer:
     def wrote(self, *_args: object) -> None:
         self._last_write = time.monotonic()
         self._commits += 1
-        self._wake.set()
+        self._unseen += 1
+        if self._unseen >= WAKE_EVERY and not self._wake.is_set():  # (setting it again costs a lock)
+            self._wake.set()
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stopped.set()
@@ -94,8 +102,10 @@ class Checkpointer:
 
     def _run(self) -> None:
         while not self._stopped.is_set():
-            self._wake.wait()
+            # commits not looked at yet: at the latest when a pause comes
+            self._wake.wait(self.idle_s if self._unseen else None)
             self._wake.clear()
+            self._unseen = 0
             try:
                 due, urgent = self._due()
                 # wait for a pause in the writes: the checkpoint's own writes and fsync do not
@@ -108,6 +118,7 @@ class Checkpointer:
                     # end of the pause
                     self._wake.wait(self.idle_s - quiet)
                     self._wake.clear()
+                    self._unseen = 0
                     due, urgent = self._due()
                 if due and not self._stopped.is_set():
                     self.checkpoint()
