@@ -42,6 +42,7 @@ _CG = QPalette.ColorGroup
 _S = QStyle.StateFlag
 _PAINT = QEvent.Type.Paint
 TEXT_CACHE = 4000  # laid out texts kept (a queue of 500 shows some 4,500 cell texts)
+_SEEN = object()  # a text painted once (by the style)
 FIT_MARGIN = 2  # px: a text this close to its cell's width is left to the style (elided or not)
 
 
@@ -67,7 +68,7 @@ class QueueDelegate(QStyledItemDelegate):
         self._brushes: dict[int, QBrush] = {}
         self._palettes: dict[tuple[int, int], QPalette] = {}
         self._states: dict[Any, tuple[bool, bool, Any]] = {}
-        self._texts: dict[tuple[Any, ...], tuple[QStaticText, float, float]] = {}
+        self._texts: dict[tuple[Any, ...], Any] = {}
         # per paint event (forgotten when the viewport's next paint begins): the style, the
         # font, its key and metrics, the text's margin, the palette's key; the palette's text
         # colours by colour group
@@ -101,13 +102,22 @@ class QueueDelegate(QStyledItemDelegate):
             brush = self._brushes[key] = QBrush(colour)
         return brush
 
-    def _text(self, text: str, frame: tuple[Any, ...], c: int, width: int, height: int) -> tuple[QStaticText, float, float] | None:
-        """The cell's text laid out once, with its offset in the text rectangle as the style
-        puts it (vertically centred in whole pixels, right-aligned columns to the right); None
-        for a text that does not fit (or nearly): the style elides it its own way."""
+    def _text(self, text: str, frame: tuple[Any, ...], c: int, width: int,
+              height: int) -> tuple[QStaticText, float, float] | None:
+        """The cell's text laid out once (the second time it is painted), with its offset in
+        the text rectangle as the style puts it (vertically centred in whole pixels,
+        right-aligned columns to the right); None for a text seen for the first time, or that
+        does not fit (or nearly; the style elides it its own way): the style paints those."""
         key = (text, width, height, frame[2], c)
         hit = self._texts.get(key, False)
         if hit is False:
+            # first seen: left to the style (laying a text out for keeps costs more than the
+            # style's drawing it once, and a call shows two rows never painted before)
+            if len(self._texts) > TEXT_CACHE:
+                self._texts.clear()
+            self._texts[key] = _SEEN
+            return None
+        if hit is _SEEN:
             fmf = frame[3]
             tw = fmf.horizontalAdvance(text)
             if tw > width - FIT_MARGIN:
@@ -119,8 +129,6 @@ class QueueDelegate(QStyledItemDelegate):
                 dx = width - tw if self._right[c] else 0.0
                 dy = float(int((height - round(fmf.height())) / 2))
                 hit = (st, dx, dy)
-            if len(self._texts) > TEXT_CACHE:
-                self._texts.clear()
             self._texts[key] = hit
         return hit
 
@@ -147,7 +155,7 @@ class QueueDelegate(QStyledItemDelegate):
         kept = self._text(text, frame, c, w - 2 * m, h) if text else None
         if focus or (text and kept is None):
             # the style draws the focus frame over the text (it tints it), and elides a text
-            # too wide its own way: those cells are painted by the style alone
+            # too wide its own way: those cells (and a text's first paint) by the style alone
             self._paint_whole(painter, option, row, col, c)
             return
         if col.background is not None:
