@@ -28,7 +28,8 @@ def test_the_queue_delegate_paints_what_the_stock_delegate_paints(qtbot, window:
     images = []
     for delegate in (panel.view.itemDelegate(), QStyledItemDelegate(panel.view)):
         panel.view.setItemDelegate(delegate)
-        panel.view.grab()  # (a text's first paint is the style's; the kept text from the second)
+        panel.view.grab()  # (a text's first paints are the style's; the kept text from the third)
+        panel.view.grab()
         images.append(panel.view.grab().toImage())
     assert images[0] == images[1]
 
@@ -95,7 +96,7 @@ def test_cells_repainted_alone_leave_the_view_as_a_full_repaint_shows_it(qtbot, 
 
 def test_kept_texts_follow_widths_and_elision_as_the_stock_delegate_does(qtbot, window: MainWindow, core,
                                                                          demo_id: int) -> None:
-    """The delegate draws a fitting text from a kept QStaticText (from its second paint on) and
+    """The delegate draws a fitting text from a kept QStaticText (from its third paint on) and
     leaves a text too wide (elided) to the style: narrow and wide columns, a right-aligned one, long Vietnamese names
     and topics, the same pixels as Qt's own delegate at each width."""
     panel = window.speakers
@@ -115,7 +116,8 @@ def test_kept_texts_follow_widths_and_elision_as_the_stock_delegate_does(qtbot, 
         images = []
         for delegate in (ours, stock):
             view.setItemDelegate(delegate)
-            view.grab()  # (a text's first paint is the style's; the kept text from the second)
+            view.grab()  # (a text's first paints are the style's; the kept text from the third)
+            view.grab()
             images.append(view.grab().toImage())
         view.setItemDelegate(ours)
         assert images[0] == images[1], widths

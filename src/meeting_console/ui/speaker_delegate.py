@@ -42,7 +42,7 @@ _CG = QPalette.ColorGroup
 _S = QStyle.StateFlag
 _PAINT = QEvent.Type.Paint
 TEXT_CACHE = 4000  # laid out texts kept (a queue of 500 shows some 4,500 cell texts)
-_SEEN = object()  # a text painted once (by the style)
+KEEP_AFTER = 3  # a text is kept as a QStaticText at its third paint (the first two are the style's)
 FIT_MARGIN = 2  # px: a text this close to its cell's width is left to the style (elided or not)
 
 
@@ -104,20 +104,22 @@ class QueueDelegate(QStyledItemDelegate):
 
     def _text(self, text: str, frame: tuple[Any, ...], c: int, width: int,
               height: int) -> tuple[QStaticText, float, float] | None:
-        """The cell's text laid out once (the second time it is painted), with its offset in
+        """The cell's text laid out once (the third time it is painted), with its offset in
         the text rectangle as the style puts it (vertically centred in whole pixels,
-        right-aligned columns to the right); None for a text seen for the first time, or that
+        right-aligned columns to the right); None for a text seen fewer times, or that
         does not fit (or nearly; the style elides it its own way): the style paints those."""
         key = (text, width, height, frame[2], c)
         hit = self._texts.get(key, False)
-        if hit is False:
-            # first seen: left to the style (laying a text out for keeps costs more than the
-            # style's drawing it once, and a call shows two rows never painted before)
-            if len(self._texts) > TEXT_CACHE:
+        if hit is False or type(hit) is int:
+            # seen fewer than KEEP_AFTER times: left to the style (laying a text out for keeps
+            # costs more than the style drawing it once; a speaker's name is painted once or
+            # twice at a call, "Waiting", "Main hall", "5:00" or a queue number at every one)
+            if hit is False and len(self._texts) > TEXT_CACHE:
                 self._texts.clear()
-            self._texts[key] = _SEEN
-            return None
-        if hit is _SEEN:
+            seen = 1 if hit is False else hit + 1
+            if seen < KEEP_AFTER:
+                self._texts[key] = seen
+                return None
             fmf = frame[3]
             tw = fmf.horizontalAdvance(text)
             if tw > width - FIT_MARGIN:
@@ -155,7 +157,7 @@ class QueueDelegate(QStyledItemDelegate):
         kept = self._text(text, frame, c, w - 2 * m, h) if text else None
         if focus or (text and kept is None):
             # the style draws the focus frame over the text (it tints it), and elides a text
-            # too wide its own way: those cells (and a text's first paint) by the style alone
+            # too wide its own way: those cells (and a text's first paints) by the style alone
             self._paint_whole(painter, option, row, col, c)
             return
         if col.background is not None:
