@@ -28,6 +28,8 @@ def test_the_queue_delegate_paints_what_the_stock_delegate_paints(qtbot, window:
     images = []
     for delegate in (panel.view.itemDelegate(), QStyledItemDelegate(panel.view)):
         panel.view.setItemDelegate(delegate)
+        panel.view.grab()  # (a text's first paints are the style's; the kept text from the third)
+        panel.view.grab()
         images.append(panel.view.grab().toImage())
     assert images[0] == images[1]
 
@@ -90,3 +92,32 @@ def test_cells_repainted_alone_leave_the_view_as_a_full_repaint_shows_it(qtbot, 
         qtbot.waitUntil(lambda moved=moved, was=waiting_row: panel.model.row_of(moved) != was)
         waiting_row = panel.model.row_of(moved)
         same_as_full_repaint()
+
+
+def test_kept_texts_follow_widths_and_elision_as_the_stock_delegate_does(qtbot, window: MainWindow, core,
+                                                                         demo_id: int) -> None:
+    """The delegate draws a fitting text from a kept QStaticText (from its third paint on) and
+    leaves a text too wide (elided) to the style: narrow and wide columns, a right-aligned one, long Vietnamese names
+    and topics, the same pixels as Qt's own delegate at each width."""
+    panel = window.speakers
+    window.docks["speakers"].raise_()
+    queue = [s for s in reads.speakers(core, demo_id) if s.position is not None]
+    window.runner.run_sync(agenda.start_item, queue[0].agenda_item_id)
+    window.runner.run_sync(sp.call_next, queue[0].agenda_item_id)
+    qtbot.waitUntil(lambda: panel.data is not None and panel.data.current is not None)
+    view = panel.view
+    ours = view.itemDelegate()
+    stock = QStyledItemDelegate(view)
+    for widths in ((20, 60, 50, 40, 30, 25, 40, 20, 80), (40, 260, 320, 140, 90, 60, 80, 60, 600),
+                   (30, 120, 90, 70, 50, 38, 54, 45, 200)):
+        for c, w in enumerate(widths):
+            view.setColumnWidth(c, w)
+        qtbot.wait(20)  # the scroll bars follow the new widths before either grab
+        images = []
+        for delegate in (ours, stock):
+            view.setItemDelegate(delegate)
+            view.grab()  # (a text's first paints are the style's; the kept text from the third)
+            view.grab()
+            images.append(view.grab().toImage())
+        view.setItemDelegate(ours)
+        assert images[0] == images[1], widths

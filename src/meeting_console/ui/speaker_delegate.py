@@ -3,23 +3,56 @@
 The stock delegate asks the model for seven roles a cell (font, alignment, colours, check
 state, icon, text, background): seven calls from Qt into Python, which cost more than painting
 the cell. This delegate takes the row and the column's functions (text, colours, alignment)
-from the queue model directly and hands the style the same option the stock delegate would
-build, so a cell looks the same."""
+from the queue model directly, has the style paint the cell's background, selection and frame
+as the stock delegate would, and draws the text itself from a kept QStaticText, where the
+style lays the text out again at every paint (QTextLayout, elision): the same pixels. A text
+too wide for its cell (elided), and the cell with the focus (whose frame the style draws over
+the text), are left to the style whole.
+
+What is the same for every cell of one paint of the view (the style, the palette's text
+colours, the font and its metrics) is read once per paint event, not per cell; a cell's state
+flags are looked up once (Python's flag operations cost more than a look-up)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QPainter, QPalette
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QPointF, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPalette,
+    QStaticText,
+    QTransform,
+)
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from meeting_console.ui.table_model import RowsModel
 
 _V_CENTER = Qt.AlignmentFlag.AlignVCenter
+_RIGHT = Qt.AlignmentFlag.AlignRight
 _HAS_DISPLAY = QStyleOptionViewItem.ViewItemFeature.HasDisplay
 _ITEM = QStyle.ControlElement.CE_ItemViewItem
 _TEXT = QPalette.ColorRole.Text
+_HIGHLIGHTED_TEXT = QPalette.ColorRole.HighlightedText
+_CG = QPalette.ColorGroup
+_S = QStyle.StateFlag
+_PAINT = QEvent.Type.Paint
+TEXT_CACHE = 4000  # laid out texts kept (a queue of 500 shows some 4,500 cell texts)
+KEEP_AFTER = 3  # a text is kept as a QStaticText at its third paint (the first two are the style's)
+FIT_MARGIN = 2  # px: a text this close to its cell's width is left to the style (elided or not)
+
+
+def _state_info(state: Any) -> tuple[bool, bool, Any]:
+    """(the cell has the focus, is selected, the palette's colour group for its text) as the
+    style works them out (QCommonStyle, CE_ItemViewItem)."""
+    cg = _CG.Normal if state & _S.State_Enabled else _CG.Disabled
+    if cg == _CG.Normal and not state & _S.State_Active:
+        cg = _CG.Inactive
+    return bool(state & _S.State_HasFocus), bool(state & _S.State_Selected), cg
 
 
 class QueueDelegate(QStyledItemDelegate):
@@ -27,12 +60,40 @@ class QueueDelegate(QStyledItemDelegate):
         super().__init__(view)
         self.model = model
         self.view = view
-        # Python's flag operations cost more than a look-up: the option's features with the
-        # text added, each column's alignment, a brush and a palette per colour, made once
+        # Python's flag operations cost more than a look-up: each column's alignment, whether
+        # it is right-aligned, a brush per colour, what a cell's state flags say, made once
         self._features: dict[Any, Any] = {}
         self._align = [c.align | _V_CENTER if c.align is not None else None for c in model.columns]
+        self._right = [c.align is not None and bool(c.align & _RIGHT) for c in model.columns]
         self._brushes: dict[int, QBrush] = {}
         self._palettes: dict[tuple[int, int], QPalette] = {}
+        self._states: dict[Any, tuple[bool, bool, Any]] = {}
+        self._texts: dict[tuple[Any, ...], Any] = {}
+        # per paint event (forgotten when the viewport's next paint begins): the style, the
+        # font, its key and metrics, the text's margin, the palette's key; the palette's text
+        # colours by colour group
+        self._frame: tuple[Any, ...] | None = None
+        self._colours: dict[Any, tuple[QColor, QColor]] = {}
+        view.viewport().installEventFilter(self)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's naming)
+        if event.type() == _PAINT:
+            self._frame = None
+        return False
+
+    def _paint_state(self, option: Any) -> tuple[Any, ...]:
+        view = self.view
+        style = view.style()
+        font = QFont(option.font)  # a copy: the option is the view's, for this cell only
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+        self._colours = {}
+        self._frame = (style, font, font.key(), QFontMetricsF(font), margin, option.palette.cacheKey())
+        return self._frame
+
+    def _colour(self, option: Any, cg: Any) -> tuple[QColor, QColor]:
+        pal = option.palette
+        hit = self._colours[cg] = (QColor(pal.color(cg, _TEXT)), QColor(pal.color(cg, _HIGHLIGHTED_TEXT)))
+        return hit
 
     def _brush(self, colour: Any) -> QBrush:
         key = colour.rgba()
@@ -40,6 +101,38 @@ class QueueDelegate(QStyledItemDelegate):
         if brush is None:
             brush = self._brushes[key] = QBrush(colour)
         return brush
+
+    def _text(self, text: str, frame: tuple[Any, ...], c: int, width: int,
+              height: int) -> tuple[QStaticText, float, float] | None:
+        """The cell's text laid out once (the third time it is painted), with its offset in
+        the text rectangle as the style puts it (vertically centred in whole pixels,
+        right-aligned columns to the right); None for a text seen fewer times, or that
+        does not fit (or nearly; the style elides it its own way): the style paints those."""
+        key = (text, width, height, frame[2], c)
+        hit = self._texts.get(key, False)
+        if hit is False or type(hit) is int:
+            # seen fewer than KEEP_AFTER times: left to the style (laying a text out for keeps
+            # costs more than the style drawing it once; a speaker's name is painted once or
+            # twice at a call, "Waiting", "Main hall", "5:00" or a queue number at every one)
+            if hit is False and len(self._texts) > TEXT_CACHE:
+                self._texts.clear()
+            seen = 1 if hit is False else hit + 1
+            if seen < KEEP_AFTER:
+                self._texts[key] = seen
+                return None
+            fmf = frame[3]
+            tw = fmf.horizontalAdvance(text)
+            if tw > width - FIT_MARGIN:
+                hit = None
+            else:
+                st = QStaticText(text)
+                st.setTextFormat(Qt.TextFormat.PlainText)
+                st.prepare(QTransform(), frame[1])
+                dx = width - tw if self._right[c] else 0.0
+                dy = float(int((height - round(fmf.height())) / 2))
+                hit = (st, dx, dy)
+            self._texts[key] = hit
+        return hit
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
@@ -50,7 +143,46 @@ class QueueDelegate(QStyledItemDelegate):
             super().paint(painter, option, index)
             return
         row, col = rows[r], model.columns[c]
-        # what QStyledItemDelegate.initStyleOption sets from the roles the model answers
+        state = option.state
+        info = self._states.get(state)
+        if info is None:
+            info = self._states[state] = _state_info(state)
+        focus, selected, cg = info
+        frame = self._frame
+        if frame is None or option.palette.cacheKey() != frame[5]:
+            frame = self._paint_state(option)
+        text = col.text(row)
+        x, y, w, h = option.rect.getRect()
+        m = frame[4]
+        kept = self._text(text, frame, c, w - 2 * m, h) if text else None
+        if focus or (text and kept is None):
+            # the style draws the focus frame over the text (it tints it), and elides a text
+            # too wide its own way: those cells (and a text's first paints) by the style alone
+            self._paint_whole(painter, option, row, col, c)
+            return
+        if col.background is not None:
+            bg = col.background(row)
+            if bg is not None:
+                option.backgroundBrush = self._brush(bg)  # the view's option for this cell only
+        frame[0].drawControl(_ITEM, option, painter, self.view)  # background, selection
+        if kept is None:
+            return
+        colours = self._colours.get(cg)
+        if colours is None:
+            colours = self._colour(option, cg)
+        pen = None
+        if selected:
+            pen = colours[1]
+        elif col.foreground is not None:
+            pen = col.foreground(row)
+        st, dx, dy = kept
+        painter.setPen(pen if pen is not None else colours[0])
+        painter.setFont(frame[1])
+        painter.drawStaticText(QPointF(x + m + dx, y + dy), st)
+
+    def _paint_whole(self, painter: QPainter, option: QStyleOptionViewItem, row: Any, col: Any, c: int) -> None:
+        """The cell through the style alone, text included: the option the stock delegate
+        builds from the roles the model answers (QStyledItemDelegate.initStyleOption)."""
         opt = QStyleOptionViewItem(option)
         opt.text = col.text(row)
         features = opt.features

@@ -37,6 +37,8 @@ from meeting_console.i18n import _
 from meeting_console.ui import labels
 from meeting_console.ui.speaker_steady import Steady, SteadyVBoxLayout
 
+_SELECTABLE = Qt.TextInteractionFlag.TextSelectableByMouse
+_PLAIN = Qt.TextInteractionFlag.NoTextInteraction
 SUMMARY_IDLE_MS = 2500  # a summary is saved this long after the last key stroke (and on leaving)
 
 PHASE_STYLE = {
@@ -82,6 +84,7 @@ class CurrentSpeakerPane(QWidget):
         self._phase = ""
         self._over: bool | None = None
         self.last_budget: QueueBudget | None = None
+        self._selectables: list[QLabel] = []
 
         self.kicker = self._label("kicker", 11, bold=True)
         self.name = self._label("speaker-name", 20, bold=True, selectable=True)
@@ -159,10 +162,11 @@ class CurrentSpeakerPane(QWidget):
         lbl.setObjectName(name)
         lbl.setWordWrap(True)
         if selectable:
-            # a selectable label lays its text out as a document at every change of text and
-            # size (about 0.4 ms each): only the speaker's name, posts and endpoint, which a
-            # secretary may copy; the lines that change with every call are plain
-            lbl.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            # the speaker's name, posts and endpoint, which a secretary may copy: selectable
+            # while the mouse is over them (see ``_selectable``)
+            lbl.setTextInteractionFlags(_PLAIN)
+            lbl.installEventFilter(self)
+            self._selectables.append(lbl)
         lbl.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         f = QFont(self.font())
         f.setPointSize(pt)
@@ -198,8 +202,12 @@ class CurrentSpeakerPane(QWidget):
         self.current = view.current if view else None
         cur = self.current
         if (cur is None) != (was is None) or (cur is not None and was is not None and cur.id != was.id):
-            # another speaker: another name, posts and next three, their sizes surely too
-            self.steady.lay_out(self.name)
+            for lbl in self._selectables:
+                self._selectable(lbl, lbl.underMouse())
+            if self.name.textInteractionFlags() != _PLAIN:
+                # another speaker, the mouse on the name: a selectable label's sizes are costly
+                # to measure (a document) and surely change: laid out as Qt would, none measured
+                self.steady.lay_out(self.name)
         if cur is None:
             self._set(self.name, _("No one has the floor"))
             self._set(self.posts, "")
@@ -381,8 +389,23 @@ class CurrentSpeakerPane(QWidget):
         cursor.movePosition(cursor.MoveOperation.End)
         self.summary.setTextCursor(cursor)
 
+    def _selectable(self, label: QLabel, on: bool) -> None:
+        """A selectable label lays its text out as a QTextDocument at every change of text
+        and size, and a lazy layout of it repaints the label once more after the window's frame
+        (a second frame at every call of the next speaker); a plain label paints the same
+        pixels. So the name, posts and endpoint are selectable while the mouse is over them, and
+        after it left while some of their text is selected (to copy it), plain otherwise."""
+        label.setTextInteractionFlags(_SELECTABLE if on else _PLAIN)
+
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if obj is self.summary and event.type() == QEvent.Type.FocusOut:
+        kind = event.type()
+        if obj in self._selectables:
+            if kind == QEvent.Type.Enter:
+                self._selectable(obj, True)  # type: ignore[arg-type]
+            elif kind == QEvent.Type.Leave and not obj.hasSelectedText():  # type: ignore[attr-defined]
+                self._selectable(obj, False)  # type: ignore[arg-type]
+            return False
+        if obj is self.summary and kind == QEvent.Type.FocusOut:
             self.save_summary()
         return super().eventFilter(obj, event)
 

@@ -95,12 +95,26 @@ class QueueModel(RowsModel):
         fn = getattr(col, what)
         return fn(row) if fn is not None else None
 
-    def refresh_cells(self, rows: Sequence[int], column: int) -> None:
+    def refresh_cells(self, rows: Sequence[int], column: int, alone: range = range(0)) -> None:  # noqa: B008
         """One ``dataChanged`` of ``column`` per run of consecutive ``rows`` (sorted), a run cut
         every ``CELL_RUN`` rows: a table view repaints its whole viewport for a longer range
-        (Qt 6.11: the "#" of a queue of 500 repainted 63 cells instead of the 7 on screen)."""
+        (Qt 6.11: the "#" of a queue of 500 repainted 63 cells instead of the 7 on screen).
+        The rows in ``alone`` (those on screen) are announced cell by cell: a table view
+        repaints a range of a column with one pixel more to its right, the grid line, so the
+        column beside it was painted again on every row shown (the speaker's name, for the
+        "#" of the queue at each call)."""
         if not rows:
             return
+        if alone:
+            lo, hi = max(rows[0], alone.start), min(rows[-1] + 1, alone.stop)
+            if lo < hi:
+                index, emit = self.index, self.dataChanged.emit
+                for r in range(lo, hi):
+                    i = index(r, column)
+                    emit(i, i)
+                rows = [r for r in rows if not lo <= r < hi]
+                if not rows:
+                    return
         start = prev = rows[0]
         for i in [*rows[1:], None]:
             if i is not None and i == prev + 1 and i - start < CELL_RUN:

@@ -573,7 +573,8 @@ class SpeakersPanel(Panel):
             n = self.model.rowCount()
             if renumbered is not None and n >= len(waiting_ids):
                 first = n - len(waiting_ids)
-                self.model.refresh_cells(range(first + renumbered[0], first + renumbered[1]), 0)
+                self.model.refresh_cells(range(first + renumbered[0], first + renumbered[1]), 0,
+                                         alone=self._rows_shown())
             if keep is not None and self.model.row_of(keep) is not None and self.selected_id() != keep:
                 self.select_id(keep)
         finally:
@@ -594,6 +595,15 @@ class SpeakersPanel(Panel):
             self.view.setColumnWidth(2, min(self.view.columnWidth(2), 320))
         self._show_pane()  # the pane's tick computes the budget
         self._show_budget()
+
+    def _rows_shown(self) -> range:
+        """The rows the queue's viewport shows (in part or whole)."""
+        view = self.view
+        top = view.rowAt(0)
+        if top < 0:
+            return range(0)
+        bottom = view.rowAt(view.viewport().height() - 1)
+        return range(top, (bottom if bottom >= 0 else self.model.rowCount() - 1) + 1)
 
     def _show_pane(self) -> None:
         self.pane.show_view(self.data, self.item_id, self._summary_target())
