@@ -269,6 +269,9 @@ def main() -> None:
     for i in range(args.presses):
         panel.select_id(panel.model.rows[row].id)
         view.setFocus()
+        # selecting the request is the secretary's step before the press: its frame is
+        # painted before the clock starts (it used to be painted within the reorder's time)
+        QApplication.processEvents()
         down = i % 2 == 0
         reorder.append(watch.press(view, Qt.Key.Key_Down if down else Qt.Key.Key_Up,
                                    Qt.KeyboardModifier.ControlModifier))
