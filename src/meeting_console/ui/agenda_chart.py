@@ -91,21 +91,25 @@ class AgendaChart(QWidget):
         and are, and the legend. The whole chart repaints only when its time axis changes. (The
         agenda ticks every second and "next item" changes two strips of two hundred.)"""
         grew = len(bars) != len(self.bars)
+        old_bars, old_forecast = self.bars, self.forecast
         self.bars = tuple(bars)
         self.forecast = forecast
         if tz != self.tz.key:
             self.tz = ZoneInfo(tz)
-        sig = self._signature()
+        # the strips' part is worked out only when the axis stays: a moved axis repaints the
+        # whole chart whatever the strips (a meeting running late moves it at every press)
+        sig = self._signature(strips=False)
         drawn, self._drawn = self._drawn, sig
         if grew or drawn is None or sig[2] != drawn[2]:
             # more strips, or the legend's texts changed (it may wrap onto more or fewer lines)
             self._fit_height()
-        if grew or drawn is None or sig[0] != drawn[0] or sig[0] is None or len(sig[1]) != len(drawn[1]):
+        if grew or drawn is None or sig[0] != drawn[0] or sig[0] is None:
             if grew or sig != drawn:
                 self.update()
             return
         w = self.width()
-        for i, (a, b) in enumerate(zip(drawn[1], sig[1], strict=True)):
+        before = self._strips(old_bars, old_forecast)  # (kept when measured on the same axis)
+        for i, (a, b) in enumerate(zip(before, self._strips(self.bars, forecast), strict=True)):
             if a is not b and a != b:
                 self.update(QRect(0, AXIS_H + i * ROW_H, w, ROW_H))
         if sig[2] != drawn[2]:
@@ -118,39 +122,60 @@ class AgendaChart(QWidget):
                             self.update(QRect(x0 + x - 3, AXIS_H - 4, 7, rows_bottom - AXIS_H + 6))
             self.update(QRect(0, rows_bottom, w, max(self.height() - rows_bottom, 0)))  # the legend
 
-    def _signature(self) -> Any:
+    def _signature(self, strips: bool = True) -> Any:
         """What the picture depends on, in three parts: the time axis (any change repaints the
-        whole chart); per strip, what it shows, its moving ends in pixels; the lines' places
-        in pixels with the legend's texts."""
+        whole chart); per strip, what it shows, its moving ends in pixels (None when not
+        ``strips``); the lines' places in pixels with the legend's texts."""
         span = self._span()
         if span is None or not self.bars:
             return (None, (len(self.bars),), None)
         lo, hi = span
+        px = self._px(lo, self._scale(lo, hi))
+        f = self.forecast
+        head = (lo, hi, self.width(), self.height())
+        lines = ((px(f.now) if f and not f.closed else None, px(f.planned_end) if f else None,
+                  px(f.projected_end) if f else None),
+                 (f.closed, f.late, self._hm(f.now), self._minute(f.planned_end), self._minute(f.projected_end))
+                 if f else None)
+        return head, self._strips(self.bars, f) if strips else None, lines
+
+    def _scale(self, lo: datetime, hi: datetime) -> float:
         x0 = self._label_width() + PAD
         plot_w = max(self.width() - x0 - PAD, 10)
-        scale = plot_w / max((hi - lo).total_seconds(), 60)
+        return plot_w / max((hi - lo).total_seconds(), 60)
 
+    @staticmethod
+    def _px(lo: datetime, scale: float) -> Any:
         def px(t: datetime | None) -> int | None:
             return None if t is None else int((t - lo).total_seconds() * scale)
+        return px
 
-        def minute(t: datetime | None) -> str | None:
-            return None if t is None else self._hm(t)
+    def _minute(self, t: datetime | None) -> str | None:
+        return None if t is None else self._hm(t)
 
-        f = self.forecast
+    def _strips(self, bars: tuple[fc.ChartBar, ...], f: fc.Forecast | None) -> tuple[Any, ...]:
+        """Per strip, what it shows with its moving ends in pixels, on the current axis."""
+        span = self._span()
+        if span is None:
+            return ()
+        lo, hi = span
+        scale = self._scale(lo, hi)
+        px = self._px(lo, scale)
         current = f.current_id if f else None
         # a strip's pixels depend on its bar, the axis and which item is current: the agenda
         # hands over the very bar objects of unchanged items, so with the same axis and current
         # item only the strips whose bar changed are measured again (a press changes two of two
         # hundred; the running item's strip is measured at every call: its alert comes from the
         # forecast)
-        axis = (lo, scale, len(self.bars))
+        axis = (lo, scale, len(bars))
         kept = self._strip_memo if self._strip_axis is not None and self._strip_axis[0] == axis else None
-        bars = self.bars
+        if kept is not None and kept[0] is bars and kept[2] is f and self._strip_axis[1] == current:
+            return kept[1]  # type: ignore[no-any-return]
         if kept is None:
             rows = [None] * len(bars)
             todo: Any = range(len(bars))
         else:
-            old_bars, rows = kept
+            old_bars, rows, _f = kept
             rows = list(rows)
             was = self._strip_axis[1]  # the current item's band moves with it
             moved = (was, current) if was != current else ()
@@ -169,13 +194,8 @@ class AgendaChart(QWidget):
                             px(b.projected_start), px(b.projected_end)), b.id == current)
             else:
                 rows[i] = (b, b.id == current)
-        self._strip_memo, self._strip_axis = (bars, tuple(rows)), (axis, current)
-        head = (lo, hi, self.width(), self.height())
-        lines = ((px(f.now) if f and not f.closed else None, px(f.planned_end) if f else None,
-                  px(f.projected_end) if f else None),
-                 (f.closed, f.late, minute(f.now), minute(f.planned_end), minute(f.projected_end))
-                 if f else None)
-        return head, self._strip_memo[1], lines
+        self._strip_memo, self._strip_axis = (bars, tuple(rows), f), (axis, current)
+        return self._strip_memo[1]  # type: ignore[no-any-return]
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
