@@ -487,8 +487,10 @@ class AgendaChart(QWidget):
         p.setPen(QPen(PLANNED_LINE, 1))
         p.drawLine(QPointF(x0, AXIS_H - 1), QPointF(x0 + plot_w, AXIS_H - 1))
 
-        # strips (only those in the exposed part: a long agenda scrolls)
+        # strips (only those in the exposed part: a long agenda scrolls); their pens and
+        # brushes made once (a repaint of the chart made five per strip)
         p.setFont(self.font())
+        planned_pen, planned_brush, skipped_brush, projected_pen, projected_brush = _strip_styles()
         for i in rows:
             b = self.bars[i]
             top = AXIS_H + i * ROW_H
@@ -506,8 +508,8 @@ class AgendaChart(QWidget):
             half = (ROW_H - 6) / 2
             if b.planned_start is not None and b.planned_end is not None:
                 r = QRectF(x(b.planned_start), top + 3, max(x(b.planned_end) - x(b.planned_start), 1.5), half)
-                p.setPen(QPen(PLANNED_LINE, 1))
-                p.setBrush(QBrush(PLANNED_FILL, Qt.BrushStyle.Dense4Pattern if skipped else Qt.BrushStyle.SolidPattern))
+                p.setPen(planned_pen)
+                p.setBrush(skipped_brush if skipped else planned_brush)
                 p.drawRect(r)
             lower = top + 3 + half
             if b.actual_start is not None and b.actual_end is not None:
@@ -525,8 +527,8 @@ class AgendaChart(QWidget):
             if b.projected_start is not None and b.projected_end is not None:
                 r = QRectF(x(b.projected_start), lower,
                            max(x(b.projected_end) - x(b.projected_start), 1.5), half)
-                p.setPen(QPen(PROJECTED.darker(130), 1, Qt.PenStyle.DashLine))
-                p.setBrush(QBrush(PROJECTED, Qt.BrushStyle.BDiagPattern))
+                p.setPen(projected_pen)
+                p.setBrush(projected_brush)
                 p.drawRect(r)
 
         # lines: planned end, projected end, now
@@ -599,6 +601,21 @@ class AgendaChart(QWidget):
 
 
 _STYLES: dict[str, Any] = {}
+
+
+_STRIP_STYLES: tuple[Any, ...] = ()
+
+
+def _strip_styles() -> tuple[Any, ...]:
+    """The strips' pens and brushes: planned (pen, brush, a skipped item's brush), projected
+    (pen, brush); made once."""
+    global _STRIP_STYLES
+    if not _STRIP_STYLES:
+        _STRIP_STYLES = (QPen(PLANNED_LINE, 1), QBrush(PLANNED_FILL, Qt.BrushStyle.SolidPattern),
+                         QBrush(PLANNED_FILL, Qt.BrushStyle.Dense4Pattern),
+                         QPen(PROJECTED.darker(130), 1, Qt.PenStyle.DashLine),
+                         QBrush(PROJECTED, Qt.BrushStyle.BDiagPattern))
+    return _STRIP_STYLES
 
 
 def _legend_styles() -> dict[str, Any]:
