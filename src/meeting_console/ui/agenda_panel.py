@@ -188,7 +188,10 @@ class TimelineModel(RowsModel):
             spans.append((i, cols[0], cols[-1]) if cols else (i, 0, last))
         run: list[int] | None = None  # [first row, last row, first column, last column]
         for i, c0, c1 in spans:
-            if run is not None and i == run[1] + 1 and (c0, c1) == (run[2], run[3]):
+            # (a range of more than 200 cells repaints the whole viewport, even one off screen:
+            # QAbstractItemView::dataChanged does not work out where it is)
+            if run is not None and i == run[1] + 1 and (c0, c1) == (run[2], run[3]) \
+                    and (i - run[0] + 1) * (c1 - c0 + 1) <= 200:
                 run[1] = i
                 continue
             if run is not None:
