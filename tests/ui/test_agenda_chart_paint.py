@@ -153,3 +153,34 @@ def test_a_long_label_of_the_current_item_stays_in_its_column(qtbot) -> None:
         band = {image.pixelColor(x, y).name() for x in range(label_w, label_w + PAD - 1)
                 for y in range(top + 2, top + ROW_H - 2)}
         assert band == {CURRENT_BAND.name()}
+
+
+def test_a_moving_axis_then_a_still_one_repaints_what_a_full_repaint_draws(qtbot) -> None:
+    """A meeting running late moves the axis at each change (the whole chart repaints, the
+    strips are not measured); when the axis then stays, the strips that changed since the last
+    picture are repainted — the screen shows what a full repaint draws at every step."""
+    chart = AgendaChart()
+    qtbot.addWidget(chart)
+    chart.resize(900, 400)
+    feed(chart, 3, T0 + timedelta(minutes=10))
+    chart.show()
+    qtbot.waitExposed(chart)
+    paints = Paints()
+    chart.installEventFilter(paints)
+    heads = []
+    steps = ((3, 13), (3, 15), (4, 16), (4, 16.1), (5, 16.5), (5, 16.6), (6, 19), (6, 19.2))
+    for running, minutes in steps:
+        items = agenda(running)
+        # the item before the running one ended late: every projection after it moves
+        f = fc.forecast(items, T0 + timedelta(minutes=minutes), meeting_status="live")
+        paints.rects.clear()
+        chart.set_data(fc.chart_bars(items, f), f, "Asia/Ho_Chi_Minh")
+        heads.append(chart._drawn[0])
+        qtbot.waitUntil(lambda: bool(paints.rects))  # (each step moves "now" at least)
+        shot = chart.screen().grabWindow(chart.winId()).toImage().convertToFormat(QImage.Format.Format_RGB32)
+        full = chart.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+        size = full.size().boundedTo(shot.size())
+        assert shot.copy(0, 0, size.width(), size.height()) == full.copy(0, 0, size.width(), size.height()), \
+            (running, minutes)
+    assert any(a != b for a, b in zip(heads, heads[1:], strict=False))  # the axis moved
+    assert any(a == b for a, b in zip(heads, heads[1:], strict=False))  # and stayed

@@ -91,21 +91,25 @@ class AgendaChart(QWidget):
         and are, and the legend. The whole chart repaints only when its time axis changes. (The
         agenda ticks every second and "next item" changes two strips of two hundred.)"""
         grew = len(bars) != len(self.bars)
+        old_bars, old_forecast = self.bars, self.forecast
         self.bars = tuple(bars)
         self.forecast = forecast
         if tz != self.tz.key:
             self.tz = ZoneInfo(tz)
-        sig = self._signature()
+        # the strips' part is worked out only when the axis stays: a moved axis repaints the
+        # whole chart whatever the strips (a meeting running late moves it at every press)
+        sig = self._signature(strips=False)
         drawn, self._drawn = self._drawn, sig
         if grew or drawn is None or sig[2] != drawn[2]:
             # more strips, or the legend's texts changed (it may wrap onto more or fewer lines)
             self._fit_height()
-        if grew or drawn is None or sig[0] != drawn[0] or sig[0] is None or len(sig[1]) != len(drawn[1]):
+        if grew or drawn is None or sig[0] != drawn[0] or sig[0] is None:
             if grew or sig != drawn:
                 self.update()
             return
         w = self.width()
-        for i, (a, b) in enumerate(zip(drawn[1], sig[1], strict=True)):
+        before = self._strips(old_bars, old_forecast)  # (kept when measured on the same axis)
+        for i, (a, b) in enumerate(zip(before, self._strips(self.bars, forecast), strict=True)):
             if a is not b and a != b:
                 self.update(QRect(0, AXIS_H + i * ROW_H, w, ROW_H))
         if sig[2] != drawn[2]:
@@ -118,39 +122,60 @@ class AgendaChart(QWidget):
                             self.update(QRect(x0 + x - 3, AXIS_H - 4, 7, rows_bottom - AXIS_H + 6))
             self.update(QRect(0, rows_bottom, w, max(self.height() - rows_bottom, 0)))  # the legend
 
-    def _signature(self) -> Any:
+    def _signature(self, strips: bool = True) -> Any:
         """What the picture depends on, in three parts: the time axis (any change repaints the
-        whole chart); per strip, what it shows, its moving ends in pixels; the lines' places
-        in pixels with the legend's texts."""
+        whole chart); per strip, what it shows, its moving ends in pixels (None when not
+        ``strips``); the lines' places in pixels with the legend's texts."""
         span = self._span()
         if span is None or not self.bars:
             return (None, (len(self.bars),), None)
         lo, hi = span
+        px = self._px(lo, self._scale(lo, hi))
+        f = self.forecast
+        head = (lo, hi, self.width(), self.height())
+        lines = ((px(f.now) if f and not f.closed else None, px(f.planned_end) if f else None,
+                  px(f.projected_end) if f else None),
+                 (f.closed, f.late, self._hm(f.now), self._minute(f.planned_end), self._minute(f.projected_end))
+                 if f else None)
+        return head, self._strips(self.bars, f) if strips else None, lines
+
+    def _scale(self, lo: datetime, hi: datetime) -> float:
         x0 = self._label_width() + PAD
         plot_w = max(self.width() - x0 - PAD, 10)
-        scale = plot_w / max((hi - lo).total_seconds(), 60)
+        return plot_w / max((hi - lo).total_seconds(), 60)
 
+    @staticmethod
+    def _px(lo: datetime, scale: float) -> Any:
         def px(t: datetime | None) -> int | None:
             return None if t is None else int((t - lo).total_seconds() * scale)
+        return px
 
-        def minute(t: datetime | None) -> str | None:
-            return None if t is None else self._hm(t)
+    def _minute(self, t: datetime | None) -> str | None:
+        return None if t is None else self._hm(t)
 
-        f = self.forecast
+    def _strips(self, bars: tuple[fc.ChartBar, ...], f: fc.Forecast | None) -> tuple[Any, ...]:
+        """Per strip, what it shows with its moving ends in pixels, on the current axis."""
+        span = self._span()
+        if span is None:
+            return ()
+        lo, hi = span
+        scale = self._scale(lo, hi)
+        px = self._px(lo, scale)
         current = f.current_id if f else None
         # a strip's pixels depend on its bar, the axis and which item is current: the agenda
         # hands over the very bar objects of unchanged items, so with the same axis and current
         # item only the strips whose bar changed are measured again (a press changes two of two
         # hundred; the running item's strip is measured at every call: its alert comes from the
         # forecast)
-        axis = (lo, scale, len(self.bars))
+        axis = (lo, scale, len(bars))
         kept = self._strip_memo if self._strip_axis is not None and self._strip_axis[0] == axis else None
-        bars = self.bars
+        if kept is not None and kept[0] is bars and kept[2] is f and self._strip_axis[1] == current:
+            return kept[1]  # type: ignore[no-any-return]
         if kept is None:
             rows = [None] * len(bars)
             todo: Any = range(len(bars))
         else:
-            old_bars, rows = kept
+            old_bars, rows, _f = kept
             rows = list(rows)
             was = self._strip_axis[1]  # the current item's band moves with it
             moved = (was, current) if was != current else ()
@@ -169,13 +194,8 @@ class AgendaChart(QWidget):
                             px(b.projected_start), px(b.projected_end)), b.id == current)
             else:
                 rows[i] = (b, b.id == current)
-        self._strip_memo, self._strip_axis = (bars, tuple(rows)), (axis, current)
-        head = (lo, hi, self.width(), self.height())
-        lines = ((px(f.now) if f and not f.closed else None, px(f.planned_end) if f else None,
-                  px(f.projected_end) if f else None),
-                 (f.closed, f.late, minute(f.now), minute(f.planned_end), minute(f.projected_end))
-                 if f else None)
-        return head, self._strip_memo[1], lines
+        self._strip_memo, self._strip_axis = (bars, tuple(rows), f), (axis, current)
+        return self._strip_memo[1]  # type: ignore[no-any-return]
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -467,8 +487,10 @@ class AgendaChart(QWidget):
         p.setPen(QPen(PLANNED_LINE, 1))
         p.drawLine(QPointF(x0, AXIS_H - 1), QPointF(x0 + plot_w, AXIS_H - 1))
 
-        # strips (only those in the exposed part: a long agenda scrolls)
+        # strips (only those in the exposed part: a long agenda scrolls); their pens and
+        # brushes made once (a repaint of the chart made five per strip)
         p.setFont(self.font())
+        planned_pen, planned_brush, skipped_brush, projected_pen, projected_brush = _strip_styles()
         for i in rows:
             b = self.bars[i]
             top = AXIS_H + i * ROW_H
@@ -486,8 +508,8 @@ class AgendaChart(QWidget):
             half = (ROW_H - 6) / 2
             if b.planned_start is not None and b.planned_end is not None:
                 r = QRectF(x(b.planned_start), top + 3, max(x(b.planned_end) - x(b.planned_start), 1.5), half)
-                p.setPen(QPen(PLANNED_LINE, 1))
-                p.setBrush(QBrush(PLANNED_FILL, Qt.BrushStyle.Dense4Pattern if skipped else Qt.BrushStyle.SolidPattern))
+                p.setPen(planned_pen)
+                p.setBrush(skipped_brush if skipped else planned_brush)
                 p.drawRect(r)
             lower = top + 3 + half
             if b.actual_start is not None and b.actual_end is not None:
@@ -505,8 +527,8 @@ class AgendaChart(QWidget):
             if b.projected_start is not None and b.projected_end is not None:
                 r = QRectF(x(b.projected_start), lower,
                            max(x(b.projected_end) - x(b.projected_start), 1.5), half)
-                p.setPen(QPen(PROJECTED.darker(130), 1, Qt.PenStyle.DashLine))
-                p.setBrush(QBrush(PROJECTED, Qt.BrushStyle.BDiagPattern))
+                p.setPen(projected_pen)
+                p.setBrush(projected_brush)
                 p.drawRect(r)
 
         # lines: planned end, projected end, now
@@ -579,6 +601,21 @@ class AgendaChart(QWidget):
 
 
 _STYLES: dict[str, Any] = {}
+
+
+_STRIP_STYLES: tuple[Any, ...] = ()
+
+
+def _strip_styles() -> tuple[Any, ...]:
+    """The strips' pens and brushes: planned (pen, brush, a skipped item's brush), projected
+    (pen, brush); made once."""
+    global _STRIP_STYLES
+    if not _STRIP_STYLES:
+        _STRIP_STYLES = (QPen(PLANNED_LINE, 1), QBrush(PLANNED_FILL, Qt.BrushStyle.SolidPattern),
+                         QBrush(PLANNED_FILL, Qt.BrushStyle.Dense4Pattern),
+                         QPen(PROJECTED.darker(130), 1, Qt.PenStyle.DashLine),
+                         QBrush(PROJECTED, Qt.BrushStyle.BDiagPattern))
+    return _STRIP_STYLES
 
 
 def _legend_styles() -> dict[str, Any]:

@@ -9,9 +9,9 @@ clock ticks without a database query.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any, NamedTuple
 
 from PySide6.QtCore import (
@@ -87,16 +87,48 @@ COL_NO, COL_PLANNED, COL_MIN, COL_TITLE, COL_PRESENTER, COL_STATUS, COL_START, C
     COL_ELAPSED, COL_LEFT = range(10)
 
 
-@dataclass(frozen=True)
 class TimelineRow:
-    """One row: the texts and colours it shows (what a repaint compares), with the item as
-    stored and its forecast at the last tick."""
+    """One row: the texts and colours it shows (what a repaint compares: id, cells, font), with
+    the item as stored and its forecast at the last tick.
 
-    id: int
-    cells: tuple[tuple[str, Any, Any], ...]  # per column: text, foreground, background
-    font: str  # "", "bold", "italic-times"
-    item: reads.AgendaItemInfo = field(compare=False)
-    f: fc.ItemForecast = field(compare=False)
+    ``cells`` (per column: text, foreground, background) may be given as ``make``, a function
+    that works them out when they are first asked for: a press in a meeting running late moves
+    every pending item's projected times, and the rows off screen need their cells only when
+    they scroll into view (or someone reads them), not at every press."""
+
+    __slots__ = ("id", "font", "item", "f", "_cells", "_make")
+
+    def __init__(self, id: int, cells: tuple[tuple[str, Any, Any], ...] | None, font: str,  # noqa: A002
+                 item: reads.AgendaItemInfo, f: fc.ItemForecast,
+                 make: Callable[[], tuple[tuple[str, Any, Any], ...]] | None = None) -> None:
+        if cells is None and make is None:
+            raise ValueError("a row needs its cells or a way to make them")
+        self.id, self.font, self.item, self.f = id, font, item, f
+        self._cells, self._make = cells, make
+
+    @property
+    def cells(self) -> tuple[tuple[str, Any, Any], ...]:
+        cells = self._cells
+        if cells is None:
+            cells = self._cells = self._make()  # type: ignore[misc]
+            self._make = None
+        return cells
+
+    @property
+    def built(self) -> bool:
+        """Whether its cells are worked out already."""
+        return self._cells is not None
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, TimelineRow):
+            return NotImplemented
+        return self is other or (self.id == other.id and self.font == other.font and self.cells == other.cells)
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.cells, self.font))
+
+    def __repr__(self) -> str:
+        return f"TimelineRow(id={self.id!r}, cells={self.cells!r}, font={self.font!r})"
 
 
 class _Src(NamedTuple):
@@ -121,6 +153,9 @@ class TimelineModel(RowsModel):
         self._flags_fixed = plain | Qt.ItemFlag.ItemIsDropEnabled
         self._flags_movable = self._flags_fixed | Qt.ItemFlag.ItemIsDragEnabled
         self._flags_root = Qt.ItemFlag.ItemIsDropEnabled
+        # the rows the view shows (first, last; a row more either side), set by the panel: a
+        # changed row outside them is announced without comparing its cells
+        self.shown_rows: Callable[[], tuple[int, int]] | None = None
 
     def set_rows(self, rows: Sequence[Any]) -> None:
         """As ``RowsModel.set_rows``, but a changed row announces only the columns whose text or
@@ -134,9 +169,17 @@ class TimelineModel(RowsModel):
             return
         self.rows = rows
         last = len(self.columns) - 1
+        top, bottom = self.shown_rows() if self.shown_rows is not None else (0, len(rows))
         spans: list[tuple[int, int, int]] = []  # (row, first column, last column)
         for i, (a, b) in enumerate(zip(rows, old, strict=True)):
-            if a is b or a == b:
+            if a is b:
+                continue
+            if not top <= i <= bottom and not (a.built and b.built):
+                # a row off screen whose item or forecast changed: announced whole, its cells
+                # not worked out (nothing paints them; they are made when asked for)
+                spans.append((i, 0, last))
+                continue
+            if a == b:
                 continue
             if a.font != b.font:
                 spans.append((i, 0, last))
@@ -145,7 +188,10 @@ class TimelineModel(RowsModel):
             spans.append((i, cols[0], cols[-1]) if cols else (i, 0, last))
         run: list[int] | None = None  # [first row, last row, first column, last column]
         for i, c0, c1 in spans:
-            if run is not None and i == run[1] + 1 and (c0, c1) == (run[2], run[3]):
+            # (a range of more than 200 cells repaints the whole viewport, even one off screen:
+            # QAbstractItemView::dataChanged does not work out where it is)
+            if run is not None and i == run[1] + 1 and (c0, c1) == (run[2], run[3]) \
+                    and (i - run[0] + 1) * (c1 - c0 + 1) <= 200:
                 run[1] = i
                 continue
             if run is not None:
@@ -414,6 +460,7 @@ class AgendaPanel(Panel):
         v.setWordWrap(False)
         self._delegate = TimelineDelegate(self)
         v.setItemDelegate(self._delegate)
+        self.model.shown_rows = self._shown_rows
         header = v.horizontalHeader()
         # the header shares the view's selection by default: each move of the selection (every
         # "next item") repainted all of it, for a highlight that any selected row turns on anyway
@@ -437,6 +484,20 @@ class AgendaPanel(Panel):
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self.tick)
         self.timer.start()
+
+    def _shown_rows(self) -> tuple[int, int]:
+        """The rows the timeline shows, a row more either side (a changed range of rows is
+        repainted down to the first pixel of the row below it); every row when the view is
+        hidden or not laid out yet."""
+        v = self.view
+        n = len(self.model.rows)
+        if not v.isVisible():
+            return 0, n
+        top = v.rowAt(0)
+        bottom = v.rowAt(v.viewport().height() - 1)
+        if top < 0:
+            return 0, n
+        return top - 1, (bottom if bottom >= 0 else n) + 1
 
     # --- construction ----------------------------------------------------------------------
 
@@ -655,13 +716,14 @@ class AgendaPanel(Panel):
         ]
 
     def _row_cells(self, it: reads.AgendaItemInfo, f: fc.ItemForecast, day: Any,
-                   head: tuple[tuple[str, Any, Any], ...] | None = None) -> tuple[tuple[str, Any, Any], ...]:
+                   head: tuple[tuple[str, Any, Any], ...] | None = None,
+                   tz: str | None = None) -> tuple[tuple[str, Any, Any], ...]:
         """A row's cells, (text, foreground, background) per column: what ``_cell_specs``
         gives, worked out in one call (when every projection moves, the whole timeline is
         rebuilt: thirty calls a row were some 4 ms of the key press). ``head``: the first six
         cells as they were, for the same item with the same planned start (they depend on
         nothing else)."""
-        tz, status = self.tz, it.status
+        tz, status = tz or self.tz, it.status
         current = status in fc.CURRENT
         bg = RUNNING_BG if status == "running" else PAUSED_BG if status == "paused" else None
         muted = DONE_FG if status in ("done", "skipped") else None
@@ -904,11 +966,15 @@ class AgendaPanel(Panel):
                 # the same item with its times moved (every pending item, when the running one
                 # runs late): its first six cells (number, plan, minutes, title, presenter,
                 # status) stay as they were
-                same = hit is not None and (hit[0] is it or hit[0] == it) and hit[1].planned_start == fi.planned_start
-                cells = self._row_cells(it, fi, day, hit[2].cells[:6] if same else None)  # type: ignore[index]
+                # (taken only from a row whose cells were worked out: a row off screen makes
+                # its own when it comes into view)
+                prev = hit[2] if hit is not None else None
+                same = prev is not None and prev.built and (hit[0] is it or hit[0] == it) \
+                    and hit[1].planned_start == fi.planned_start  # type: ignore[index]
                 bar = fc.chart_bar(it, fi, now, n) if chart_shown else None
                 font = "bold" if it.status in fc.CURRENT else "italic-times" if it.status == "pending" else ""
-                row = TimelineRow(it.id, cells, font, it, fi)
+                row = TimelineRow(it.id, None, font, it, fi, make=partial(
+                    self._row_cells, it, fi, day, prev.cells[:6] if same else None, self.tz))  # type: ignore[union-attr]
                 cache[it.id] = (it, fi, row, bar)
             rows.append(row)
             bars.append(bar)
