@@ -81,3 +81,21 @@ def test_server_stopped_and_started(pg) -> None:
     assert core.high_water() == hw  # nothing was stored while down, and nothing claimed
     assert agenda.next_item(core, b.meeting_id).result == b.items[0]
     assert core.changes_since(hw)[0] == hw + 1
+
+
+def test_a_sqlite_file_out_of_reach_is_a_lost_connection(tmp_path, clock) -> None:
+    """A read needing a new connection while the file's folder is gone (a share unplugged)
+    says the connection is lost, not a raw SQLite error."""
+    share = tmp_path / "share"
+    share.mkdir()
+    core = Core.open(str(share / "m.db"), clock=clock, seat="t")
+    try:
+        hw = core.high_water()
+        core.db.engine.dispose()  # no pooled connection left: the next read opens one
+        share.rename(tmp_path / "away")
+        with pytest.raises(ConnectionLost):
+            core.high_water()
+        (tmp_path / "away").rename(share)
+        assert core.high_water() == hw  # the file back: read as before
+    finally:
+        core.close()

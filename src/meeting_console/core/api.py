@@ -154,7 +154,9 @@ _DISCONNECT = ("server closed the connection", "terminating connection", "connec
                "could not connect", "connection is closed", "connection already closed",
                "consuming input failed", "connection timeout expired", "no connection to the server",
                "the database system is shutting down", "the database system is starting up",
-               "ssl connection has been closed")
+               "ssl connection has been closed",
+               # SQLite: a new connection to a file whose folder is gone (a share unplugged)
+               "unable to open database file")
 
 
 def is_disconnect(exc: BaseException) -> bool:
