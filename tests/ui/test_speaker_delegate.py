@@ -121,3 +121,66 @@ def test_kept_texts_follow_widths_and_elision_as_the_stock_delegate_does(qtbot, 
             images.append(view.grab().toImage())
         view.setItemDelegate(ours)
         assert images[0] == images[1], widths
+
+
+class _CountingStyle:
+    """Stands for the view's style in the delegate's per-paint state: counts the cells the
+    style is asked to draw."""
+
+    def __init__(self, style) -> None:  # type: ignore[no-untyped-def]
+        self.style = style
+        self.cells = 0
+
+    def drawControl(self, *args) -> None:  # type: ignore[no-untyped-def]  # noqa: N802 (Qt's naming)
+        self.cells += 1
+        self.style.drawControl(*args)
+
+
+def test_plain_cells_are_not_given_to_a_style_that_paints_nothing_under_them(qtbot, window: MainWindow, core,
+                                                                            demo_id: int) -> None:
+    """Under Fusion (QCommonStyle's item panel) a cell not selected, without focus or background
+    brush is not given to the style (it would paint nothing: the view filled the row's base);
+    the selected row, the focused cell and the current speaker's (its background) are; the
+    same pixels as the stock delegate. A style the delegate does not know (a style sheet's) is
+    asked for every cell."""
+    panel = window.speakers
+    window.docks["speakers"].raise_()
+    queue = [s for s in reads.speakers(core, demo_id) if s.position is not None]
+    window.runner.run_sync(agenda.start_item, queue[0].agenda_item_id)
+    window.runner.run_sync(sp.call_next, queue[0].agenda_item_id)
+    qtbot.waitUntil(lambda: panel.data is not None and panel.data.current is not None)
+    view = panel.view
+    ours = view.itemDelegate()
+    assert isinstance(ours, QueueDelegate)
+    panel.select_id(queue[3].id)
+    view.setFocus()
+    counting: list[_CountingStyle] = []
+    plain_state = ours._paint_state
+
+    def counted_state(option):  # type: ignore[no-untyped-def]
+        frame = plain_state(option)
+        counting.append(_CountingStyle(frame[0]))
+        ours._frame = frame = (counting[-1], *frame[1:])
+        return frame
+
+    ours._paint_state = counted_state  # type: ignore[method-assign]
+    view.grab()
+    view.grab()
+    image = view.grab().toImage()
+    shown = panel._rows_shown()
+    cells = len(shown) * panel.model.columnCount()
+    assert view.style().metaObject().className() == "QFusionStyle"
+    assert ours._frame is not None and ours._frame[6] is True
+    assert 0 < counting[-1].cells < cells / 2  # the selected row, the current speaker's, the focus
+    view.setItemDelegate(QStyledItemDelegate(view))
+    view.grab()
+    assert view.grab().toImage() == image
+    view.setItemDelegate(ours)
+    view.setStyleSheet("QTableView { gridline-color: #d0d0d0; }")  # a style sheet's style
+    view.grab()
+    view.grab()
+    image = view.grab().toImage()
+    assert ours._frame is not None and ours._frame[6] is False  # every cell given to the style
+    view.setItemDelegate(QStyledItemDelegate(view))
+    view.grab()
+    assert view.grab().toImage() == image
