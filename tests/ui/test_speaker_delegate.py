@@ -184,3 +184,34 @@ def test_plain_cells_are_not_given_to_a_style_that_paints_nothing_under_them(qtb
     view.setItemDelegate(QStyledItemDelegate(view))
     view.grab()
     assert view.grab().toImage() == image
+
+
+def test_a_text_painted_for_the_first_time_looks_as_the_stock_delegate_paints_it(
+        qtbot, window: MainWindow, core, demo_id: int) -> None:
+    """A text's first two paints are drawn as they are (no layout kept), where the kept text
+    is drawn from its third: each paint the same pixels as Qt's own delegate, at several
+    column widths (elided texts left to the style)."""
+    panel = window.speakers
+    window.docks["speakers"].raise_()
+    queue = [s for s in reads.speakers(core, demo_id) if s.position is not None]
+    window.runner.run_sync(agenda.start_item, queue[0].agenda_item_id)
+    window.runner.run_sync(sp.call_next, queue[0].agenda_item_id)
+    window.runner.run_sync(sp.call_next, queue[0].agenda_item_id)
+    qtbot.waitUntil(lambda: panel.data is not None and panel.data.current is not None
+                    and panel.data.current.id == queue[1].id)
+    panel.select_id(queue[4].id)
+    view = panel.view
+    view.setFocus()
+    ours = view.itemDelegate()
+    assert isinstance(ours, QueueDelegate)
+    stock = QStyledItemDelegate(view)
+    for widths in ((20, 60, 50, 40, 30, 25, 40, 20, 80), (40, 260, 320, 140, 90, 60, 80, 60, 600)):
+        for c, w in enumerate(widths):
+            view.setColumnWidth(c, w)
+        qtbot.wait(20)  # the scroll bars follow the new widths before the grabs
+        view.setItemDelegate(stock)
+        expected = view.grab().toImage()
+        view.setItemDelegate(ours)
+        ours._texts.clear()
+        for paint in range(3):  # first, second (drawn as they are), third (kept)
+            assert view.grab().toImage() == expected, (widths, paint)

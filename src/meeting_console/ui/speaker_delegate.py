@@ -133,11 +133,16 @@ class QueueDelegate(QStyledItemDelegate):
             if hit is False and len(self._texts) > TEXT_CACHE:
                 self._texts.clear()
             seen = 1 if hit is False else hit + 1
-            if seen < KEEP_AFTER:
-                self._texts[key] = seen
-                return None
             fmf = frame[3]
             tw = fmf.horizontalAdvance(text)
+            if seen < KEEP_AFTER:
+                self._texts[key] = seen
+                if tw > width - FIT_MARGIN:
+                    return None
+                # drawn once as it is (no layout kept), where the kept text would be
+                dx = width - tw if self._right[c] else 0.0
+                dy = float(int((height - round(fmf.height())) / 2)) + fmf.ascent()
+                return (text, dx, dy)
             if tw > width - FIT_MARGIN:
                 hit = None
             else:
@@ -194,7 +199,10 @@ class QueueDelegate(QStyledItemDelegate):
         st, dx, dy = kept
         painter.setPen(pen if pen is not None else colours[0])
         painter.setFont(frame[1])
-        painter.drawStaticText(QPointF(x + m + dx, y + dy), st)
+        if type(st) is str:
+            painter.drawText(QPointF(x + m + dx, y + dy), st)  # at its baseline
+        else:
+            painter.drawStaticText(QPointF(x + m + dx, y + dy), st)
 
     def _paint_whole(self, painter: QPainter, option: QStyleOptionViewItem, row: Any, col: Any, c: int) -> None:
         """The cell through the style alone, text included: the option the stock delegate
