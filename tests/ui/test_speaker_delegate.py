@@ -215,3 +215,32 @@ def test_a_text_painted_for_the_first_time_looks_as_the_stock_delegate_paints_it
         ours._texts.clear()
         for paint in range(3):  # first, second (drawn as they are), third (kept)
             assert view.grab().toImage() == expected, (widths, paint)
+
+
+def test_texts_as_wide_as_their_cell_or_a_pixel_wider_look_as_the_stock_delegate_paints_them(
+        qtbot, window: MainWindow, core, demo_id: int) -> None:
+    """At the edge of elision (a column sized to its texts: 'Waiting' exactly as wide as its
+    cell's text room), each column a pixel at a time around its widest text: the same pixels
+    as Qt's own delegate at every paint (a fitting text drawn, an elided one the style's)."""
+    panel = window.speakers
+    window.docks["speakers"].raise_()
+    queue = [s for s in reads.speakers(core, demo_id) if s.position is not None]
+    window.runner.run_sync(agenda.start_item, queue[0].agenda_item_id)
+    window.runner.run_sync(sp.call_next, queue[0].agenda_item_id)
+    qtbot.waitUntil(lambda: panel.data is not None and panel.data.current is not None)
+    view = panel.view
+    ours = view.itemDelegate()
+    assert isinstance(ours, QueueDelegate)
+    stock = QStyledItemDelegate(view)
+    view.resizeColumnsToContents()
+    sized = [view.columnWidth(c) for c in range(panel.model.columnCount())]
+    for delta in (-2, -1, 0, 1):
+        for c, w in enumerate(sized):
+            view.setColumnWidth(c, max(8, w + delta))
+        qtbot.wait(20)
+        view.setItemDelegate(stock)
+        expected = view.grab().toImage()
+        view.setItemDelegate(ours)
+        ours._texts.clear()
+        for paint in range(3):
+            assert view.grab().toImage() == expected, (delta, paint)

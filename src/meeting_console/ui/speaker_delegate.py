@@ -43,7 +43,7 @@ _S = QStyle.StateFlag
 _PAINT = QEvent.Type.Paint
 TEXT_CACHE = 4000  # laid out texts kept (a queue of 500 shows some 4,500 cell texts)
 KEEP_AFTER = 3  # a text is kept as a QStaticText at its third paint (the first two are the style's)
-FIT_MARGIN = 2  # px: a text this close to its cell's width is left to the style (elided or not)
+FIT_MARGIN = 0  # px: a text wider than its cell less this is left to the style (elided)
 
 
 # Styles whose item view panel (PE_PanelItemViewItem, drawn by CE_ItemViewItem under the text)
