@@ -121,3 +121,126 @@ def test_kept_texts_follow_widths_and_elision_as_the_stock_delegate_does(qtbot, 
             images.append(view.grab().toImage())
         view.setItemDelegate(ours)
         assert images[0] == images[1], widths
+
+
+class _CountingStyle:
+    """Stands for the view's style in the delegate's per-paint state: counts the cells the
+    style is asked to draw."""
+
+    def __init__(self, style) -> None:  # type: ignore[no-untyped-def]
+        self.style = style
+        self.cells = 0
+
+    def drawControl(self, *args) -> None:  # type: ignore[no-untyped-def]  # noqa: N802 (Qt's naming)
+        self.cells += 1
+        self.style.drawControl(*args)
+
+
+def test_plain_cells_are_not_given_to_a_style_that_paints_nothing_under_them(qtbot, window: MainWindow, core,
+                                                                            demo_id: int) -> None:
+    """Under Fusion (QCommonStyle's item panel) a cell not selected, without focus or background
+    brush is not given to the style (it would paint nothing: the view filled the row's base);
+    the selected row, the focused cell and the current speaker's (its background) are; the
+    same pixels as the stock delegate. A style the delegate does not know (a style sheet's) is
+    asked for every cell."""
+    panel = window.speakers
+    window.docks["speakers"].raise_()
+    queue = [s for s in reads.speakers(core, demo_id) if s.position is not None]
+    window.runner.run_sync(agenda.start_item, queue[0].agenda_item_id)
+    window.runner.run_sync(sp.call_next, queue[0].agenda_item_id)
+    qtbot.waitUntil(lambda: panel.data is not None and panel.data.current is not None)
+    view = panel.view
+    ours = view.itemDelegate()
+    assert isinstance(ours, QueueDelegate)
+    panel.select_id(queue[3].id)
+    view.setFocus()
+    counting: list[_CountingStyle] = []
+    plain_state = ours._paint_state
+
+    def counted_state(option):  # type: ignore[no-untyped-def]
+        frame = plain_state(option)
+        counting.append(_CountingStyle(frame[0]))
+        ours._frame = frame = (counting[-1], *frame[1:])
+        return frame
+
+    ours._paint_state = counted_state  # type: ignore[method-assign]
+    view.grab()
+    view.grab()
+    image = view.grab().toImage()
+    shown = panel._rows_shown()
+    cells = len(shown) * panel.model.columnCount()
+    assert view.style().metaObject().className() == "QFusionStyle"
+    assert ours._frame is not None and ours._frame[6] is True
+    assert 0 < counting[-1].cells < cells / 2  # the selected row, the current speaker's, the focus
+    view.setItemDelegate(QStyledItemDelegate(view))
+    view.grab()
+    assert view.grab().toImage() == image
+    view.setItemDelegate(ours)
+    view.setStyleSheet("QTableView { gridline-color: #d0d0d0; }")  # a style sheet's style
+    view.grab()
+    view.grab()
+    image = view.grab().toImage()
+    assert ours._frame is not None and ours._frame[6] is False  # every cell given to the style
+    view.setItemDelegate(QStyledItemDelegate(view))
+    view.grab()
+    assert view.grab().toImage() == image
+
+
+def test_a_text_painted_for_the_first_time_looks_as_the_stock_delegate_paints_it(
+        qtbot, window: MainWindow, core, demo_id: int) -> None:
+    """A text's first two paints are drawn as they are (no layout kept), where the kept text
+    is drawn from its third: each paint the same pixels as Qt's own delegate, at several
+    column widths (elided texts left to the style)."""
+    panel = window.speakers
+    window.docks["speakers"].raise_()
+    queue = [s for s in reads.speakers(core, demo_id) if s.position is not None]
+    window.runner.run_sync(agenda.start_item, queue[0].agenda_item_id)
+    window.runner.run_sync(sp.call_next, queue[0].agenda_item_id)
+    window.runner.run_sync(sp.call_next, queue[0].agenda_item_id)
+    qtbot.waitUntil(lambda: panel.data is not None and panel.data.current is not None
+                    and panel.data.current.id == queue[1].id)
+    panel.select_id(queue[4].id)
+    view = panel.view
+    view.setFocus()
+    ours = view.itemDelegate()
+    assert isinstance(ours, QueueDelegate)
+    stock = QStyledItemDelegate(view)
+    for widths in ((20, 60, 50, 40, 30, 25, 40, 20, 80), (40, 260, 320, 140, 90, 60, 80, 60, 600)):
+        for c, w in enumerate(widths):
+            view.setColumnWidth(c, w)
+        qtbot.wait(20)  # the scroll bars follow the new widths before the grabs
+        view.setItemDelegate(stock)
+        expected = view.grab().toImage()
+        view.setItemDelegate(ours)
+        ours._texts.clear()
+        for paint in range(3):  # first, second (drawn as they are), third (kept)
+            assert view.grab().toImage() == expected, (widths, paint)
+
+
+def test_texts_as_wide_as_their_cell_or_a_pixel_wider_look_as_the_stock_delegate_paints_them(
+        qtbot, window: MainWindow, core, demo_id: int) -> None:
+    """At the edge of elision (a column sized to its texts: 'Waiting' exactly as wide as its
+    cell's text room), each column a pixel at a time around its widest text: the same pixels
+    as Qt's own delegate at every paint (a fitting text drawn, an elided one the style's)."""
+    panel = window.speakers
+    window.docks["speakers"].raise_()
+    queue = [s for s in reads.speakers(core, demo_id) if s.position is not None]
+    window.runner.run_sync(agenda.start_item, queue[0].agenda_item_id)
+    window.runner.run_sync(sp.call_next, queue[0].agenda_item_id)
+    qtbot.waitUntil(lambda: panel.data is not None and panel.data.current is not None)
+    view = panel.view
+    ours = view.itemDelegate()
+    assert isinstance(ours, QueueDelegate)
+    stock = QStyledItemDelegate(view)
+    view.resizeColumnsToContents()
+    sized = [view.columnWidth(c) for c in range(panel.model.columnCount())]
+    for delta in (-2, -1, 0, 1):
+        for c, w in enumerate(sized):
+            view.setColumnWidth(c, max(8, w + delta))
+        qtbot.wait(20)
+        view.setItemDelegate(stock)
+        expected = view.grab().toImage()
+        view.setItemDelegate(ours)
+        ours._texts.clear()
+        for paint in range(3):
+            assert view.grab().toImage() == expected, (delta, paint)

@@ -4,7 +4,7 @@ The stock delegate asks the model for seven roles a cell (font, alignment, colou
 state, icon, text, background): seven calls from Qt into Python, which cost more than painting
 the cell. This delegate takes the row and the column's functions (text, colours, alignment)
 from the queue model directly, has the style paint the cell's background, selection and frame
-as the stock delegate would, and draws the text itself from a kept QStaticText, where the
+as the stock delegate would (not for a plain cell of a style known to paint nothing there), and draws the text itself from a kept QStaticText, where the
 style lays the text out again at every paint (QTextLayout, elision): the same pixels. A text
 too wide for its cell (elided), and the cell with the focus (whose frame the style draws over
 the text), are left to the style whole.
@@ -43,16 +43,30 @@ _S = QStyle.StateFlag
 _PAINT = QEvent.Type.Paint
 TEXT_CACHE = 4000  # laid out texts kept (a queue of 500 shows some 4,500 cell texts)
 KEEP_AFTER = 3  # a text is kept as a QStaticText at its third paint (the first two are the style's)
-FIT_MARGIN = 2  # px: a text this close to its cell's width is left to the style (elided or not)
+FIT_MARGIN = 0  # px: a text wider than its cell less this is left to the style (elided)
 
 
-def _state_info(state: Any) -> tuple[bool, bool, Any]:
-    """(the cell has the focus, is selected, the palette's colour group for its text) as the
-    style works them out (QCommonStyle, CE_ItemViewItem)."""
+# Styles whose item view panel (PE_PanelItemViewItem, drawn by CE_ItemViewItem under the text)
+# in a QTableView paints only the selection and the option's background brush: QCommonStyle's,
+# which Fusion and Windows inherit; Windows Vista's draws its themed hover and selection only
+# for views that are not tables, and falls back to QCommonStyle's for a QTableView. A cell of
+# these styles that is not selected, has no focus, no mouse over it and no background brush
+# is painted by the style with nothing at all (QTableView has filled the row's base or
+# alternate base before the delegate): the delegate skips the call. Any other style (a style
+# sheet's, Windows 11's, macOS's) is always asked.
+PLAIN_PANEL_STYLES = frozenset({"QFusionStyle", "QWindowsStyle", "QWindowsVistaStyle"})
+
+
+def _state_info(state: Any) -> tuple[bool, bool, Any, bool]:
+    """(the cell has the focus, is selected, the palette's colour group for its text, its
+    panel is plain: neither selected, focused nor under the mouse) as the style works them
+    out (QCommonStyle, CE_ItemViewItem)."""
     cg = _CG.Normal if state & _S.State_Enabled else _CG.Disabled
     if cg == _CG.Normal and not state & _S.State_Active:
         cg = _CG.Inactive
-    return bool(state & _S.State_HasFocus), bool(state & _S.State_Selected), cg
+    focus, selected = bool(state & _S.State_HasFocus), bool(state & _S.State_Selected)
+    plain = not (focus or selected or state & _S.State_MouseOver)
+    return focus, selected, cg, plain
 
 
 class QueueDelegate(QStyledItemDelegate):
@@ -67,11 +81,11 @@ class QueueDelegate(QStyledItemDelegate):
         self._right = [c.align is not None and bool(c.align & _RIGHT) for c in model.columns]
         self._brushes: dict[int, QBrush] = {}
         self._palettes: dict[tuple[int, int], QPalette] = {}
-        self._states: dict[Any, tuple[bool, bool, Any]] = {}
+        self._states: dict[Any, tuple[bool, bool, Any, bool]] = {}
         self._texts: dict[tuple[Any, ...], Any] = {}
         # per paint event (forgotten when the viewport's next paint begins): the style, the
-        # font, its key and metrics, the text's margin, the palette's key; the palette's text
-        # colours by colour group
+        # font, its key and metrics, the text's margin, the palette's key, whether the style
+        # paints nothing under a plain cell; the palette's text colours by colour group
         self._frame: tuple[Any, ...] | None = None
         self._colours: dict[Any, tuple[QColor, QColor]] = {}
         view.viewport().installEventFilter(self)
@@ -87,7 +101,9 @@ class QueueDelegate(QStyledItemDelegate):
         font = QFont(option.font)  # a copy: the option is the view's, for this cell only
         margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
         self._colours = {}
-        self._frame = (style, font, font.key(), QFontMetricsF(font), margin, option.palette.cacheKey())
+        plain_panel = style.metaObject().className() in PLAIN_PANEL_STYLES
+        self._frame = (style, font, font.key(), QFontMetricsF(font), margin, option.palette.cacheKey(),
+                       plain_panel)
         return self._frame
 
     def _colour(self, option: Any, cg: Any) -> tuple[QColor, QColor]:
@@ -117,11 +133,16 @@ class QueueDelegate(QStyledItemDelegate):
             if hit is False and len(self._texts) > TEXT_CACHE:
                 self._texts.clear()
             seen = 1 if hit is False else hit + 1
-            if seen < KEEP_AFTER:
-                self._texts[key] = seen
-                return None
             fmf = frame[3]
             tw = fmf.horizontalAdvance(text)
+            if seen < KEEP_AFTER:
+                self._texts[key] = seen
+                if tw > width - FIT_MARGIN:
+                    return None
+                # drawn once as it is (no layout kept), where the kept text would be
+                dx = width - tw if self._right[c] else 0.0
+                dy = float(int((height - round(fmf.height())) / 2)) + fmf.ascent()
+                return (text, dx, dy)
             if tw > width - FIT_MARGIN:
                 hit = None
             else:
@@ -147,7 +168,7 @@ class QueueDelegate(QStyledItemDelegate):
         info = self._states.get(state)
         if info is None:
             info = self._states[state] = _state_info(state)
-        focus, selected, cg = info
+        focus, selected, cg, plain = info
         frame = self._frame
         if frame is None or option.palette.cacheKey() != frame[5]:
             frame = self._paint_state(option)
@@ -160,11 +181,11 @@ class QueueDelegate(QStyledItemDelegate):
             # too wide its own way: those cells (and a text's first paints) by the style alone
             self._paint_whole(painter, option, row, col, c)
             return
-        if col.background is not None:
-            bg = col.background(row)
-            if bg is not None:
-                option.backgroundBrush = self._brush(bg)  # the view's option for this cell only
-        frame[0].drawControl(_ITEM, option, painter, self.view)  # background, selection
+        bg = col.background(row) if col.background is not None else None
+        if bg is not None:
+            option.backgroundBrush = self._brush(bg)  # the view's option for this cell only
+        if bg is not None or not (plain and frame[6]):
+            frame[0].drawControl(_ITEM, option, painter, self.view)  # background, selection
         if kept is None:
             return
         colours = self._colours.get(cg)
@@ -178,7 +199,10 @@ class QueueDelegate(QStyledItemDelegate):
         st, dx, dy = kept
         painter.setPen(pen if pen is not None else colours[0])
         painter.setFont(frame[1])
-        painter.drawStaticText(QPointF(x + m + dx, y + dy), st)
+        if type(st) is str:
+            painter.drawText(QPointF(x + m + dx, y + dy), st)  # at its baseline
+        else:
+            painter.drawStaticText(QPointF(x + m + dx, y + dy), st)
 
     def _paint_whole(self, painter: QPainter, option: QStyleOptionViewItem, row: Any, col: Any, c: int) -> None:
         """The cell through the style alone, text included: the option the stock delegate

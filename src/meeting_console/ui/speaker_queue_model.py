@@ -63,9 +63,14 @@ class QueueModel(RowsModel):
         if len(changed) > CELL_ROWS:
             super().refresh_rows(changed)
             return
-        emit, index = self.dataChanged.emit, self.index
+        # the rows are the model's: their indexes made directly (index() checks them first
+        # through rowCount and columnCount, two calls into Python an index)
+        emit, index = self.dataChanged.emit, self.createIndex
         columns = range(len(self.columns))
+        n = len(self.rows)
         for r in changed:
+            if not 0 <= r < n:
+                continue
             for c in columns:
                 i = index(r, c)
                 emit(i, i)
@@ -106,9 +111,9 @@ class QueueModel(RowsModel):
         if not rows:
             return
         if alone:
-            lo, hi = max(rows[0], alone.start), min(rows[-1] + 1, alone.stop)
-            if lo < hi:
-                index, emit = self.index, self.dataChanged.emit
+            lo, hi = max(rows[0], alone.start, 0), min(rows[-1] + 1, alone.stop, len(self.rows))
+            if lo < hi and 0 <= column < len(self.columns):
+                index, emit = self.createIndex, self.dataChanged.emit  # (indexes of its rows)
                 for r in range(lo, hi):
                     i = index(r, column)
                     emit(i, i)
