@@ -1125,6 +1125,21 @@ class QueueView:
         links.update(update.links)
         return replace(self, speakers=tuple(rows), links=links)
 
+    def with_agenda(self, agenda: tuple[reads.AgendaItemInfo, ...], changed: frozenset[int]) -> QueueView:
+        """This view with its agenda items read again, the agenda's order the same (a "next
+        item"): what it worked out from its requests alone (the current speaker, each item's
+        requests and queue) is carried over instead of worked out again over every request;
+        the queue's need is kept for the items not ``changed`` (it follows an item's speaking
+        time)."""
+        view = replace(self, agenda=agenda)
+        held, carried = self.__dict__, view.__dict__
+        for name in ("current", "_index", "_by_item"):
+            if name in held:
+                carried[name] = held[name]
+        if "_needs" in held:
+            carried["_needs"] = {k: v for k, v in held["_needs"].items() if k not in changed}
+        return view
+
     def _patched_in_place(self, update: RequestsUpdate) -> QueueView | None:
         """``updated`` when every request is held already and stays on its item (a call, a
         move, a timer key: the usual key press): the rows are replaced where they stand (sorted

@@ -88,23 +88,6 @@ def _entry(it: Any) -> tuple[Any, ...]:
     return it.number, it.position, it.title
 
 
-def _with_agenda(data: QueueView, agenda_rows: tuple[Any, ...], items: frozenset[int]) -> QueueView:
-    """``data`` with its agenda items replaced, the order of the agenda the same: what the view
-    worked out from its requests alone (the current speaker, each item's requests and queue) is
-    carried over instead of worked out again over every request, as ``QueueView.updated`` does
-    for a call; the queue's need is kept for the items not changed (it follows an item's
-    speaking time). (A method of ``QueueView`` in core would be its right place: core is not
-    this branch's to edit.)"""
-    view = replace(data, agenda=agenda_rows)
-    held, carried = data.__dict__, view.__dict__
-    for name in ("current", "_index", "_by_item"):
-        if name in held:
-            carried[name] = held[name]
-    if "_needs" in held:
-        carried["_needs"] = {k: v for k, v in held["_needs"].items() if k not in items}
-    return view
-
-
 WINDOW = Qt.ShortcutContext.WindowShortcut
 LOCAL = Qt.ShortcutContext.WidgetWithChildrenShortcut
 
@@ -468,7 +451,7 @@ class SpeakersPanel(Panel):
             return False  # an item added, gone or moved
         # each in its place (merge_agenda's order, the positions being the same)
         agenda_rows = tuple(fresh.get(it.id, it) for it in data.agenda) if fresh else data.agenda
-        view = _with_agenda(data, agenda_rows, items)
+        view = data.with_agenda(agenda_rows, items)
         current = view.current
         if self._item_chosen and view.item(self.item_id) is not None:
             item_id = self.item_id
