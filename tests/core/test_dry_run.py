@@ -50,9 +50,13 @@ def test_dry_run_writes_nothing_and_keeps_the_statements(core: Core) -> None:
     assert _dump(core) == before
     assert core.undo_status(b.meeting_id) == undo
     assert len(cache) > n0
-    # and the real operations still do what they did
-    assert agenda.next_item(core, b.meeting_id).journal_id is not None
-    assert reads.agenda(core, b.meeting_id)[0].status == "running"
+    # and the real operations still do what they did, with nothing left to compile: the dry
+    # run staged them as ``run`` stages one operation (the lean write path included)
+    warmed = len(cache)
+    assert [o.journal_id is not None for o in
+            (op(core, *a, **kw) for op, a, kw in _live_calls(b))] == [True] * 4
+    assert len(cache) == warmed, "a real operation compiled a statement the dry run had not"
+    assert reads.agenda(core, b.meeting_id)[1].status == "running"
 
 
 def test_dry_run_goes_on_after_a_refusal_and_releases_the_write_lock(core: Core) -> None:

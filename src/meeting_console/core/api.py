@@ -395,14 +395,16 @@ class Core:
                             op.op_undoable)  # type: ignore[attr-defined]
                 try:
                     with session.begin_nested():  # a refusal undoes this one only
-                        value, entry = self._stage(session, call)
-                        if entry is not None:
-                            session.add(entry)
-                            session.flush()
+                        # staged as ``run`` stages a single operation (``_stage_one``: the
+                        # lean write path where it applies), so that the statements warmed
+                        # are those the key press will run
+                        value, _entry = self._stage_one(session, call)
                     out.append(value)
                 except (OperationalError, InterfaceError):
                     raise
-                except Exception as exc:  # refused: the next ones still run
+                except _CallFailed as failed:  # refused: the next ones still run
+                    out.append(failed.error)
+                except Exception as exc:
                     out.append(exc)
         finally:
             session.rollback()
