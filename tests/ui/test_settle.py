@@ -62,3 +62,17 @@ def test_a_closed_meeting_has_nothing_to_warm(core, demo_id: int) -> None:
     agenda.close_meeting(core, demo_id)
     assert settle.warm_calls(core, demo_id) == []
 
+
+
+def test_the_first_next_item_and_its_read_back_compile_nothing(core, demo_id: int) -> None:
+    """After the warm-up the first "next item" (the meeting's start) and the timeline's read
+    back of the rows it changed run only statements compiled already."""
+    from meeting_console.ui.agenda_panel import AgendaPanel
+
+    settle.warm_up(core, demo_id)
+    cache = core.db.engine._compiled_cache  # SQLAlchemy's LRU of compiled statements
+    warmed = len(cache)
+    changes = agenda.next_item(core, demo_id)
+    meeting, rows = AgendaPanel.load_changed(core, demo_id, changes.rows["agenda_item"], True)
+    assert meeting.status == "live" and [r.status for r in rows] == ["running"]
+    assert len(cache) == warmed, "the first key press compiled a statement the warm-up had not"
