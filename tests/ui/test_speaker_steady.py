@@ -129,3 +129,57 @@ def test_calling_speakers_does_not_lay_out_the_window_and_shows_what_a_fresh_lay
     assert pane.name.text() == queue[2].person_name
     window.runner.run_sync(sp.end_current, demo_id)
     qtbot.waitUntil(lambda: panel.data.current is None)
+
+
+def plain_column(qtbot) -> tuple[QWidget, Steady, list[QLabel]]:
+    from PySide6.QtCore import Qt
+
+    w, _steady, labels = column(qtbot)
+    for label in labels:
+        label.setTextFormat(Qt.TextFormat.PlainText)
+    qtbot.wait(20)  # (the format's own layout request)
+    return w, Steady(*_steady.layouts, width_given=True), labels
+
+
+def test_a_column_of_given_width_keeps_one_line_texts_without_a_layout(qtbot) -> None:
+    """Width given (the speaker pane): another name of one line, however wide its text would
+    like to be (its size hint), is set without a layout; what is shown is what a fresh layout
+    of every label gives."""
+    w, steady, labels = plain_column(qtbot)
+    requests = LayoutRequests(w)
+    geometry = [lb.geometry() for lb in labels]
+    for text in ("Nguyễn Văn Lâm 1", "Lê Lý", "Đặng Thị Thanh Hương 123", "x"):
+        steady.set_text(labels[1], text)
+        qtbot.wait(20)
+        assert requests.count == 0 and steady.relaid == 0, text
+        assert [lb.geometry() for lb in labels] == geometry
+    shown = w.grab().toImage()
+    relaid(qtbot, w, labels)
+    assert requests.count > 0
+    assert [lb.geometry() for lb in labels] == geometry
+    assert w.grab().toImage() == shown
+
+
+def test_one_line_is_said_only_of_texts_that_take_one_line(qtbot) -> None:
+    """At the edge of wrapping, a character at a time: a text said to take one line is one
+    line high at the label's width; a text growing to two lines (or back) is laid out and
+    shown as a fresh layout shows it."""
+    from meeting_console.ui.speaker_steady import one_line
+
+    w, steady, labels = plain_column(qtbot)
+    label = labels[2]
+    one = label.heightForWidth(label.width())
+    words = "Phó Chủ tịch Ủy ban nhân dân tỉnh Tuyên Quang kiêm Giám đốc Sở"
+    said = 0
+    for n in range(1, len(words) + 1):
+        text = words[:n]
+        steady.set_text(label, text)
+        qtbot.wait(5)
+        if one_line(label, text):
+            said += 1
+            assert label.heightForWidth(label.width()) == one, text
+        geometry = [lb.geometry() for lb in labels]
+        relaid(qtbot, w, labels)
+        assert [lb.geometry() for lb in labels] == geometry, text
+    assert 0 < said < len(words)
+    assert not one_line(label, "") and not one_line(label, "a\nb")

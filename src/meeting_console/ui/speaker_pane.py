@@ -147,8 +147,8 @@ class CurrentSpeakerPane(QWidget):
         lay.addWidget(self.summary_title)
         lay.addWidget(self.summary, 1)
         # the lines change at every call and the timer every second: laid out again only when
-        # one needs another size
-        self.steady = Steady(bl, lay)
+        # one needs another height (the pane is as wide as its dock gives: width_given)
+        self.steady = Steady(bl, lay, width_given=True)
         self._set, self._style = self.steady.set_text, self.steady.set_style
 
         self.ticker = QTimer(self)
@@ -161,6 +161,9 @@ class CurrentSpeakerPane(QWidget):
         lbl = QLabel()
         lbl.setObjectName(name)
         lbl.setWordWrap(True)
+        # names, posts and summaries are shown as typed (a '<' in a name is not markup), and a
+        # plain line is measured cheaply (speaker_steady.one_line)
+        lbl.setTextFormat(Qt.TextFormat.PlainText)
         if selectable:
             # the speaker's name, posts and endpoint, which a secretary may copy: selectable
             # while the mouse is over them (see ``_selectable``)

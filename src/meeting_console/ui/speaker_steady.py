@@ -16,6 +16,17 @@ hint (a column's minimum height adds up its labels' hints) and the height it nee
 (``updateGeometry``). A label keeping its sizes is laid out exactly where a fresh layout would
 put it, so it only repaints (``setText`` repaints it anyway). The label's own cached size hints
 are reset by Qt either way.
+
+A column whose width is given from above (``width_given``: the current speaker pane, a column of
+word-wrapped labels in a scroll area that makes it as wide as its viewport) takes from a label
+only its height at its width and its minimum size (a word: the column grows wider only if it is
+wider than the column); the label's size hint (how wide its text would like to be) is not used
+(a vertical box lays a word-wrapped label out at its height for the width it gives). A new
+speaker's name changed the name's size hint at every call, and the pane, its scroll area and the
+dock were laid out again (a relayout, a resize, the dock repainted) for the same geometry. There,
+a text that surely takes one line at the label's width (its advance clear of the width, no line
+break) replacing another such text keeps what the column takes from the label: set without
+measuring anything else.
 """
 
 from __future__ import annotations
@@ -24,7 +35,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QVBoxLayout, QWidget
+
+_PLAIN_TEXT = Qt.TextFormat.PlainText
+ONE_LINE_CLEARANCE = 1.0  # px: a text this much narrower than the label's room surely takes one line
 
 
 class _Held:
@@ -51,6 +67,25 @@ def _sizes(label: QWidget, height: int | None) -> tuple[Any, ...]:
     return height, label.minimumSizeHint(), label.sizeHint()
 
 
+def _column_sizes(label: QWidget, height: int | None) -> tuple[Any, ...]:
+    """What a column of given width takes from a label: its height at its width, its minimum
+    height, and its minimum width where it is wider than the label is now (else the column's
+    width holds it)."""
+    least = label.minimumSizeHint()
+    return height, least.height(), max(least.width(), label.width())
+
+
+def one_line(label: QLabel, text: str) -> bool:
+    """``text`` surely takes one line in the word-wrapped plain label at its width: its advance
+    clear of the room the label gives its text, no line break (then its height at its width,
+    its minimum height and its word-wide minimum width are those of any other such text)."""
+    if not text or "\n" in text or "\u2028" in text or label.margin() or label.indent() > 0 \
+            or label.frameWidth() or label.textFormat() != _PLAIN_TEXT or not label.wordWrap():
+        return False
+    room = label.contentsRect().width()
+    return QFontMetricsF(label.font()).horizontalAdvance(text) <= room - ONE_LINE_CLEARANCE
+
+
 def _state(label: QWidget) -> tuple[Any, ...]:
     # what the sizes follow from (a label's text comes and goes through ``Steady``)
     text = label.text() if isinstance(label, QLabel) else None
@@ -61,8 +96,14 @@ class Steady:
     """Sets texts and style sheets of the labels held by ``layouts`` (every layout from the
     label's own up to the widget that stops the chain, e.g. the one inside a scroll area)."""
 
-    def __init__(self, *layouts: QLayout) -> None:
+    def __init__(self, *layouts: QLayout, width_given: bool = False) -> None:
         self.layouts = layouts
+        # the labels' width is given from above (see the module's doc): their size hints unused
+        self.width_given = width_given
+        self._measure = _column_sizes if width_given else _sizes
+        # (width_given) labels whose text was seen to take one line, with the state it was
+        # seen in (text, style sheet, width, font)
+        self._one_line: dict[QWidget, tuple[Any, ...]] = {}
         self.relaid = 0  # labels that did ask for a layout (their size changed): tests look
         # each label's sizes as last measured, with the state they were measured in: measured
         # again only if the label changed since (another width, a font, a text set elsewhere)
@@ -83,15 +124,35 @@ class Steady:
             if not self._batch:
                 self._laying_out = False
 
-    def _change(self, widget: QWidget, change: Any) -> None:
+    def _change(self, widget: QWidget, change: Any, text: str | None = None) -> None:
         if not widget.isVisible() or self._laying_out:
             # not laid out yet (or hidden), or laid out anyway: Qt's own way
             self._known.pop(widget, None)
+            self._one_line.pop(widget, None)
             change()
             return
-        known = self._known.get(widget)
         state = _state(widget)
-        before = known[1] if known is not None and known[0] == state else _sizes(widget, _height(widget))
+        if text is not None and self.width_given and self._lines_kept(widget, state, text):
+            self._held_change(change)
+            self._one_line[widget] = (text, *state[1:])
+            return
+        self._one_line.pop(widget, None)
+        measure = self._measure
+        known = self._known.get(widget)
+        before = known[1] if known is not None and known[0] == state else measure(widget, _height(widget))
+        self._held_change(change)
+        height = _height(widget)
+        if height != before[0]:
+            # another height: laid out (the layout measures the rest, which the label keeps)
+            self._known.pop(widget, None)
+            self._relay(widget)
+            return
+        after = measure(widget, height)
+        self._known[widget] = (_state(widget), after)
+        if after != before:
+            self._relay(widget)
+
+    def _held_change(self, change: Any) -> None:
         for lay in self.layouts:
             lay.held += 1  # type: ignore[attr-defined]
         try:
@@ -99,16 +160,16 @@ class Steady:
         finally:
             for lay in self.layouts:
                 lay.held -= 1  # type: ignore[attr-defined]
-        height = _height(widget)
-        if height != before[0]:
-            # another height: laid out (the layout measures the rest, which the label keeps)
-            self._known.pop(widget, None)
-            self._relay(widget)
-            return
-        after = _sizes(widget, height)
-        self._known[widget] = (_state(widget), after)
-        if after != before:
-            self._relay(widget)
+
+    def _lines_kept(self, label: QWidget, state: tuple[Any, ...], text: str) -> bool:
+        """The label shows one line and ``text`` takes one line too (width given): nothing the
+        column takes from the label changes."""
+        if not isinstance(label, QLabel):
+            return False
+        seen = self._one_line.get(label)
+        if seen != state and not one_line(label, state[0]):
+            return False
+        return one_line(label, text)
 
     def lay_out(self, widget: QWidget) -> None:
         """Within a batch that changes the lines' sizes surely (another speaker's name): laid
@@ -123,7 +184,7 @@ class Steady:
 
     def set_text(self, label: QLabel, text: str) -> None:
         if label.text() != text:
-            self._change(label, lambda: label.setText(text))
+            self._change(label, lambda: label.setText(text), text)
 
     def set_style(self, widget: QWidget, sheet: str) -> None:
         # a style sheet re-polishes the widget: only when it changes
