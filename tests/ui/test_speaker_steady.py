@@ -183,3 +183,59 @@ def test_one_line_is_said_only_of_texts_that_take_one_line(qtbot) -> None:
         assert [lb.geometry() for lb in labels] == geometry, text
     assert 0 < said < len(words)
     assert not one_line(label, "") and not one_line(label, "a\nb")
+
+
+def test_lines_painted_alone_look_as_painted_over_their_parents(qtbot, window: MainWindow, core,
+                                                                demo_id: int) -> None:
+    """The lines a call changes (and the queue's scroll bar) are opaque under Fusion: repainted
+    alone, not over the dock, panel and pane beneath them; the window looks the same as with
+    them painted over their parents (the budget in red too)."""
+    from PySide6.QtWidgets import QScrollBar
+
+    panel = window.speakers
+    pane = panel.pane
+    window.docks["speakers"].raise_()
+    queue = [s for s in reads.speakers(core, demo_id) if s.position is not None]
+    window.runner.run_sync(agenda.start_item, queue[0].agenda_item_id)
+    window.runner.run_sync(sp.call_next, queue[0].agenda_item_id)
+    qtbot.waitUntil(lambda: panel.data is not None and panel.data.current is not None)
+    alone = [w for w in pane.findChildren(QLabel) + [panel.budget, panel.view.verticalScrollBar()]
+             if w.autoFillBackground()]
+    assert panel.budget in alone and pane.name in alone and isinstance(alone[-1], QScrollBar)
+    for red in (False, True):
+        panel._steady.set_style(panel.budget, "color: #c62828; font-weight: bold;" if red else "")
+        qtbot.wait(30)
+        shown = window.grab().toImage()
+        for w in alone:
+            w.setAutoFillBackground(False)
+        assert window.grab().toImage() == shown
+        for w in alone:
+            w.setAutoFillBackground(True)
+
+
+def test_flat_styles_paint_an_opaque_line_and_scroll_bar_as_a_see_through_one(qtbot) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QScrollBar, QStyleFactory, QVBoxLayout
+
+    from meeting_console.ui.speaker_steady import FLAT_STYLES, paint_alone
+
+    for key in ("Fusion", "Windows"):
+        style = QStyleFactory.create(key)
+        assert style.metaObject().className() in FLAT_STYLES
+        top = QWidget()
+        qtbot.addWidget(top)
+        top.setStyle(style)
+        lay = QVBoxLayout(top)
+        label, bar = QLabel("Nguyễn Văn Lâm — 12 waiting · the queue needs 1:00:00"), QScrollBar(Qt.Orientation.Vertical)
+        bar.setRange(0, 500)
+        bar.setValue(37)
+        for w in (label, bar):
+            w.setStyle(style)
+            lay.addWidget(w)
+        top.resize(400, 240)
+        top.show()
+        qtbot.waitExposed(top)
+        shown = top.grab().toImage()
+        paint_alone(label, bar)
+        assert label.autoFillBackground() and bar.autoFillBackground()
+        assert top.grab().toImage() == shown, key

@@ -35,7 +35,7 @@ from meeting_console.core.text import nfc
 from meeting_console.core.timefmt import duration, hhmm
 from meeting_console.i18n import _
 from meeting_console.ui import labels
-from meeting_console.ui.speaker_steady import Steady, SteadyVBoxLayout
+from meeting_console.ui.speaker_steady import Steady, SteadyVBoxLayout, paint_alone
 
 _SELECTABLE = Qt.TextInteractionFlag.TextSelectableByMouse
 _PLAIN = Qt.TextInteractionFlag.NoTextInteraction
@@ -150,6 +150,8 @@ class CurrentSpeakerPane(QWidget):
         # one needs another height (the pane is as wide as its dock gives: width_given)
         self.steady = Steady(bl, lay, width_given=True)
         self._set, self._style = self.steady.set_text, self.steady.set_style
+        # the lines a call changes repainted alone, not over the pane beneath them
+        paint_alone(self.name, self.posts, self.endpoint, *self.next_lines, self.budget, self.summary_title)
 
         self.ticker = QTimer(self)
         self.ticker.setInterval(500)

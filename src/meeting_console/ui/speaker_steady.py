@@ -190,3 +190,21 @@ class Steady:
         # a style sheet re-polishes the widget: only when it changes
         if widget.styleSheet() != sheet:
             self._change(widget, lambda: widget.setStyleSheet(sheet))
+
+
+# Styles under which a label or a scroll bar filled with its palette's window colour looks
+# exactly as it does painted over its parents (which show that colour there): Fusion and
+# Windows (tests compare the pixels); any other style (a style sheet's, macOS's, Windows 11's
+# translucent panes) is left as it is.
+FLAT_STYLES = frozenset({"QFusionStyle", "QWindowsStyle"})
+
+
+def paint_alone(*widgets: QWidget) -> None:
+    """Widgets that repaint at every key press (a line whose text changes, the queue's scroll
+    bar) made opaque where that looks the same (``FLAT_STYLES``): Qt repaints a widget that is
+    not opaque by painting every parent beneath it first (for the queue's budget line and
+    scroll bar: the dock with its title bar, the panel, the header, the view's frame; for the
+    speaker's name: the pane), an opaque one alone."""
+    for w in widgets:
+        if w.style().metaObject().className() in FLAT_STYLES:
+            w.setAutoFillBackground(True)

@@ -43,7 +43,7 @@ from meeting_console.ui.speaker_delegate import QueueDelegate
 from meeting_console.ui.speaker_pane import CurrentSpeakerPane, budget_text
 from meeting_console.ui.speaker_queue_model import QueueModel
 from meeting_console.ui.speaker_register import RegisterSpeakerDialog
-from meeting_console.ui.speaker_steady import Steady, SteadyHBoxLayout
+from meeting_console.ui.speaker_steady import Steady, SteadyHBoxLayout, paint_alone
 from meeting_console.ui.table_model import Column, merge_agenda, patched
 
 CURRENT_BG = QColor("#fff4c2")
@@ -146,6 +146,9 @@ class SpeakersPanel(Panel):
         # the budget line changes at every call: the header (and with it the panel, its dock and
         # the main window) laid out again only when the line needs another size
         self._steady = Steady(hl)
+        # repainted at every call (the budget, the scroll bar following the current speaker):
+        # alone, not over the dock, panel and header beneath them
+        paint_alone(self.budget, v.verticalScrollBar())
 
         self.pane = CurrentSpeakerPane(lambda: self.runner.core.clock.now())
         self.pane.summary_changed.connect(self._save_summary)
