@@ -239,3 +239,21 @@ def test_flat_styles_paint_an_opaque_line_and_scroll_bar_as_a_see_through_one(qt
         paint_alone(label, bar)
         assert label.autoFillBackground() and bar.autoFillBackground()
         assert top.grab().toImage() == shown, key
+
+
+def test_a_column_of_given_width_measures_long_lines_as_a_fresh_layout_lays_them_out(qtbot) -> None:
+    """Lines of one, two and three lines, words of every width up to wider than the column
+    (and words joined by no-break spaces): what is shown is what a fresh layout gives."""
+    w, steady, labels = plain_column(qtbot)
+    label = labels[2]
+    texts = ["494 waiting · the queue needs 41:15:00 · the item has 9:59:06 left (until 13:45) · "
+             "31:15:54 OVER · 1:12 each would fit", "short", "a\u00a0" * 40, "x" * 80,
+             "Phó Chủ tịch Ủy ban nhân dân tỉnh Tuyên Quang " * 3, "W" * 30 + " tail", "two words"]
+    for text in texts * 2:
+        steady.set_text(label, text)
+        qtbot.wait(20)
+        geometry = [lb.geometry() for lb in labels]
+        shown = w.grab().toImage()
+        relaid(qtbot, w, labels)
+        assert [lb.geometry() for lb in labels] == geometry, text
+        assert w.grab().toImage() == shown, text

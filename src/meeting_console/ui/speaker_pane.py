@@ -84,6 +84,7 @@ class CurrentSpeakerPane(QWidget):
         self._phase = ""
         self._over: bool | None = None
         self.last_budget: QueueBudget | None = None
+        self.last_budget_text: tuple[str, bool] = ("", False)  # its line, and whether it is over
         self._selectables: list[QLabel] = []
 
         self.kicker = self._label("kicker", 11, bold=True)
@@ -317,7 +318,7 @@ class CurrentSpeakerPane(QWidget):
             self.timer_box.setStyleSheet(f"QFrame#timer-box {{ {PHASE_STYLE[phase]} border-radius: 6px; }}"
                                          f"QLabel {{ {PHASE_STYLE[phase]} }}")
         b = self.last_budget = self.budget_now()
-        text, over = budget_text(b, self.tz) if b is not None else ("", False)
+        text, over = self.last_budget_text = budget_text(b, self.tz) if b is not None else ("", False)
         self._set(self.budget, text)
         if over != self._over:
             self._over = over

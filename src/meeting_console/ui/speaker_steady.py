@@ -70,17 +70,31 @@ def _sizes(label: QWidget, height: int | None) -> tuple[Any, ...]:
 def _column_sizes(label: QWidget, height: int | None) -> tuple[Any, ...]:
     """What a column of given width takes from a label: its height at its width, its minimum
     height, and its minimum width where it is wider than the label is now (else the column's
-    width holds it)."""
+    width holds it). For a plain word-wrapped line (the budget) the minimum size is not laid
+    out (three text layouts): a text without line breaks is one line high at least, and no
+    wider at least than its widest word, which is measured alone."""
+    if isinstance(label, QLabel) and _plain_wrapped(label):
+        text = label.text()
+        if text and "\n" not in text and "\u2028" not in text:
+            fm = QFontMetricsF(label.font())
+            room = label.contentsRect().width() - ONE_LINE_CLEARANCE
+            # (split at spaces only: a no-break space joins its words, as Qt's line breaking does)
+            if max(fm.horizontalAdvance(word) for word in text.split(" ")) <= room:
+                return height, "one line", label.width()
     least = label.minimumSizeHint()
     return height, least.height(), max(least.width(), label.width())
+
+
+def _plain_wrapped(label: QLabel) -> bool:
+    return label.wordWrap() and label.textFormat() == _PLAIN_TEXT and not label.margin() \
+        and label.indent() <= 0 and not label.frameWidth()
 
 
 def one_line(label: QLabel, text: str) -> bool:
     """``text`` surely takes one line in the word-wrapped plain label at its width: its advance
     clear of the room the label gives its text, no line break (then its height at its width,
     its minimum height and its word-wide minimum width are those of any other such text)."""
-    if not text or "\n" in text or "\u2028" in text or label.margin() or label.indent() > 0 \
-            or label.frameWidth() or label.textFormat() != _PLAIN_TEXT or not label.wordWrap():
+    if not text or "\n" in text or "\u2028" in text or not _plain_wrapped(label):
         return False
     room = label.contentsRect().width()
     return QFontMetricsF(label.font()).horizontalAdvance(text) <= room - ONE_LINE_CLEARANCE

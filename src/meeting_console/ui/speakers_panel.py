@@ -40,7 +40,7 @@ from meeting_console.ui import labels
 from meeting_console.ui.form import Field, ask
 from meeting_console.ui.panel import Panel
 from meeting_console.ui.speaker_delegate import QueueDelegate
-from meeting_console.ui.speaker_pane import CurrentSpeakerPane, budget_text
+from meeting_console.ui.speaker_pane import CurrentSpeakerPane
 from meeting_console.ui.speaker_queue_model import QueueModel
 from meeting_console.ui.speaker_register import RegisterSpeakerDialog
 from meeting_console.ui.speaker_steady import Steady, SteadyHBoxLayout, paint_alone
@@ -612,7 +612,7 @@ class SpeakersPanel(Panel):
         if b is None:
             self._steady.set_text(self.budget, "")
             return
-        text, over = budget_text(b, self.tz)
+        text, over = self.pane.last_budget_text  # (the pane's line: the same budget and zone)
         self._steady.set_text(self.budget, text)
         self._steady.set_style(self.budget, "color: #c62828; font-weight: bold;" if over else "")
 
