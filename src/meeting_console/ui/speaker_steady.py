@@ -78,8 +78,12 @@ def _column_sizes(label: QWidget, height: int | None) -> tuple[Any, ...]:
         if text and "\n" not in text and "\u2028" not in text:
             fm = QFontMetricsF(label.font())
             room = label.contentsRect().width() - ONE_LINE_CLEARANCE
-            # (split at spaces only: a no-break space joins its words, as Qt's line breaking does)
-            if max(fm.horizontalAdvance(word) for word in text.split(" ")) <= room:
+            # (split at spaces only: a no-break space joins its words, as Qt's line breaking
+            # does); words of a few letters surely fit (twice the font's widest glyph a
+            # letter, for glyphs of a fallback font), else each is measured
+            words = text.split(" ")
+            if max(map(len, words)) * 2 * fm.maxWidth() <= room \
+                    or max(fm.horizontalAdvance(word) for word in words) <= room:
                 return height, "one line", label.width()
     least = label.minimumSizeHint()
     return height, least.height(), max(least.width(), label.width())
