@@ -257,3 +257,37 @@ def test_a_column_of_given_width_measures_long_lines_as_a_fresh_layout_lays_them
         relaid(qtbot, w, labels)
         assert [lb.geometry() for lb in labels] == geometry, text
         assert w.grab().toImage() == shown, text
+
+
+def test_a_steady_scroll_bar_shows_what_a_repaint_shows_at_every_value(qtbot) -> None:
+    """Stepped a row at a time as the queue scrolls at each call (the slider moves a pixel
+    every few rows): repainted only when the slider moves or reaches an end, and what the
+    window shows is what a repaint shows, at every value, both ends included."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QVBoxLayout
+
+    from meeting_console.ui.speaker_steady import SteadyScrollBar
+
+    top = QWidget()
+    qtbot.addWidget(top)
+    lay = QVBoxLayout(top)
+    bar = SteadyScrollBar(Qt.Orientation.Vertical)
+    bar.setRange(0, 494)  # a queue of 500, seven rows shown
+    bar.setPageStep(7)
+    lay.addWidget(bar)
+    top.resize(30, 187)
+    top.show()
+    qtbot.waitExposed(top)
+    screen = top.windowHandle().screen()
+
+    def shown() -> object:
+        qtbot.wait(10)
+        return screen.grabWindow(top.winId(), 0, 0, top.width(), top.height()).toImage()
+
+    values = [*range(0, 40), *range(39, -1, -3), *range(480, 495), 494, 0]
+    for value in values:
+        bar.setValue(value)
+        before = shown()
+        bar.repaint()
+        assert shown() == before, value
+    assert 0 < bar.skipped < len(values)

@@ -37,9 +37,22 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetricsF
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractSlider,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QScrollBar,
+    QStyle,
+    QStyleOptionSlider,
+    QVBoxLayout,
+    QWidget,
+)
 
 _PLAIN_TEXT = Qt.TextFormat.PlainText
+_SCROLL_BAR = QStyle.ComplexControl.CC_ScrollBar
+_SLIDER = QStyle.SubControl.SC_ScrollBarSlider
+_VALUE_CHANGE = QAbstractSlider.SliderChange.SliderValueChange
 ONE_LINE_CLEARANCE = 1.0  # px: a text this much narrower than the label's room surely takes one line
 
 
@@ -226,3 +239,38 @@ def paint_alone(*widgets: QWidget) -> None:
     for w in widgets:
         if w.style().metaObject().className() in FLAT_STYLES:
             w.setAutoFillBackground(True)
+
+
+class SteadyScrollBar(QScrollBar):
+    """A scroll bar that repaints when its value changes only if what it draws changes: the
+    slider's place, or the value reaching or leaving either end (the arrows' state). The
+    queue scrolls one row at each call of the next speaker, and in a queue of 500 rows the
+    slider moves a pixel every few rows: the bar was painted whole at every call for the
+    same pixels. (Accessibility learns of the value from ``setValue`` itself, before this.)"""
+
+    def __init__(self, orientation: Qt.Orientation, parent: QWidget | None = None) -> None:
+        super().__init__(orientation, parent)
+        self._drawn: tuple[Any, ...] | None = None
+        self.skipped = 0  # value changes that did not repaint (tests)
+
+    def _looks(self) -> tuple[Any, ...]:
+        opt = QStyleOptionSlider()
+        self.initStyleOption(opt)
+        slider = self.style().subControlRect(_SCROLL_BAR, opt, _SLIDER, self)
+        value = self.value()
+        return (slider, value == self.minimum(), value == self.maximum(), self.size())
+
+    def sliderChange(self, change: QAbstractSlider.SliderChange) -> None:  # noqa: N802 (Qt's naming)
+        if change == _VALUE_CHANGE and self.isVisible():
+            looks = self._looks()
+            if looks == self._drawn:
+                self.skipped += 1
+                return
+            self._drawn = looks
+        else:
+            self._drawn = None
+        super().sliderChange(change)
+
+    def paintEvent(self, event: Any) -> None:  # noqa: N802 (Qt's naming)
+        super().paintEvent(event)
+        self._drawn = self._looks()

@@ -43,7 +43,7 @@ from meeting_console.ui.speaker_delegate import QueueDelegate
 from meeting_console.ui.speaker_pane import CurrentSpeakerPane
 from meeting_console.ui.speaker_queue_model import QueueModel
 from meeting_console.ui.speaker_register import RegisterSpeakerDialog
-from meeting_console.ui.speaker_steady import Steady, SteadyHBoxLayout, paint_alone
+from meeting_console.ui.speaker_steady import Steady, SteadyHBoxLayout, SteadyScrollBar, paint_alone
 from meeting_console.ui.table_model import Column, merge_agenda, patched
 
 CURRENT_BG = QColor("#fff4c2")
@@ -128,6 +128,8 @@ class SpeakersPanel(Panel):
         v.setDragDropOverwriteMode(False)
         v.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         v.horizontalHeader().setResizeContentsPrecision(40)
+        # the queue scrolls a row at each call: the bar repainted only when its slider moves
+        v.setVerticalScrollBar(SteadyScrollBar(Qt.Orientation.Vertical, v))
 
         self.item_box = QComboBox()
         self.item_box.setObjectName("speaker-item")
