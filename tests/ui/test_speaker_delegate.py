@@ -96,9 +96,10 @@ def test_cells_repainted_alone_leave_the_view_as_a_full_repaint_shows_it(qtbot, 
 
 def test_kept_texts_follow_widths_and_elision_as_the_stock_delegate_does(qtbot, window: MainWindow, core,
                                                                          demo_id: int) -> None:
-    """The delegate draws a fitting text from a kept QStaticText (from its third paint on) and
-    leaves a text too wide (elided) to the style: narrow and wide columns, a right-aligned one, long Vietnamese names
-    and topics, the same pixels as Qt's own delegate at each width."""
+    """The delegate draws a text from a kept QStaticText (from its third paint on), a text too
+    wide elided as the style elides it (one with breaks, which the style wraps, left to the
+    style): narrow and wide columns, a right-aligned one, long Vietnamese names and topics, the
+    same pixels as Qt's own delegate at each width."""
     panel = window.speakers
     window.docks["speakers"].raise_()
     queue = [s for s in reads.speakers(core, demo_id) if s.position is not None]
@@ -190,7 +191,7 @@ def test_a_text_painted_for_the_first_time_looks_as_the_stock_delegate_paints_it
         qtbot, window: MainWindow, core, demo_id: int) -> None:
     """A text's first two paints are drawn as they are (no layout kept), where the kept text
     is drawn from its third: each paint the same pixels as Qt's own delegate, at several
-    column widths (elided texts left to the style)."""
+    column widths (elided texts among them)."""
     panel = window.speakers
     window.docks["speakers"].raise_()
     queue = [s for s in reads.speakers(core, demo_id) if s.position is not None]
@@ -221,7 +222,7 @@ def test_texts_as_wide_as_their_cell_or_a_pixel_wider_look_as_the_stock_delegate
         qtbot, window: MainWindow, core, demo_id: int) -> None:
     """At the edge of elision (a column sized to its texts: 'Waiting' exactly as wide as its
     cell's text room), each column a pixel at a time around its widest text: the same pixels
-    as Qt's own delegate at every paint (a fitting text drawn, an elided one the style's)."""
+    as Qt's own delegate at every paint (a fitting text drawn, an elided one drawn elided)."""
     panel = window.speakers
     window.docks["speakers"].raise_()
     queue = [s for s in reads.speakers(core, demo_id) if s.position is not None]

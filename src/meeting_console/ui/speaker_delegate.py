@@ -4,10 +4,12 @@ The stock delegate asks the model for seven roles a cell (font, alignment, colou
 state, icon, text, background): seven calls from Qt into Python, which cost more than painting
 the cell. This delegate takes the row and the column's functions (text, colours, alignment)
 from the queue model directly, has the style paint the cell's background, selection and frame
-as the stock delegate would (not for a plain cell of a style known to paint nothing there), and draws the text itself from a kept QStaticText, where the
-style lays the text out again at every paint (QTextLayout, elision): the same pixels. A text
-too wide for its cell (elided), and the cell with the focus (whose frame the style draws over
-the text), are left to the style whole.
+as the stock delegate would (not for a plain cell of a style known to paint nothing there but
+its background brush, which the delegate fills itself), and draws the text itself from a kept
+QStaticText, where the style lays the text out again at every paint (QTextLayout, elision): the
+same pixels. A text too wide for its cell and that cannot wrap ("Speaking", a time) is elided as
+the style elides it, and kept so (one with breaks is left to the style, which wraps it). The
+cell with the focus (whose frame the style draws over the text) is left to the style whole.
 
 What is the same for every cell of one paint of the view (the style, the palette's text
 colours, the font and its metrics) is read once per paint event, not per cell; a cell's state
@@ -17,11 +19,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QPointF, Qt
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPointF,
+    Qt,
+    QTextBoundaryFinder,
+)
 from PySide6.QtGui import (
     QBrush,
     QColor,
     QFont,
+    QFontMetrics,
     QFontMetricsF,
     QPainter,
     QPalette,
@@ -35,12 +46,14 @@ from meeting_console.ui.table_model import RowsModel
 _V_CENTER = Qt.AlignmentFlag.AlignVCenter
 _RIGHT = Qt.AlignmentFlag.AlignRight
 _HAS_DISPLAY = QStyleOptionViewItem.ViewItemFeature.HasDisplay
+_WRAP = QStyleOptionViewItem.ViewItemFeature.WrapText
 _ITEM = QStyle.ControlElement.CE_ItemViewItem
 _TEXT = QPalette.ColorRole.Text
 _HIGHLIGHTED_TEXT = QPalette.ColorRole.HighlightedText
 _CG = QPalette.ColorGroup
 _S = QStyle.StateFlag
 _PAINT = QEvent.Type.Paint
+_ELIDE_RIGHT = Qt.TextElideMode.ElideRight
 TEXT_CACHE = 4000  # laid out texts kept (a queue of 500 shows some 4,500 cell texts)
 KEEP_AFTER = 3  # a text is kept as a QStaticText at its third paint (the first two are the style's)
 FIT_MARGIN = 0  # px: a text wider than its cell less this is left to the style (elided)
@@ -55,6 +68,14 @@ FIT_MARGIN = 0  # px: a text wider than its cell less this is left to the style 
 # alternate base before the delegate): the delegate skips the call. Any other style (a style
 # sheet's, Windows 11's, macOS's) is always asked.
 PLAIN_PANEL_STYLES = frozenset({"QFusionStyle", "QWindowsStyle", "QWindowsVistaStyle"})
+
+
+def _breaks(text: str) -> bool:
+    """Whether ``text`` may be broken across lines somewhere inside (a space, a hyphen…: the
+    line breaks of Unicode that QTextLayout wraps at)."""
+    finder = QTextBoundaryFinder(QTextBoundaryFinder.BoundaryType.Line, text)
+    end = finder.toNextBoundary()
+    return 0 < end < len(text.encode("utf-16-le")) // 2
 
 
 def _state_info(state: Any) -> tuple[bool, bool, Any, bool]:
@@ -103,7 +124,8 @@ class QueueDelegate(QStyledItemDelegate):
         self._colours = {}
         plain_panel = style.metaObject().className() in PLAIN_PANEL_STYLES
         self._frame = (style, font, font.key(), QFontMetricsF(font), margin, option.palette.cacheKey(),
-                       plain_panel)
+                       plain_panel, QFontMetrics(font), option.textElideMode,
+                       bool(option.features & _WRAP))
         return self._frame
 
     def _colour(self, option: Any, cg: Any) -> tuple[QColor, QColor]:
@@ -119,40 +141,44 @@ class QueueDelegate(QStyledItemDelegate):
         return brush
 
     def _text(self, text: str, frame: tuple[Any, ...], c: int, width: int,
-              height: int) -> tuple[QStaticText, float, float] | None:
+              height: int) -> tuple[Any, float, float] | None:
         """The cell's text laid out once (the third time it is painted), with its offset in
         the text rectangle as the style puts it (vertically centred in whole pixels,
-        right-aligned columns to the right); None for a text seen fewer times, or that
-        does not fit (or nearly; the style elides it its own way): the style paints those."""
+        right-aligned columns to the right); for a text seen fewer times, the text itself
+        with its offset to its baseline (drawn as it is). A text wider than its room is
+        elided first as the style elides it (QCommonStyle's calculateElidedText: a line wider
+        than the room is given to QFontMetrics.elidedText at the room's width, the result
+        placed as a fitting text would be): "Speaking" and a start time in columns sized to
+        "Waiting" and no time, at every call."""
         key = (text, width, height, frame[2], c)
         hit = self._texts.get(key, False)
+        if hit is None:
+            return None
         if hit is False or type(hit) is int:
-            # seen fewer than KEEP_AFTER times: left to the style (laying a text out for keeps
-            # costs more than the style drawing it once; a speaker's name is painted once or
-            # twice at a call, "Waiting", "Main hall", "5:00" or a queue number at every one)
+            # seen fewer than KEEP_AFTER times: drawn as it is (laying a text out for keeps
+            # costs more than drawing it once; a speaker's name is painted once or twice at a
+            # call, "Waiting", "Main hall", "5:00" or a queue number at every one)
             if hit is False and len(self._texts) > TEXT_CACHE:
                 self._texts.clear()
             seen = 1 if hit is False else hit + 1
             fmf = frame[3]
             tw = fmf.horizontalAdvance(text)
+            if tw > width - FIT_MARGIN:
+                if frame[9] and _breaks(text):
+                    # a wrapping view's style wraps a text at its breaks before eliding its
+                    # last visible line: left to the style
+                    self._texts[key] = None
+                    return None
+                text = frame[7].elidedText(text, frame[8], width)
+                tw = fmf.horizontalAdvance(text)
+            dx = width - tw if self._right[c] else 0.0
             if seen < KEEP_AFTER:
                 self._texts[key] = seen
-                if tw > width - FIT_MARGIN:
-                    return None
-                # drawn once as it is (no layout kept), where the kept text would be
-                dx = width - tw if self._right[c] else 0.0
-                dy = float(int((height - round(fmf.height())) / 2)) + fmf.ascent()
-                return (text, dx, dy)
-            if tw > width - FIT_MARGIN:
-                hit = None
-            else:
-                st = QStaticText(text)
-                st.setTextFormat(Qt.TextFormat.PlainText)
-                st.prepare(QTransform(), frame[1])
-                dx = width - tw if self._right[c] else 0.0
-                dy = float(int((height - round(fmf.height())) / 2))
-                hit = (st, dx, dy)
-            self._texts[key] = hit
+                return (text, dx, float(int((height - round(fmf.height())) / 2)) + fmf.ascent())
+            st = QStaticText(text)
+            st.setTextFormat(Qt.TextFormat.PlainText)
+            st.prepare(QTransform(), frame[1])
+            hit = self._texts[key] = (st, dx, float(int((height - round(fmf.height())) / 2)))
         return hit
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
@@ -172,19 +198,27 @@ class QueueDelegate(QStyledItemDelegate):
         frame = self._frame
         if frame is None or option.palette.cacheKey() != frame[5]:
             frame = self._paint_state(option)
+        if focus or frame[8] != _ELIDE_RIGHT:
+            # the style draws the focus frame over the text (it tints it); another elision
+            # than the view's usual one is left to the style: those cells by the style alone
+            self._paint_whole(painter, option, row, col, c)
+            return
         text = col.text(row)
         x, y, w, h = option.rect.getRect()
         m = frame[4]
         kept = self._text(text, frame, c, w - 2 * m, h) if text else None
-        if focus or (text and kept is None):
-            # the style draws the focus frame over the text (it tints it), and elides a text
-            # too wide its own way: those cells (and a text's first paints) by the style alone
-            self._paint_whole(painter, option, row, col, c)
+        if text and kept is None:
+            self._paint_whole(painter, option, row, col, c)  # a text with breaks, elided
             return
         bg = col.background(row) if col.background is not None else None
-        if bg is not None:
-            option.backgroundBrush = self._brush(bg)  # the view's option for this cell only
-        if bg is not None or not (plain and frame[6]):
+        if plain and frame[6]:
+            if bg is not None:
+                # all the style's panel paints for a plain cell with a background brush
+                # (QCommonStyle, PE_PanelItemViewItem: the cell's rectangle filled)
+                painter.fillRect(option.rect, self._brush(bg))
+        else:
+            if bg is not None:
+                option.backgroundBrush = self._brush(bg)  # the view's option for this cell only
             frame[0].drawControl(_ITEM, option, painter, self.view)  # background, selection
         if kept is None:
             return

@@ -35,7 +35,7 @@ from meeting_console.core.text import nfc
 from meeting_console.core.timefmt import duration, hhmm
 from meeting_console.i18n import _
 from meeting_console.ui import labels
-from meeting_console.ui.speaker_steady import Steady, SteadyVBoxLayout
+from meeting_console.ui.speaker_steady import Steady, SteadyVBoxLayout, paint_alone
 
 _SELECTABLE = Qt.TextInteractionFlag.TextSelectableByMouse
 _PLAIN = Qt.TextInteractionFlag.NoTextInteraction
@@ -84,6 +84,7 @@ class CurrentSpeakerPane(QWidget):
         self._phase = ""
         self._over: bool | None = None
         self.last_budget: QueueBudget | None = None
+        self.last_budget_text: tuple[str, bool] = ("", False)  # its line, and whether it is over
         self._selectables: list[QLabel] = []
 
         self.kicker = self._label("kicker", 11, bold=True)
@@ -147,9 +148,11 @@ class CurrentSpeakerPane(QWidget):
         lay.addWidget(self.summary_title)
         lay.addWidget(self.summary, 1)
         # the lines change at every call and the timer every second: laid out again only when
-        # one needs another size
-        self.steady = Steady(bl, lay)
+        # one needs another height (the pane is as wide as its dock gives: width_given)
+        self.steady = Steady(bl, lay, width_given=True)
         self._set, self._style = self.steady.set_text, self.steady.set_style
+        # the lines a call changes repainted alone, not over the pane beneath them
+        paint_alone(self.name, self.posts, self.endpoint, *self.next_lines, self.budget, self.summary_title)
 
         self.ticker = QTimer(self)
         self.ticker.setInterval(500)
@@ -161,6 +164,9 @@ class CurrentSpeakerPane(QWidget):
         lbl = QLabel()
         lbl.setObjectName(name)
         lbl.setWordWrap(True)
+        # names, posts and summaries are shown as typed (a '<' in a name is not markup), and a
+        # plain line is measured cheaply (speaker_steady.one_line)
+        lbl.setTextFormat(Qt.TextFormat.PlainText)
         if selectable:
             # the speaker's name, posts and endpoint, which a secretary may copy: selectable
             # while the mouse is over them (see ``_selectable``)
@@ -312,7 +318,7 @@ class CurrentSpeakerPane(QWidget):
             self.timer_box.setStyleSheet(f"QFrame#timer-box {{ {PHASE_STYLE[phase]} border-radius: 6px; }}"
                                          f"QLabel {{ {PHASE_STYLE[phase]} }}")
         b = self.last_budget = self.budget_now()
-        text, over = budget_text(b, self.tz) if b is not None else ("", False)
+        text, over = self.last_budget_text = budget_text(b, self.tz) if b is not None else ("", False)
         self._set(self.budget, text)
         if over != self._over:
             self._over = over

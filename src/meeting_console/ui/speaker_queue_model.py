@@ -49,9 +49,19 @@ class QueueModel(RowsModel):
         if not rows or len(rows) != len(self.rows):
             super().set_rows(rows)
             return
-        changed = [i for i, (a, b) in enumerate(zip(rows, self.rows, strict=True)) if a is not b and a != b]
+        old = self.rows
+        changed = [i for i, (a, b) in enumerate(zip(rows, old, strict=True)) if a is not b and a != b]
         self.rows = rows
-        self._row_of_id = {r.id: i for i, r in enumerate(rows)}
+        # the places of the requests that changed places (a move: two; a call: none), not
+        # the whole queue's again
+        moved = [i for i in changed if rows[i].id != old[i].id]
+        if moved:
+            where = self._row_of_id
+            for i in moved:
+                if where.get(old[i].id) == i:
+                    del where[old[i].id]
+            for i in moved:
+                where[rows[i].id] = i
         self.refresh_rows(changed)
 
     def refresh_rows(self, changed: Sequence[int]) -> None:

@@ -40,10 +40,10 @@ from meeting_console.ui import labels
 from meeting_console.ui.form import Field, ask
 from meeting_console.ui.panel import Panel
 from meeting_console.ui.speaker_delegate import QueueDelegate
-from meeting_console.ui.speaker_pane import CurrentSpeakerPane, budget_text
+from meeting_console.ui.speaker_pane import CurrentSpeakerPane
 from meeting_console.ui.speaker_queue_model import QueueModel
 from meeting_console.ui.speaker_register import RegisterSpeakerDialog
-from meeting_console.ui.speaker_steady import Steady, SteadyHBoxLayout
+from meeting_console.ui.speaker_steady import Steady, SteadyHBoxLayout, SteadyScrollBar, paint_alone
 from meeting_console.ui.table_model import Column, merge_agenda, patched
 
 CURRENT_BG = QColor("#fff4c2")
@@ -128,6 +128,8 @@ class SpeakersPanel(Panel):
         v.setDragDropOverwriteMode(False)
         v.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         v.horizontalHeader().setResizeContentsPrecision(40)
+        # the queue scrolls a row at each call: the bar repainted only when its slider moves
+        v.setVerticalScrollBar(SteadyScrollBar(Qt.Orientation.Vertical, v))
 
         self.item_box = QComboBox()
         self.item_box.setObjectName("speaker-item")
@@ -146,6 +148,9 @@ class SpeakersPanel(Panel):
         # the budget line changes at every call: the header (and with it the panel, its dock and
         # the main window) laid out again only when the line needs another size
         self._steady = Steady(hl)
+        # repainted at every call (the budget, the scroll bar following the current speaker):
+        # alone, not over the dock, panel and header beneath them
+        paint_alone(self.budget, v.verticalScrollBar())
 
         self.pane = CurrentSpeakerPane(lambda: self.runner.core.clock.now())
         self.pane.summary_changed.connect(self._save_summary)
@@ -609,7 +614,7 @@ class SpeakersPanel(Panel):
         if b is None:
             self._steady.set_text(self.budget, "")
             return
-        text, over = budget_text(b, self.tz)
+        text, over = self.pane.last_budget_text  # (the pane's line: the same budget and zone)
         self._steady.set_text(self.budget, text)
         self._steady.set_style(self.budget, "color: #c62828; font-weight: bold;" if over else "")
 
