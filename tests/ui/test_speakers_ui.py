@@ -369,3 +369,26 @@ def test_next_item_elsewhere_leaves_the_queue_shown_and_keeps_what_the_view_work
     qtbot.waitUntil(lambda: panel.budget.text() != budget)
     fresh = sp.queue_view(core, demo_id)
     assert panel.model.rows == tuple(panel.queue_rows(fresh, shown))
+
+
+def test_the_columns_a_call_changes_are_wide_enough_from_the_start(qtbot, window: MainWindow,
+                                                                    panel: SpeakersPanel, core: Core,
+                                                                    clock: FakeClock, demo_id: int) -> None:
+    """The queue is sized to its contents when first shown: every request waiting, none started.
+    The status, limit, start and time-spoken columns must still show a speaker's "Speaking",
+    start time and time spoken whole (they were cut to "Spea…" at the first call)."""
+    view = panel.view
+    model = panel.model
+    assert all(r.status == "queued" and r.actual_start is None for r in reads.speakers(core, demo_id))
+    clock.set(local(9, 3, 30))
+    key(qtbot, view, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: any(r.status == "speaking" for r in reads.speakers(core, demo_id)))
+    first = next(r for r in reads.speakers(core, demo_id) if r.status == "speaking")
+    sp.extend(core, first.id, 600)
+    clock.set(local(9, 59, 58))
+    key(qtbot, view, Qt.Key.Key_F5)  # the first done, with 56:28 spoken; the second speaking
+    qtbot.waitUntil(lambda: rows(core, demo_id)[first.person_name].status == "done")
+    qtbot.waitUntil(lambda: model.data(model.index(model.row_of(first.id), 7)) != "")
+    for col in (4, 5, 6, 7):
+        need = view.sizeHintForColumn(col)  # the widest of the texts shown now, as the view measures
+        assert view.columnWidth(col) >= need, (model.headerData(col, Qt.Orientation.Horizontal), need)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMessageBox,
+    QStyle,
     QWidget,
 )
 
@@ -581,8 +582,31 @@ class SpeakersPanel(Panel):
             self._sized = True
             self.view.resizeColumnsToContents()
             self.view.setColumnWidth(2, min(self.view.columnWidth(2), 320))
+            self._widen_changing_columns()
         self._show_pane()  # the pane's tick computes the budget
         self._show_budget()
+
+    # the columns whose texts change as the discussion runs, with the widest text each can
+    # show: sized to the queue's contents when it was first shown (every request waiting, none
+    # started), "Speaking" and a start time would be cut ("Spea…") at the first call
+    def _changing_texts(self) -> dict[int, list[str]]:
+        return {4: [labels.speaker_status(s) for s in vocab.SPEAKER_STATUSES],
+                5: [f"{duration(600)} ({duration(600, signed=True)})"],
+                6: [hhmm(datetime(2000, 1, 1, 20, 58, 58, tzinfo=UTC), "UTC", seconds=True)],
+                7: [duration(3599)]}
+
+    def _widen_changing_columns(self) -> None:
+        """Each column whose text changes during the discussion (status, limit, start, time
+        spoken) at least as wide as its widest possible text, as the view sizes a column to
+        its contents (the text, the item's margins, the grid line)."""
+        view = self.view
+        fm = view.fontMetrics()
+        margin = 2 * (view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1) \
+            + (1 if view.showGrid() else 0)
+        for col, texts in self._changing_texts().items():
+            need = max(fm.horizontalAdvance(t) for t in texts) + margin
+            if view.columnWidth(col) < need:
+                view.setColumnWidth(col, need)
 
     def _rows_shown(self) -> range:
         """The rows the queue's viewport shows (in part or whole)."""
