@@ -158,6 +158,8 @@ def main() -> None:
                     help="profile the GUI thread's presses (cProfile) and print its N heaviest functions")
     ap.add_argument("--profile-press", type=int, default=0, metavar="K",
                     help="with --profile: profile press K only (e.g. 1: the first-time costs)")
+    ap.add_argument("--profile-sort", default="cumulative", metavar="KEY",
+                    help="with --profile: pstats' sort key (e.g. tottime)")
     args = ap.parse_args()
 
     tmp = tempfile.TemporaryDirectory(dir=args.db or None)
@@ -338,7 +340,7 @@ def main() -> None:
         import pstats
 
         print("GUI thread during the presses (cProfile; its own overhead included):")
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(r"meeting_console|PySide6", args.profile)
+        pstats.Stats(profiler).sort_stats(args.profile_sort).print_stats(r"meeting_console|PySide6", args.profile)
     tmp.cleanup()
 
 
