@@ -338,6 +338,12 @@ class AgendaChart(QWidget):
             self._labels.clear()
         super().changeEvent(event)
 
+    def label_font(self, *, bold: bool = False) -> QFont:
+        """The font of a strip's label (bold: the current item's)."""
+        if self._fonts is None:
+            self._make_fonts()
+        return self._fonts[2][False, bold, False]  # type: ignore[index,no-any-return]
+
     def _small_font(self) -> QFont:
         if self._fonts is None:
             self._make_fonts()
