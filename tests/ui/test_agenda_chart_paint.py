@@ -184,3 +184,41 @@ def test_a_moving_axis_then_a_still_one_repaints_what_a_full_repaint_draws(qtbot
             (running, minutes)
     assert any(a != b for a, b in zip(heads, heads[1:], strict=False))  # the axis moved
     assert any(a == b for a, b in zip(heads, heads[1:], strict=False))  # and stayed
+
+
+def test_after_a_moved_axis_only_the_strips_whose_bar_changed_are_measured(qtbot) -> None:
+    """The axis moved at the last change (whole repaint, strips not measured); at the next, on
+    the same axis, the strips whose bar is the very same object are left as painted without
+    being measured, the others are measured alone and repainted — and the screen shows what a
+    full repaint draws."""
+    chart = AgendaChart()
+    qtbot.addWidget(chart)
+    chart.resize(900, 400)
+    feed(chart, 3, T0 + timedelta(minutes=10))
+    chart.show()
+    qtbot.waitExposed(chart)
+    items = agenda(3)
+    f = fc.forecast(items, T0 + timedelta(minutes=13), meeting_status="live")
+    bars = fc.chart_bars(items, f)
+    paints = Paints()
+    chart.installEventFilter(paints)
+    heads = chart._drawn[0]
+    chart.set_data(bars, f, "Asia/Ho_Chi_Minh")  # the axis moves: a whole repaint
+    assert chart._drawn[0] != heads
+    qtbot.waitUntil(lambda: any(r.height() >= chart.height() for r in paints.rects))
+    paints.rects.clear()
+    memo = chart._strip_memo
+    k = 8
+    changed = list(bars)
+    changed[k] = bars[k]._replace(label=bars[k].label + " (sửa)")
+    chart.set_data(changed, f, "Asia/Ho_Chi_Minh")
+    assert chart._drawn is not None
+    assert chart._strip_memo is memo  # nothing measured whole
+    qtbot.waitUntil(lambda: bool(paints.rects))
+    strip = QRect(0, AXIS_H + k * ROW_H, chart.width(), ROW_H)
+    assert any(r.intersects(strip) for r in paints.rects)
+    assert all(r.height() < chart.height() for r in paints.rects)  # not the whole chart
+    shot = chart.screen().grabWindow(chart.winId()).toImage().convertToFormat(QImage.Format.Format_RGB32)
+    full = chart.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    size = full.size().boundedTo(shot.size())
+    assert shot.copy(0, 0, size.width(), size.height()) == full.copy(0, 0, size.width(), size.height())

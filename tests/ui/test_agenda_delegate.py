@@ -160,3 +160,31 @@ def test_a_partly_repainted_timeline_shows_what_a_full_paint_shows(qtbot, window
         shot = window.screen().grabWindow(window.winId()).toImage().convertToFormat(QImage.Format.Format_RGB32)
         full = window.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
         assert shot.copy(area) == full.copy(area), (first, end)
+
+
+def test_a_text_painted_first_at_its_baseline_then_kept_shows_the_same_pixels(
+        qtbot, window: MainWindow, core, clock: FakeClock, demo_id: int) -> None:
+    """A text's first paint is a plain ``drawText`` at its baseline, its second lays it out to
+    keep (QStaticText), the third draws what was kept: the same pixels each time, and the same
+    as the per-cell painting (projected italics, the running item's bold, centred and
+    right-aligned columns)."""
+    panel = window.agenda
+    panel.timer.stop()
+    window.resize(1400, 900)
+    day = panel.meeting.date if panel.meeting else None
+    clock.set(at_local(day, 8, 0, panel.tz))
+    agenda.next_item(core, demo_id)
+    clock.advance(minutes=4, seconds=17)
+    panel.refresh()
+    qtbot.waitUntil(lambda: panel.model.rows[0].item.status == "running")
+    panel.tick()
+    QApplication.processEvents()
+    mine = panel.view.itemDelegate()
+    assert isinstance(mine, TimelineDelegate)
+    mine._texts.clear()
+    mine._seen.clear()
+    shots = [panel.view.grab().toImage() for _ in range(3)]
+    assert mine._seen and mine._texts  # first paint at the baseline, then kept
+    _mine, plain = grabs(panel)
+    for n, shot in enumerate(shots):
+        assert shot == plain, f"paint {n + 1}"

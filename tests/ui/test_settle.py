@@ -76,3 +76,21 @@ def test_the_first_next_item_and_its_read_back_compile_nothing(core, demo_id: in
     meeting, rows = AgendaPanel.load_changed(core, demo_id, changes.rows["agenda_item"], True)
     assert meeting.status == "live" and [r.status for r in rows] == ["running"]
     assert len(cache) == warmed, "the first key press compiled a statement the warm-up had not"
+
+
+def test_the_glyphs_of_the_first_press_are_drawn_once_start_up_is_over(qtbot, window: MainWindow,
+                                                                       monkeypatch) -> None:
+    """Once settled, the texts the first "next item" draws in bold for the first time (the row
+    it starts, the digits of its times) have been drawn off screen in the timeline's and the
+    chart's bold fonts; nothing on screen changes."""
+    drawn: list[int] = []
+    real = settle.warm_glyphs
+    monkeypatch.setattr(settle, "warm_glyphs", lambda w: drawn.append(real(w)) or drawn[-1])
+    qtbot.waitUntil(lambda: bool(window.agenda.model.rows))
+    before = window.grab().toImage()
+    window._settler._freeze()
+    upcoming = next(r for r in window.agenda.model.rows if r.item.status == "pending")
+    texts = 1 + sum(1 for text, _fg, _bg in upcoming.cells if text)
+    assert drawn == [2 * texts]
+    assert window.grab().toImage() == before
+    assert settle.warm_glyphs(None) == 0  # no window: nothing to warm

@@ -108,10 +108,27 @@ class AgendaChart(QWidget):
                 self.update()
             return
         w = self.width()
-        before = self._strips(old_bars, old_forecast)  # (kept when measured on the same axis)
-        for i, (a, b) in enumerate(zip(before, self._strips(self.bars, forecast), strict=True)):
-            if a is not b and a != b:
-                self.update(QRect(0, AXIS_H + i * ROW_H, w, ROW_H))
+        span = self._span()
+        if self._strip_axis is not None and span is not None \
+                and self._strip_axis[0] == (span[0], self._scale(*span), len(self.bars)):
+            before = self._strips(old_bars, old_forecast)  # (kept when measured on the same axis)
+            for i, (a, b) in enumerate(zip(before, self._strips(self.bars, forecast), strict=True)):
+                if a is not b and a != b:
+                    self.update(QRect(0, AXIS_H + i * ROW_H, w, ROW_H))
+        elif span is not None:
+            # the strips were not measured on this axis (it moved at an earlier change and the
+            # whole chart was repainted then): a strip whose bar is the very same object, not
+            # the current item's before or after, is as painted; the others are measured alone,
+            # as they were and as they are (the first press after the meeting's start measured
+            # all two hundred twice)
+            px = self._px(span[0], self._scale(*span))
+            was = old_forecast.current_id if old_forecast else None
+            current = forecast.current_id if forecast else None
+            for i, (a, b) in enumerate(zip(old_bars, self.bars, strict=True)):
+                if a is b and b.status not in fc.CURRENT and b.id != was and b.id != current:
+                    continue
+                if self._strip(a, px, old_forecast, was) != self._strip(b, px, forecast, current):
+                    self.update(QRect(0, AXIS_H + i * ROW_H, w, ROW_H))
         if sig[2] != drawn[2]:
             rows_bottom = AXIS_H + ROW_H * len(self.bars)
             x0 = int(self._label_width() + PAD)
@@ -181,21 +198,25 @@ class AgendaChart(QWidget):
             moved = (was, current) if was != current else ()
             todo = [i for i, (a, b) in enumerate(zip(old_bars, bars, strict=True))
                     if a is not b or b.status in fc.CURRENT or b.id in moved]
+        strip = self._strip
         for i in todo:
-            b = bars[i]
-            if b.status in fc.CURRENT:
-                cur = f.item(b.id) if f is not None else None
-                rows[i] = (b.id, b.label, b.status, b.unplanned, b.over, b.id == current,
-                           px(b.planned_start), px(b.planned_end), px(b.actual_start), px(b.actual_end),
-                           px(b.projected_start), px(b.projected_end), cur.alert if cur else None)
-            elif b.projected_end:
-                rows[i] = ((b.id, b.label, b.status, b.unplanned, b.over,
-                            px(b.planned_start), px(b.planned_end), px(b.actual_start), px(b.actual_end),
-                            px(b.projected_start), px(b.projected_end)), b.id == current)
-            else:
-                rows[i] = (b, b.id == current)
+            rows[i] = strip(bars[i], px, f, current)
         self._strip_memo, self._strip_axis = (bars, tuple(rows), f), (axis, current)
         return self._strip_memo[1]  # type: ignore[no-any-return]
+
+    @staticmethod
+    def _strip(b: fc.ChartBar, px: Any, f: fc.Forecast | None, current: int | None) -> Any:
+        """One strip: what it shows with its moving ends in pixels (``px``: the axis)."""
+        if b.status in fc.CURRENT:
+            cur = f.item(b.id) if f is not None else None
+            return (b.id, b.label, b.status, b.unplanned, b.over, b.id == current,
+                    px(b.planned_start), px(b.planned_end), px(b.actual_start), px(b.actual_end),
+                    px(b.projected_start), px(b.projected_end), cur.alert if cur else None)
+        if b.projected_end:
+            return ((b.id, b.label, b.status, b.unplanned, b.over,
+                     px(b.planned_start), px(b.planned_end), px(b.actual_start), px(b.actual_end),
+                     px(b.projected_start), px(b.projected_end)), b.id == current)
+        return (b, b.id == current)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -316,6 +337,12 @@ class AgendaChart(QWidget):
             self._legend_memo = None
             self._labels.clear()
         super().changeEvent(event)
+
+    def label_font(self, *, bold: bool = False) -> QFont:
+        """The font of a strip's label (bold: the current item's)."""
+        if self._fonts is None:
+            self._make_fonts()
+        return self._fonts[2][False, bold, False]  # type: ignore[index,no-any-return]
 
     def _small_font(self) -> QFont:
         if self._fonts is None:

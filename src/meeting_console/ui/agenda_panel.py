@@ -260,6 +260,12 @@ class TimelineModel(RowsModel):
         return False  # the rows move when the operation is done, not here
 
 
+class _Baseline(str):
+    """A cell's text drawn as it is at its baseline (``QPainter.drawText`` at a point)."""
+
+    __slots__ = ()
+
+
 class TimelineDelegate(QStyledItemDelegate):
     """Paints the timeline's cells from the texts and colours each row already carries, and
     shows the selected row as a frame with a light tint, so the running item's colours and the
@@ -280,6 +286,7 @@ class TimelineDelegate(QStyledItemDelegate):
         self.panel = panel
         self._metrics: dict[Any, tuple[QFontMetrics, QFontMetricsF]] = {}
         self._texts: dict[tuple[Any, ...], tuple[Any, float, float]] = {}
+        self._seen: dict[tuple[Any, ...], None] = {}  # texts painted once (kept at their second paint)
         self._align = [int((c.align or Qt.AlignmentFlag.AlignLeft) | Qt.AlignmentFlag.AlignVCenter)
                        for c in panel.model.columns]
         self._halign = ["right" if c.align == Qt.AlignmentFlag.AlignRight else
@@ -314,9 +321,10 @@ class TimelineDelegate(QStyledItemDelegate):
         return self._frame
 
     def _text(self, text: str, font: QFont, font_key: Any, c: int, width: int, height: int) -> tuple[Any, float, float]:
-        """The cell's text, elided to ``width``, laid out once as a QStaticText (drawing it is
-        some 4× cheaper than ``drawText`` into a rectangle, which lays the text out at every
-        call), with its offset in the cell as ``drawText`` with the column's alignment puts it."""
+        """The cell's text, elided to ``width``, laid out once as a QStaticText from its second
+        paint (drawing it is some 4× cheaper than ``drawText`` into a rectangle, which lays the
+        text out at every call; its first paint is a plain ``drawText`` at its baseline), with its
+        offset in the cell as ``drawText`` with the column's alignment puts it."""
         key = (text, width, height, font_key, c)
         hit = self._texts.get(key)
         if hit is None:
@@ -330,12 +338,21 @@ class TimelineDelegate(QStyledItemDelegate):
                 # (a column narrower than even "…": drawText into the cell cuts it at its edge)
                 hit = self._texts[key] = (shown, 0.0, 0.0)
                 return hit
-            st = QStaticText(shown)
-            st.setTextFormat(Qt.TextFormat.PlainText)
-            st.prepare(QTransform(), font)
             align = self._halign[c]
             dx = width - tw if align == "right" else (width - tw) / 2 if align == "center" else 0.0
             dy = (height - fm.height()) / 2
+            if key not in self._seen:
+                # its first paint: drawn as it is at its baseline (the same pixels as the kept
+                # text), not laid out to keep (some 3× dearer than one drawText): a projected time
+                # in a meeting running late, or the meeting's start, is painted once or twice
+                # before it moves again
+                if len(self._seen) > 4000:
+                    self._seen.clear()
+                self._seen[key] = None
+                return (_Baseline(shown), dx, dy + fm.ascent())
+            st = QStaticText(shown)
+            st.setTextFormat(Qt.TextFormat.PlainText)
+            st.prepare(QTransform(), font)
             if len(self._texts) > 4000:
                 self._texts.clear()
             hit = self._texts[key] = (st, dx, dy)
@@ -373,7 +390,9 @@ class TimelineDelegate(QStyledItemDelegate):
             # repainted gets its background, and the selection's frame, but no text, which
             # never reaches that high)
             st, dx, dy = self._text(text, font, font_key, c, w - 8, h)
-            if isinstance(st, str):
+            if type(st) is _Baseline:
+                painter.drawText(QPointF(x + 4 + dx, y + dy), st)
+            elif isinstance(st, str):
                 painter.drawText(x + 4, y, w - 8, h, self._align[c], st)
             else:
                 painter.drawStaticText(QPointF(x + 4 + dx, y + dy), st)

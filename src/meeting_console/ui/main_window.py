@@ -26,8 +26,10 @@ from meeting_console.core import vocab
 from meeting_console.core.changes import MEETING, Changes
 from meeting_console.core.timefmt import local
 from meeting_console.i18n import N_, _
+from meeting_console.i18n import language as i18n_language
 from meeting_console.ui import labels
 from meeting_console.ui.form import Field, ask
+from meeting_console.ui.status_labels import BarLabel, RowHeight, fix_width_for
 from meeting_console.ui.table_model import meeting_update
 
 if TYPE_CHECKING:
@@ -291,13 +293,17 @@ class MainWindow(QMainWindow):
         sb = self.statusBar()
         self.clock_label = QLabel()
         self.clock_label.setObjectName("clock")
-        self.state_label = QLabel()
+        # (blank while a message shows instead of hidden, the state's label as wide as its widest
+        # text: a message at each key press, or the meeting's start, lays out nothing;
+        # ui/status_labels.py)
+        self.state_label = BarLabel()
         self.state_label.setObjectName("meeting-state")
+        self._state_width_for: tuple[Any, ...] | None = None
         # the status bar's changing labels keep a fixed size: a label whose size may change
         # lays out the whole window at every setText (every key press, every second)
         self.clock_label.setText("00:00:00")
         _fix_size(self.clock_label, extra="0")
-        self.busy_label = QLabel()
+        self.busy_label = BarLabel()
         self.busy_label.setObjectName("busy")
         self._fix_busy_size()
         # "Saving…" shows only for a write still running after BUSY_SHOWN_AFTER_MS: a key press
@@ -310,6 +316,7 @@ class MainWindow(QMainWindow):
         self.db_label.setObjectName("db-location")
         sb.addWidget(self.state_label)
         sb.addWidget(self.busy_label)
+        self._bar_rows = RowHeight(sb, [self.state_label])
         sb.addPermanentWidget(self.db_label)
         sb.addPermanentWidget(self.clock_label)
         self.clock_timer = QTimer(self)
@@ -364,13 +371,21 @@ class MainWindow(QMainWindow):
         m = self.meeting
         if m is None:
             self.setWindowTitle(_("Meeting Console — no meeting (Meeting › New or Import)"))
+            self._state_width_for = None
+            fix_width_for(self.state_label, [_("No meeting open")])
             self.state_label.setText(_("No meeting open"))
             return
         self.setWindowTitle(f"{m.title} — {m.date.strftime('%d/%m/%Y')} — Meeting Console")
-        self.state_label.setText(
-            _("{status} · {form} · {place}").format(
-                status=labels.meeting_status(m.status), form=labels.meeting_form(m.form), place=m.place or "—")
-        )
+
+        def state(status: str) -> str:
+            return _("{status} · {form} · {place}").format(
+                status=labels.meeting_status(status), form=labels.meeting_form(m.form), place=m.place or "—")
+
+        key = (m.form, m.place, i18n_language())
+        if key != self._state_width_for:  # (not at the meeting's start or close)
+            self._state_width_for = key
+            fix_width_for(self.state_label, [state(s) for s in vocab.MEETING_STATUSES])
+        self.state_label.setText(state(m.status))
         self._tick()
 
     def _fix_busy_size(self) -> None:
