@@ -165,6 +165,46 @@ def test_backup_failure_shows_in_the_status_bar(console, qtbot, monkeypatch) -> 
     assert label.text() == "⚠ Backup failed" and "disk is full" in label.toolTip()
 
 
+def test_a_backup_shown_in_the_bar_lays_out_nothing(console, qtbot, monkeypatch) -> None:
+    """The backup label is as wide as its widest text from the start: a backup done (the start
+    backup lands during the secretary's next key presses) or failed repaints the label alone,
+    not the whole window, and its text is shown whole."""
+    from PySide6.QtCore import QEvent, QObject
+
+    from meeting_console.errors import StoreError
+
+    class Layouts(QObject):
+        count = 0
+
+        def eventFilter(self, _obj, ev) -> bool:  # noqa: N802
+            if ev.type() == QEvent.Type.LayoutRequest:
+                Layouts.count += 1
+            return False
+
+    window, _, _ = console
+    label = window.safety.scheduler.label
+    for _i in range(5):
+        QApplication.processEvents()
+    layouts = Layouts()
+    window.installEventFilter(layouts)
+    with qtbot.waitSignal(window.safety.scheduler.backed_up, timeout=20000):
+        action(window, "act-backup").trigger()
+    for _i in range(5):
+        QApplication.processEvents()
+    assert label.text().startswith("Backup") and label.width() >= label.sizeHint().width()
+
+    def full(*_a, **_k):
+        raise StoreError("the disk is full")
+
+    monkeypatch.setattr(backup, "backup_core", full)
+    with qtbot.waitSignal(window.safety.scheduler.failed, timeout=20000):
+        action(window, "act-backup").trigger()
+    for _i in range(5):
+        QApplication.processEvents()
+    assert label.text() == "⚠ Backup failed" and label.width() >= label.sizeHint().width()
+    assert Layouts.count == 0
+
+
 def _restore_dialog(window: MainWindow, qtbot) -> RestoreDialog:
     action(window, "act-restore-backup").trigger()
     qtbot.waitUntil(lambda: visible(window, RestoreDialog) is not None)

@@ -43,6 +43,7 @@ from meeting_console.core.timefmt import local
 from meeting_console.errors import UserError
 from meeting_console.i18n import N_, _, ngettext
 from meeting_console.store import backup
+from meeting_console.ui.status_labels import RowHeight, fix_width_for
 from meeting_console.ui.table_model import Column, RowsModel, meeting_update
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,10 @@ def reason_label(reason: str) -> str:
     return {"start": _("meeting started"), "close": _("meeting closed"),
             "periodic": _("every few minutes"), "manual": _("by hand"),
             "before-restore": _("before a restore")}.get(reason, reason)
+
+
+REASONS = ("start", "close", "periodic", "manual", "before-restore")
+FAILED_STYLE = f"QLabel {{ color: white; background: {RED.name()}; padding: 1px 6px; }}"
 
 
 def _size(n: int) -> str:
@@ -445,6 +450,8 @@ class BackupScheduler(QObject):
         self.label = QLabel()
         self.label.setObjectName("backup-state")
         window.statusBar().addPermanentWidget(self.label)
+        if self.enabled:
+            self._fix_width()
         self.timer = QTimer(self)
         self.timer.setInterval(int(minutes * 60_000))
         self.timer.timeout.connect(self.tick)
@@ -452,6 +459,21 @@ class BackupScheduler(QObject):
             self.timer.start()
             self.runner.operation_did_execute.connect(self._on_changes)
             QTimer.singleShot(0, self, self._read_status)  # dropped if the window goes first
+
+    def _fix_width(self) -> None:
+        """The label as wide as the widest text it can show (a backup at 88:88 for each reason,
+        the failure in its red box): a backup's new text then repaints the label alone. A label
+        whose size changes lays out the whole window (every dock, ~2–3 ms of the GUI thread),
+        and the start backup lands during the secretary's next key presses."""
+        label = self.label
+        label.setText(_("⚠ Backup failed"))
+        label.setStyleSheet(FAILED_STYLE)
+        failed = label.sizeHint().width()
+        label.setStyleSheet("")
+        label.setText("")
+        fix_width_for(label, [_("Backup {at} ({reason})").format(at="88:88", reason=reason_label(r))
+                              for r in REASONS], at_least=failed)
+        self._rows = RowHeight(self.window.statusBar(), [label])  # its height: the bar's row
 
     def _on_changes(self, changes: Changes, _initiator: object) -> None:
         if MEETING in changes.areas and changes.meeting_id in (None, self.window.meeting_id):
@@ -515,8 +537,7 @@ class BackupScheduler(QObject):
         text = str(err)
         self.label.setText(_("⚠ Backup failed"))
         self.label.setToolTip(text)
-        self.label.setStyleSheet(f"QLabel {{ color: white; background: {RED.name()}; "
-                                 "padding: 1px 6px; }")
+        self.label.setStyleSheet(FAILED_STYLE)
         log.warning("backup failed: %s", text)
         self.failed.emit(text)
 

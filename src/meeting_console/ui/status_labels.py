@@ -47,11 +47,12 @@ class BarLabel(QLabel):
             super().paintEvent(event)
 
 
-def fix_width_for(label: QLabel, texts: list[str]) -> None:
-    """Fixes ``label``'s size to the widest of ``texts`` (its height to the bar's row): a change from
-    one to another then repaints the label alone. Left as it is when it already has that size."""
+def fix_width_for(label: QLabel, texts: list[str], at_least: int = 0) -> None:
+    """Fixes ``label``'s size to the widest of ``texts`` (and ``at_least``; its height to the bar's
+    row): a change from one to another then repaints the label alone. Left as it is when it
+    already has that size."""
     current = label.text()
-    width = 0
+    width = at_least
     for text in texts:
         label.setText(text)
         width = max(width, label.sizeHint().width())
