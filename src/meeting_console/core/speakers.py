@@ -1096,9 +1096,17 @@ class QueueView:
 
     def budget_rows(self, item_id: int) -> list[reads.SpeakerInfo]:
         """The requests ``speaker_budget.queue_budget`` reads besides the waiting ones (whose
-        sum is ``waiting_need``): the item's current speaker and its first speech."""
+        sum is ``waiting_need``): the item's current speaker (the meeting has one at most) and
+        its first speech, which only an item neither started nor planned needs (its time starts
+        with it, ``speaker_budget.item_time_left``): neither looked for among the item's
+        requests at each call and tick in a queue of 500."""
+        cur = self.current
+        out = [cur] if cur is not None and cur.agenda_item_id == item_id else []
+        item = self.item(item_id)
+        if item is not None and (item.actual_start is not None or item.planned_start is not None
+                                 or item.status in ("done", "skipped")):
+            return out
         rows = self._by_item.get(item_id, ((), ()))[0]
-        out = [s for s in rows if s.status in CURRENT]
         started = [s for s in rows if s.actual_start is not None]
         if started:
             out.append(min(started, key=lambda s: s.actual_start))  # type: ignore[arg-type,return-value]
