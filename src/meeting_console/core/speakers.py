@@ -707,7 +707,8 @@ def call_next(tx: Tx, item_id: int, *, start_timer: bool = True, hold_lost: bool
     lowest_held = min((int(r.position) for r, _p, _st in floor
                        if r.status == "held" and r.position is not None), default=None)
     held: list[str] = []
-    for r, person, endpoint, status in _head_rows(tx, item_id, batch=4):
+    # the head alone first (the speaker called, unless their link is lost: then 16 at a time)
+    for r, person, endpoint, status in _head_rows(tx, item_id, batch=1):
         if status in DOWN:
             if not hold_lost:
                 raise OperationRefused(
