@@ -135,6 +135,21 @@ class PaintWatch(QObject):
         return (self.painted_at - t0) * 1000
 
 
+class PaintCount(QObject):
+    """Paint events per widget (class and object name, its parent's class) and their CPU."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: dict[str, int] = {}
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            parent = obj.parent()
+            key = f"{type(obj).__name__}:{obj.objectName()} in {type(parent).__name__ if parent else '-'}"
+            self.seen[key] = self.seen.get(key, 0) + 1
+        return False
+
+
 def none_drops_per_call() -> float:
     """PySide6 6.12.0 on Python 3.11 (where None is not immortal) drops a reference to None on
     every call of a C++ method that returns void, so a long run ends in "deallocating None"."""
@@ -163,6 +178,10 @@ def main() -> None:
                     help="measure in the whole main window (all panels refresh on changes)")
     ap.add_argument("--profile", metavar="FILE",
                     help="cProfile of the UI thread over the call-next presses, saved to FILE")
+    ap.add_argument("--profile-worker", metavar="FILE",
+                    help="cProfile of the DB worker thread over the call-next presses, saved to FILE")
+    ap.add_argument("--paints", action="store_true",
+                    help="count the paint events per widget over the call-next presses")
     args = ap.parse_args()
 
     _app = QApplication.instance() or QApplication(sys.argv)
@@ -241,11 +260,18 @@ def main() -> None:
     step_name = "_run" if hasattr(pool, "_run") else "_turn"
     step = getattr(pool, step_name)
 
+    worker_prof: list = [None]  # a cProfile.Profile while the call-next presses run
+
     def timed_step(*a, **k):  # type: ignore[no-untyped-def]
         c = time.thread_time()
+        wp = worker_prof[0]
+        if wp is not None:
+            wp.enable()
         try:
             return step(*a, **k)
         finally:
+            if wp is not None:
+                wp.disable()
             worker_cpu[0] += time.thread_time() - c
 
     setattr(pool, step_name, timed_step)
@@ -286,11 +312,37 @@ def main() -> None:
 
         prof = cProfile.Profile(time.thread_time)  # CPU of the UI thread
         prof.enable()
+    if args.profile_worker:
+        import cProfile
+
+        worker_prof[0] = cProfile.Profile(time.thread_time)  # CPU of the DB worker thread
+    # the garbage collector's passes during the calls (either thread), and how long each took
+    import gc
+
+    gc_runs: list[tuple[int, float]] = []
+    gc_start = [0.0]
+
+    def gc_seen(phase: str, info: dict) -> None:  # type: ignore[type-arg]
+        if phase == "start":
+            gc_start[0] = time.perf_counter()
+        else:
+            gc_runs.append((info["generation"], (time.perf_counter() - gc_start[0]) * 1000))
+
+    gc.callbacks.append(gc_seen)
+    paints = PaintCount() if args.paints else None
+    if paints is not None:
+        QApplication.instance().installEventFilter(paints)
     for _ in range(min(args.presses, args.requests - 1)):
         call.append(watch.press(view, Qt.Key.Key_F5))
+    if paints is not None:
+        QApplication.instance().removeEventFilter(paints)
+    gc.callbacks.remove(gc_seen)
     if prof is not None:
         prof.disable()
         prof.dump_stats(args.profile)
+    if worker_prof[0] is not None:
+        worker_prof[0].dump_stats(args.profile_worker)
+        worker_prof[0] = None
     call_tasks = tasks[0]
     now = datetime.now(UTC)
     done = [s for s in reads.speakers(core, mid) if s.status == "done"]
@@ -322,6 +374,13 @@ def main() -> None:
               + ", ".join(f"{i + 1}: {ms[i]:.1f}" for i in worst))
     print(f"  DB worker reads per press: reorder {reorder_tasks / max(n, 1):.2f}, "
           f"call next {call_tasks / max(len(call), 1):.2f}")
+    by_gen = {g: [ms for gen, ms in gc_runs if gen == g] for g in (0, 1, 2)}
+    print("  garbage collections during the calls: " + ", ".join(
+        f"generation {g}: {len(v)} ({sum(v):.1f} ms in all, longest {max(v, default=0):.2f} ms)"
+        for g, v in by_gen.items()))
+    if paints is not None:
+        for key, k in sorted(paints.seen.items(), key=lambda kv: -kv[1]):
+            print(f"  paints per call: {k / max(len(call), 1):5.2f}  {key}")
     print(f"  load average during the run: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPU(s)")
     runner.shutdown()
     window.close()

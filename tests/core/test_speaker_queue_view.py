@@ -92,3 +92,34 @@ def test_a_queue_whose_head_is_called_changes_two_rows(core: Core) -> None:
     assert len(changes.rows["speaker_request"]) == 2  # the one who spoke, the one called
     positions = [s.position for s in sp.queue_view(core, mid).waiting(item)]
     assert positions == list(range(positions[0], positions[0] + 28))  # contiguous, from 3
+
+
+def test_the_budget_rows_give_the_budget_of_all_the_items_requests(core: Core, clock: Any) -> None:
+    """``budget_rows`` leaves out the first speech where the item's time does not follow from
+    it (an item started or planned): the budget is the one worked out over every request."""
+    from datetime import timedelta
+
+    from meeting_console.core.speaker_budget import queue_budget
+
+    mid, item = _queue(core, 6)
+
+    def check() -> None:
+        view = sp.queue_view(core, mid)
+        it = view.item(item)
+        now = clock.now()
+        assert queue_budget(it, view.budget_rows(item), view.meeting.default_speaking_minutes, now,
+                            waiting=view.waiting_need(item)) \
+            == queue_budget(it, view.of_item(item), view.meeting.default_speaking_minutes, now)
+
+    check()  # neither started nor planned, no speech
+    sp.call_next(core, item)
+    clock.advance(minutes=2)
+    check()  # its time starts with the first speech
+    sp.call_next(core, item)
+    clock.advance(minutes=3)
+    check()
+    agenda.update_item(core, item, planned_start=clock.now() - timedelta(minutes=10))
+    check()  # planned
+    agenda.start_item(core, item)
+    clock.advance(minutes=1)
+    check()  # started

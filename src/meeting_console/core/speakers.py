@@ -621,7 +621,9 @@ def _statements() -> dict[str, Any]:
         .where(R.agenda_item_id == item_id, R.status == "queued", R.position.is_not(None))
     )
     return {
-        "item": select(m.AgendaItem, m.Meeting.status)
+        # the item's meeting and status, and its meeting's: plain columns on the connection
+        # (no ORM entity: the item is only read, and loaded whole only to word a refusal)
+        "item": select(m.AgendaItem.meeting_id, m.AgendaItem.status, m.Meeting.status)
         .join(m.Meeting, m.Meeting.id == m.AgendaItem.meeting_id)
         .where(m.AgendaItem.id == item_id),
         "floor": select(R, m.Person.full_name, ME.status)
@@ -675,20 +677,25 @@ def call_next(tx: Tx, item_id: int, *, start_timer: bool = True, hold_lost: bool
     positions need not start at 1 changes two rows."""
     R = m.SpeakerRequest
     q = _statements()
-    found = tx.session.execute(q["item"], {"item_id": item_id}).first()
+    session = tx.session
+    # (on the connection when nothing waits to be flushed, as a session's query would flush
+    # it first: an earlier operation of the same group)
+    found = (session.connection() if not (session.new or session.dirty or session.deleted) else session
+             ).execute(q["item"], {"item_id": item_id}).first()
     if found is None:
         tx.get(m.AgendaItem, item_id, "agenda item")  # raises NotFound
-    item, meeting_status = found
-    tx.meeting_id = item.meeting_id
+    meeting_id, item_status, meeting_status = found
+    tx.meeting_id = meeting_id
     # the floor (anyone's, in the meeting) and this item's held turns, with names and links
-    floor = tx.session.execute(q["floor"], {"meeting_id": item.meeting_id, "item_id": item_id}).all()
+    floor = tx.session.execute(q["floor"], {"meeting_id": meeting_id, "item_id": item_id}).all()
     names = {r.id: person or f"#{r.person_id}" for r, person, _st in floor}
     current = [r for r, _p, _st in floor if r.status in CURRENT]
     cur = current[0] if current else None
     if expected_current is not _UNKNOWN and (cur.id if cur is not None else None) != expected_current:
-        _check_floor(tx, item.meeting_id, expected_current)  # raises Conflict, naming who
-    _check_item_open(item)
-    if item.status == "paused":
+        _check_floor(tx, meeting_id, expected_current)  # raises Conflict, naming who
+    if item_status in ("done", "skipped", "paused"):
+        item = tx.get(m.AgendaItem, item_id, "agenda item")
+        _check_item_open(item)
         _check_live(tx, item)  # raises: paused
     if meeting_status == "closed":
         raise OperationRefused(_("the meeting is closed; no one can be given the floor"))
@@ -700,7 +707,8 @@ def call_next(tx: Tx, item_id: int, *, start_timer: bool = True, hold_lost: bool
     lowest_held = min((int(r.position) for r, _p, _st in floor
                        if r.status == "held" and r.position is not None), default=None)
     held: list[str] = []
-    for r, person, endpoint, status in _head_rows(tx, item_id, batch=4):
+    # the head alone first (the speaker called, unless their link is lost: then 16 at a time)
+    for r, person, endpoint, status in _head_rows(tx, item_id, batch=1):
         if status in DOWN:
             if not hold_lost:
                 raise OperationRefused(
@@ -737,10 +745,11 @@ def call_next(tx: Tx, item_id: int, *, start_timer: bool = True, hold_lost: bool
     if waiting_held:
         raise OperationRefused(
             _("no one can be called on item {n}: {k} held turn(s) wait for their link").format(
-                n=_item_label(item), k=waiting_held
+                n=_item_label(tx.get(m.AgendaItem, item_id, "agenda item")), k=waiting_held
             )
         )
-    raise OperationRefused(_("the queue of item {n} is empty").format(n=_item_label(item)))
+    raise OperationRefused(_("the queue of item {n} is empty").format(
+        n=_item_label(tx.get(m.AgendaItem, item_id, "agenda item"))))
 
 
 @operation(N_("Call speaker"))
@@ -1088,9 +1097,17 @@ class QueueView:
 
     def budget_rows(self, item_id: int) -> list[reads.SpeakerInfo]:
         """The requests ``speaker_budget.queue_budget`` reads besides the waiting ones (whose
-        sum is ``waiting_need``): the item's current speaker and its first speech."""
+        sum is ``waiting_need``): the item's current speaker (the meeting has one at most) and
+        its first speech, which only an item neither started nor planned needs (its time starts
+        with it, ``speaker_budget.item_time_left``): neither looked for among the item's
+        requests at each call and tick in a queue of 500."""
+        cur = self.current
+        out = [cur] if cur is not None and cur.agenda_item_id == item_id else []
+        item = self.item(item_id)
+        if item is not None and (item.actual_start is not None or item.planned_start is not None
+                                 or item.status in ("done", "skipped")):
+            return out
         rows = self._by_item.get(item_id, ((), ()))[0]
-        out = [s for s in rows if s.status in CURRENT]
         started = [s for s in rows if s.actual_start is not None]
         if started:
             out.append(min(started, key=lambda s: s.actual_start))  # type: ignore[arg-type,return-value]

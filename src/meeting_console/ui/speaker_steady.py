@@ -111,10 +111,21 @@ def one_line(label: QLabel, text: str) -> bool:
     """``text`` surely takes one line in the word-wrapped plain label at its width: its advance
     clear of the room the label gives its text, no line break (then its height at its width,
     its minimum height and its word-wide minimum width are those of any other such text)."""
-    if not text or "\n" in text or "\u2028" in text or not _plain_wrapped(label):
-        return False
-    room = label.contentsRect().width()
-    return QFontMetricsF(label.font()).horizontalAdvance(text) <= room - ONE_LINE_CLEARANCE
+    room = _one_line_room(label) if text else None
+    return room is not None and _fits_one_line(text, room)
+
+
+def _fits_one_line(text: str, room: tuple[float, QFontMetricsF]) -> bool:
+    return bool(text) and "\n" not in text and "\u2028" not in text \
+        and room[1].horizontalAdvance(text) <= room[0]
+
+
+def _one_line_room(label: QLabel) -> tuple[float, QFontMetricsF] | None:
+    """What ``one_line`` measures a text against in ``label`` (the room less the clearance,
+    the font's metrics); None if the label is not a plain word-wrapped one."""
+    if not _plain_wrapped(label):
+        return None
+    return label.contentsRect().width() - ONE_LINE_CLEARANCE, QFontMetricsF(label.font())
 
 
 def _state(label: QWidget) -> tuple[Any, ...]:
@@ -133,8 +144,10 @@ class Steady:
         self.width_given = width_given
         self._measure = _column_sizes if width_given else _sizes
         # (width_given) labels whose text was seen to take one line, with the state it was
-        # seen in (text, style sheet, width, font)
-        self._one_line: dict[QWidget, tuple[Any, ...]] = {}
+        # seen in (text, style sheet, width, font) and the room and metrics a text is measured
+        # against in that state (the label's format, wrapping and margins are its own, set
+        # when it is made; its style sheet, width and font are in the state)
+        self._one_line: dict[QWidget, tuple[tuple[Any, ...], Any]] = {}
         self.relaid = 0  # labels that did ask for a layout (their size changed): tests look
         # each label's sizes as last measured, with the state they were measured in: measured
         # again only if the label changed since (another width, a font, a text set elsewhere)
@@ -163,10 +176,12 @@ class Steady:
             change()
             return
         state = _state(widget)
-        if text is not None and self.width_given and self._lines_kept(widget, state, text):
-            self._held_change(change)
-            self._one_line[widget] = (text, *state[1:])
-            return
+        if text is not None and self.width_given:
+            room = self._lines_kept(widget, state, text)
+            if room is not None:
+                self._held_change(change)
+                self._one_line[widget] = ((text, *state[1:]), room)
+                return
         self._one_line.pop(widget, None)
         measure = self._measure
         known = self._known.get(widget)
@@ -192,15 +207,22 @@ class Steady:
             for lay in self.layouts:
                 lay.held -= 1  # type: ignore[attr-defined]
 
-    def _lines_kept(self, label: QWidget, state: tuple[Any, ...], text: str) -> bool:
+    def _lines_kept(self, label: QWidget, state: tuple[Any, ...], text: str) -> Any:
         """The label shows one line and ``text`` takes one line too (width given): nothing the
-        column takes from the label changes."""
+        column takes from the label changes. Returns what the text was measured against (kept
+        for the label's next text while its state stays), else None. (``one_line``, with the
+        room and metrics of a label seen in this state taken as they were: a new speaker's
+        name, posts and next lines are set at every call.)"""
         if not isinstance(label, QLabel):
-            return False
+            return None
         seen = self._one_line.get(label)
-        if seen != state and not one_line(label, state[0]):
-            return False
-        return one_line(label, text)
+        if seen is not None and seen[0] == state:
+            room = seen[1]
+        else:
+            room = _one_line_room(label)
+            if room is None or not _fits_one_line(state[0], room):
+                return None
+        return room if _fits_one_line(text, room) else None
 
     def lay_out(self, widget: QWidget) -> None:
         """Within a batch that changes the lines' sizes surely (another speaker's name): laid
