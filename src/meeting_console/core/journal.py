@@ -109,12 +109,19 @@ class ChangeCapture:
             table = inspect(obj).mapper.local_table.name
             self._add(RowChange(table, obj.id, "i", after=_row_of(obj)))
         for obj in session.dirty:
-            if not session.is_modified(obj, include_collections=False):
+            state = inspect(obj)
+            mapper = state.mapper
+            # only an attribute set since the row was loaded has a previous value kept
+            # (``committed_state``): the others have no history, none is looked up for them
+            # (a live operation sets a few of a row's twenty columns)
+            touched = state.committed_state
+            if not touched:
                 continue
-            mapper = inspect(obj).mapper
             before: dict[str, Any] = {}
             after: dict[str, Any] = {}
             for attr in mapper.column_attrs:
+                if attr.key not in touched:
+                    continue
                 hist = attributes.get_history(obj, attr.key)
                 if not hist.has_changes():
                     continue
