@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
 from meeting_console.core.reads import AgendaItemInfo
@@ -209,9 +209,12 @@ _HELD: dict[int, tuple[AgendaItemInfo, PlannedSlot, ItemForecast]] = {}
 _PENDING: dict[int, tuple[AgendaItemInfo, PlannedSlot, datetime | None, datetime | None, float, ItemForecast]] = {}
 
 
+_PLAN_KEY = attrgetter("id", "planned_start", "planned_minutes", "unplanned")  # what the plan depends on
+
+
 def _plan(items: Sequence[AgendaItemInfo]) -> tuple[
         dict[int, PlannedSlot], dict[int, float], tuple[Overlap, ...], datetime | None, datetime | None]:
-    key = tuple((it.id, it.planned_start, it.planned_minutes, it.unplanned) for it in items)
+    key = tuple(map(_PLAN_KEY, items))
     memo = _PLAN[0]
     if memo is not None and memo[0] == key:
         return memo[1]  # type: ignore[no-any-return]
