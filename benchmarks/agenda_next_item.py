@@ -366,6 +366,10 @@ def print_detail(detail: list[dict[str, Any]]) -> None:
         vals = col(key)
         print(f"{label:34}{pct(vals, 50):8.1f}{pct(vals, 95):8.1f}{pct(vals, 99):8.1f}{max(vals):8.1f}"
               f"{statistics.mean(vals):8.1f}")
+    firsts = detail[:2]
+    print("GUI thread CPU of presses #1, #2 (ms; the one-off costs): "
+          + ", ".join(f"{d['ui_cpu']:.1f}" for d in firsts)
+          + "; key -> view repainted: " + ", ".join(f"{d['total']:.1f}" for d in firsts))
     ck = [d for d in detail if d["checkpoint"]]
     print(f"presses whose commit ran a WAL checkpoint: {len(ck)}"
           + "".join(f"; #{d['press']:.0f}: commit {d['commit']:.1f}, press {d['total']:.1f} ms" for d in ck))

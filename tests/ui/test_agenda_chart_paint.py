@@ -222,3 +222,68 @@ def test_after_a_moved_axis_only_the_strips_whose_bar_changed_are_measured(qtbot
     full = chart.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
     size = full.size().boundedTo(shot.size())
     assert shot.copy(0, 0, size.width(), size.height()) == full.copy(0, 0, size.width(), size.height())
+
+
+def test_strips_out_of_view_are_not_measured_and_show_right_when_scrolled_to(qtbot) -> None:
+    """In its scroll area the chart measures and compares only the strips in view: a strip
+    that changed out of view is not measured (not known) and, scrolled into view and changed
+    again, shows what a full repaint draws."""
+    from meeting_console.ui.agenda_chart import chart_dock_widget
+
+    chart = AgendaChart()
+    area = chart_dock_widget(chart)
+    qtbot.addWidget(area)
+    area.resize(900, 220)
+    items = agenda(3, 60)
+    f = fc.forecast(items, T0 + timedelta(minutes=10), meeting_status="live")
+    bars = list(fc.chart_bars(items, f))
+    chart.set_data(bars, f, "Asia/Ho_Chi_Minh")
+    area.show()
+    qtbot.waitExposed(area)
+    qtbot.waitUntil(lambda: chart.width() == area.viewport().width())  # (its scroll bar shown)
+    qtbot.wait(50)
+    chart.set_data(list(bars), f, "Asia/Ho_Chi_Minh")  # at the size shown
+    chart.set_data(list(bars), f, "Asia/Ho_Chi_Minh")  # measured on this axis
+    qtbot.wait(50)
+    shown = chart._shown_rows()
+    assert 0 < len(shown) < 15 and shown.start == 0
+
+    def screen_is_fresh() -> bool:
+        shot = area.screen().grabWindow(area.winId()).toImage().convertToFormat(QImage.Format.Format_RGB32)
+        full = area.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+        # (the strips; the area's last pixel row differs after a scroll whatever the chart does)
+        size = full.size().boundedTo(shot.size())
+        return shot.copy(0, 0, size.width(), size.height() - 1) == full.copy(0, 0, size.width(), size.height() - 1)
+
+    paints = Paints()
+    chart.installEventFilter(paints)
+    near, far = 5, 35
+    changed = list(bars)
+    for k in (near, far):
+        changed[k] = bars[k]._replace(label=bars[k].label + " (sửa)")
+    measured: list[int] = []
+    plain = AgendaChart._strip
+
+    def counted(b: fc.ChartBar, *a: object) -> object:
+        measured.append(b.id)
+        return plain(b, *a)
+
+    chart._strip = counted  # type: ignore[method-assign]
+    chart.set_data(changed, f, "Asia/Ho_Chi_Minh")
+    assert bars[near].id in measured and bars[far].id not in measured  # not the strip out of view
+    qtbot.waitUntil(lambda: bool(paints.rects))
+    assert all(r.height() <= 2 * ROW_H for r in paints.rects)  # that strip, not the view
+    assert any(r.intersects(QRect(0, AXIS_H + near * ROW_H, chart.width(), ROW_H)) for r in paints.rects)
+    assert screen_is_fresh()
+    paints.rects.clear()
+    area.verticalScrollBar().setValue(AXIS_H + far * ROW_H + 10)  # its lower half at the top
+    qtbot.waitUntil(lambda: bool(paints.rects))  # the rows scrolled into view painted
+    assert area.verticalScrollBar().value() == AXIS_H + far * ROW_H + 10
+    again = list(changed)
+    again[far] = changed[far]._replace(label=bars[far].label + " (sửa lần hai)")
+    paints.rects.clear()
+    chart.set_data(again, f, "Asia/Ho_Chi_Minh")
+    qtbot.waitUntil(lambda: bool(paints.rects))
+    assert all(r.height() <= 2 * ROW_H for r in paints.rects)  # that strip, not the view
+    assert any(r.intersects(QRect(0, AXIS_H + far * ROW_H, chart.width(), ROW_H)) for r in paints.rects)
+    assert screen_is_fresh()

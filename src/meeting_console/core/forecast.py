@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
 from meeting_console.core.reads import AgendaItemInfo
@@ -209,9 +209,12 @@ _HELD: dict[int, tuple[AgendaItemInfo, PlannedSlot, ItemForecast]] = {}
 _PENDING: dict[int, tuple[AgendaItemInfo, PlannedSlot, datetime | None, datetime | None, float, ItemForecast]] = {}
 
 
+_PLAN_KEY = attrgetter("id", "planned_start", "planned_minutes", "unplanned")  # what the plan depends on
+
+
 def _plan(items: Sequence[AgendaItemInfo]) -> tuple[
         dict[int, PlannedSlot], dict[int, float], tuple[Overlap, ...], datetime | None, datetime | None]:
-    key = tuple((it.id, it.planned_start, it.planned_minutes, it.unplanned) for it in items)
+    key = tuple(map(_PLAN_KEY, items))
     memo = _PLAN[0]
     if memo is not None and memo[0] == key:
         return memo[1]  # type: ignore[no-any-return]
@@ -255,27 +258,29 @@ def forecast(items: Sequence[AgendaItemInfo], now: datetime, *, meeting_status: 
         last_end = end if last_end is None else max(last_end, end)
 
     # pending items one after another, from the current item's end (or the last end, or now)
+    # (a meeting running late moves every pending item at each press and tick: this loop and
+    # the one building their forecasts below run for some two hundred items, in plain locals)
     starts: dict[int, datetime] = {}
     carry = 0.0
     cursor = last_end
     if not closed:
         for it in items:
-            if it.status == "skipped":
+            status = it.status
+            if status == "pending":
+                gap = gaps[it.id] + carry
+                carry = 0.0
+                if cursor is None:
+                    # nothing has happened yet: a meeting opens at its planned time, not before
+                    planned = slots[it.id].start if not started_any else None
+                    start = max(now, planned) if planned is not None else now
+                else:
+                    start = cursor + timedelta(seconds=gap) if gap else cursor
+                    if start <= now:  # (as max(now, start): now when they are equal)
+                        start = now
+                starts[it.id] = start
+                cursor = ends[it.id] = start + timedelta(minutes=it.planned_minutes + it.extended_minutes)
+            elif status == "skipped":
                 carry += gaps[it.id]
-                continue
-            if it.status != "pending":
-                continue
-            gap = gaps[it.id] + carry
-            carry = 0.0
-            if cursor is None:
-                # nothing has happened yet: a meeting opens at its planned time, not before
-                planned = slots[it.id].start if not started_any else None
-                start = max(now, planned) if planned is not None else now
-            else:
-                start = max(now, cursor + timedelta(seconds=gap))
-            starts[it.id] = start
-            ends[it.id] = start + timedelta(minutes=it.planned_minutes + it.extended_minutes)
-            cursor = ends[it.id]
 
     if closed:
         projected_end = meeting_end or (max(ends.values()) if ends else None)
@@ -288,9 +293,10 @@ def forecast(items: Sequence[AgendaItemInfo], now: datetime, *, meeting_status: 
     pool: dict[int, float] = {}
     if not closed:
         for it in items:
-            if it.status == "pending":
+            status = it.status
+            if status == "pending":
                 pool[it.id] = float((it.planned_minutes + it.extended_minutes) * 60)
-            elif it.status in CURRENT and it.id in elapsed:
+            elif status in CURRENT and it.id in elapsed:
                 allowed = (it.planned_minutes + it.extended_minutes) * 60
                 pool[it.id] = max(allowed - elapsed[it.id][0], 0.0)
     total = sum(pool.values())
@@ -298,50 +304,68 @@ def forecast(items: Sequence[AgendaItemInfo], now: datetime, *, meeting_status: 
     if overrun is not None and overrun > 0 and not closed:
         ratio = overrun / total if total > 0 else float("inf")
 
-    out = []
+    out: list[ItemForecast] = []
+    append = out.append
     held = _HELD
     pending = _PENDING
+    new = tuple.__new__
     cut = min(ratio, 1.0) if ratio is not None else None
     for it in items:
-        slot = slots[it.id]
+        iid = it.id
+        slot = slots[iid]
         status = it.status
+        if status == "pending":
+            start = starts.get(iid)
+            end = ends.get(iid)
+            shrink = pool[iid] * cut if cut is not None and iid in pool else 0.0
+            # the same item, slot, projected times and cut give the same forecast as last time
+            phit = pending.get(iid)
+            if phit is not None and (phit[0] is it or phit[0] == it) and (phit[1] is slot or phit[1] == slot) \
+                    and phit[2] == start and phit[3] == end and phit[4] == shrink:
+                append(phit[5])
+                continue
+            ps, pe = slot.start, slot.end
+            f = new(ItemForecast, (
+                iid, status, ps, pe, (it.planned_minutes + it.extended_minutes) * 60, start, end,
+                start is not None, end is not None, None, 0.0, None, None,
+                (start - ps).total_seconds() if start is not None and ps is not None else None,
+                (end - pe).total_seconds() if end is not None and pe is not None else None,
+                shrink))
+            append(f)
+            if len(pending) > 4096:
+                pending.clear()
+            pending[iid] = (it, slot, start, end, shrink, f)
+            continue
         if status == "skipped" or (status == "done" and it.actual_end is not None):
             # a done or skipped item's times do not move with ``now``: the same as last time
             # when the item and its slot are (a timeline recomputes every second)
-            hit = held.get(it.id)
+            hit = held.get(iid)
             if hit is not None and (hit[0] is it or hit[0] == it) and (hit[1] is slot or hit[1] == slot):
-                out.append(hit[2])
+                append(hit[2])
                 continue
         allowed = (it.planned_minutes + it.extended_minutes) * 60
-        start = it.actual_start if status in STARTED else starts.get(it.id)
-        end = ends.get(it.id)
+        start = it.actual_start if status in STARTED else starts.get(iid)
+        end = ends.get(iid)
         shrink = 0.0
-        if cut is not None and it.id in pool:
-            shrink = pool[it.id] * cut
-        if status == "pending":
-            # the same item, slot, projected times and cut give the same forecast as last time
-            phit = pending.get(it.id)
-            if phit is not None and (phit[0] is it or phit[0] == it) and (phit[1] is slot or phit[1] == slot) \
-                    and phit[2] == start and phit[3] == end and phit[4] == shrink:
-                out.append(phit[5])
-                continue
-        if status == "done" and it.actual_start is not None and it.id not in elapsed:
-            elapsed[it.id] = _elapsed(it, now)
-        el, paused = elapsed.get(it.id, (None, 0.0))
+        if cut is not None and iid in pool:
+            shrink = pool[iid] * cut
+        if status == "done" and it.actual_start is not None and iid not in elapsed:
+            elapsed[iid] = _elapsed(it, now)
+        el, paused = elapsed.get(iid, (None, 0.0))
         remaining = allowed - el if status in CURRENT and el is not None else None
         deviation = None
         if status == "done" and it.actual_start and it.actual_end:
             deviation = (it.actual_end - it.actual_start).total_seconds() - it.planned_minutes * 60
-        out.append(ItemForecast(
-            id=it.id,
-            status=it.status,
+        append(ItemForecast(
+            id=iid,
+            status=status,
             planned_start=slot.start,
             planned_end=slot.end,
             allowed_seconds=allowed,
             start=start,
             end=end,
-            projected=it.status == "pending" and start is not None,
-            end_projected=(it.status == "pending" or it.status in CURRENT) and end is not None,
+            projected=False,
+            end_projected=status in CURRENT and end is not None,
             elapsed_seconds=el,
             paused_seconds=paused,
             remaining_seconds=remaining,
@@ -355,11 +379,7 @@ def forecast(items: Sequence[AgendaItemInfo], now: datetime, *, meeting_status: 
         if status == "skipped" or (status == "done" and it.actual_end is not None):
             if len(held) > 4096:
                 held.clear()
-            held[it.id] = (it, slot, out[-1])
-        elif status == "pending":
-            if len(pending) > 4096:
-                pending.clear()
-            pending[it.id] = (it, slot, start, end, shrink, out[-1])
+            held[iid] = (it, slot, out[-1])
     return Forecast(
         now=now,
         items=tuple(out),

@@ -109,11 +109,17 @@ class AgendaChart(QWidget):
             return
         w = self.width()
         span = self._span()
+        # only the strips in view are measured and compared: a strip off screen (a long agenda
+        # scrolls in its dock) is painted from its bar when it scrolls into view (a meeting
+        # running late moves every pending strip at each press: some 130 of 200 measured twice)
+        shown = self._shown_rows()
         if self._strip_axis is not None and span is not None \
                 and self._strip_axis[0] == (span[0], self._scale(*span), len(self.bars)):
-            before = self._strips(old_bars, old_forecast)  # (kept when measured on the same axis)
-            for i, (a, b) in enumerate(zip(before, self._strips(self.bars, forecast), strict=True)):
-                if a is not b and a != b:
+            before = self._strips(old_bars, old_forecast, shown)  # (kept when measured on the same axis)
+            after = self._strips(self.bars, forecast, shown)
+            for i in shown:
+                a, b = before[i], after[i]
+                if a is None or (a is not b and a != b):
                     self.update(QRect(0, AXIS_H + i * ROW_H, w, ROW_H))
         elif span is not None:
             # the strips were not measured on this axis (it moved at an earlier change and the
@@ -124,7 +130,8 @@ class AgendaChart(QWidget):
             px = self._px(span[0], self._scale(*span))
             was = old_forecast.current_id if old_forecast else None
             current = forecast.current_id if forecast else None
-            for i, (a, b) in enumerate(zip(old_bars, self.bars, strict=True)):
+            for i in shown:
+                a, b = old_bars[i], self.bars[i]
                 if a is b and b.status not in fc.CURRENT and b.id != was and b.id != current:
                     continue
                 if self._strip(a, px, old_forecast, was) != self._strip(b, px, forecast, current):
@@ -170,8 +177,19 @@ class AgendaChart(QWidget):
     def _minute(self, t: datetime | None) -> str | None:
         return None if t is None else self._hm(t)
 
-    def _strips(self, bars: tuple[fc.ChartBar, ...], f: fc.Forecast | None) -> tuple[Any, ...]:
-        """Per strip, what it shows with its moving ends in pixels, on the current axis."""
+    def _shown_rows(self) -> range:
+        """The strips in view (none while the chart is hidden)."""
+        seen = self.visibleRegion().boundingRect()
+        if seen.isEmpty():
+            return range(0)
+        return range(max((seen.top() - AXIS_H) // ROW_H, 0),
+                     max(min((seen.bottom() - AXIS_H) // ROW_H + 1, len(self.bars)), 0))
+
+    def _strips(self, bars: tuple[fc.ChartBar, ...], f: fc.Forecast | None,
+                shown: range | None = None) -> tuple[Any, ...]:
+        """Per strip, what it shows with its moving ends in pixels, on the current axis.
+        ``shown``: only those strips are measured; a changed strip outside them is None (not
+        known) until measured."""
         span = self._span()
         if span is None:
             return ()
@@ -186,22 +204,30 @@ class AgendaChart(QWidget):
         # forecast)
         axis = (lo, scale, len(bars))
         kept = self._strip_memo if self._strip_axis is not None and self._strip_axis[0] == axis else None
-        if kept is not None and kept[0] is bars and kept[2] is f and self._strip_axis[1] == current:
+        if kept is not None and kept[0] is bars and kept[2] is f and self._strip_axis[1] == current \
+                and (shown is not None or kept[3]):
             return kept[1]  # type: ignore[no-any-return]
+        want = range(len(bars)) if shown is None else shown
         if kept is None:
             rows = [None] * len(bars)
-            todo: Any = range(len(bars))
+            todo: Any = want
         else:
-            old_bars, rows, _f = kept
+            old_bars, rows, _f, _whole = kept
             rows = list(rows)
             was = self._strip_axis[1]  # the current item's band moves with it
             moved = (was, current) if was != current else ()
-            todo = [i for i, (a, b) in enumerate(zip(old_bars, bars, strict=True))
-                    if a is not b or b.status in fc.CURRENT or b.id in moved]
+            todo = []
+            for i, (a, b) in enumerate(zip(old_bars, bars, strict=True)):
+                if a is not b or b.status in fc.CURRENT or b.id in moved or rows[i] is None:
+                    if i in want:
+                        todo.append(i)
+                    else:
+                        rows[i] = None
         strip = self._strip
         for i in todo:
             rows[i] = strip(bars[i], px, f, current)
-        self._strip_memo, self._strip_axis = (bars, tuple(rows), f), (axis, current)
+        self._strip_memo = (bars, tuple(rows), f, None not in rows)
+        self._strip_axis = (axis, current)
         return self._strip_memo[1]  # type: ignore[no-any-return]
 
     @staticmethod
