@@ -95,3 +95,42 @@ def test_one_line_keeps_its_height_and_elides(qtbot) -> None:
     shown = line.shown_text()
     assert shown.startswith("08:35:00") and shown.endswith("3:00 left") and "…" in shown
     assert top.minimumSizeHint().width() < 400
+
+
+def test_advice_lines_keep_their_room_and_elide_at_the_end(qtbot) -> None:
+    """The agenda's advice: the room of one line kept while there is none, so that the advice
+    appearing (the meeting falls behind) lays out nothing; each piece of advice on one line,
+    elided at its end whatever the items it names (whole in text()); a second piece of advice
+    takes a second line."""
+    from PySide6.QtCore import Qt
+
+    top = QWidget()
+    qtbot.addWidget(top)
+    lay = QVBoxLayout(top)
+    line = StatusLine(top, one_line=True, elide=Qt.TextElideMode.ElideRight, min_lines=1)
+    lay.addWidget(line)
+    lay.addStretch(1)
+    top.resize(400, 300)
+    top.show()
+    qtbot.waitExposed(top)
+    qtbot.waitUntil(lambda: line.height() > 0)
+    qtbot.wait(10)  # the window's first layouts are done
+    one = line.height()
+    count = LayoutCount()
+    top.installEventFilter(count)
+    short = "To end on time every remaining item must be 1% shorter: 88. Nội dung −0:02"
+    line.setText(short)
+    qtbot.wait(1)
+    long = "To end on time every remaining item must be 9% shorter: " + "; ".join(
+        f"{n}. Nội dung số {n}: báo cáo, thảo luận và biểu quyết −0:16" for n in range(90, 94))
+    line.setText(long)
+    qtbot.wait(1)
+    assert count.n == 0 and line.height() == one == line.heightForWidth(line.width())
+    assert line.text() == long and line.is_elided()
+    assert line.shown_text().startswith("To end on time every remaining item must be 9%")
+    assert line.shown_text().endswith("…")
+    line.setText(long + "\nThe system clock jumped +1:00:00 at 08:30:00")
+    qtbot.waitUntil(lambda: line.height() == 2 * one)
+    assert line.shown_text().split("\n")[1] == "The system clock jumped +1:00:00 at 08:30:00"
+    line.setText("")
+    qtbot.waitUntil(lambda: line.height() == one)

@@ -546,7 +546,12 @@ class AgendaPanel(Panel):
         f2.setPointSizeF(f2.pointSizeF() * 1.15)
         f2.setBold(True)
         self.end_label.setFont(f2)
-        self.advice_label = StatusLine(box)
+        # one line per piece of advice, elided at its end (whole in the tooltip; the items' cuts
+        # are in the table's last column too): the items it names change at every press of a
+        # meeting running late, its height only when a second piece of advice comes or goes;
+        # the room of one line kept when there is none, so that the advice appearing when the
+        # meeting falls behind does not move the table under the secretary's eyes
+        self.advice_label = StatusLine(box, one_line=True, elide=Qt.TextElideMode.ElideRight, min_lines=1)
         self.advice_label.setObjectName("agenda-advice")
         for w in (self.now_label, self.end_label, self.advice_label):
             lay.addWidget(w)
@@ -1126,7 +1131,7 @@ class AgendaPanel(Panel):
                 advice.append(_("Planned times overlap: item {a} is planned {d} before item {b} ends").format(
                     a=a.number or a.position, b=b.number or b.position, d=duration(o.seconds)))
         self.advice_label.setText("\n".join(advice))
-        self.advice_label.setVisible(bool(advice))
+        self.advice_label.setToolTip("\n".join(advice))
         self._paint_status(state)
 
     def _paint_status(self, state: str) -> None:

@@ -11,6 +11,12 @@ A line made ``one_line`` (what runs now: its text changes with every item) keeps
 one line whatever its text: a longer title is elided (in the middle, so the clock before it and
 the countdown after it stay) instead of wrapped onto a second line, which would lay out the window
 again and shrink the table above it by a row (its whole viewport repainted at that key press).
+A ``one_line`` text of several lines (the advice: one line per piece of advice) shows each of them
+on one line, elided (``elide``): its height changes only when a piece of advice comes or goes, not
+when the items it names change (a meeting running late named other items, with longer titles, at
+some presses: the advice took two lines more, then fewer, and the table above it was laid out and
+repainted whole each time). ``min_lines`` keeps room for that many lines even when blank: the
+advice's first line appears when the meeting falls behind without moving the table below.
 """
 
 from __future__ import annotations
@@ -28,9 +34,12 @@ _TALL = 100_000
 class StatusLine(QWidget):
     """Plain text, wrapped at word boundaries (a word longer than the line is broken)."""
 
-    def __init__(self, parent: QWidget | None = None, *, one_line: bool = False) -> None:
+    def __init__(self, parent: QWidget | None = None, *, one_line: bool = False,
+                 elide: Qt.TextElideMode = Qt.TextElideMode.ElideMiddle, min_lines: int = 0) -> None:
         super().__init__(parent)
         self.one_line = one_line
+        self.elide = elide
+        self.min_lines = min_lines  # (``one_line``) the lines it keeps room for, even blank
         self._text = ""
         self._color: QColor | None = None
         self._heights: dict[tuple[str, int, str], int] = {}
@@ -63,7 +72,8 @@ class StatusLine(QWidget):
         """What the line shows: its text, or (``one_line``) the text elided to its width."""
         if not self.one_line:
             return self._text
-        return QFontMetrics(self.font()).elidedText(self._text, Qt.TextElideMode.ElideMiddle, max(self.width(), 1))
+        fm, width = QFontMetrics(self.font()), max(self.width(), 1)
+        return "\n".join(fm.elidedText(line, self.elide, width) for line in self._text.split("\n"))
 
     def is_elided(self) -> bool:
         return self.shown_text() != self._text
@@ -71,10 +81,11 @@ class StatusLine(QWidget):
     # --- size ------------------------------------------------------------------------------
 
     def _height(self, width: int) -> int:
+        if self.one_line:
+            lines = self._text.count("\n") + 1 if self._text else 0
+            return QFontMetrics(self.font()).height() * max(lines, self.min_lines)
         if not self._text:
             return 0
-        if self.one_line:
-            return QFontMetrics(self.font()).height()
         key = (self._text, width, self.font().key())
         h = self._heights.get(key)
         if h is None:
@@ -124,8 +135,10 @@ class StatusLine(QWidget):
         p.setPen(self._color if self._color is not None else self.palette().windowText().color())
         width = self.width()
         if self.one_line:
-            p.drawText(QRect(0, 0, width, self.height()), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-                       self.shown_text())
+            h = QFontMetrics(self.font()).height()
+            align = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+            for i, line in enumerate(self.shown_text().split("\n")):
+                p.drawText(QRect(0, i * h, width, h), align, line)
             p.end()
             return
         p.drawText(QRect(0, 0, width, self.height()), self._flags(width), self._text)
