@@ -4,6 +4,7 @@ running, two speeches done, one speaker on the floor, Sơn Dương link lost).
     python scripts/screenshot_console.py                 # docs/console.png (English)
     python scripts/screenshot_console.py vi              # docs/console-vi.png
     python scripts/screenshot_console.py en              # docs/console-en.png
+    python scripts/screenshot_console.py speakers        # docs/speakers.png (the queue and the pane)
     QT_SCALE_FACTOR=1.5 python scripts/screenshot_console.py vi docs/console-vi-150.png
 """
 
@@ -61,8 +62,11 @@ def main() -> None:
     from meeting_console.ui.main_window import MainWindow
 
     lang = sys.argv[1] if len(sys.argv) > 1 else "en"
+    only_speakers = lang == "speakers"
+    if only_speakers:
+        lang = "en"
     out = Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "docs" / (
-        "console.png" if len(sys.argv) == 1 else f"console-{lang}.png")
+        "console.png" if len(sys.argv) == 1 else "speakers.png" if only_speakers else f"console-{lang}.png")
     app = ensure_app()
     from meeting_console.ui.language import ensure_vietnamese_font, install_qt_translation
 
@@ -73,12 +77,31 @@ def main() -> None:
     w = MainWindow(runner, mid)
     w.resize(1600, 1000)
     w.show()
+    if only_speakers:  # the queue and the current speaker's pane, side by side
+        for name, size in (("speakers", (1010, 900)), ("current-speaker", (480, 900))):
+            dock = w.docks[name]
+            dock.setFloating(True)
+            dock.resize(*size)
+            dock.show()
     for _ in range(50):
         app.processEvents()
     runner.read_sync(lambda: None)
     for _ in range(50):
         app.processEvents()
-    w.grab().save(str(out))
+    if only_speakers:
+        from PySide6.QtCore import QPoint
+        from PySide6.QtGui import QImage, QPainter
+
+        a, b = w.docks["speakers"], w.docks["current-speaker"]
+        image = QImage(a.width() + b.width() + 6, max(a.height(), b.height()), QImage.Format.Format_RGB32)
+        image.fill(w.palette().window().color())
+        p = QPainter(image)
+        p.drawPixmap(QPoint(0, 0), a.grab())
+        p.drawPixmap(QPoint(a.width() + 6, 0), b.grab())
+        p.end()
+        image.save(str(out))
+    else:
+        w.grab().save(str(out))
     print(out)
     runner.shutdown()
 
