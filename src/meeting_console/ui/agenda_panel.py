@@ -286,7 +286,8 @@ class TimelineDelegate(QStyledItemDelegate):
         self.panel = panel
         self._metrics: dict[Any, tuple[QFontMetrics, QFontMetricsF]] = {}
         self._texts: dict[tuple[Any, ...], tuple[Any, float, float]] = {}
-        self._seen: dict[tuple[Any, ...], None] = {}  # texts painted once (kept at their second paint)
+        # texts painted once, as elided and placed then (kept as a QStaticText at their second paint)
+        self._seen: dict[tuple[Any, ...], tuple[str, float, float]] = {}
         self._align = [int((c.align or Qt.AlignmentFlag.AlignLeft) | Qt.AlignmentFlag.AlignVCenter)
                        for c in panel.model.columns]
         self._halign = ["right" if c.align == Qt.AlignmentFlag.AlignRight else
@@ -328,27 +329,30 @@ class TimelineDelegate(QStyledItemDelegate):
         key = (text, width, height, font_key, c)
         hit = self._texts.get(key)
         if hit is None:
-            metrics = self._metrics.get(font_key)
-            if metrics is None:
-                metrics = self._metrics[font_key] = (QFontMetrics(font), QFontMetricsF(font))
-            shown = metrics[0].elidedText(text, Qt.TextElideMode.ElideRight, width)  # as drawText's callers did
-            fm = metrics[1]
-            tw = fm.horizontalAdvance(shown)
-            if tw > width:
-                # (a column narrower than even "…": drawText into the cell cuts it at its edge)
-                hit = self._texts[key] = (shown, 0.0, 0.0)
-                return hit
-            align = self._halign[c]
-            dx = width - tw if align == "right" else (width - tw) / 2 if align == "center" else 0.0
-            dy = (height - fm.height()) / 2
-            if key not in self._seen:
+            seen = self._seen.get(key)
+            if seen is not None:  # its second paint: elided and placed at its first
+                shown, dx, dy = seen
+            else:
+                metrics = self._metrics.get(font_key)
+                if metrics is None:
+                    metrics = self._metrics[font_key] = (QFontMetrics(font), QFontMetricsF(font))
+                shown = metrics[0].elidedText(text, Qt.TextElideMode.ElideRight, width)  # as drawText's callers did
+                fm = metrics[1]
+                tw = fm.horizontalAdvance(shown)
+                if tw > width:
+                    # (a column narrower than even "…": drawText into the cell cuts it at its edge)
+                    hit = self._texts[key] = (shown, 0.0, 0.0)
+                    return hit
+                align = self._halign[c]
+                dx = width - tw if align == "right" else (width - tw) / 2 if align == "center" else 0.0
+                dy = (height - fm.height()) / 2
                 # its first paint: drawn as it is at its baseline (the same pixels as the kept
                 # text), not laid out to keep (some 3× dearer than one drawText): a projected time
                 # in a meeting running late, or the meeting's start, is painted once or twice
-                # before it moves again
+                # before it moves again; how it is elided and placed is kept for its second
                 if len(self._seen) > 4000:
                     self._seen.clear()
-                self._seen[key] = None
+                self._seen[key] = (shown, dx, dy)
                 return (_Baseline(shown), dx, dy + fm.ascent())
             st = QStaticText(shown)
             st.setTextFormat(Qt.TextFormat.PlainText)
