@@ -113,20 +113,11 @@ class AgendaChart(QWidget):
         # scrolls in its dock) is painted from its bar when it scrolls into view (a meeting
         # running late moves every pending strip at each press: some 130 of 200 measured twice)
         shown = self._shown_rows()
-        if self._strip_axis is not None and span is not None \
-                and self._strip_axis[0] == (span[0], self._scale(*span), len(self.bars)):
-            before = self._strips(old_bars, old_forecast, shown)  # (kept when measured on the same axis)
-            after = self._strips(self.bars, forecast, shown)
-            for i in shown:
-                a, b = before[i], after[i]
-                if a is None or (a is not b and a != b):
-                    self.update(QRect(0, AXIS_H + i * ROW_H, w, ROW_H))
-        elif span is not None:
-            # the strips were not measured on this axis (it moved at an earlier change and the
-            # whole chart was repainted then): a strip whose bar is the very same object, not
-            # the current item's before or after, is as painted; the others are measured alone,
-            # as they were and as they are (the first press after the meeting's start measured
-            # all two hundred twice)
+        if span is not None:
+            # on the same axis a strip whose bar is the very same object, not the current
+            # item's before or after, is as painted; the others are measured alone, as they
+            # were and as they are (measuring every strip whole, the first press after the
+            # meeting's start measured all two hundred twice)
             px = self._px(span[0], self._scale(*span))
             was = old_forecast.current_id if old_forecast else None
             current = forecast.current_id if forecast else None
@@ -185,11 +176,10 @@ class AgendaChart(QWidget):
         return range(max((seen.top() - AXIS_H) // ROW_H, 0),
                      max(min((seen.bottom() - AXIS_H) // ROW_H + 1, len(self.bars)), 0))
 
-    def _strips(self, bars: tuple[fc.ChartBar, ...], f: fc.Forecast | None,
-                shown: range | None = None) -> tuple[Any, ...]:
-        """Per strip, what it shows with its moving ends in pixels, on the current axis.
-        ``shown``: only those strips are measured; a changed strip outside them is None (not
-        known) until measured."""
+    def _strips(self, bars: tuple[fc.ChartBar, ...], f: fc.Forecast | None) -> tuple[Any, ...]:
+        """Per strip, what it shows with its moving ends in pixels, on the current axis (the
+        strips' part of ``_signature``; ``set_data`` compares the changed strips in view one by
+        one with ``_strip``)."""
         span = self._span()
         if span is None:
             return ()
@@ -204,29 +194,22 @@ class AgendaChart(QWidget):
         # forecast)
         axis = (lo, scale, len(bars))
         kept = self._strip_memo if self._strip_axis is not None and self._strip_axis[0] == axis else None
-        if kept is not None and kept[0] is bars and kept[2] is f and self._strip_axis[1] == current \
-                and (shown is not None or kept[3]):
+        if kept is not None and kept[0] is bars and kept[2] is f and self._strip_axis[1] == current:
             return kept[1]  # type: ignore[no-any-return]
-        want = range(len(bars)) if shown is None else shown
         if kept is None:
-            rows = [None] * len(bars)
-            todo: Any = want
+            rows: list[Any] = [None] * len(bars)
+            todo: Any = range(len(bars))
         else:
-            old_bars, rows, _f, _whole = kept
+            old_bars, rows, _f = kept
             rows = list(rows)
             was = self._strip_axis[1]  # the current item's band moves with it
             moved = (was, current) if was != current else ()
-            todo = []
-            for i, (a, b) in enumerate(zip(old_bars, bars, strict=True)):
-                if a is not b or b.status in fc.CURRENT or b.id in moved or rows[i] is None:
-                    if i in want:
-                        todo.append(i)
-                    else:
-                        rows[i] = None
+            todo = [i for i, (a, b) in enumerate(zip(old_bars, bars, strict=True))
+                    if a is not b or b.status in fc.CURRENT or b.id in moved]
         strip = self._strip
         for i in todo:
             rows[i] = strip(bars[i], px, f, current)
-        self._strip_memo = (bars, tuple(rows), f, None not in rows)
+        self._strip_memo = (bars, tuple(rows), f)
         self._strip_axis = (axis, current)
         return self._strip_memo[1]  # type: ignore[no-any-return]
 
