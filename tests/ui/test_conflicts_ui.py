@@ -51,7 +51,10 @@ def test_two_secretaries_write_the_same_summary(qtbot, window: MainWindow, core:
     qtbot.waitUntil(lambda: panel.pane.summary.toPlainText() == "Đề xuất ba giải pháp\n\nChuyển đổi số")
     box.grab().save(str(shots(tmp_path) / "conflict-summary.png"))
     box.close()
-    assert panel.pane.dirty
+    # the merged text is still to save, or saved already: the editor lost its focus to the
+    # warning after the merge (the order of the two depends on the machine's load; both are
+    # the product's behaviour: a summary is saved when its editor loses the focus)
+    assert panel.pane.dirty or rows(core, demo_id)["Vân Đình Thảo"].summary == "Đề xuất ba giải pháp\n\nChuyển đổi số"
     panel.pane.save_summary()
     qtbot.waitUntil(lambda: rows(core, demo_id)["Vân Đình Thảo"].summary
                     == "Đề xuất ba giải pháp\n\nChuyển đổi số")
