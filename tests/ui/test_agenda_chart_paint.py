@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import QEvent, QObject, QRect
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QImage, QRegion
 
 from meeting_console.core import forecast as fc
 from meeting_console.core.reads import AgendaItemInfo
@@ -42,6 +42,19 @@ class Paints(QObject):
     def eventFilter(self, obj: QObject, ev: QEvent) -> bool:
         if ev.type() == QEvent.Type.Paint:
             self.rects.append(ev.rect())  # type: ignore[attr-defined]
+        return False
+
+
+class Regions(QObject):
+    """The region each paint covers."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.regions: list[QRegion] = []
+
+    def eventFilter(self, obj: QObject, ev: QEvent) -> bool:
+        if ev.type() == QEvent.Type.Paint:
+            self.regions.append(QRegion(ev.region()))  # type: ignore[attr-defined]
         return False
 
 
@@ -287,3 +300,47 @@ def test_strips_out_of_view_are_not_measured_and_show_right_when_scrolled_to(qtb
     assert all(r.height() <= 2 * ROW_H for r in paints.rects)  # that strip, not the view
     assert any(r.intersects(QRect(0, AXIS_H + far * ROW_H, chart.width(), ROW_H)) for r in paints.rects)
     assert screen_is_fresh()
+
+
+def test_a_meeting_running_late_keeps_its_axis_and_repaints_no_whole_chart(qtbot) -> None:
+    """Each press of a meeting running late moves its projected end by some seconds: the axis
+    ends on a whole half step after it, so it stays (the strips keep their scale, the chart is
+    not repainted whole) until the projected end passes into the next half step; the screen
+    shows what a full repaint draws at each press. (The axis used to end a fixed time after
+    the projected end, and moved at every press.)"""
+    chart = AgendaChart()
+    qtbot.addWidget(chart)
+    chart.resize(900, 400)
+    feed(chart, 3, T0 + timedelta(minutes=12, seconds=20))
+    chart.show()
+    qtbot.waitExposed(chart)
+    feed(chart, 3, T0 + timedelta(minutes=12, seconds=20))  # at the size shown
+    qtbot.wait(50)
+    paints = Regions()
+    chart.installEventFilter(paints)
+    heads = []
+    for k in range(1, 7):
+        running = 3 + k
+        # the running item (started on time) runs 20 s more over its three minutes at each press
+        now = T0 + timedelta(minutes=3 * running + 3, seconds=20 * (k + 1))
+        assert now > T0 + timedelta(minutes=3 * running + 3)  # late
+        items = agenda(running)
+        f = fc.forecast(items, now, meeting_status="live")
+        paints.regions.clear()
+        chart.set_data(fc.chart_bars(items, f), f, "Asia/Ho_Chi_Minh")
+        heads.append(chart._drawn[0])
+        qtbot.waitUntil(lambda: bool(paints.regions))
+        # the strips that moved, bands where the lines moved, the legend; the axis' labels (the
+        # whole chart) only when the axis moved
+        axis = any(r.intersects(QRect(0, 0, chart.width(), AXIS_H - 4)) for r in paints.regions)
+        assert axis == (len(heads) > 1 and heads[-1] != heads[-2]), k
+        lo, hi = chart._span()
+        assert f.projected_end is not None and f.projected_end < hi
+        step = chart._step(hi - lo)
+        assert (hi - lo).total_seconds() % (max(step // 2, 5) * 60) == 0  # a whole half step
+        shot = chart.screen().grabWindow(chart.winId()).toImage().convertToFormat(QImage.Format.Format_RGB32)
+        full = chart.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+        size = full.size().boundedTo(shot.size())
+        assert shot.copy(0, 0, size.width(), size.height()) == full.copy(0, 0, size.width(), size.height()), k
+    # the projected end moved by 20 s at each press, the axis once in six (at each press before)
+    assert len(set(heads)) <= 2

@@ -54,6 +54,7 @@ CURRENT_BAND = QColor("#fff4c2")
 SKIPPED_TEXT = QColor("#9a9a9a")
 
 TICK_STEPS = (5, 10, 15, 20, 30, 60, 120, 180, 360)
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 DAY = 24 * 60
 
 
@@ -402,7 +403,24 @@ class AgendaChart(QWidget):
         floor -= timedelta(minutes=floor.minute % min(step, 60) if step <= 60 else floor.minute)
         if step >= DAY:
             floor = floor.replace(hour=0)
-        return floor, hi + timedelta(minutes=max(step // 3, 3))
+        return floor, self._round_end(floor, hi)
+
+    def _round_end(self, floor: datetime, hi: datetime) -> datetime:
+        """The axis' end: some room after ``hi`` (a sixth of a tick step), moved on to a whole
+        half step from ``floor``. The axis stays as it is while the projected end moves
+        within that half step; a meeting running late moves its projected end at every press,
+        and the axis, with the scale of every strip, used to move with it: the whole chart
+        repainted at each press, its strips creeping left under the reader's eyes."""
+        end = hi
+        for _round in range(len(TICK_STEPS) + 2):
+            step = self._step(end - floor)
+            unit = max(step // 2, 5)
+            room = (hi - floor).total_seconds() + max(step // 6, 2) * 60
+            rounded = floor + timedelta(minutes=unit * max(math.ceil(room / (unit * 60) - 1e-9), 1))
+            if self._step(rounded - floor) == step:
+                return rounded
+            end = rounded  # the longer span ticks at a longer step: its room and unit again
+        return end
 
     def _step(self, span: timedelta) -> int:
         plot_w = max(self.width() - self._label_width() - 2 * PAD, 100)
@@ -516,9 +534,12 @@ class AgendaChart(QWidget):
             gx = x(t)
             p.setPen(grid_pen)
             p.drawLine(QPointF(gx, AXIS_H - 4), QPointF(gx, rows_bottom))
-            if axis_exposed and region.intersects(QRect(int(gx) - 31, 0, 63, AXIS_H - 4)):
+            # (the axis ends on a tick: its label ends at the chart's right edge, not past it)
+            left = min(gx - 30, self.width() - 61)
+            if axis_exposed and region.intersects(QRect(int(left) - 1, 0, 63, AXIS_H - 4)):
                 p.setPen(text_color)
-                p.drawText(QRectF(gx - 30, 2, 60, AXIS_H - 6), Qt.AlignmentFlag.AlignCenter,
+                p.drawText(QRectF(left, 2, 60, AXIS_H - 6),
+                           Qt.AlignmentFlag.AlignCenter if left == gx - 30 else _RIGHT,
                            self._tick_label(t, step))
         p.setPen(QPen(PLANNED_LINE, 1))
         p.drawLine(QPointF(x0, AXIS_H - 1), QPointF(x0 + plot_w, AXIS_H - 1))
