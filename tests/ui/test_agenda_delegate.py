@@ -132,9 +132,9 @@ class Paints(QObject):
 
 def test_a_partly_repainted_timeline_shows_what_a_full_paint_shows(qtbot, window: MainWindow, core,
                                                                     clock: FakeClock, demo_id: int) -> None:
-    """A range of changed rows is repainted down to the first pixels of the row below it: the
-    delegate gives those cells their background and frame but skips their text, which never
-    reaches there — the window then shows what painting it whole shows."""
+    """A range of changed rows is repainted, not the row below it (Qt's own repaint of a range
+    reaches one pixel into the next row and column, and asks the delegate for every cell
+    there: see TimelineView): the window then shows what painting it whole shows."""
     panel = window.agenda
     panel.timer.stop()
     day = panel.meeting.date if panel.meeting else None
@@ -147,14 +147,23 @@ def test_a_partly_repainted_timeline_shows_what_a_full_paint_shows(qtbot, window
     vp.installEventFilter(paints)
     m = panel.model
     last = m.columnCount() - 1
-    for first, end, selected in ((0, 0, 1), (1, 2, 3), (2, 3, 3), (4, 5, 0)):
+    view = panel.view
+    for first, end, left, right, selected in ((0, 0, 0, last, 1), (1, 2, 0, last, 3), (2, 3, 0, last, 3),
+                                              (4, 5, 0, last, 0), (1, 3, 2, 5, 2)):
         panel.select_id(m.rows[selected].id)
         QApplication.processEvents()
         paints.regions.clear()
-        m.dataChanged.emit(m.index(first, 0), m.index(end, last))
+        m.dataChanged.emit(m.index(first, left), m.index(end, right))
         qtbot.waitUntil(lambda: bool(paints.regions))
-        below = panel.view.visualRect(m.index(end + 1, 0))
-        assert any(reg.intersects(below) for reg in paints.regions)  # the row below: its top pixels
+        painted = QRegion()
+        for reg in paints.regions:
+            painted += reg
+        cells = view.visualRect(m.index(first, left)).united(view.visualRect(m.index(end, right)))
+        assert painted.contains(cells)
+        # not the row below, nor the column to the right
+        assert not painted.intersects(view.visualRect(m.index(end + 1, left)))
+        if right < last:
+            assert not painted.intersects(view.visualRect(m.index(first, right + 1)))
         origin = vp.mapTo(window, vp.rect().topLeft())
         area = QRect(origin, vp.size())
         shot = window.screen().grabWindow(window.winId()).toImage().convertToFormat(QImage.Format.Format_RGB32)

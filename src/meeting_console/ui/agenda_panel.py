@@ -30,6 +30,7 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import (
+    QAccessible,
     QAction,
     QColor,
     QFont,
@@ -49,6 +50,7 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -260,6 +262,31 @@ class TimelineModel(RowsModel):
         return False  # the rows move when the operation is done, not here
 
 
+class TimelineView(QTableView):
+    """The timeline's table: a range of changed cells repaints those cells, not one pixel more.
+
+    ``QAbstractItemView.dataChanged`` repaints a range (more than one cell) through
+    ``QTableViewPrivate::intersectedRect``, whose rectangle reaches one pixel past the range's
+    last row and last column: the view then paints every cell of the row below and of the
+    column to the right again, for that pixel (the delegate is asked for each). A "next item"
+    changes three rows of the timeline: some ten of the forty cells it painted were those. A
+    range here repaints the rectangle of its cells, as ``visualRect`` gives them (a single
+    cell takes Qt's own path, which already does this). While a screen reader or another
+    assistive tool listens, a range takes Qt's path whole, for the accessibility event that
+    names the range's cells."""
+
+    def dataChanged(self, top_left: QModelIndex | QPersistentModelIndex,  # noqa: N802 (Qt's naming)
+                    bottom_right: QModelIndex | QPersistentModelIndex, roles: Sequence[int] = ()) -> None:
+        if top_left == bottom_right or not top_left.isValid() or not bottom_right.isValid() \
+                or QAccessible.isActive() or self.horizontalHeader().sectionsMoved() \
+                or self.verticalHeader().sectionsMoved():
+            super().dataChanged(top_left, bottom_right, list(roles))
+            return
+        # (no editor's data to refresh in the range: the timeline's cells are not editable)
+        super().dataChanged(top_left, top_left, list(roles))
+        self.viewport().update(self.visualRect(top_left).united(self.visualRect(bottom_right)))
+
+
 class _Baseline(str):
     """A cell's text drawn as it is at its baseline (``QPainter.drawText`` at a point)."""
 
@@ -451,6 +478,7 @@ class AgendaPanel(Panel):
     areas = frozenset({AGENDA, MEETING, PEOPLE})
     # the agenda keeps its own order (sorting off, no filter): the view sits on its model
     sorting_proxy = False
+    view_class = TimelineView
 
     def __init__(self, runner: Any, parent: Any = None) -> None:
         self.tz = "Asia/Ho_Chi_Minh"

@@ -34,6 +34,7 @@ class Panel(QWidget):
     areas: frozenset[str] = frozenset()
     title = ""
     sorting_proxy = True
+    view_class: type[QTableView] = QTableView
     loaded = Signal()
 
     def __init__(self, runner: Runner, parent: QWidget | None = None) -> None:
@@ -47,7 +48,7 @@ class Panel(QWidget):
             self.proxy.setSourceModel(self.model)
             self.proxy.setSortRole(SortRole)
             self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.view = QTableView(self)
+        self.view = self.view_class(self)
         self.view.setObjectName(self.__class__.__name__ + "View")
         self.view.setModel(self.proxy if self.proxy is not None else self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
