@@ -341,7 +341,10 @@ class TimelineDelegate(QStyledItemDelegate):
         tint = QColor(hl)
         tint.setAlpha(40)
         sm = view.selectionModel()
-        selected = frozenset(i.row() for i in sm.selectedIndexes()) if sm is not None else frozenset()
+        # (the selection's ranges, not its indexes: selectedIndexes makes one index per cell of
+        # a selected row and asks the model for each one's flags, ~0.15 ms a paint)
+        selected = frozenset(r for rng in sm.selection() for r in range(rng.top(), rng.bottom() + 1)) \
+            if sm is not None else frozenset()
         enabled = bool(option.state & self._enabled)  # type: ignore[attr-defined]
         font = view.font()
         self._frame = (pal.base().color(), pal.alternateBase().color(), pal.text().color(), hl, tint,
