@@ -197,3 +197,44 @@ def test_a_text_painted_first_at_its_baseline_then_kept_shows_the_same_pixels(
     _mine, plain = grabs(panel)
     for n, shot in enumerate(shots):
         assert shot == plain, f"paint {n + 1}"
+
+
+def test_a_one_row_scroll_repaints_the_scroll_bar_alone(qtbot, window: MainWindow, core, demo_id: int) -> None:
+    """The timeline scrolls a row at each "next item": its scroll bar (opaque under the flat
+    styles) repaints without the view's frame, the panel and the window beneath it, and only
+    when its slider moves; the screen shows what a full paint shows."""
+    from meeting_console.ui.speaker_steady import FLAT_STYLES, SteadyScrollBar
+
+    for i in range(40):
+        agenda.add_item(core, demo_id, f"Nội dung thêm {i + 1}", planned_minutes=3)
+    panel = window.agenda
+    panel.timer.stop()
+    panel.refresh()
+    qtbot.waitUntil(lambda: len(panel.model.rows) > 40)
+    window.resize(1200, 700)
+    bar = panel.view.verticalScrollBar()
+    assert isinstance(bar, SteadyScrollBar)
+    assert bar.autoFillBackground() == (bar.style().metaObject().className() in FLAT_STYLES)
+    qtbot.waitUntil(lambda: bar.maximum() > 10)
+    beneath = [panel.view, panel, window]
+    paints = {id(w): Paints() for w in [bar, *beneath]}
+    for w in [bar, *beneath]:
+        w.installEventFilter(paints[id(w)])
+    moved = 0
+    for value in range(1, 8):
+        skipped = bar.skipped
+        for p in paints.values():
+            p.regions.clear()
+        bar.setValue(value)
+        qtbot.waitUntil(lambda s=skipped: bar.skipped > s or bool(paints[id(bar)].regions))
+        qtbot.wait(20)
+        if bar.autoFillBackground():
+            for w in beneath:
+                assert not any(r.intersects(QRect(bar.mapTo(w, bar.rect().topLeft()), bar.size()))
+                               for r in paints[id(w)].regions), (value, type(w).__name__)
+        area = QRect(panel.mapTo(window, panel.rect().topLeft()), panel.size())
+        shot = window.screen().grabWindow(window.winId()).toImage().convertToFormat(QImage.Format.Format_RGB32)
+        full = window.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+        assert shot.copy(area) == full.copy(area), value
+        moved += bool(paints[id(bar)].regions)
+    assert moved  # the slider moved (and the bar was repainted) at some of the steps

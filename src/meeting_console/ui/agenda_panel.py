@@ -67,6 +67,7 @@ from meeting_console.ui.agenda_chart import AgendaChart, chart_dock_widget
 from meeting_console.ui.agenda_status import StatusLine
 from meeting_console.ui.form import Field, ask
 from meeting_console.ui.panel import Panel
+from meeting_console.ui.speaker_steady import SteadyScrollBar, paint_alone
 from meeting_console.ui.table_model import Column, RowsModel, merge_agenda, patched
 
 RUNNING_BG = QColor("#fff4c2")
@@ -522,6 +523,11 @@ class AgendaPanel(Panel):
         header.setSelectionModel(QItemSelectionModel(self.model, header))
         header.setStretchLastSection(False)
         header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
+        # the timeline scrolls a row at each "next item": its scroll bar repaints when its
+        # slider moves (not at every value), and alone (opaque where that looks the same), not
+        # over the view's frame, the panel and the window repainted beneath it first
+        v.setVerticalScrollBar(SteadyScrollBar(Qt.Orientation.Vertical, v))
+        paint_alone(v.verticalScrollBar())
 
         self._build_status()
         self.chart = AgendaChart()
