@@ -134,3 +134,71 @@ def test_advice_lines_keep_their_room_and_elide_at_the_end(qtbot) -> None:
     assert line.shown_text().split("\n")[1] == "The system clock jumped +1:00:00 at 08:30:00"
     line.setText("")
     qtbot.waitUntil(lambda: line.height() == one)
+
+
+def _as_drawn_into_rectangles(line: StatusLine):  # noqa: ANN202
+    """The line painted as it was before its lines were kept at their baselines: each line
+    drawn into its rectangle (one-line: left, vertically centred in a line's height; wrapped:
+    the whole text into the widget's rectangle)."""
+    from PySide6.QtCore import QRect, Qt
+    from PySide6.QtGui import QFontMetrics, QImage, QPainter
+
+    image = QImage(line.size(), QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(line.palette().window().color())
+    p = QPainter(image)
+    p.setFont(line.font())
+    p.setPen(line._color if line._color is not None else line.palette().windowText().color())
+    if line.one_line:
+        h = QFontMetrics(line.font()).height()
+        for i, text in enumerate(line.shown_text().split("\n")):
+            p.drawText(QRect(0, i * h, line.width(), h), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                       text)
+    else:
+        p.drawText(QRect(0, 0, line.width(), line.height()), line._flags(line.width()), line.text())
+    p.end()
+    return image
+
+
+def test_lines_drawn_at_their_baselines_show_what_drawing_into_rectangles_showed(qtbot) -> None:
+    """The "now" line, the projected end and the advice keep their lines' texts and baselines:
+    what they show is what drawing each into its rectangle showed — one line, elided, several
+    pieces of advice, a bold font, a text that fits and one that wraps."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QImage
+
+    top = QWidget()
+    qtbot.addWidget(top)
+    lay = QVBoxLayout(top)
+    now = StatusLine(top, one_line=True)
+    end = StatusLine(top)
+    advice = StatusLine(top, one_line=True, elide=Qt.TextElideMode.ElideRight, min_lines=1)
+    bold = now.font()
+    bold.setBold(True)
+    bold.setPointSizeF(bold.pointSizeF() + 2.5)
+    now.setFont(bold)
+    end.set_color("#8e1b1b")
+    for w in (now, end, advice):
+        lay.addWidget(w)
+    lay.addStretch(1)
+    top.resize(420, 300)
+    top.show()
+    qtbot.waitExposed(top)
+    texts = {
+        now: ["09:20:12   ▶ 5. Thảo luận — 17:12 of 1:35:00 · 1:17:48 left",
+              "09:20:13   ▶ 5. " + "Báo cáo công tác lãnh đạo thực hiện nhiệm vụ chính trị " * 2 + "— 0:01 · 2:59 left"],
+        end: ["Projected end 11:18 · planned end 11:15 · 3:00 late", "Dự kiến kết thúc 11:18 · " * 5, "x"],
+        advice: ["To end on time every remaining item must be 3% shorter: 5. Thảo luận −1:59",
+                 "Planned times overlap: item 3 is planned 5:00 before item 2 ends\n" + "Cannot end on time " * 9],
+    }
+    for line, values in texts.items():
+        for text in values:
+            line.setText(text)
+            qtbot.wait(10)
+            for _ in range(2):  # (its lines worked out, then kept)
+                shown = line.grab().toImage().convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+                assert shown == _as_drawn_into_rectangles(line), text
+    # (the wrapped line drew its one-line texts at their baselines, the long one into its rectangle)
+    end.setText(texts[end][1])
+    assert end._lines() is None
+    end.setText(texts[end][0])
+    assert end._lines() == [(texts[end][0], end._lines()[0][1])]

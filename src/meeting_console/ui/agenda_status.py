@@ -23,8 +23,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPainter
+from PySide6.QtCore import QPointF, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QFontMetricsF, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 _FLAGS = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
@@ -44,6 +44,7 @@ class StatusLine(QWidget):
         self._color: QColor | None = None
         self._heights: dict[tuple[str, int, str], int] = {}
         self._wraps: dict[tuple[str, int, str], int] = {}
+        self._painted: tuple[Any, list[tuple[str, float]] | None] | None = None  # see _lines
         policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
@@ -133,16 +134,39 @@ class StatusLine(QWidget):
             return
         p = QPainter(self)
         p.setPen(self._color if self._color is not None else self.palette().windowText().color())
-        width = self.width()
-        if self.one_line:
-            h = QFontMetrics(self.font()).height()
-            align = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-            for i, line in enumerate(self.shown_text().split("\n")):
-                p.drawText(QRect(0, i * h, width, h), align, line)
-            p.end()
-            return
-        p.drawText(QRect(0, 0, width, self.height()), self._flags(width), self._text)
+        lines = self._lines()
+        if lines is None:  # wrapped onto several lines
+            width = self.width()
+            p.drawText(QRect(0, 0, width, self.height()), self._flags(width), self._text)
+        else:
+            for text, baseline in lines:
+                p.drawText(QPointF(0, baseline), text)
         p.end()
+
+    def _lines(self) -> list[tuple[str, float]] | None:
+        """What a paint draws as lines at their baselines (None: a text that wraps, drawn into
+        the line's rectangle), kept for the text, width and font. Each line is drawn where
+        ``drawText`` into its rectangle (left, vertically centred in a line's height; a text
+        that fits on one line: at the top) puts it, without laying the text out again at each
+        paint: the "now" line changes every second and at every key press, and laying it out
+        into a rectangle was three quarters of its paint."""
+        font = self.font()
+        key = (self._text, self.width(), font.key())
+        kept = self._painted
+        if kept is not None and kept[0] == key:
+            return kept[1]  # type: ignore[no-any-return]
+        fm = QFontMetricsF(font)
+        if self.one_line:
+            h = QFontMetrics(font).height()
+            dy = (h - fm.height()) / 2 + fm.ascent()
+            lines: list[tuple[str, float]] | None = [
+                (line, i * h + dy) for i, line in enumerate(self.shown_text().split("\n"))]
+        elif "\n" not in self._text and fm.horizontalAdvance(self._text) < self.width() - 1:
+            lines = [(self._text, fm.ascent())]
+        else:
+            lines = None
+        self._painted = (key, lines)
+        return lines
 
 
 def _unbreakable(text: str, fm: QFontMetrics, width: int) -> bool:
