@@ -344,3 +344,76 @@ def test_a_meeting_running_late_keeps_its_axis_and_repaints_no_whole_chart(qtbot
         assert shot.copy(0, 0, size.width(), size.height()) == full.copy(0, 0, size.width(), size.height()), k
     # the projected end moved by 20 s at each press, the axis once in six (at each press before)
     assert len(set(heads)) <= 2
+
+
+def test_the_layer_under_the_lines_shows_what_a_fresh_chart_draws(qtbot) -> None:
+    """The chart keeps its picture but the lines in a layer for the part in view: a press
+    that only moves the lines copies the bands from it and paints no strip; a strip that
+    changed, a scroll, a resize or a new palette paints the layer again there. At each step
+    the screen shows what a fresh chart, given the same data once, draws."""
+    from PySide6.QtGui import QColor, QPalette
+
+    from meeting_console.ui.agenda_chart import chart_dock_widget
+
+    kept = AgendaChart()
+    area = chart_dock_widget(kept)
+    qtbot.addWidget(area)
+    area.resize(700, 260)
+    painted: list[QRegion] = []
+    plain = AgendaChart._paint_static
+
+    def counted(chart: AgendaChart, p: object, region: QRegion) -> None:
+        painted.append(QRegion(region))
+        plain(chart, p, region)
+
+    kept._paint_static = lambda p, region: counted(kept, p, region)  # type: ignore[method-assign]
+    area.show()
+    qtbot.waitExposed(area)
+
+    def feed_late(running: int, seconds: int) -> tuple[AgendaItemInfo, ...]:
+        items = agenda(running, 40)
+        f = fc.forecast(items, T0 + timedelta(minutes=3 * running + 3, seconds=seconds), meeting_status="live")
+        kept.set_data(fc.chart_bars(items, f), f, "Asia/Ho_Chi_Minh")
+        return items
+
+    def on_screen_is_fresh(items: tuple[AgendaItemInfo, ...], now: datetime) -> None:
+        qtbot.wait(30)
+        fresh = AgendaChart()
+        qtbot.addWidget(fresh)
+        fresh.setPalette(kept.palette())
+        f = fc.forecast(items, now, meeting_status="live")
+        fresh.set_data(fc.chart_bars(items, f), f, "Asia/Ho_Chi_Minh")
+        fresh.resize(kept.size())
+        box = kept.visibleRegion().boundingRect()
+        origin = kept.mapTo(area, box.topLeft())
+        shot = area.screen().grabWindow(area.winId(), origin.x(), origin.y(), box.width(), box.height())
+        want = fresh.grab(box)
+        assert shot.toImage().convertToFormat(QImage.Format.Format_RGB32) == \
+            want.toImage().convertToFormat(QImage.Format.Format_RGB32)
+
+    heads = []
+    only_lines = 0
+    for running in range(14, 22):  # (the running item below the strips in view, as in a meeting)
+        seconds = 20 * (running - 13)
+        painted.clear()
+        items = feed_late(running, seconds)
+        heads.append(kept._drawn[0])
+        qtbot.wait(30)
+        if len(heads) > 1 and heads[-1] == heads[-2]:
+            # the strips in view (done items) did not move; now and the projected end did:
+            # their bands were copied from the layer, no strip painted there
+            assert not painted, [r.boundingRect() for r in painted]
+            only_lines += 1
+        on_screen_is_fresh(items, T0 + timedelta(minutes=3 * running + 3, seconds=seconds))
+    assert only_lines >= 4
+    area.verticalScrollBar().setValue(AXIS_H + 20 * ROW_H)  # scrolled: the layer is for another part
+    items = feed_late(22, 180)
+    on_screen_is_fresh(items, T0 + timedelta(minutes=69, seconds=180))
+    area.resize(640, 260)  # narrower: every strip's scale
+    items = feed_late(23, 200)
+    on_screen_is_fresh(items, T0 + timedelta(minutes=72, seconds=200))
+    pal = kept.palette()
+    pal.setColor(QPalette.ColorRole.Base, QColor("#fbfbf0"))
+    kept.setPalette(pal)
+    items = feed_late(24, 220)
+    on_screen_is_fresh(items, T0 + timedelta(minutes=75, seconds=220))

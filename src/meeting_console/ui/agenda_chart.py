@@ -25,6 +25,8 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPen,
+    QPixmap,
+    QRegion,
     QResizeEvent,
     QShowEvent,
     QStaticText,
@@ -83,6 +85,10 @@ class AgendaChart(QWidget):
         self._labels: dict[tuple[str, int, tuple[bool, bool, bool]], tuple[str, Any]] = {}
         self._extents: list[Any] = []  # per strip, its earliest and latest moment (of _extents_of)
         self._extents_of: tuple[fc.ChartBar, ...] | None = None
+        # the picture but its lines, for the part in view (see paintEvent): where it is up to date
+        self._layer: QPixmap | None = None
+        self._layer_at = QRect()
+        self._layer_valid = QRegion()
 
     # --- data -------------------------------------------------------------------------------
 
@@ -97,6 +103,7 @@ class AgendaChart(QWidget):
         self.forecast = forecast
         if tz != self.tz.key:
             self.tz = ZoneInfo(tz)
+            self._drawn = None  # the axis' labels are in the meeting's time zone
         # the strips' part is worked out only when the axis stays: a moved axis repaints the
         # whole chart whatever the strips (a meeting running late moves it at every press)
         sig = self._signature(strips=False)
@@ -106,6 +113,7 @@ class AgendaChart(QWidget):
             self._fit_height()
         if grew or drawn is None or sig[0] != drawn[0] or sig[0] is None:
             if grew or sig != drawn:
+                self._restatic()
                 self.update()
             return
         w = self.width()
@@ -127,16 +135,20 @@ class AgendaChart(QWidget):
                 if a is b and b.status not in fc.CURRENT and b.id != was and b.id != current:
                     continue
                 if self._strip(a, px, old_forecast, was) != self._strip(b, px, forecast, current):
-                    self.update(QRect(0, AXIS_H + i * ROW_H, w, ROW_H))
+                    strip = QRect(0, AXIS_H + i * ROW_H, w, ROW_H)
+                    self._restatic(strip)
+                    self.update(strip)
         if sig[2] != drawn[2]:
             rows_bottom = AXIS_H + ROW_H * len(self.bars)
             x0 = int(self._label_width() + PAD)
             for old, new in zip(drawn[2][0], sig[2][0], strict=True):
                 if old != new:
                     for x in (old, new):
-                        if x is not None:
+                        if x is not None:  # (a line: what lies beneath it is as it was)
                             self.update(QRect(x0 + x - 3, AXIS_H - 4, 7, rows_bottom - AXIS_H + 6))
-            self.update(QRect(0, rows_bottom, w, max(self.height() - rows_bottom, 0)))  # the legend
+            legend = QRect(0, rows_bottom, w, max(self.height() - rows_bottom, 0))
+            self._restatic(legend)
+            self.update(legend)
 
     def _signature(self, strips: bool = True) -> Any:
         """What the picture depends on, in three parts: the time axis (any change repaints the
@@ -246,6 +258,7 @@ class AgendaChart(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self._restatic()
         self._fit_height()  # the legend wraps onto more or fewer lines
 
     def _fit_height(self) -> None:
@@ -342,10 +355,15 @@ class AgendaChart(QWidget):
         self._fonts = (base.key(), small, labels, QFontMetrics(base), {})  # {}: legend texts' widths
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's naming)
-        if event.type() == QEvent.Type.FontChange:
+        kind = event.type()
+        if kind == QEvent.Type.FontChange:
             self._fonts = None
             self._legend_memo = None
             self._labels.clear()
+        if kind in _LOOKS_CHANGE:  # (Qt repaints the widget whole after most of these)
+            self._restatic()
+            if kind == QEvent.Type.LanguageChange:
+                self.update()
         super().changeEvent(event)
 
     def label_font(self, *, bold: bool = False) -> QFont:
@@ -484,7 +502,58 @@ class AgendaChart(QWidget):
     # --- painting ---------------------------------------------------------------------------
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        """The lines (now, planned end, projected end) over the rest of the picture, which
+        comes from the layer where it is up to date (see ``_layer_box``) and is painted
+        there first where it is not: a line that moved repaints a band a few pixels wide, and
+        painting the strips across it again (some twenty shapes whatever the band's width) was
+        most of a "next item"'s chart painting, a copy from the layer is a few microseconds."""
+        region = event.region()
         p = QPainter(self)
+        box = self._layer_box()
+        if box.isEmpty():
+            self._paint_static(p, region)
+        else:
+            dpr = self.devicePixelRatioF()
+            if self._layer is None or self._layer_at != box or self._layer.devicePixelRatio() != dpr:
+                self._layer = QPixmap(box.size() * dpr)
+                self._layer.setDevicePixelRatio(dpr)
+                self._layer_at, self._layer_valid = QRect(box), QRegion()
+            inside, outside = region.intersected(box), region.subtracted(QRegion(box))
+            stale = inside.subtracted(self._layer_valid)
+            if not stale.isEmpty():
+                lp = QPainter(self._layer)
+                lp.translate(-box.topLeft())
+                lp.setClipRegion(stale)
+                self._paint_static(lp, stale)
+                lp.end()
+                self._layer_valid = self._layer_valid.united(stale)
+            p.setClipRegion(inside)
+            p.drawPixmap(box.topLeft(), self._layer)
+            if not outside.isEmpty():  # (a grab of the whole chart: the part out of view)
+                p.setClipRegion(outside)
+                self._paint_static(p, outside)
+            p.setClipping(False)
+        self._paint_lines(p)
+        p.end()
+
+    def _layer_box(self) -> QRect:
+        """The part of the chart its layer holds: what is in view, at a whole device pixel
+        ratio (an empty box: no layer, the chart painted directly)."""
+        dpr = self.devicePixelRatioF()
+        if dpr != int(dpr):  # (a copy at a fractional offset would be resampled)
+            return QRect()
+        return self.visibleRegion().boundingRect()
+
+    def _restatic(self, rect: QRect | None = None) -> None:
+        """What the layer holds there (everywhere: ``rect`` None) changed: painted again at
+        the next paint that covers it."""
+        if rect is None:
+            self._layer_valid = QRegion()
+        elif not self._layer_valid.isEmpty():
+            self._layer_valid = self._layer_valid.subtracted(QRegion(rect))
+
+    def _paint_static(self, p: QPainter, region: QRegion) -> None:
+        """Everything but the lines, in ``region``."""
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         p.fillRect(self.rect(), self.palette().base())
         span = self._span()
@@ -492,7 +561,6 @@ class AgendaChart(QWidget):
             p.setPen(self.palette().placeholderText().color())
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
                        _("No planned or actual times yet") if self.bars else _("No agenda items"))
-            p.end()
             return
         lo, hi = span
         label_w = self._label_width()
@@ -510,8 +578,7 @@ class AgendaChart(QWidget):
 
         # only the strips in the part to repaint (a long agenda scrolls; a change repaints
         # the strips it changed and the bands where lines moved)
-        region = event.region()
-        exposed = event.rect()
+        exposed = region.boundingRect()
         first = max(int((exposed.top() - AXIS_H) // ROW_H), 0)
         last = min(int((exposed.bottom() - AXIS_H) // ROW_H) + 1, len(self.bars))
         rows = [i for i in range(first, last) if region.intersects(QRect(0, AXIS_H + i * ROW_H, self.width(), ROW_H))]
@@ -588,28 +655,9 @@ class AgendaChart(QWidget):
                 p.setBrush(projected_brush)
                 p.drawRect(r)
 
-        # lines: planned end, projected end, now
-        p.setFont(small)
-        fcst = self.forecast
-        if fcst is not None:
-            lines = []
-            if fcst.planned_end is not None:
-                lines.append((fcst.planned_end, QPen(PLANNED_LINE.darker(140), 1.5, Qt.PenStyle.DashLine),
-                              _("planned end")))
-            if fcst.projected_end is not None:
-                late = (fcst.overrun_seconds or 0) > 0
-                lines.append((fcst.projected_end, QPen(LATE if late else ON_TIME, 1.5, Qt.PenStyle.DashLine),
-                              _("end") if fcst.closed else _("projected end")))
-            if not fcst.closed:
-                lines.append((fcst.now, QPen(NOW_LINE, 1.5), ""))
-            for when, pen, _label in lines:
-                if lo <= when <= hi:
-                    p.setPen(pen)
-                    p.drawLine(QPointF(x(when), AXIS_H - 2), QPointF(x(when), rows_bottom))
-
         # legend: the bars, then the lines, wrapped to the width (a Vietnamese legend is longer)
         p.setFont(small)
-        legend = self._legend_layout(fcst, rows_bottom + 6) \
+        legend = self._legend_layout(self.forecast, rows_bottom + 6) \
             if region.intersects(QRect(0, rows_bottom, self.width(), max(self.height() - rows_bottom, 1))) else []
         for kind, style, text, lx, ly in legend:
             if kind == "box":
@@ -622,7 +670,38 @@ class AgendaChart(QWidget):
                 p.drawLine(QPointF(lx, ly + 7), QPointF(lx + 18, ly + 7))
             p.setPen(self.palette().text().color())
             p.drawText(QPointF(lx + 23, ly + 11), text)
-        p.end()
+
+    def _paint_lines(self, p: QPainter) -> None:
+        """The lines: planned end, projected end, now (over the strips; they end where the
+        strips do, above the legend)."""
+        span = self._span()
+        fcst = self.forecast
+        if not self.bars or span is None or fcst is None:
+            return
+        lo, hi = span
+        x0 = self._label_width() + PAD
+        plot_w = max(self.width() - x0 - PAD, 10)
+        total = max((hi - lo).total_seconds(), 60)
+        rows_bottom = AXIS_H + ROW_H * len(self.bars)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+
+        def x(t: datetime) -> float:
+            return x0 + plot_w * (t - lo).total_seconds() / total
+
+        lines = []
+        if fcst.planned_end is not None:
+            lines.append((fcst.planned_end, QPen(PLANNED_LINE.darker(140), 1.5, Qt.PenStyle.DashLine),
+                          _("planned end")))
+        if fcst.projected_end is not None:
+            late = (fcst.overrun_seconds or 0) > 0
+            lines.append((fcst.projected_end, QPen(LATE if late else ON_TIME, 1.5, Qt.PenStyle.DashLine),
+                          _("end") if fcst.closed else _("projected end")))
+        if not fcst.closed:
+            lines.append((fcst.now, QPen(NOW_LINE, 1.5), ""))
+        for when, pen, _label in lines:
+            if lo <= when <= hi:
+                p.setPen(pen)
+                p.drawLine(QPointF(x(when), AXIS_H - 2), QPointF(x(when), rows_bottom))
 
     # --- tooltips ---------------------------------------------------------------------------
 
@@ -658,6 +737,12 @@ class AgendaChart(QWidget):
 
 
 _STYLES: dict[str, Any] = {}
+
+# changes after which the chart's layer holds nothing that is still up to date
+_LOOKS_CHANGE = frozenset({QEvent.Type.FontChange, QEvent.Type.PaletteChange, QEvent.Type.StyleChange,
+                           QEvent.Type.LanguageChange, QEvent.Type.LocaleChange,
+                           QEvent.Type.LayoutDirectionChange, QEvent.Type.EnabledChange,
+                           QEvent.Type.ApplicationPaletteChange, QEvent.Type.ApplicationFontChange})
 
 
 _STRIP_STYLES: tuple[Any, ...] = ()
