@@ -167,6 +167,9 @@ def main() -> None:
 
     tmp = tempfile.TemporaryDirectory(dir=args.db or None)
     os.environ["XDG_CONFIG_HOME"] = str(Path(tmp.name) / "config")
+    from meeting_console.ui.app import serial_fills
+
+    serial_fills()  # as the console does (MEETING_CONSOLE_QT_GUI_POOL=1: Qt's pool of painters)
     app = QApplication.instance() or QApplication([])
 
     from meeting_console.core import agenda, meetings

@@ -184,6 +184,9 @@ def main() -> None:
                     help="count the paint events per widget over the call-next presses")
     args = ap.parse_args()
 
+    from meeting_console.ui.app import serial_fills
+
+    serial_fills()  # as the console does (MEETING_CONSOLE_QT_GUI_POOL=1: Qt's pool of painters)
     _app = QApplication.instance() or QApplication(sys.argv)
     folder = tempfile.mkdtemp(prefix="speaker-bench-")
     os.environ["XDG_CONFIG_HOME"] = folder

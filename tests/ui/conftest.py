@@ -10,8 +10,11 @@ import pytest
 from meeting_console.cli import demo_path
 from meeting_console.core import meeting_file
 from meeting_console.core.api import Core
+from meeting_console.ui.app import serial_fills
 from meeting_console.ui.bus import Runner
 from meeting_console.ui.main_window import MainWindow
+
+serial_fills()  # Qt paints on the GUI thread alone, as in the console (set before the first paint)
 
 
 @pytest.fixture(autouse=True)

@@ -30,11 +30,26 @@ if TYPE_CHECKING:
 log = logging.getLogger("meeting_console")
 
 
+def serial_fills() -> None:
+    """Qt's raster engine paints on the GUI thread alone (``QT_NO_GUI_THREADPOOL``; set before
+    Qt's first paint, which reads it once; ``MEETING_CONSOLE_QT_GUI_POOL=1`` keeps Qt's pool).
+
+    By default Qt hands every fill of 96 scan lines or more (a scroll bar, the chart's bands,
+    a tall strip of background) to a pool of threads and waits for them: for the console's
+    narrow shapes the hand-off costs more than the fill, two thread wake-ups and a wait each
+    time, on a machine whose second core is the database worker's. A "next item" repaints
+    several such shapes: the timeline's scroll bar took 0.7 ms to paint, 0.2 without the pool
+    (benchmarks in the README)."""
+    if not os.environ.get("MEETING_CONSOLE_QT_GUI_POOL"):
+        os.environ.setdefault("QT_NO_GUI_THREADPOOL", "1")
+
+
 def ensure_app(argv: list[str] | None = None, *, icon: bool = True) -> QApplication:
     """The QApplication, named; with ``icon`` also its version and icon (the first screen
     leaves those for after its paint: ``dress_app``)."""
     app = QApplication.instance()
     if app is None:
+        serial_fills()
         app = QApplication(argv or [sys.argv[0]])
     app.setApplicationName("Meeting Console")
     app.setOrganizationName("meeting-console")
