@@ -268,3 +268,40 @@ def test_restore_refused_while_another_console_has_it_open(console, db_path: Pat
     # this console goes on with its database
     with qtbot.waitSignal(window.runner.operation_did_execute, timeout=10000):
         window.runner.run(agenda.add_item, built.meeting_id, "Vẫn làm việc", initiator=window)
+
+
+def test_the_start_backup_waits_for_a_quiet_moment(console, db_path: Path, qtbot) -> None:
+    """The start backup is not taken during the secretary's next key presses: each operation
+    puts it off (QUIET_MS without one), LATEST_MS at most; one still waiting when the console
+    closes is taken before it goes."""
+    import time
+
+    window, _core, built = console
+    sched = window.safety.scheduler
+    sched.QUIET_MS, sched.LATEST_MS = 400, 60_000
+    qtbot.waitUntil(lambda: built.meeting_id in sched._status)
+    taken: list[tuple[float, str]] = []
+    sched.backed_up.connect(lambda info: taken.append((time.monotonic(), info.reason)))
+    window.runner.run(agenda.start_meeting, built.meeting_id, initiator=window)
+    qtbot.waitUntil(lambda: sched.waiting() == "start")
+    # operations every 200 ms for a second: the backup waits
+    for _ in range(5):
+        qtbot.wait(200)
+        window.runner.run(agenda.next_item, built.meeting_id, initiator=window)
+    last_operation = time.monotonic()
+    assert taken == [] and sched.waiting() == "start"
+    qtbot.waitUntil(lambda: bool(taken), timeout=10_000)
+    assert taken[0][1] == "start" and taken[0][0] - last_operation >= 0.3
+    assert {b.reason for b in backup.list_backups(db_path)} == {"start"}
+    # however busy the console, no longer than LATEST_MS
+    sched.QUIET_MS, sched.LATEST_MS = 60_000, 500
+    started = time.monotonic()
+    sched.tick()
+    qtbot.waitUntil(lambda: len(taken) == 2, timeout=10_000)
+    assert taken[1][1] == "periodic" and 0.4 <= taken[1][0] - started < 5
+    # one still waiting at the console's close is taken before it goes
+    sched.tick()
+    assert sched.waiting() == "periodic"
+    sched.shutdown()
+    assert sched.waiting() is None
+    assert [b.reason for b in backup.list_backups(db_path)].count("periodic") == 2

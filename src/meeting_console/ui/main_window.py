@@ -625,4 +625,7 @@ class MainWindow(QMainWindow):
         if self.runner is not None:  # closed on the first screen: nothing to save or stop
             self.save_layout()
             self.endpoints.shutdown()  # monitoring writes its last observations first
+            safety = getattr(self, "safety", None)
+            if safety is not None:
+                safety.scheduler.shutdown()  # a backup waiting for a quiet moment: taken now
         super().closeEvent(event)

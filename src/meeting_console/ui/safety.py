@@ -433,10 +433,22 @@ def restore_into_core(core: Any, path: Path) -> backup.RestoreResult:
 
 class BackupScheduler(QObject):
     """A backup when the open meeting starts and when it closes, and every ``minutes`` while
-    it is live; a label in the status bar says when the last one was taken (or why it failed)."""
+    it is live; a label in the status bar says when the last one was taken (or why it failed).
+
+    The start and periodic backups wait for a quiet moment: ``QUIET_MS`` without an operation
+    (``LATEST_MS`` at most). Taken at once, the start backup ran during the secretary's next
+    key presses (a "start meeting" is often followed at once by "next item"s to the item under
+    way): its thread, its reading of the file and its writing of the copy took the CPU and the
+    disk from the DB worker and the GUI thread, and such a press took some 10 ms more. What is
+    committed is on disk before a backup is; the copy waits a second or two. The closing
+    backup is taken at once (the console may be closed right after), and a backup still
+    waiting when the console closes is taken before it goes."""
 
     backed_up = Signal(object)  # BackupInfo
     failed = Signal(str)
+    QUIET_MS = 1500
+    LATEST_MS = 20_000
+    DEFERRED = ("start", "periodic")
 
     def __init__(self, window: Any, minutes: float = backup.DEFAULT_INTERVAL_MINUTES) -> None:
         super().__init__(window)
@@ -455,9 +467,18 @@ class BackupScheduler(QObject):
         self.timer = QTimer(self)
         self.timer.setInterval(int(minutes * 60_000))
         self.timer.timeout.connect(self.tick)
+        # a start or periodic backup waiting for a quiet moment (see the class)
+        self._waiting: str | None = None
+        self._quiet = QTimer(self)
+        self._quiet.setSingleShot(True)
+        self._quiet.timeout.connect(self._now)
+        self._latest = QTimer(self)
+        self._latest.setSingleShot(True)
+        self._latest.timeout.connect(self._now)
         if self.enabled:
             self.timer.start()
             self.runner.operation_did_execute.connect(self._on_changes)
+            self.runner.busy_changed.connect(self._activity)
             QTimer.singleShot(0, self, self._read_status)  # dropped if the window goes first
 
     def _fix_width(self) -> None:
@@ -511,15 +532,41 @@ class BackupScheduler(QObject):
             self.take("periodic")
 
     def take(self, reason: str) -> None:
-        if not self.enabled:
+        if not self.enabled or self._bg.closed:
             return
+        if reason in self.DEFERRED:
+            # the next quiet moment (a start backup is not made a periodic one by a tick)
+            if self._waiting != "start":
+                self._waiting = reason
+            self._quiet.start(self.QUIET_MS)
+            if not self._latest.isActive():
+                self._latest.start(self.LATEST_MS)
+            return
+        self._submit(reason)
+
+    def waiting(self) -> str | None:
+        """The reason of the backup waiting for a quiet moment, if one is."""
+        return self._waiting
+
+    def _activity(self, busy: bool) -> None:
+        if busy and self._waiting is not None:
+            self._quiet.start(self.QUIET_MS)  # an operation under way: not quiet yet
+
+    def _now(self) -> None:
+        self._quiet.stop()
+        self._latest.stop()
+        reason, self._waiting = self._waiting, None
+        if reason is not None:
+            self._submit(reason)
+
+    def _submit(self, reason: str) -> Future[Any] | None:
         if self._running:
             if reason == "periodic":
-                return
+                return None
             # a start/close backup is not skipped: it runs after the one under way
         self._running = True
         core = self.core
-        self._bg.submit(lambda: backup.backup_core(core, reason), self._done, self._fail)
+        return self._bg.submit(lambda: backup.backup_core(core, reason), self._done, self._fail)
 
     def _done(self, info: backup.BackupInfo | None) -> None:
         self._running = False
@@ -542,7 +589,18 @@ class BackupScheduler(QObject):
         self.failed.emit(text)
 
     def shutdown(self) -> None:
+        """Stop; a backup waiting for a quiet moment is taken first (waited for)."""
         self.timer.stop()
+        self._quiet.stop()
+        self._latest.stop()
+        reason, self._waiting = self._waiting, None
+        if reason is not None and not self._bg.closed:
+            fut = self._submit(reason)
+            if fut is not None:
+                try:
+                    fut.result(timeout=120)
+                except Exception as exc:  # noqa: BLE001 — logged; the console is closing anyway
+                    log.warning("backup at close of the console failed: %s", exc)
         self._bg.shutdown()
 
 
