@@ -11,7 +11,7 @@ from PySide6.QtGui import QImage, QRegion
 
 from meeting_console.core import forecast as fc
 from meeting_console.core.reads import AgendaItemInfo
-from meeting_console.ui.agenda_chart import AXIS_H, CURRENT_BAND, PAD, ROW_H, AgendaChart
+from meeting_console.ui.agenda_chart import AXIS_H, CURRENT_BAND, PAD, ROW_H, AgendaChart, end_unit
 
 T0 = datetime(2022, 1, 14, 1, 0, tzinfo=UTC)
 
@@ -337,7 +337,7 @@ def test_a_meeting_running_late_keeps_its_axis_and_repaints_no_whole_chart(qtbot
         lo, hi = chart._span()
         assert f.projected_end is not None and f.projected_end < hi
         step = chart._step(hi - lo)
-        assert (hi - lo).total_seconds() % (max(step // 2, 5) * 60) == 0  # a whole half step
+        assert (hi - lo).total_seconds() % (end_unit(step) * 60) == 0  # a whole half step
         shot = chart.screen().grabWindow(chart.winId()).toImage().convertToFormat(QImage.Format.Format_RGB32)
         full = chart.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
         size = full.size().boundedTo(shot.size())
@@ -417,3 +417,10 @@ def test_the_layer_under_the_lines_shows_what_a_fresh_chart_draws(qtbot) -> None
     kept.setPalette(pal)
     items = feed_late(24, 220)
     on_screen_is_fresh(items, T0 + timedelta(minutes=75, seconds=220))
+
+
+def test_the_axis_ends_on_a_round_time() -> None:
+    from meeting_console.ui.agenda_chart import TICK_STEPS
+
+    assert [end_unit(s) for s in TICK_STEPS] == [5, 5, 15, 10, 15, 30, 60, 90, 180]
+    assert end_unit(24 * 60) == 12 * 60 and end_unit(2 * 24 * 60) == 24 * 60

@@ -425,14 +425,14 @@ class AgendaChart(QWidget):
 
     def _round_end(self, floor: datetime, hi: datetime) -> datetime:
         """The axis' end: some room after ``hi`` (a sixth of a tick step), moved on to a whole
-        half step from ``floor``. The axis stays as it is while the projected end moves
+        half step from ``floor`` (``end_unit``). The axis stays as it is while the projected end moves
         within that half step; a meeting running late moves its projected end at every press,
         and the axis, with the scale of every strip, used to move with it: the whole chart
         repainted at each press, its strips creeping left under the reader's eyes."""
         end = hi
         for _round in range(len(TICK_STEPS) + 2):
             step = self._step(end - floor)
-            unit = max(step // 2, 5)
+            unit = end_unit(step)
             room = (hi - floor).total_seconds() + max(step // 6, 2) * 60
             rounded = floor + timedelta(minutes=unit * max(math.ceil(room / (unit * 60) - 1e-9), 1))
             if self._step(rounded - floor) == step:
@@ -734,6 +734,14 @@ class AgendaChart(QWidget):
             if f.deviation_seconds is not None:
                 lines.append(_("Deviation: {d}").format(d=duration(f.deviation_seconds, signed=True)))
         return "\n".join(lines)
+
+
+def end_unit(step: int) -> int:
+    """What the axis' end is rounded to (minutes) for ticks ``step`` minutes apart: half a
+    step when that is a round number of minutes (ends at :30 for hourly ticks, :15 for
+    half-hourly ones), else a whole step (a quarter-hourly axis ends on a quarter hour)."""
+    half = step // 2
+    return half if step % 2 == 0 and half % 5 == 0 else step
 
 
 _STYLES: dict[str, Any] = {}
