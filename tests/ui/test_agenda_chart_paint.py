@@ -35,25 +35,16 @@ def feed(chart: AgendaChart, running: int, now: datetime) -> None:
 
 
 class Paints(QObject):
+    """Each paint's bounding rectangle and region."""
+
     def __init__(self) -> None:
         super().__init__()
         self.rects: list[QRect] = []
-
-    def eventFilter(self, obj: QObject, ev: QEvent) -> bool:
-        if ev.type() == QEvent.Type.Paint:
-            self.rects.append(ev.rect())  # type: ignore[attr-defined]
-        return False
-
-
-class Regions(QObject):
-    """The region each paint covers."""
-
-    def __init__(self) -> None:
-        super().__init__()
         self.regions: list[QRegion] = []
 
     def eventFilter(self, obj: QObject, ev: QEvent) -> bool:
         if ev.type() == QEvent.Type.Paint:
+            self.rects.append(ev.rect())  # type: ignore[attr-defined]
             self.regions.append(QRegion(ev.region()))  # type: ignore[attr-defined]
         return False
 
@@ -316,7 +307,7 @@ def test_a_meeting_running_late_keeps_its_axis_and_repaints_no_whole_chart(qtbot
     qtbot.waitExposed(chart)
     feed(chart, 3, T0 + timedelta(minutes=12, seconds=20))  # at the size shown
     qtbot.wait(50)
-    paints = Regions()
+    paints = Paints()
     chart.installEventFilter(paints)
     heads = []
     for k in range(1, 7):
