@@ -299,9 +299,9 @@ def test_the_start_backup_waits_for_a_quiet_moment(console, db_path: Path, qtbot
     sched.tick()
     qtbot.waitUntil(lambda: len(taken) == 2, timeout=10_000)
     assert taken[1][1] == "periodic" and 0.4 <= taken[1][0] - started < 5
-    # one still waiting at the console's close is taken before it goes
+    # one still waiting when the window closes is taken before it goes
     sched.tick()
     assert sched.waiting() == "periodic"
-    sched.shutdown()
+    window.close()
     assert sched.waiting() is None
     assert [b.reason for b in backup.list_backups(db_path)].count("periodic") == 2
