@@ -6,6 +6,7 @@ running, two speeches done, one speaker on the floor, Sơn Dương link lost).
     python scripts/screenshot_console.py en              # docs/console-en.png
     python scripts/screenshot_console.py speakers        # docs/speakers.png (the queue and the pane)
     QT_SCALE_FACTOR=1.5 python scripts/screenshot_console.py vi docs/console-vi-150.png
+    SHOT_SIZE=1366x768 python scripts/screenshot_console.py vi docs/agenda-1366-vi.png
 """
 
 from __future__ import annotations
@@ -75,7 +76,8 @@ def main() -> None:
     ensure_vietnamese_font(app)
     runner = Runner(core)
     w = MainWindow(runner, mid)
-    w.resize(1600, 1000)
+    size = os.environ.get("SHOT_SIZE", "1600x1000")  # e.g. 1366x768: a small office laptop
+    w.resize(*(int(n) for n in size.split("x")))
     w.show()
     if only_speakers:  # the queue and the current speaker's pane, side by side
         for name, size in (("speakers", (1010, 900)), ("current-speaker", (480, 900))):

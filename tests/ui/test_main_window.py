@@ -6,8 +6,9 @@ import subprocess
 import sys
 from datetime import date
 
+import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QSpinBox
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPlainTextEdit, QSpinBox
 
 from meeting_console.core import reads
 from meeting_console.ui.form import FormDialog
@@ -197,6 +198,37 @@ def test_the_window_fits_an_office_screen(qtbot, window, core, demo_id) -> None:
         qtbot.waitUntil(lambda: window.height() <= 720)
     finally:
         switch_language(window, "en", save=False)
+
+
+@pytest.mark.parametrize("size", [(1366, 720), (1600, 1000)])
+def test_no_stale_tab_bar_shows_through_the_docks(qtbot, runner, demo_id: int, size: tuple[int, int]) -> None:
+    """QMainWindow leaves a second tab bar for each group of the right column where its first
+    layout put it, visible for good; it showed through the docks (at 1366×768, across the
+    speaker queue's toolbar). Visible now: one tab bar a group, against the bottom edge of its
+    dock, and its tabs still switch the docks."""
+    from PySide6.QtWidgets import QTabBar
+
+    window = MainWindow(runner, demo_id)
+    qtbot.addWidget(window)
+    window.resize(*size)  # (sized before it is shown, as a console opens on a saved geometry)
+    window.show()
+    # right after the first turns of the event loop: a later layout (the panels' sizes once
+    # read, some 0.4 s on) hides the stale bars on some paths, not on others (the screenshot
+    # script's window kept them)
+    for _ in range(3):
+        QApplication.processEvents()
+    shown = [b for b in window.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly)
+             if b.isVisible()]
+    groups = [("Speakers", "Awards"), ("Endpoints", "People"), ("Current speaker", "Endpoint detail")]
+    assert sorted(tuple(b.tabText(i) for i in range(b.count())) for b in shown) == sorted(groups)
+    for bar in shown:
+        dock = next(d for d in window.docks.values() if d.windowTitle() == bar.tabText(bar.currentIndex()))
+        assert (bar.x(), bar.y()) == (dock.x(), dock.y() + dock.height()), bar.tabText(0)
+    bar = next(b for b in shown if b.tabText(0) == "Endpoints")
+    bar.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: window.docks["people"].visibleRegion().boundingRect().height() > 0)
+    bar.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: window.docks["endpoints"].visibleRegion().boundingRect().height() > 0)
 
 
 def test_saving_shows_for_a_write_that_takes_time(qtbot, window: MainWindow) -> None:

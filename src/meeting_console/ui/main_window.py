@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QTabBar,
     QVBoxLayout,
     QWidget,
 )
@@ -613,6 +614,7 @@ class MainWindow(QMainWindow):
             # default proportions, once the window has its size (a saved layout wins)
             self._sized = True
             QTimer.singleShot(0, self._default_dock_sizes)
+        QTimer.singleShot(0, self.hide_stale_tab_bars)
 
     def _default_dock_sizes(self) -> None:
         self.resizeDocks([self.docks["endpoints"]], [640], Qt.Orientation.Horizontal)
@@ -620,6 +622,25 @@ class MainWindow(QMainWindow):
             self.resizeDocks([self.docks["endpoints"], self.docks["current-speaker"]], [500, 440],
                              Qt.Orientation.Vertical)
         self.resizeDocks([self.docks["speakers"]], [300], Qt.Orientation.Vertical)
+        QTimer.singleShot(0, self.hide_stale_tab_bars)
+
+    def hide_stale_tab_bars(self) -> None:
+        """Hide the tab bars of tabified docks that QMainWindow left visible at an old place.
+
+        Tabifying the docks at start-up leaves, for the two groups of the right column, a second
+        tab bar where the first layout put it, visible for good. It shows through the docks'
+        see-through parts (at 1366×768: "Người đang phát biểu | Chi tiết điểm cầu" across the
+        speaker queue's toolbar). The tab bar in use is the one against the bottom edge of its
+        group's dock (tabs at the south, the default); another bar with the same tabs is stale."""
+        docks = [d for d in self.docks.values() if d.isVisible() and not d.isFloating()]
+        for bar in self.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            if not bar.isVisible():
+                continue
+            titles = {bar.tabText(i) for i in range(bar.count())}
+            mine = [d for d in docks if d.windowTitle() in titles]
+            if mine and not any(abs(bar.x() - d.x()) <= 1 and abs(bar.y() - (d.y() + d.height())) <= 1
+                                for d in mine):
+                bar.hide()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.runner is not None:  # closed on the first screen: nothing to save or stop
