@@ -542,6 +542,8 @@ class BackupScheduler(QObject):
             if not self._latest.isActive():
                 self._latest.start(self.LATEST_MS)
             return
+        if self._waiting is not None:
+            self._now()  # the one waiting first: the backups keep their order (start, then close)
         self._submit(reason)
 
     def waiting(self) -> str | None:
