@@ -9,7 +9,7 @@ it repaints from values the agenda panel already holds, without touching the dat
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -564,13 +564,7 @@ class AgendaChart(QWidget):
             return
         lo, hi = span
         label_w = self._label_width()
-        x0 = label_w + PAD
-        plot_w = max(self.width() - x0 - PAD, 10)
-        total = max((hi - lo).total_seconds(), 60)
-
-        def x(t: datetime) -> float:
-            return x0 + plot_w * (t - lo).total_seconds() / total
-
+        x0, plot_w, x = self._x_of(lo, hi)
         rows_bottom = AXIS_H + ROW_H * len(self.bars)
         if self._fonts is None:
             self._make_fonts()
@@ -671,6 +665,17 @@ class AgendaChart(QWidget):
             p.setPen(self.palette().text().color())
             p.drawText(QPointF(lx + 23, ly + 11), text)
 
+    def _x_of(self, lo: datetime, hi: datetime) -> tuple[float, float, Callable[[datetime], float]]:
+        """The plot's left edge and width, and where a moment is on the axis ``lo``–``hi``."""
+        x0 = self._label_width() + PAD
+        plot_w = max(self.width() - x0 - PAD, 10)
+        total = max((hi - lo).total_seconds(), 60)
+
+        def x(t: datetime) -> float:
+            return x0 + plot_w * (t - lo).total_seconds() / total
+
+        return x0, plot_w, x
+
     def _paint_lines(self, p: QPainter) -> None:
         """The lines: planned end, projected end, now (over the strips; they end where the
         strips do, above the legend)."""
@@ -679,26 +684,18 @@ class AgendaChart(QWidget):
         if not self.bars or span is None or fcst is None:
             return
         lo, hi = span
-        x0 = self._label_width() + PAD
-        plot_w = max(self.width() - x0 - PAD, 10)
-        total = max((hi - lo).total_seconds(), 60)
+        _x0, _plot_w, x = self._x_of(lo, hi)
         rows_bottom = AXIS_H + ROW_H * len(self.bars)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-
-        def x(t: datetime) -> float:
-            return x0 + plot_w * (t - lo).total_seconds() / total
-
+        styles = _legend_styles()  # (the legend shows the same pens)
         lines = []
         if fcst.planned_end is not None:
-            lines.append((fcst.planned_end, QPen(PLANNED_LINE.darker(140), 1.5, Qt.PenStyle.DashLine),
-                          _("planned end")))
+            lines.append((fcst.planned_end, styles["planned_end"]))
         if fcst.projected_end is not None:
-            late = (fcst.overrun_seconds or 0) > 0
-            lines.append((fcst.projected_end, QPen(LATE if late else ON_TIME, 1.5, Qt.PenStyle.DashLine),
-                          _("end") if fcst.closed else _("projected end")))
+            lines.append((fcst.projected_end, styles["late_end" if fcst.late else "end"]))
         if not fcst.closed:
-            lines.append((fcst.now, QPen(NOW_LINE, 1.5), ""))
-        for when, pen, _label in lines:
+            lines.append((fcst.now, styles["now"]))
+        for when, pen in lines:
             if lo <= when <= hi:
                 p.setPen(pen)
                 p.drawLine(QPointF(x(when), AXIS_H - 2), QPointF(x(when), rows_bottom))

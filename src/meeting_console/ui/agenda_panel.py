@@ -420,10 +420,10 @@ class TimelineDelegate(QStyledItemDelegate):
         painter.setFont(font)
         painter.setPen(fg if fg is not None else text_color)
         if text and (self._region is None or self._region.intersects(QRect(x, y + 2, w, h - 2))):
-            # (Qt repaints a range of rows that changed down to the first pixel of the row below
-            # it, and asks for every cell there: a cell of which only its top pixels are
-            # repainted gets its background, and the selection's frame, but no text, which
-            # never reaches that high)
+            # (a cell of which only its top pixels are repainted gets its background and the
+            # selection's frame but no text, which never reaches that high: Qt's own repaint
+            # of a range, which TimelineView keeps while an assistive tool listens, reaches the
+            # first pixel of the row below it and asks for every cell there)
             st, dx, dy = self._text(text, font, font_key, c, w - 8, h)
             if type(st) is _Baseline:
                 painter.drawText(QPointF(x + 4 + dx, y + dy), st)
@@ -546,9 +546,9 @@ class AgendaPanel(Panel):
         self.timer.start()
 
     def _shown_rows(self) -> tuple[int, int]:
-        """The rows the timeline shows, a row more either side (a changed range of rows is
-        repainted down to the first pixel of the row below it); every row when the view is
-        hidden or not laid out yet."""
+        """The rows the timeline shows, a row more either side (Qt's own repaint of a changed
+        range, see TimelineView, reaches the first pixel of the row below it); every row when
+        the view is hidden or not laid out yet."""
         v = self.view
         n = len(self.model.rows)
         if not v.isVisible():

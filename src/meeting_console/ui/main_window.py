@@ -152,6 +152,8 @@ class MainWindow(QMainWindow):
         elif self._sized and not self._restored:
             # shown first as the first screen: the panels ask other sizes than its views
             QTimer.singleShot(0, self._default_dock_sizes)
+        if self.isVisible():  # (shown already as the first screen; else at its showEvent)
+            QTimer.singleShot(0, self.hide_stale_tab_bars)  # the docks were tabified again above
         self.open_meeting(meeting_id, sync=True)
         from meeting_console.ui.settle import Settler
 
@@ -622,7 +624,6 @@ class MainWindow(QMainWindow):
             self.resizeDocks([self.docks["endpoints"], self.docks["current-speaker"]], [500, 440],
                              Qt.Orientation.Vertical)
         self.resizeDocks([self.docks["speakers"]], [300], Qt.Orientation.Vertical)
-        QTimer.singleShot(0, self.hide_stale_tab_bars)
 
     def hide_stale_tab_bars(self) -> None:
         """Hide the tab bars of tabified docks that QMainWindow left visible at an old place.

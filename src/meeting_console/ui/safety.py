@@ -554,12 +554,12 @@ class BackupScheduler(QObject):
         if busy and self._waiting is not None:
             self._quiet.start(self.QUIET_MS)  # an operation under way: not quiet yet
 
-    def _now(self) -> None:
+    def _now(self) -> Future[Any] | None:
+        """The backup waiting for a quiet moment, if one is, taken now (its future)."""
         self._quiet.stop()
         self._latest.stop()
         reason, self._waiting = self._waiting, None
-        if reason is not None:
-            self._submit(reason)
+        return self._submit(reason) if reason is not None else None
 
     def _submit(self, reason: str) -> Future[Any] | None:
         if self._running:
@@ -593,16 +593,12 @@ class BackupScheduler(QObject):
     def shutdown(self) -> None:
         """Stop; a backup waiting for a quiet moment is taken first (waited for)."""
         self.timer.stop()
-        self._quiet.stop()
-        self._latest.stop()
-        reason, self._waiting = self._waiting, None
-        if reason is not None and not self._bg.closed:
-            fut = self._submit(reason)
-            if fut is not None:
-                try:
-                    fut.result(timeout=120)
-                except Exception as exc:  # noqa: BLE001 — logged; the console is closing anyway
-                    log.warning("backup at close of the console failed: %s", exc)
+        fut = self._now() if not self._bg.closed else None
+        if fut is not None:
+            try:
+                fut.result(timeout=120)
+            except Exception as exc:  # noqa: BLE001 — logged; the console is closing anyway
+                log.warning("backup at close of the console failed: %s", exc)
         self._bg.shutdown()
 
 
